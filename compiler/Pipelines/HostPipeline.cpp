@@ -1,0 +1,46 @@
+//===- HostPipeline.cpp - tosa -> fused linalg -> host plan --------------===//
+
+#include "compiler/Pipelines/HostPipeline.h"
+#include "compiler/Plan/Passes.h"
+
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void ipuc::buildHostPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  // Graph level: decompose the tosa ops linalg has no direct lowering for
+  // well (e.g. fully_connected, transpose_conv2d) and make elementwise
+  // operands rank-equal, as tosa-to-linalg expects.
+  funcPm.addPass(tosa::createTosaOptionalDecompositions());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(tosa::createTosaMakeBroadcastablePass());
+  funcPm.addPass(tosa::createTosaToLinalgNamed());
+  funcPm.addPass(createCanonicalizerPass());
+  // Folds transposes of constant weights before they become linalg.
+  funcPm.addPass(tosa::createTosaLayerwiseConstantFoldPass());
+  funcPm.addPass(tosa::createTosaToLinalg());
+  funcPm.addPass(tosa::createTosaToArith());
+  funcPm.addPass(tosa::createTosaToTensor());
+  funcPm.addPass(createCanonicalizerPass());
+  // One host kernel per fused op: fuse elementwise producers into consumers.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLegalizeHostPlan());
+}
+
+void ipuc::registerHostPipeline() {
+  PassPipelineRegistration<>(
+      "ipuc-host-pipeline",
+      "Lower func+tosa to fused linalg-on-tensors ready for host-plan "
+      "emission",
+      [](OpPassManager &pm) { buildHostPipeline(pm); });
+}

@@ -1,0 +1,42 @@
+//===- EmitHostPlan.h - Serialize linalg into a host plan -------*- C++ -*-===//
+//
+// The host plan runs one kernel per (fused) op over whole tensors. The input
+// module holds a `func.func @main` (or a single function) in
+// linalg-on-tensors + tensor + arith as left by the ipuc-host-pipeline; the
+// result is a verified FlatBuffer following runtime/plan/plan.fbs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_COMPILER_PLAN_EMITHOSTPLAN_H
+#define IPUC_COMPILER_PLAN_EMITHOSTPLAN_H
+
+#include "compiler/Plan/Device.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ipuc {
+
+struct PlanOptions {
+  /// The model path recorded in the plan header.
+  std::string source;
+  /// "ipuc <version>".
+  std::string producer;
+  DeviceDescription device;
+};
+
+/// The producer string ipuc records ("ipuc <version>").
+std::string defaultProducer();
+
+/// Builds the host plan of `module` into `out`. Every failure is reported as
+/// an error at the location of the offending op and yields failure().
+mlir::LogicalResult emitHostPlan(mlir::ModuleOp module,
+                                 const PlanOptions &options,
+                                 std::vector<uint8_t> &out);
+
+} // namespace ipuc
+
+#endif // IPUC_COMPILER_PLAN_EMITHOSTPLAN_H

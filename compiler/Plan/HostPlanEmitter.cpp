@@ -1,0 +1,713 @@
+//===- HostPlanEmitter.cpp - linalg-on-tensors -> FlatBuffers host plan --===//
+//
+// One plan tensor per SSA tensor value (reshapes alias their source), one
+// kernel per op: linalg structured ops become Generic kernels unless they are
+// a matmul or an NHWC/FHWC convolution with a dedicated kernel; tensor data
+// movement becomes Copy and Fill kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/EmitHostPlan.h"
+#include "compiler/Plan/HostPlanSupport.h"
+#include "compiler/Plan/LocationString.h"
+
+#include "ipuc/plan/Plan.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+using namespace mlir;
+namespace fb = flatbuffers;
+namespace plan = ipuc::plan;
+using plan::DType;
+using plan::TensorRole;
+
+#ifndef IPUC_VERSION
+#define IPUC_VERSION "0.1.0"
+#endif
+
+std::string ipuc::defaultProducer() { return "ipuc " IPUC_VERSION; }
+
+static size_t elementSize(DType dtype) {
+  switch (dtype) {
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+  case DType::I16:
+    return 2;
+  case DType::I1:
+  case DType::I8:
+    return 1;
+  }
+  return 1;
+}
+
+namespace {
+struct PlanTensor {
+  std::string name;
+  DType dtype;
+  SmallVector<int64_t> shape;
+  TensorRole role;
+  std::vector<uint8_t> data;
+  /// The SSA value that created the tensor (aliases map to it too).
+  Value owner;
+};
+
+class HostPlanEmitter {
+public:
+  explicit HostPlanEmitter(const ipuc::PlanOptions &options)
+      : options(options) {}
+
+  LogicalResult run(ModuleOp module, std::vector<uint8_t> &out);
+
+private:
+  // --- tensors ---------------------------------------------------------
+  uint32_t addTensor(Value owner, Type type, TensorRole role,
+                     std::string name = "") {
+    auto shaped = cast<ShapedType>(type);
+    PlanTensor tensor;
+    tensor.dtype = *ipuc::getPlanDType(shaped.getElementType());
+    tensor.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+    tensor.role = role;
+    tensor.owner = owner;
+    uint32_t index = tensors.size();
+    tensor.name = name.empty() ? "t" + std::to_string(index) : std::move(name);
+    tensors.push_back(std::move(tensor));
+    if (owner)
+      tensorOf[owner] = index;
+    return index;
+  }
+  /// A fresh intermediate tensor for an op result.
+  uint32_t addResult(Value result) {
+    return addTensor(result, result.getType(), TensorRole::Intermediate);
+  }
+  FailureOr<uint32_t> getTensor(Value value, Operation *user);
+  LogicalResult addConstant(Value value, Attribute attr, Operation *at);
+
+  // --- kernels ---------------------------------------------------------
+  template <typename T>
+  void addKernel(Operation *op, fb::Offset<T> body, StringRef name = "") {
+    std::string kernelName =
+        name.empty() ? op->getName().getStringRef().str() : name.str();
+    std::string loc = ipuc::formatLocation(op->getLoc());
+    kernels.push_back(plan::CreateKernelDirect(
+        fbb, kernelName.c_str(), loc.c_str(),
+        plan::KernelBodyTraits<T>::enum_value, body.Union()));
+  }
+  void addCopy(Operation *op, uint32_t src, uint32_t dst,
+               ArrayRef<int64_t> sizes, int64_t srcOffset,
+               ArrayRef<int64_t> srcStrides, int64_t dstOffset,
+               ArrayRef<int64_t> dstStrides, StringRef name = "") {
+    std::vector<int64_t> sizesV(sizes.begin(), sizes.end());
+    std::vector<int64_t> srcV(srcStrides.begin(), srcStrides.end());
+    std::vector<int64_t> dstV(dstStrides.begin(), dstStrides.end());
+    addKernel(op,
+              plan::CreateCopyDirect(fbb, src, dst, &sizesV, srcOffset, &srcV,
+                                     dstOffset, &dstV),
+              name);
+  }
+  /// Copies a whole row-major tensor of `shape` from src to dst.
+  void addWholeCopy(Operation *op, uint32_t src, uint32_t dst,
+                    ArrayRef<int64_t> shape, StringRef name = "") {
+    SmallVector<int64_t> strides = ipuc::getRowMajorStrides(shape);
+    addCopy(op, src, dst, shape, 0, strides, 0, strides, name);
+  }
+
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitFill(linalg::FillOp op);
+  LogicalResult emitGeneric(linalg::LinalgOp op);
+  FailureOr<bool> emitMatMul(linalg::LinalgOp op);
+  FailureOr<bool> emitConv(linalg::Conv2DNhwcFhwcOp op);
+  LogicalResult emitPad(tensor::PadOp op);
+  LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
+  LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
+  LogicalResult emitConcat(tensor::ConcatOp op);
+  LogicalResult emitAlias(Operation *op, Value source);
+  LogicalResult emitReturn(func::FuncOp func, func::ReturnOp op);
+  /// Init tensor for an output whose previous value is read, or -1.
+  FailureOr<int32_t> getInit(Value init, Operation *user, bool read);
+
+  const ipuc::PlanOptions &options;
+  fb::FlatBufferBuilder fbb{1 << 16};
+  std::vector<PlanTensor> tensors;
+  llvm::DenseMap<Value, uint32_t> tensorOf;
+  std::vector<fb::Offset<plan::Kernel>> kernels;
+  std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
+};
+} // namespace
+
+/// Row-major bytes of a dense constant; splats are expanded and i1 is one
+/// byte per element.
+static LogicalResult getConstantBytes(Attribute attr, ShapedType type,
+                                      DType dtype, Operation *at,
+                                      std::vector<uint8_t> &out) {
+  int64_t count = type.getNumElements();
+  size_t size = elementSize(dtype);
+  out.clear();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return at->emitError() << "constant resource '"
+                             << resource.getRawHandle().getKey()
+                             << "' has no data";
+    ArrayRef<char> data = blob->getData();
+    if (data.size() != count * size)
+      return at->emitError() << "constant resource holds " << data.size()
+                             << " bytes, expected " << count * size;
+    out.assign(data.begin(), data.end());
+    return success();
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return at->emitError() << "unsupported constant attribute";
+  if (dtype == DType::I1) {
+    out.reserve(count);
+    for (bool value : dense.getValues<bool>())
+      out.push_back(value ? 1 : 0);
+    return success();
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    if (raw.size() != size)
+      return at->emitError() << "unexpected splat constant layout";
+    out.resize(count * size);
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(out.data() + i * size, raw.data(), size);
+    return success();
+  }
+  if (raw.size() != count * size)
+    return at->emitError() << "constant holds " << raw.size()
+                           << " bytes, expected " << count * size;
+  out.assign(raw.begin(), raw.end());
+  return success();
+}
+
+LogicalResult HostPlanEmitter::addConstant(Value value, Attribute attr,
+                                           Operation *at) {
+  Type type = value.getType();
+  if (!isa<ShapedType>(type)) {
+    // A scalar operand of a structured op becomes a rank-0 constant tensor.
+    auto tensorType = RankedTensorType::get({}, type);
+    if (auto typed = dyn_cast<TypedAttr>(attr))
+      attr = DenseElementsAttr::get(tensorType, typed);
+    else
+      return at->emitError() << "unsupported scalar constant " << attr;
+    type = tensorType;
+  }
+  uint32_t index =
+      addTensor(value, type, TensorRole::Constant,
+                "c" + std::to_string(tensors.size()));
+  return getConstantBytes(attr, cast<ShapedType>(type), tensors[index].dtype,
+                          at, tensors[index].data);
+}
+
+FailureOr<uint32_t> HostPlanEmitter::getTensor(Value value, Operation *user) {
+  auto it = tensorOf.find(value);
+  if (it != tensorOf.end())
+    return it->second;
+  // tensor.empty is materialized only when something reads it (zeroed).
+  if (value.getDefiningOp<tensor::EmptyOp>())
+    return addResult(value);
+  Attribute attr;
+  if (matchPattern(value, m_Constant(&attr))) {
+    if (failed(addConstant(value, attr, user)))
+      return failure();
+    return tensorOf[value];
+  }
+  return user->emitError() << "'" << user->getName()
+                           << "' reads a value the host plan has no tensor "
+                              "for (run ipuc-legalize-host-plan first)";
+}
+
+FailureOr<int32_t> HostPlanEmitter::getInit(Value init, Operation *user,
+                                            bool read) {
+  if (!read || init.getDefiningOp<tensor::EmptyOp>())
+    return -1;
+  FailureOr<uint32_t> tensor = getTensor(init, user);
+  if (failed(tensor))
+    return failure();
+  return (int32_t)*tensor;
+}
+
+LogicalResult HostPlanEmitter::emitFill(linalg::FillOp op) {
+  Attribute attr;
+  if (!matchPattern(op.value(), m_Constant(&attr)))
+    return op->emitError("'linalg.fill' must fill with a constant for the "
+                         "host plan");
+  uint32_t dst = addResult(op->getResult(0));
+  double fimm = 0;
+  int64_t iimm = 0;
+  if (auto floatAttr = dyn_cast<FloatAttr>(attr)) {
+    fimm = floatAttr.getValueAsDouble();
+  } else if (auto intAttr = dyn_cast<IntegerAttr>(attr)) {
+    APInt value = intAttr.getValue();
+    iimm = value.getBitWidth() == 1 ? value.getZExtValue()
+                                    : value.getSExtValue();
+  } else {
+    return op->emitError() << "unsupported fill value " << attr;
+  }
+  addKernel(op, plan::CreateFill(fbb, dst, fimm, iimm));
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitGeneric(linalg::LinalgOp op) {
+  ipuc::CompiledBody body;
+  if (failed(ipuc::compileBody(op, body)))
+    return failure();
+
+  std::vector<int64_t> loopBounds;
+  for (int64_t bound : op.getStaticLoopRanges())
+    loopBounds.push_back(bound);
+  std::vector<uint8_t> reductionDims;
+  for (utils::IteratorType type : op.getIteratorTypesArray())
+    reductionDims.push_back(type == utils::IteratorType::reduction);
+
+  auto makeOperand = [&](OpOperand &operand, uint32_t tensor,
+                         ArrayRef<int64_t> shape)
+      -> FailureOr<fb::Offset<plan::Operand>> {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (failed(ipuc::foldIndexingMap(map, shape, strides, offset)))
+      return op->emitError()
+             << "'" << op->getName() << "' operand #"
+             << operand.getOperandNumber() << " has indexing map " << AffineMapAttr::get(map)
+             << ", which is not a linear combination of loop dimensions plus "
+                "a constant";
+    std::vector<int64_t> stridesV(strides.begin(), strides.end());
+    return plan::CreateOperandDirect(fbb, tensor, offset, &stridesV);
+  };
+  auto shapeOf = [](Type type) -> ArrayRef<int64_t> {
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      return shaped.getShape();
+    return {};
+  };
+
+  std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    FailureOr<uint32_t> tensor = getTensor(operand->get(), op);
+    if (failed(tensor))
+      return failure();
+    auto fbOperand =
+        makeOperand(*operand, *tensor, shapeOf(operand->get().getType()));
+    if (failed(fbOperand))
+      return failure();
+    inputOperands.push_back(*fbOperand);
+  }
+  std::vector<int32_t> inits;
+  Block *block = op.getBlock();
+  unsigned numInputs = op.getNumDpsInputs();
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    unsigned i = init.getOperandNumber() - numInputs;
+    FailureOr<int32_t> initTensor = getInit(
+        init.get(), op, !block->getArgument(numInputs + i).use_empty());
+    if (failed(initTensor))
+      return failure();
+    inits.push_back(*initTensor);
+    Value result = op->getResult(i);
+    uint32_t tensor = addResult(result);
+    auto fbOperand = makeOperand(init, tensor, shapeOf(result.getType()));
+    if (failed(fbOperand))
+      return failure();
+    outputOperands.push_back(*fbOperand);
+  }
+  std::vector<uint32_t> captured;
+  for (Value value : body.captured) {
+    FailureOr<uint32_t> tensor = getTensor(value, op);
+    if (failed(tensor))
+      return failure();
+    captured.push_back(*tensor);
+  }
+  addKernel(op, plan::CreateGenericDirect(
+                    fbb, &loopBounds, &reductionDims, &inputOperands,
+                    &outputOperands, &inits, &captured, &body.program,
+                    body.numRegisters),
+            "");
+  return success();
+}
+
+/// Returns true when the matmul was emitted as a MatMul kernel, false when it
+/// should fall back to Generic (mixed or integer element types).
+FailureOr<bool> HostPlanEmitter::emitMatMul(linalg::LinalgOp op) {
+  Operation *operation = op;
+  bool transposeLhs = isa<linalg::MatmulTransposeAOp,
+                          linalg::BatchMatmulTransposeAOp>(operation);
+  bool transposeRhs = isa<linalg::MatmulTransposeBOp,
+                          linalg::BatchMatmulTransposeBOp>(operation);
+  bool batched = isa<linalg::BatchMatmulOp, linalg::BatchMatmulTransposeAOp,
+                     linalg::BatchMatmulTransposeBOp>(operation);
+  Value lhs = op.getDpsInputOperand(0)->get();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  Type elementType = getElementTypeOrSelf(init.getType());
+  if (!isa<FloatType>(elementType) ||
+      getElementTypeOrSelf(lhs.getType()) != elementType ||
+      getElementTypeOrSelf(rhs.getType()) != elementType)
+    return false;
+  ArrayRef<int64_t> lhsShape = cast<ShapedType>(lhs.getType()).getShape();
+  ArrayRef<int64_t> rhsShape = cast<ShapedType>(rhs.getType()).getShape();
+  ArrayRef<int64_t> resultShape =
+      cast<ShapedType>(operation->getResult(0).getType()).getShape();
+  unsigned b = batched ? 1 : 0;
+  int64_t batch = batched ? resultShape[0] : 1;
+  int64_t m = resultShape[b], n = resultShape[b + 1];
+  int64_t k = transposeLhs ? lhsShape[b] : lhsShape[b + 1];
+
+  FailureOr<uint32_t> lhsTensor = getTensor(lhs, op);
+  FailureOr<uint32_t> rhsTensor = getTensor(rhs, op);
+  FailureOr<int32_t> initTensor = getInit(init, op, /*read=*/true);
+  if (failed(lhsTensor) || failed(rhsTensor) || failed(initTensor))
+    return failure();
+  uint32_t result = addResult(operation->getResult(0));
+  int64_t lhsBatchStride = batched ? lhsShape[1] * lhsShape[2] : 0;
+  int64_t rhsBatchStride = batched ? rhsShape[1] * rhsShape[2] : 0;
+  addKernel(op, plan::CreateMatMul(fbb, *lhsTensor, *rhsTensor, *initTensor,
+                                   result, batch, m, n, k, transposeLhs,
+                                   transposeRhs, lhsBatchStride,
+                                   rhsBatchStride));
+  return true;
+}
+
+FailureOr<bool> HostPlanEmitter::emitConv(linalg::Conv2DNhwcFhwcOp op) {
+  Value input = op.getDpsInputOperand(0)->get();
+  Value filter = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  Type elementType = getElementTypeOrSelf(init.getType());
+  if (!isa<FloatType>(elementType) ||
+      getElementTypeOrSelf(input.getType()) != elementType ||
+      getElementTypeOrSelf(filter.getType()) != elementType)
+    return false;
+  ArrayRef<int64_t> in = cast<ShapedType>(input.getType()).getShape();
+  ArrayRef<int64_t> fl = cast<ShapedType>(filter.getType()).getShape();
+  ArrayRef<int64_t> res =
+      cast<ShapedType>(op->getResult(0).getType()).getShape();
+  auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
+  auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+  FailureOr<uint32_t> inputTensor = getTensor(input, op);
+  FailureOr<uint32_t> filterTensor = getTensor(filter, op);
+  FailureOr<int32_t> initTensor = getInit(init, op, /*read=*/true);
+  if (failed(inputTensor) || failed(filterTensor) || failed(initTensor))
+    return failure();
+  uint32_t result = addResult(op->getResult(0));
+  addKernel(op, plan::CreateConv2D(fbb, *inputTensor, *filterTensor,
+                                   *initTensor, result, in[0], in[1], in[2],
+                                   in[3], fl[0], fl[1], fl[2], res[1], res[2],
+                                   strides[0], strides[1], dilations[0],
+                                   dilations[1], /*groups=*/1));
+  return true;
+}
+
+LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
+  Value padValue = op.getConstantPaddingValue();
+  Attribute attr;
+  if (!padValue || !matchPattern(padValue, m_Constant(&attr)))
+    return op->emitError("'tensor.pad' must pad with a constant for the host "
+                         "plan");
+  FailureOr<uint32_t> source = getTensor(op.getSource(), op);
+  if (failed(source))
+    return failure();
+  ArrayRef<int64_t> low = op.getStaticLow();
+  if (llvm::any_of(low, [](int64_t v) { return v < 0; }) ||
+      llvm::any_of(op.getStaticHigh(), [](int64_t v) { return v < 0; }))
+    return op->emitError("'tensor.pad' with negative padding is not "
+                         "supported by the host plan");
+  uint32_t result = addResult(op.getResult());
+  double fimm = 0;
+  int64_t iimm = 0;
+  if (auto floatAttr = dyn_cast<FloatAttr>(attr))
+    fimm = floatAttr.getValueAsDouble();
+  else if (auto intAttr = dyn_cast<IntegerAttr>(attr))
+    iimm = intAttr.getValue().getBitWidth() == 1
+               ? intAttr.getValue().getZExtValue()
+               : intAttr.getValue().getSExtValue();
+  addKernel(op, plan::CreateFill(fbb, result, fimm, iimm));
+  ArrayRef<int64_t> srcShape = op.getSourceType().getShape();
+  SmallVector<int64_t> dstStrides =
+      ipuc::getRowMajorStrides(op.getResultType().getShape());
+  int64_t dstOffset = 0;
+  for (auto [l, stride] : llvm::zip(low, dstStrides))
+    dstOffset += l * stride;
+  addCopy(op, *source, result, srcShape, 0,
+          ipuc::getRowMajorStrides(srcShape), dstOffset, dstStrides);
+  return success();
+}
+
+/// Offset and strides of a static slice box within a row-major tensor.
+static void sliceLayout(ArrayRef<int64_t> shape, ArrayRef<int64_t> offsets,
+                        ArrayRef<int64_t> sliceStrides, int64_t &offset,
+                        SmallVectorImpl<int64_t> &strides) {
+  SmallVector<int64_t> rowMajor = ipuc::getRowMajorStrides(shape);
+  offset = 0;
+  strides.clear();
+  for (unsigned i = 0; i < shape.size(); ++i) {
+    offset += offsets[i] * rowMajor[i];
+    strides.push_back(sliceStrides[i] * rowMajor[i]);
+  }
+}
+
+LogicalResult HostPlanEmitter::emitExtractSlice(tensor::ExtractSliceOp op) {
+  FailureOr<uint32_t> source = getTensor(op.getSource(), op);
+  if (failed(source))
+    return failure();
+  uint32_t result = addResult(op.getResult());
+  ArrayRef<int64_t> sizes = op.getStaticSizes();
+  int64_t srcOffset;
+  SmallVector<int64_t> srcStrides;
+  sliceLayout(op.getSourceType().getShape(), op.getStaticOffsets(),
+              op.getStaticStrides(), srcOffset, srcStrides);
+  // A rank-reducing slice drops unit dims, which keeps the row-major layout
+  // of the full-rank box.
+  addCopy(op, *source, result, sizes, srcOffset, srcStrides, 0,
+          ipuc::getRowMajorStrides(sizes));
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitInsertSlice(tensor::InsertSliceOp op) {
+  FailureOr<uint32_t> source = getTensor(op.getSource(), op);
+  if (failed(source))
+    return failure();
+  uint32_t result = addResult(op.getResult());
+  ArrayRef<int64_t> destShape = op.getDestType().getShape();
+  // An empty destination has no defined contents to preserve.
+  if (!op.getDest().getDefiningOp<tensor::EmptyOp>()) {
+    FailureOr<uint32_t> dest = getTensor(op.getDest(), op);
+    if (failed(dest))
+      return failure();
+    addWholeCopy(op, *dest, result, destShape);
+  }
+  ArrayRef<int64_t> sizes = op.getStaticSizes();
+  int64_t dstOffset;
+  SmallVector<int64_t> dstStrides;
+  sliceLayout(destShape, op.getStaticOffsets(), op.getStaticStrides(),
+              dstOffset, dstStrides);
+  addCopy(op, *source, result, sizes, 0, ipuc::getRowMajorStrides(sizes),
+          dstOffset, dstStrides);
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitConcat(tensor::ConcatOp op) {
+  uint32_t result = addResult(op.getResult());
+  SmallVector<int64_t> dstStrides =
+      ipuc::getRowMajorStrides(op.getResultType().getShape());
+  uint64_t dim = op.getDim();
+  int64_t position = 0;
+  for (Value input : op.getInputs()) {
+    FailureOr<uint32_t> source = getTensor(input, op);
+    if (failed(source))
+      return failure();
+    ArrayRef<int64_t> shape = cast<ShapedType>(input.getType()).getShape();
+    addCopy(op, *source, result, shape, 0, ipuc::getRowMajorStrides(shape),
+            position * dstStrides[dim], dstStrides);
+    position += shape[dim];
+  }
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitAlias(Operation *op, Value source) {
+  // Reshapes keep the row-major element order, so the result shares the
+  // source's storage; readers index it with the result's own shape.
+  FailureOr<uint32_t> tensor = getTensor(source, op);
+  if (failed(tensor))
+    return failure();
+  tensorOf[op->getResult(0)] = *tensor;
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitReturn(func::FuncOp func,
+                                          func::ReturnOp op) {
+  for (auto [i, value] : llvm::enumerate(op.getOperands())) {
+    std::string name = "output" + std::to_string(i);
+    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ipuc.name"))
+      name = attr.getValue().str();
+    for (const auto &output : outputs)
+      if (output.first == name)
+        return op->emitError() << "two outputs are named '" << name << "'";
+    FailureOr<uint32_t> tensor = getTensor(value, op);
+    if (failed(tensor))
+      return failure();
+    PlanTensor &planTensor = tensors[*tensor];
+    if (planTensor.role == TensorRole::Intermediate &&
+        planTensor.owner == value) {
+      planTensor.role = TensorRole::Output;
+      planTensor.name = name;
+      outputs.emplace_back(name, *tensor);
+      continue;
+    }
+    // Inputs, constants, other outputs and reshaped views get their own copy
+    // so that every output binding owns its tensor.
+    uint32_t copy = addTensor(Value(), value.getType(), TensorRole::Output,
+                              name);
+    addWholeCopy(op, *tensor, copy,
+                 cast<ShapedType>(value.getType()).getShape(),
+                 "output copy");
+    outputs.emplace_back(name, copy);
+  }
+  return success();
+}
+
+LogicalResult HostPlanEmitter::emitOp(Operation *op) {
+  if (failed(ipuc::checkHostPlanSupport(op)))
+    return failure();
+  Attribute attr;
+  if (matchPattern(op, m_Constant(&attr))) {
+    // Scalar constants are materialized where they are used.
+    if (isa<ShapedType>(op->getResult(0).getType()))
+      return addConstant(op->getResult(0), attr, op);
+    return success();
+  }
+  if (isa<tensor::EmptyOp>(op))
+    return success();
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return emitFill(fill);
+  if (isa<linalg::MatmulOp, linalg::MatmulTransposeAOp,
+          linalg::MatmulTransposeBOp, linalg::BatchMatmulOp,
+          linalg::BatchMatmulTransposeAOp, linalg::BatchMatmulTransposeBOp>(
+          op)) {
+    FailureOr<bool> done = emitMatMul(cast<linalg::LinalgOp>(op));
+    if (failed(done))
+      return failure();
+    if (*done)
+      return success();
+  }
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op)) {
+    FailureOr<bool> done = emitConv(conv);
+    if (failed(done))
+      return failure();
+    if (*done)
+      return success();
+  }
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return emitGeneric(linalgOp);
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](tensor::PadOp pad) { return emitPad(pad); })
+      .Case([&](tensor::ExtractSliceOp s) { return emitExtractSlice(s); })
+      .Case([&](tensor::InsertSliceOp s) { return emitInsertSlice(s); })
+      .Case([&](tensor::ConcatOp c) { return emitConcat(c); })
+      .Case([&](tensor::ExpandShapeOp r) { return emitAlias(r, r.getSrc()); })
+      .Case(
+          [&](tensor::CollapseShapeOp r) { return emitAlias(r, r.getSrc()); })
+      .Case([&](tensor::ReshapeOp r) { return emitAlias(r, r.getSource()); })
+      .Case([&](tensor::CastOp c) { return emitAlias(c, c.getSource()); })
+      .Default([&](Operation *other) {
+        return other->emitError() << "'" << other->getName()
+                                  << "' is not supported by the host plan";
+      });
+}
+
+/// The function to emit: @main, or the only function of the module.
+static FailureOr<func::FuncOp> getEntryFunction(ModuleOp module) {
+  if (auto main = module.lookupSymbol<func::FuncOp>("main"))
+    return main;
+  auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+  if (funcs.size() == 1)
+    return funcs.front();
+  return module.emitError()
+         << "the host plan needs a function named 'main' (or exactly one "
+            "function); found "
+         << funcs.size() << " functions";
+}
+
+LogicalResult HostPlanEmitter::run(ModuleOp module,
+                                   std::vector<uint8_t> &out) {
+  FailureOr<func::FuncOp> entry = getEntryFunction(module);
+  if (failed(entry))
+    return failure();
+  func::FuncOp func = *entry;
+  if (func.isExternal())
+    return func.emitError("the entry function has no body");
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("the entry function must have a single block");
+
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.hasStaticShape() ||
+        !ipuc::getPlanDType(type.getElementType()))
+      return func.emitError() << "argument #" << arg.getArgNumber()
+                              << " of type " << arg.getType()
+                              << " is not supported by the host plan (needs "
+                                 "a statically shaped tensor)";
+    std::string name = "input" + std::to_string(arg.getArgNumber());
+    if (auto attr =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ipuc.name"))
+      name = attr.getValue().str();
+    for (const auto &input : inputs)
+      if (input.first == name)
+        return func.emitError() << "two inputs are named '" << name << "'";
+    inputs.emplace_back(name, addTensor(arg, type, TensorRole::Input, name));
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      if (failed(emitReturn(func, ret)))
+        return failure();
+      continue;
+    }
+    if (failed(emitOp(&op)))
+      return failure();
+  }
+
+  // Tensors are serialized last: outputs are only known at the return.
+  std::vector<fb::Offset<plan::Tensor>> tensorOffsets;
+  for (const PlanTensor &tensor : tensors) {
+    auto name = fbb.CreateString(tensor.name);
+    auto shape = fbb.CreateVector(tensor.shape.data(), tensor.shape.size());
+    fb::Offset<fb::Vector<uint8_t>> data;
+    if (tensor.role == TensorRole::Constant ||
+        tensor.role == TensorRole::Parameter) {
+      fbb.ForceVectorAlignment(tensor.data.size(), sizeof(uint8_t), 16);
+      data = fbb.CreateVector(tensor.data);
+    }
+    tensorOffsets.push_back(
+        plan::CreateTensor(fbb, name, tensor.dtype, shape, tensor.role, data));
+  }
+  auto makeBindings = [&](const auto &bindings) {
+    std::vector<fb::Offset<plan::Binding>> offsets;
+    for (const auto &[name, tensor] : bindings)
+      offsets.push_back(plan::CreateBindingDirect(fbb, name.c_str(), tensor));
+    return offsets;
+  };
+  auto inputBindings = makeBindings(inputs);
+  auto outputBindings = makeBindings(outputs);
+
+  const ipuc::DeviceDescription &d = options.device;
+  auto device = plan::CreateDeviceDirect(
+      fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
+      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
+      d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
+      d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
+      d.chipLinkEfficiency);
+  std::string producer =
+      options.producer.empty() ? ipuc::defaultProducer() : options.producer;
+  auto root = plan::CreatePlanDirect(
+      fbb, ipuc::plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
+      options.source.c_str(), "host", device, &tensorOffsets, &inputBindings,
+      &outputBindings, &kernels);
+  plan::FinishPlanBuffer(fbb, root);
+
+  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
+                        /*max_depth=*/64, /*max_tables=*/100000000);
+  if (!plan::VerifyPlanBuffer(verifier))
+    return module.emitError("internal error: the emitted plan does not pass "
+                            "the FlatBuffers verifier");
+  out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return success();
+}
+
+LogicalResult ipuc::emitHostPlan(ModuleOp module, const PlanOptions &options,
+                                 std::vector<uint8_t> &out) {
+  return HostPlanEmitter(options).run(module, out);
+}

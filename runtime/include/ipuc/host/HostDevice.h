@@ -1,0 +1,75 @@
+//===- HostDevice.h - Run a plan's host program on the CPU ------*- C++ -*-===//
+//
+// The fallback device: one buffer per tensor, the host_program's kernels run
+// in order over whole tensors. Errors are returned as strings (never thrown)
+// and name the failing kernel's source location.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_HOST_HOSTDEVICE_H
+#define IPUC_HOST_HOSTDEVICE_H
+
+#include "ipuc/plan/Plan.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ipuc::host {
+
+/// A model input or output as the plan declares it.
+struct BindingInfo {
+  std::string name;
+  uint32_t tensor = 0;
+  plan::DType dtype = plan::DType::F32;
+  std::vector<int64_t> shape;
+
+  int64_t numElements() const;
+  size_t byteSize() const;
+  /// "name: f32[2x3]".
+  std::string describe() const;
+};
+
+class HostDevice {
+public:
+  /// `plan` must outlive the device; constants are read from it in place.
+  explicit HostDevice(const plan::LoadedPlan &plan);
+  ~HostDevice();
+  HostDevice(const HostDevice &) = delete;
+  HostDevice &operator=(const HostDevice &) = delete;
+
+  const std::vector<BindingInfo> &inputs() const { return inputs_; }
+  const std::vector<BindingInfo> &outputs() const { return outputs_; }
+  /// One line per input: "  name: f32[2x3]".
+  std::string describeInputs() const;
+
+  /// Copies an input in; checks the name, dtype and shape. On mismatch the
+  /// error lists every input the plan expects.
+  bool setInput(const std::string &name, plan::DType dtype,
+                const std::vector<int64_t> &shape, const void *data,
+                size_t bytes, std::string &error);
+  bool isInputSet(const std::string &name) const;
+
+  /// Runs the host program; every input must have been set.
+  bool run(std::string &error);
+
+  /// Read-only view of an output after run(); null if no such output.
+  const void *outputData(const std::string &name) const;
+  const BindingInfo *findOutput(const std::string &name) const;
+
+  /// Raw storage of any tensor (tests, the simulator's host streams).
+  void *tensorData(uint32_t index);
+
+private:
+  bool runKernel(size_t index, const plan::Kernel &kernel, std::string &error);
+
+  const plan::LoadedPlan &loaded_;
+  struct Buffer;
+  std::vector<std::unique_ptr<Buffer>> buffers_;
+  std::vector<BindingInfo> inputs_, outputs_;
+  std::vector<bool> inputSet_;
+};
+
+} // namespace ipuc::host
+
+#endif // IPUC_HOST_HOSTDEVICE_H

@@ -1,0 +1,86 @@
+//===- Plan.h - Loading, verifying and printing ipuc plans ------*- C++ -*-===//
+//
+// The plan (plan.fbs) is the only contract between the compiler and the
+// runtime. This header is what both sides use to load a plan safely: bytes
+// from disk are untrusted, so every plan goes through the FlatBuffers verifier
+// and then the semantic checks in Verifier.cpp before any kernel sees it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_PLAN_PLAN_H
+#define IPUC_PLAN_PLAN_H
+
+#include "ipuc/plan/plan_generated.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ipuc::plan {
+
+/// Bumped whenever the meaning of a plan changes in a way the schema hash does
+/// not capture.
+constexpr uint32_t kFormatVersion = 1;
+
+/// The SHA-256 of plan.fbs this runtime was built against.
+const char *schemaHash();
+
+/// "f32", "f16", "bf16", "f64", "bool", "i8", "i16", "i32", "i64".
+const char *dtypeName(DType dtype);
+/// Bytes per stored element; I1 is one byte (numpy bool).
+size_t dtypeSize(DType dtype);
+bool isFloatDType(DType dtype);
+bool isValidDType(DType dtype);
+
+const char *roleName(TensorRole role);
+
+/// How many register operands (a, b, c) an instruction reads, for the
+/// verifier and printer. Leaves (ConstF, ConstI, Index) read none; Extract and
+/// Yield have their own encodings and report 0 here.
+unsigned opcodeArity(Opcode op);
+
+/// "3x4" for shape [3, 4]; "" for a scalar.
+std::string shapeString(const flatbuffers::Vector<int64_t> *shape);
+/// Product of the dims, or -1 if a dim is negative or the product overflows.
+int64_t numElements(const flatbuffers::Vector<int64_t> *shape);
+
+/// Owns 16-byte-aligned bytes of a verified plan. Movable, not copyable.
+class LoadedPlan {
+public:
+  LoadedPlan() = default;
+  LoadedPlan(LoadedPlan &&other) noexcept;
+  LoadedPlan &operator=(LoadedPlan &&other) noexcept;
+  LoadedPlan(const LoadedPlan &) = delete;
+  LoadedPlan &operator=(const LoadedPlan &) = delete;
+  ~LoadedPlan();
+
+  bool valid() const { return bytes_ != nullptr; }
+  const Plan &plan() const { return *GetPlan(bytes_); }
+  const uint8_t *data() const { return bytes_; }
+  size_t size() const { return size_; }
+
+private:
+  friend bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
+                             std::string &error);
+  void reset();
+  uint8_t *bytes_ = nullptr;
+  size_t size_ = 0;
+};
+
+/// Reads and verifies a plan file. On failure returns false and sets `error`
+/// to one line naming the file and the problem. Never crashes on any bytes.
+bool loadPlanFile(const std::string &path, LoadedPlan &out, std::string &error);
+/// As loadPlanFile, for bytes already in memory; `error` does not name a file.
+bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
+                    std::string &error);
+
+/// The semantic checks alone, for a plan that already passed the FlatBuffers
+/// verifier (e.g. one the compiler just built). Returns "" when valid.
+std::string verifyPlanSemantics(const Plan &plan);
+
+/// Human-readable dump, used by `ipuc --emit=plan`, `ipu-run --dump` and lit.
+std::string printPlan(const Plan &plan);
+
+} // namespace ipuc::plan
+
+#endif // IPUC_PLAN_PLAN_H

@@ -1,0 +1,182 @@
+//===- Printer.cpp - Human-readable plan dump -----------------------------===//
+//
+// The format is stable enough for lit tests to FileCheck: one header block,
+// one line per tensor, then one block per kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ipuc/plan/Plan.h"
+
+#include <fmt/format.h>
+
+namespace ipuc::plan {
+namespace {
+
+template <typename T> std::string list(const flatbuffers::Vector<T> *v) {
+  std::string s = "[";
+  if (v)
+    for (size_t i = 0; i < v->size(); ++i)
+      s += (i ? ", " : "") + fmt::format("{}", v->Get(i));
+  return s + "]";
+}
+
+std::string operand(const Operand &op) {
+  return fmt::format("%{}[offset {}, strides {}]", op.tensor(), op.offset(),
+                     list(op.strides()));
+}
+
+std::string instr(const Instr &in) {
+  const char *name = EnumNameOpcode(in.opcode());
+  std::string op = (name && *name) ? name : fmt::format("op{}", int(in.opcode()));
+  std::string ty = dtypeName(in.dtype());
+  switch (in.opcode()) {
+  case Opcode::ConstF:
+    return fmt::format("r{} = ConstF {} : {}", in.dst(), in.fimm(), ty);
+  case Opcode::ConstI:
+    return fmt::format("r{} = ConstI {} : {}", in.dst(), in.iimm(), ty);
+  case Opcode::Index:
+    return fmt::format("r{} = Index d{}", in.dst(), in.a());
+  case Opcode::Yield:
+    return fmt::format("Yield out{} = r{}", in.a(), in.b());
+  case Opcode::Extract: {
+    std::string idx;
+    for (unsigned i = 0; i < in.c(); ++i)
+      idx += fmt::format("{}r{}", i ? ", " : "", in.b() + i);
+    return fmt::format("r{} = Extract captured{}[{}] : {}", in.dst(), in.a(),
+                       idx, ty);
+  }
+  default:
+    break;
+  }
+  unsigned arity = opcodeArity(in.opcode());
+  std::string s = fmt::format("r{} = {}", in.dst(), op);
+  if (in.opcode() == Opcode::CmpF || in.opcode() == Opcode::CmpI)
+    s += fmt::format(" pred {}", in.iimm());
+  if (arity > 0)
+    s += fmt::format(" r{}", in.a());
+  if (arity > 1)
+    s += fmt::format(", r{}", in.b());
+  if (arity > 2)
+    s += fmt::format(", r{}", in.c());
+  s += " : ";
+  if (in.src_dtype() != in.dtype())
+    s += fmt::format("{} -> ", dtypeName(in.src_dtype()));
+  return s + ty;
+}
+
+void printGeneric(std::string &s, const Generic &g) {
+  s += fmt::format("    loop_bounds {}\n", list(g.loop_bounds()));
+  std::string kinds = "[";
+  if (auto *b = g.loop_bounds())
+    for (size_t d = 0; d < b->size(); ++d) {
+      bool red = g.reduction_dims() && d < g.reduction_dims()->size() &&
+                 g.reduction_dims()->Get(d);
+      kinds += (d ? ", " : "") + std::string(red ? "reduction" : "parallel");
+    }
+  s += fmt::format("    iterators {}]\n", kinds);
+  if (g.inputs())
+    for (size_t i = 0; i < g.inputs()->size(); ++i)
+      s += fmt::format("    in{} = {}\n", i, operand(*g.inputs()->Get(i)));
+  if (g.outputs())
+    for (size_t i = 0; i < g.outputs()->size(); ++i) {
+      int init = g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
+      s += fmt::format("    out{} = {}{}\n", i, operand(*g.outputs()->Get(i)),
+                       init >= 0 ? fmt::format(" init %{}", init) : "");
+    }
+  if (g.captured() && g.captured()->size())
+    s += fmt::format("    captured {}\n", list(g.captured()));
+  s += fmt::format("    registers {}\n", g.num_registers());
+  if (g.program())
+    for (const Instr *in : *g.program())
+      s += "      " + instr(*in) + "\n";
+}
+
+void printKernel(std::string &s, size_t idx, const Kernel &k) {
+  s += fmt::format("kernel {} {} loc(\"{}\")\n", idx,
+                   k.name() ? k.name()->str() : "?",
+                   k.loc() ? k.loc()->str() : "");
+  switch (k.body_type()) {
+  case KernelBody::Generic:
+    printGeneric(s, *k.body_as_Generic());
+    break;
+  case KernelBody::MatMul: {
+    const MatMul &m = *k.body_as_MatMul();
+    s += fmt::format("    matmul %{} = %{}{} x %{}{}", m.result(), m.lhs(),
+                     m.transpose_lhs() ? "^T" : "", m.rhs(),
+                     m.transpose_rhs() ? "^T" : "");
+    if (m.init() >= 0)
+      s += fmt::format(" + %{}", m.init());
+    s += fmt::format(" batch {} (strides {}, {}) m {} n {} k {}\n", m.batch(),
+                     m.lhs_batch_stride(), m.rhs_batch_stride(), m.m(), m.n(),
+                     m.k());
+    break;
+  }
+  case KernelBody::Conv2D: {
+    const Conv2D &c = *k.body_as_Conv2D();
+    s += fmt::format("    conv2d %{} = %{} * %{}", c.result(), c.input(),
+                     c.filter());
+    if (c.init() >= 0)
+      s += fmt::format(" + %{}", c.init());
+    s += fmt::format(" input [{}x{}x{}x{}] filter [{}x{}x{}] out [{}x{}] "
+                     "stride [{}, {}] dilation [{}, {}] groups {}\n",
+                     c.n(), c.h(), c.w(), c.c(), c.f(), c.kh(), c.kw(), c.oh(),
+                     c.ow(), c.stride_h(), c.stride_w(), c.dilation_h(),
+                     c.dilation_w(), c.groups());
+    break;
+  }
+  case KernelBody::Copy: {
+    const Copy &c = *k.body_as_Copy();
+    s += fmt::format("    copy %{}[offset {}, strides {}] = %{}[offset {}, "
+                     "strides {}] sizes {}\n",
+                     c.dst(), c.dst_offset(), list(c.dst_strides()), c.src(),
+                     c.src_offset(), list(c.src_strides()), list(c.sizes()));
+    break;
+  }
+  case KernelBody::Fill: {
+    const Fill &f = *k.body_as_Fill();
+    s += fmt::format("    fill %{} = {} / {}\n", f.dst(), f.fimm(), f.iimm());
+    break;
+  }
+  default:
+    s += "    <unknown body>\n";
+  }
+}
+
+} // namespace
+
+std::string printPlan(const Plan &plan) {
+  std::string s;
+  s += fmt::format("plan version {} schema {}\n", plan.format_version(),
+                   plan.schema_hash() ? plan.schema_hash()->str() : "");
+  if (plan.producer() && plan.producer()->size())
+    s += fmt::format("producer \"{}\"\n", plan.producer()->str());
+  if (plan.source() && plan.source()->size())
+    s += fmt::format("source \"{}\"\n", plan.source()->str());
+  s += fmt::format("target {}\n", plan.target() ? plan.target()->str() : "");
+  if (const Device *d = plan.device())
+    s += fmt::format("device \"{}\" chips {} tiles {} sram {} clock {}\n",
+                     d->name() ? d->name()->str() : "", d->num_chips(),
+                     d->tiles_per_chip(), d->sram_bytes_per_tile(),
+                     d->clock_hz());
+  if (auto *ts = plan.tensors())
+    for (size_t i = 0; i < ts->size(); ++i) {
+      const Tensor &t = *ts->Get(i);
+      s += fmt::format("%{} = tensor \"{}\" {}[{}] {}\n", i,
+                       t.name() ? t.name()->str() : "", dtypeName(t.dtype()),
+                       shapeString(t.shape()), roleName(t.role()));
+    }
+  auto bindings = [&](const char *what, auto *bs) {
+    if (bs)
+      for (const Binding *b : *bs)
+        s += fmt::format("{} \"{}\" = %{}\n", what,
+                         b->name() ? b->name()->str() : "", b->tensor());
+  };
+  bindings("input", plan.inputs());
+  bindings("output", plan.outputs());
+  if (auto *prog = plan.host_program())
+    for (size_t i = 0; i < prog->size(); ++i)
+      printKernel(s, i, *prog->Get(i));
+  return s;
+}
+
+} // namespace ipuc::plan

@@ -1,0 +1,386 @@
+//===- Verifier.cpp - Semantic checks on a structurally valid plan --------===//
+//
+// The FlatBuffers verifier only proves that every offset stays inside the
+// buffer. Kernels index tensors with offsets and strides taken from the plan,
+// so this file proves every access they can make stays inside its tensor;
+// after it passes, no plan can make a kernel read or write out of bounds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ipuc/plan/Plan.h"
+
+#include <fmt/format.h>
+
+namespace ipuc::plan {
+namespace {
+
+using I128 = __int128;
+
+class SemanticVerifier {
+public:
+  explicit SemanticVerifier(const Plan &plan) : plan(plan) {}
+  std::string run();
+
+private:
+  bool fail(std::string msg) {
+    if (error.empty())
+      error = std::move(msg);
+    return false;
+  }
+  bool checkTensors();
+  bool checkBindings(const flatbuffers::Vector<flatbuffers::Offset<Binding>> *,
+                     TensorRole role, const char *what);
+  bool checkKernel(size_t idx, const Kernel &k);
+  bool checkGeneric(const std::string &where, const Generic &g);
+  bool checkTensorIndex(const std::string &where, const char *what,
+                        int64_t index);
+  bool checkWritable(const std::string &where, uint32_t index);
+  bool checkBox(const std::string &where, const char *what, uint32_t tensor,
+                int64_t offset, const flatbuffers::Vector<int64_t> *strides,
+                const flatbuffers::Vector<int64_t> *sizes);
+  bool checkSpan(const std::string &where, const char *what, uint32_t tensor,
+                 I128 end);
+  bool sameDType(const std::string &where, uint32_t a, uint32_t b);
+
+  const Plan &plan;
+  std::vector<int64_t> numel;
+  std::string error;
+};
+
+std::string SemanticVerifier::run() {
+  if (!checkTensors())
+    return error;
+  if (!checkBindings(plan.inputs(), TensorRole::Input, "input") ||
+      !checkBindings(plan.outputs(), TensorRole::Output, "output"))
+    return error;
+  if (auto *prog = plan.host_program())
+    for (size_t i = 0; i < prog->size(); ++i)
+      if (!checkKernel(i, *prog->Get(i)))
+        return error;
+  return error;
+}
+
+bool SemanticVerifier::checkTensors() {
+  auto *tensors = plan.tensors();
+  if (!tensors)
+    return true;
+  for (size_t i = 0; i < tensors->size(); ++i) {
+    const Tensor &t = *tensors->Get(i);
+    std::string name = t.name() ? t.name()->str() : "";
+    if (!isValidDType(t.dtype()))
+      return fail(fmt::format("tensor %{} '{}' has an invalid dtype {}", i,
+                              name, static_cast<int>(t.dtype())));
+    if (static_cast<unsigned>(t.role()) >
+        static_cast<unsigned>(TensorRole::MAX))
+      return fail(fmt::format("tensor %{} '{}' has an invalid role", i, name));
+    int64_t n = numElements(t.shape());
+    if (n < 0)
+      return fail(fmt::format("tensor %{} '{}' has a negative or too large "
+                              "shape [{}]",
+                              i, name, shapeString(t.shape())));
+    numel.push_back(n);
+    bool hasData =
+        t.role() == TensorRole::Constant || t.role() == TensorRole::Parameter;
+    size_t dataSize = t.data() ? t.data()->size() : 0;
+    size_t want = static_cast<size_t>(n) * dtypeSize(t.dtype());
+    if (hasData && dataSize != want)
+      return fail(fmt::format("tensor %{} '{}' ({}[{}]) has {} bytes of data, "
+                              "expected {}",
+                              i, name, dtypeName(t.dtype()),
+                              shapeString(t.shape()), dataSize, want));
+  }
+  return true;
+}
+
+bool SemanticVerifier::checkBindings(
+    const flatbuffers::Vector<flatbuffers::Offset<Binding>> *bindings,
+    TensorRole role, const char *what) {
+  if (!bindings)
+    return true;
+  for (const Binding *b : *bindings) {
+    std::string name = b->name() ? b->name()->str() : "";
+    if (b->tensor() >= numel.size())
+      return fail(fmt::format("{} '{}' refers to tensor %{}, but the plan has "
+                              "{} tensors",
+                              what, name, b->tensor(), numel.size()));
+    const Tensor &t = *plan.tensors()->Get(b->tensor());
+    if (t.role() != role)
+      return fail(fmt::format("{} '{}' is bound to tensor %{} whose role is "
+                              "{}, not {}",
+                              what, name, b->tensor(), roleName(t.role()),
+                              roleName(role)));
+  }
+  return true;
+}
+
+bool SemanticVerifier::checkTensorIndex(const std::string &where,
+                                        const char *what, int64_t index) {
+  if (index < 0 || static_cast<uint64_t>(index) >= numel.size())
+    return fail(fmt::format("{}: {} refers to tensor %{}, but the plan has {} "
+                            "tensors",
+                            where, what, index, numel.size()));
+  return true;
+}
+
+bool SemanticVerifier::checkWritable(const std::string &where,
+                                     uint32_t index) {
+  if (plan.tensors()->Get(index)->role() == TensorRole::Constant)
+    return fail(fmt::format("{}: writes constant tensor %{}", where, index));
+  return true;
+}
+
+bool SemanticVerifier::sameDType(const std::string &where, uint32_t a,
+                                 uint32_t b) {
+  DType da = plan.tensors()->Get(a)->dtype();
+  DType db = plan.tensors()->Get(b)->dtype();
+  if (da != db)
+    return fail(fmt::format("{}: tensor %{} is {} but tensor %{} is {}", where,
+                            a, dtypeName(da), b, dtypeName(db)));
+  return true;
+}
+
+bool SemanticVerifier::checkSpan(const std::string &where, const char *what,
+                                 uint32_t tensor, I128 end) {
+  if (end > numel[tensor])
+    return fail(fmt::format("{}: {} needs {} elements of tensor %{}, which has "
+                            "{}",
+                            where, what, static_cast<int64_t>(end), tensor,
+                            numel[tensor]));
+  return true;
+}
+
+// Every element offset reachable from `offset` over the box `sizes` with
+// `strides` lies in [min, max]; both must be inside the tensor. An empty box
+// touches nothing and is always fine.
+bool SemanticVerifier::checkBox(const std::string &where, const char *what,
+                                uint32_t tensor, int64_t offset,
+                                const flatbuffers::Vector<int64_t> *strides,
+                                const flatbuffers::Vector<int64_t> *sizes) {
+  size_t rank = sizes ? sizes->size() : 0;
+  size_t nstrides = strides ? strides->size() : 0;
+  if (nstrides != rank)
+    return fail(fmt::format("{}: {} has {} strides for {} loop dimensions",
+                            where, what, nstrides, rank));
+  I128 lo = offset, hi = offset;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t size = sizes->Get(d);
+    if (size < 0)
+      return fail(fmt::format("{}: negative size {} in dimension {}", where,
+                              size, d));
+    if (size == 0)
+      return true;
+    I128 reach = static_cast<I128>(strides->Get(d)) * (size - 1);
+    (reach < 0 ? lo : hi) += reach;
+  }
+  if (lo < 0 || hi >= numel[tensor])
+    return fail(fmt::format("{}: {} reaches elements [{}, {}] of tensor %{}, "
+                            "which has {}",
+                            where, what, static_cast<int64_t>(lo),
+                            static_cast<int64_t>(hi), tensor, numel[tensor]));
+  return true;
+}
+
+bool SemanticVerifier::checkKernel(size_t idx, const Kernel &k) {
+  std::string where = fmt::format("kernel {} ({}, at {})", idx,
+                                  k.name() ? k.name()->c_str() : "?",
+                                  k.loc() ? k.loc()->c_str() : "unknown loc");
+  switch (k.body_type()) {
+  case KernelBody::Generic:
+    return checkGeneric(where, *k.body_as_Generic());
+  case KernelBody::MatMul: {
+    const MatMul &m = *k.body_as_MatMul();
+    if (!checkTensorIndex(where, "lhs", m.lhs()) ||
+        !checkTensorIndex(where, "rhs", m.rhs()) ||
+        !checkTensorIndex(where, "result", m.result()) ||
+        (m.init() >= 0 && !checkTensorIndex(where, "init", m.init())))
+      return false;
+    if (m.batch() < 0 || m.m() < 0 || m.n() < 0 || m.k() < 0 ||
+        m.lhs_batch_stride() < 0 || m.rhs_batch_stride() < 0)
+      return fail(where + ": negative matmul size or batch stride");
+    if (!sameDType(where, m.lhs(), m.rhs()) ||
+        !sameDType(where, m.lhs(), m.result()) ||
+        (m.init() >= 0 && !sameDType(where, m.init(), m.result())) ||
+        !checkWritable(where, m.result()))
+      return false;
+    if (m.batch() == 0)
+      return true;
+    I128 b1 = m.batch() - 1;
+    I128 mk = static_cast<I128>(m.m()) * m.k(), kn = static_cast<I128>(m.k()) * m.n();
+    I128 mn = static_cast<I128>(m.m()) * m.n();
+    return checkSpan(where, "lhs", m.lhs(), b1 * m.lhs_batch_stride() + mk) &&
+           checkSpan(where, "rhs", m.rhs(), b1 * m.rhs_batch_stride() + kn) &&
+           checkSpan(where, "result", m.result(), (b1 + 1) * mn) &&
+           (m.init() < 0 || checkSpan(where, "init", m.init(), (b1 + 1) * mn));
+  }
+  case KernelBody::Conv2D: {
+    const Conv2D &c = *k.body_as_Conv2D();
+    if (!checkTensorIndex(where, "input", c.input()) ||
+        !checkTensorIndex(where, "filter", c.filter()) ||
+        !checkTensorIndex(where, "result", c.result()) ||
+        (c.init() >= 0 && !checkTensorIndex(where, "init", c.init())))
+      return false;
+    if (c.n() < 0 || c.h() < 0 || c.w() < 0 || c.c() < 0 || c.f() < 0 ||
+        c.kh() < 0 || c.kw() < 0 || c.oh() < 0 || c.ow() < 0)
+      return fail(where + ": negative conv2d size");
+    if (c.stride_h() < 1 || c.stride_w() < 1 || c.dilation_h() < 1 ||
+        c.dilation_w() < 1 || c.groups() < 1)
+      return fail(where + ": conv2d strides, dilations and groups must be >= 1");
+    if (c.c() % c.groups() || c.f() % c.groups())
+      return fail(fmt::format("{}: {} groups do not divide {} channels and {} "
+                              "filters",
+                              where, c.groups(), c.c(), c.f()));
+    if (c.oh() > 0 && c.ow() > 0 && c.kh() > 0 && c.kw() > 0 &&
+        ((static_cast<I128>(c.oh()) - 1) * c.stride_h() +
+                 (static_cast<I128>(c.kh()) - 1) * c.dilation_h() >= c.h() ||
+         (static_cast<I128>(c.ow()) - 1) * c.stride_w() +
+                 (static_cast<I128>(c.kw()) - 1) * c.dilation_w() >= c.w()))
+      return fail(where + ": conv2d window reaches outside the (padded) input");
+    if (!sameDType(where, c.input(), c.filter()) ||
+        !sameDType(where, c.input(), c.result()) ||
+        (c.init() >= 0 && !sameDType(where, c.init(), c.result())) ||
+        !checkWritable(where, c.result()))
+      return false;
+    I128 out = static_cast<I128>(c.n()) * c.oh() * c.ow() * c.f();
+    return checkSpan(where, "input", c.input(),
+                     static_cast<I128>(c.n()) * c.h() * c.w() * c.c()) &&
+           checkSpan(where, "filter", c.filter(),
+                     static_cast<I128>(c.f()) * c.kh() * c.kw() *
+                         (c.c() / c.groups())) &&
+           checkSpan(where, "result", c.result(), out) &&
+           (c.init() < 0 || checkSpan(where, "init", c.init(), out));
+  }
+  case KernelBody::Copy: {
+    const Copy &c = *k.body_as_Copy();
+    if (!checkTensorIndex(where, "src", c.src()) ||
+        !checkTensorIndex(where, "dst", c.dst()) ||
+        !sameDType(where, c.src(), c.dst()) || !checkWritable(where, c.dst()))
+      return false;
+    return checkBox(where, "copy source", c.src(), c.src_offset(),
+                    c.src_strides(), c.sizes()) &&
+           checkBox(where, "copy destination", c.dst(), c.dst_offset(),
+                    c.dst_strides(), c.sizes());
+  }
+  case KernelBody::Fill: {
+    const Fill &f = *k.body_as_Fill();
+    return checkTensorIndex(where, "dst", f.dst()) &&
+           checkWritable(where, f.dst());
+  }
+  default:
+    return fail(fmt::format("{}: unknown kernel body type {}", where,
+                            static_cast<int>(k.body_type())));
+  }
+}
+
+bool SemanticVerifier::checkGeneric(const std::string &where,
+                                    const Generic &g) {
+  auto *bounds = g.loop_bounds();
+  size_t rank = bounds ? bounds->size() : 0;
+  if (g.reduction_dims() && g.reduction_dims()->size() != rank)
+    return fail(fmt::format("{}: {} reduction flags for {} loop dimensions",
+                            where, g.reduction_dims()->size(), rank));
+  size_t nin = g.inputs() ? g.inputs()->size() : 0;
+  size_t nout = g.outputs() ? g.outputs()->size() : 0;
+  for (size_t i = 0; i < nin + nout; ++i) {
+    const Operand &op =
+        *(i < nin ? g.inputs()->Get(i) : g.outputs()->Get(i - nin));
+    std::string what = i < nin ? fmt::format("input {}", i)
+                               : fmt::format("output {}", i - nin);
+    if (!checkTensorIndex(where, what.c_str(), op.tensor()) ||
+        !checkBox(where, what.c_str(), op.tensor(), op.offset(), op.strides(),
+                  bounds))
+      return false;
+    if (i >= nin && !checkWritable(where, op.tensor()))
+      return false;
+  }
+  size_t ninits = g.inits() ? g.inits()->size() : 0;
+  if (ninits != 0 && ninits != nout)
+    return fail(fmt::format("{}: {} inits for {} outputs", where, ninits, nout));
+  for (size_t i = 0; i < ninits; ++i) {
+    int32_t init = g.inits()->Get(i);
+    if (init < 0)
+      continue;
+    uint32_t out = g.outputs()->Get(i)->tensor();
+    if (!checkTensorIndex(where, "init", init) || !sameDType(where, init, out))
+      return false;
+    if (numel[init] != numel[out])
+      return fail(fmt::format("{}: init tensor %{} has {} elements but output "
+                              "tensor %{} has {}",
+                              where, init, numel[init], out, numel[out]));
+  }
+  size_t ncaptured = g.captured() ? g.captured()->size() : 0;
+  for (size_t i = 0; i < ncaptured; ++i)
+    if (!checkTensorIndex(where, "captured", g.captured()->Get(i)))
+      return false;
+
+  uint32_t nregs = g.num_registers();
+  if (nregs < nin + nout)
+    return fail(fmt::format("{}: {} registers cannot hold {} operands", where,
+                            nregs, nin + nout));
+  // The interpreter keeps a chunk of lanes per register; this bound keeps its
+  // register file at a few tens of MiB.
+  if (nregs > 16384)
+    return fail(fmt::format("{}: {} registers is more than the 16384 allowed",
+                            where, nregs));
+  if (!g.program())
+    return true;
+  for (size_t pc = 0; pc < g.program()->size(); ++pc) {
+    const Instr &in = *g.program()->Get(pc);
+    std::string at = fmt::format("{}: instruction {}", where, pc);
+    if (static_cast<unsigned>(in.opcode()) >
+        static_cast<unsigned>(Opcode::MAX))
+      return fail(fmt::format("{}: invalid opcode {}", at,
+                              static_cast<int>(in.opcode())));
+    if (!isValidDType(in.dtype()) || !isValidDType(in.src_dtype()))
+      return fail(at + ": invalid dtype");
+    auto reg = [&](uint32_t r) { return r < nregs; };
+    switch (in.opcode()) {
+    case Opcode::Yield:
+      if (in.a() >= nout || !reg(in.b()))
+        return fail(fmt::format("{} (yield): output {} or register {} out of "
+                                "range ({} outputs, {} registers)",
+                                at, in.a(), in.b(), nout, nregs));
+      continue;
+    case Opcode::Extract: {
+      if (in.a() >= ncaptured)
+        return fail(fmt::format("{} (extract): captured index {} out of range "
+                                "({} captured)",
+                                at, in.a(), ncaptured));
+      const Tensor &t = *plan.tensors()->Get(g.captured()->Get(in.a()));
+      size_t trank = t.shape() ? t.shape()->size() : 0;
+      if (in.c() != trank)
+        return fail(fmt::format("{} (extract): {} indices for a rank-{} tensor",
+                                at, in.c(), trank));
+      if (static_cast<uint32_t>(in.b()) + in.c() > nregs)
+        return fail(at + " (extract): index registers out of range");
+      break;
+    }
+    case Opcode::Index:
+      if (in.a() >= rank)
+        return fail(fmt::format("{} (index): loop dimension {} out of range "
+                                "(rank {})",
+                                at, in.a(), rank));
+      break;
+    default: {
+      unsigned arity = opcodeArity(in.opcode());
+      if ((arity > 0 && !reg(in.a())) || (arity > 1 && !reg(in.b())) ||
+          (arity > 2 && !reg(in.c())))
+        return fail(fmt::format("{}: operand register out of range ({} "
+                                "registers)",
+                                at, nregs));
+    }
+    }
+    if (!reg(in.dst()))
+      return fail(fmt::format("{}: destination register {} out of range ({} "
+                              "registers)",
+                              at, in.dst(), nregs));
+  }
+  return true;
+}
+
+} // namespace
+
+std::string verifyPlanSemantics(const Plan &plan) {
+  return SemanticVerifier(plan).run();
+}
+
+} // namespace ipuc::plan

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""End-to-end test of the bundled example models against PyTorch.
+
+Compiles examples/mlp.onnx and examples/cnn.onnx with `ipuc --target=host`,
+runs them with `ipu-run --device=host` on the bundled sample inputs, and
+compares the outputs with an independent reference: the same network written
+by hand with torch.nn.functional, using the weights read from the model's
+initializers (computed in float64). Tolerance: rtol 1e-4, atol 1e-5.
+
+    /usr/bin/python3 test/e2e/test_examples.py --ipuc build/bin/ipuc \\
+        --ipu-run build/bin/ipu-run
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import numpy_helper
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+EXAMPLES = os.path.join(REPO_ROOT, "examples")
+RTOL = 1e-4
+ATOL = 1e-5
+TIMEOUT_S = 120
+
+
+def weights(model):
+    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()).double()
+            for t in model.graph.initializer}
+
+
+def op_types(model):
+    return [n.op_type for n in model.graph.node]
+
+
+def reference_mlp(model, x):
+    # The hand-written network must be the one in the file; if the generator
+    # changes, this reference has to change with it.
+    assert op_types(model) == ["Gemm", "Relu", "Gemm", "Softmax"], \
+        op_types(model)
+    w = weights(model)
+    h = F.relu(F.linear(x, w["fc1.weight"], w["fc1.bias"]))
+    logits = F.linear(h, w["fc2.weight"], w["fc2.bias"])
+    return {"probs": F.softmax(logits, dim=-1)}
+
+
+def reference_cnn(model, x):
+    assert op_types(model) == [
+        "Conv", "Relu", "MaxPool", "Conv", "Relu", "GlobalAveragePool",
+        "Flatten", "Gemm"], op_types(model)
+    w = weights(model)
+    h = F.relu(F.conv2d(x, w["conv1.weight"], w["conv1.bias"], padding=1))
+    h = F.max_pool2d(h, kernel_size=2, stride=2)
+    h = F.relu(F.conv2d(h, w["conv2.weight"], w["conv2.bias"], padding=1))
+    h = F.adaptive_avg_pool2d(h, 1)
+    h = torch.flatten(h, 1)
+    return {"logits": F.linear(h, w["fc.weight"], w["fc.bias"])}
+
+
+CASES = [
+    # name, model, input name, input file, reference
+    ("mlp", "mlp.onnx", "x", "x_mlp.npy", reference_mlp),
+    ("cnn", "cnn.onnx", "image", "x_cnn.npy", reference_cnn),
+]
+
+
+def run(cmd):
+    print("+ " + " ".join(cmd), flush=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace", timeout=TIMEOUT_S)
+    if proc.returncode != 0:
+        raise RuntimeError(f"exit code {proc.returncode}:\n{proc.stdout}")
+    return proc.stdout
+
+
+def check_case(args, work, name, model_file, input_name, input_file,
+               reference):
+    model_path = os.path.join(EXAMPLES, model_file)
+    x = np.load(os.path.join(EXAMPLES, input_file))
+    plan = os.path.join(work, f"{name}.ipuplan")
+    out_dir = os.path.join(work, f"{name}_out")
+    run([args.ipuc, model_path, "-o", plan, "--target=host"])
+    run([args.ipu_run, plan, "--device=host",
+         "--input", f"{input_name}=@{os.path.join(EXAMPLES, input_file)}",
+         "--output-dir", out_dir])
+
+    model = onnx.load(model_path)
+    expected = reference(model, torch.from_numpy(x).double())
+    ok = True
+    for out_name, ref in expected.items():
+        ref = ref.numpy()
+        path = os.path.join(out_dir, f"{out_name}.npy")
+        if not os.path.exists(path):
+            print(f"FAIL {name}: ipu-run wrote no {out_name}.npy")
+            ok = False
+            continue
+        got = np.load(path)
+        if got.shape != ref.shape or got.dtype != np.float32:
+            print(f"FAIL {name}: {out_name} is {got.dtype}{list(got.shape)}, "
+                  f"expected float32{list(ref.shape)}")
+            ok = False
+            continue
+        err = np.abs(got.astype(np.float64) - ref)
+        if not np.allclose(got, ref, rtol=RTOL, atol=ATOL):
+            print(f"FAIL {name}: {out_name} max abs error {err.max():.3g} "
+                  f"(rtol {RTOL:g}, atol {ATOL:g})")
+            ok = False
+        else:
+            print(f"PASS {name}: {out_name} {list(got.shape)} max abs error "
+                  f"{err.max():.3g}")
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ipuc",
+                        default=os.path.join(REPO_ROOT, "build", "bin", "ipuc"))
+    parser.add_argument("--ipu-run", dest="ipu_run", default=os.path.join(
+        REPO_ROOT, "build", "bin", "ipu-run"))
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="ipuc-e2e-")
+    failures = 0
+    try:
+        for case in CASES:
+            try:
+                if not check_case(args, work, *case):
+                    failures += 1
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                print(f"FAIL {case[0]}: {e}")
+                failures += 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(CASES) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+//===- GenericTest.cpp - The Generic interpreter against reference loops --===//
+
+#include "PlanTestBuilder.h"
+#include "ipuc/kernels/Generic.h"
+#include "ipuc/kernels/Half.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace ipuc;
+using namespace ipuc::kernels;
+using plan::DType;
+using plan::Opcode;
+using test::instr;
+
+namespace {
+
+struct Op {
+  void *data;
+  DType dtype;
+  int64_t offset;
+  std::vector<int64_t> strides;
+};
+
+void run(std::vector<int64_t> bounds, std::vector<uint8_t> red,
+         std::vector<Op> ins, std::vector<Op> outs,
+         std::vector<plan::Instr> prog, int threads = 1,
+         std::vector<CapturedTensor> captured = {}) {
+  GenericArgs a;
+  a.bounds = bounds;
+  a.reductionDims = red;
+  for (auto &o : ins)
+    a.inputs.push_back({o.data, o.dtype, o.offset, o.strides.data()});
+  for (auto &o : outs)
+    a.outputs.push_back({o.data, o.dtype, o.offset, o.strides.data()});
+  a.program = prog.data();
+  a.programSize = prog.size();
+  a.numRegisters = 64;
+  a.numThreads = threads;
+  a.captured = std::move(captured);
+  std::string err;
+  ASSERT_TRUE(runGeneric(a, err)) << err;
+}
+
+// Binary elementwise op over n lanes of one dtype.
+template <typename T>
+std::vector<T> binary(Opcode op, DType dt, std::vector<T> x, std::vector<T> y,
+                      int64_t pred = 0, DType resDt = DType::MAX,
+                      DType srcDt = DType::MAX) {
+  using R = T;
+  std::vector<R> out(x.size());
+  DType rdt = resDt == DType::MAX ? dt : resDt;
+  DType sdt = srcDt == DType::MAX ? dt : srcDt;
+  run({int64_t(x.size())}, {}, {{x.data(), dt, 0, {1}}, {y.data(), dt, 0, {1}}},
+      {{out.data(), rdt, 0, {1}}},
+      {instr(op, rdt, 3, 0, 1, 0, pred, 0, sdt),
+       instr(Opcode::Yield, rdt, 0, 0, 3)});
+  return out;
+}
+
+TEST(Generic, BroadcastAdd) {
+  std::vector<float> a(6), b = {10, 20, 30}, c(6);
+  for (int i = 0; i < 6; ++i)
+    a[i] = float(i);
+  run({2, 3}, {0, 0}, {{a.data(), DType::F32, 0, {3, 1}}, {b.data(), DType::F32, 0, {0, 1}}},
+      {{c.data(), DType::F32, 0, {3, 1}}},
+      {instr(Opcode::AddF, DType::F32, 3, 0, 1), instr(Opcode::Yield, DType::F32, 0, 0, 3)});
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      EXPECT_EQ(c[i * 3 + j], a[i * 3 + j] + b[j]);
+}
+
+TEST(Generic, RowReductionWithAccumulator) {
+  const int R = 5, C = 700;
+  std::vector<float> a(R * C), out(R, 1.0f); // out holds the init value 1
+  for (int i = 0; i < R * C; ++i)
+    a[i] = float(i % 13) * 0.5f;
+  run({R, C}, {0, 1}, {{a.data(), DType::F32, 0, {C, 1}}}, {{out.data(), DType::F32, 0, {1, 0}}},
+      {instr(Opcode::AddF, DType::F32, 2, 0, 1), instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+  for (int i = 0; i < R; ++i) {
+    double ref = 1.0;
+    for (int j = 0; j < C; ++j)
+      ref += a[i * C + j];
+    EXPECT_NEAR(out[i], ref, 1e-3);
+  }
+}
+
+TEST(Generic, FullReductionIsSequential) {
+  // Non-commutative-looking body: out = out * 0.5 + x shows order matters.
+  std::vector<float> a(1000), out(1, 0.0f);
+  for (int i = 0; i < 1000; ++i)
+    a[i] = float(i % 7);
+  run({1000}, {1}, {{a.data(), DType::F32, 0, {1}}}, {{out.data(), DType::F32, 0, {0}}},
+      {instr(Opcode::ConstF, DType::F32, 2, 0, 0, 0, 0, 0.5),
+       instr(Opcode::MulF, DType::F32, 3, 1, 2), instr(Opcode::AddF, DType::F32, 4, 3, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 4)});
+  float ref = 0;
+  for (int i = 0; i < 1000; ++i)
+    ref = ref * 0.5f + a[i];
+  EXPECT_FLOAT_EQ(out[0], ref);
+}
+
+TEST(Generic, TransposedStridesAndThreads) {
+  const int M = 300, N = 517;
+  std::vector<float> a(M * N), c(M * N);
+  for (int i = 0; i < M * N; ++i)
+    a[i] = float(i);
+  // c[j][i] = a[i][j] * 2, iterating (i, j).
+  run({M, N}, {0, 0}, {{a.data(), DType::F32, 0, {N, 1}}}, {{c.data(), DType::F32, 0, {1, M}}},
+      {instr(Opcode::ConstF, DType::F32, 2, 0, 0, 0, 0, 2.0),
+       instr(Opcode::MulF, DType::F32, 3, 0, 2), instr(Opcode::Yield, DType::F32, 0, 0, 3)},
+      /*threads=*/2);
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j)
+      ASSERT_EQ(c[j * M + i], a[i * N + j] * 2);
+}
+
+TEST(Generic, NegativeStrideReverse) {
+  std::vector<int32_t> a = {1, 2, 3, 4, 5}, c(5);
+  run({5}, {}, {{a.data(), DType::I32, 4, {-1}}}, {{c.data(), DType::I32, 0, {1}}},
+      {instr(Opcode::Yield, DType::I32, 0, 0, 0)});
+  EXPECT_EQ(c, (std::vector<int32_t>{5, 4, 3, 2, 1}));
+}
+
+TEST(Generic, IntegerWrap) {
+  auto i32 = binary<int32_t>(Opcode::AddI, DType::I32, {INT32_MAX, -5}, {1, 3});
+  EXPECT_EQ(i32[0], INT32_MIN);
+  EXPECT_EQ(i32[1], -2);
+  auto m32 = binary<int32_t>(Opcode::MulI, DType::I32, {65536}, {65536});
+  EXPECT_EQ(m32[0], 0);
+  auto i8 = binary<int8_t>(Opcode::AddI, DType::I8, {127, -128}, {1, -1});
+  EXPECT_EQ(i8[0], -128);
+  EXPECT_EQ(i8[1], 127);
+  auto u8 = binary<int8_t>(Opcode::MaxUI, DType::I8, {-1, 3}, {5, 4});
+  EXPECT_EQ(u8[0], -1); // 255 unsigned
+  EXPECT_EQ(u8[1], 4);
+  auto sh = binary<int8_t>(Opcode::ShRUI, DType::I8, {-128, 1}, {7, 9});
+  EXPECT_EQ(sh[0], 1);
+  EXPECT_EQ(sh[1], 0);
+}
+
+TEST(Generic, IntegerDivision) {
+  std::vector<int64_t> x = {7, -7, 7, -7, 5, INT64_MIN}, y = {2, 2, -2, -2, 0, -1};
+  EXPECT_EQ(binary<int64_t>(Opcode::DivSI, DType::I64, x, y),
+            (std::vector<int64_t>{3, -3, -3, 3, 0, INT64_MIN}));
+  EXPECT_EQ(binary<int64_t>(Opcode::FloorDivSI, DType::I64, x, y),
+            (std::vector<int64_t>{3, -4, -4, 3, 0, INT64_MIN}));
+  EXPECT_EQ(binary<int64_t>(Opcode::CeilDivSI, DType::I64, x, y),
+            (std::vector<int64_t>{4, -3, -3, 4, 0, INT64_MIN}));
+  EXPECT_EQ(binary<int64_t>(Opcode::RemSI, DType::I64, x, y),
+            (std::vector<int64_t>{1, -1, 1, -1, 0, 0}));
+  auto du = binary<int32_t>(Opcode::DivUI, DType::I32, {-2}, {2});
+  EXPECT_EQ(uint32_t(du[0]), 0x7fffffffu);
+}
+
+TEST(Generic, MaxFPropagatesNaNButMaxNumFDoesNot) {
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  auto mx = binary<float>(Opcode::MaxF, DType::F32, {nan, 1, -0.0f}, {1, nan, 0.0f});
+  EXPECT_TRUE(std::isnan(mx[0]));
+  EXPECT_TRUE(std::isnan(mx[1]));
+  EXPECT_FALSE(std::signbit(mx[2]));
+  auto mn = binary<float>(Opcode::MaxNumF, DType::F32, {nan, 1}, {1, nan});
+  EXPECT_EQ(mn[0], 1);
+  EXPECT_EQ(mn[1], 1);
+  auto mi = binary<float>(Opcode::MinF, DType::F32, {nan, -0.0f}, {1, 0.0f});
+  EXPECT_TRUE(std::isnan(mi[0]));
+  EXPECT_TRUE(std::signbit(mi[1]));
+}
+
+TEST(Generic, Comparisons) {
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> x = {1, 2, nan}, y = {2, 2, 1};
+  auto cmp = [&](int pred) {
+    std::vector<uint8_t> out(3);
+    run({3}, {}, {{x.data(), DType::F32, 0, {1}}, {y.data(), DType::F32, 0, {1}}},
+        {{out.data(), DType::I1, 0, {1}}},
+        {instr(Opcode::CmpF, DType::I1, 3, 0, 1, 0, pred, 0, DType::F32),
+         instr(Opcode::Yield, DType::I1, 0, 0, 3)});
+    return out;
+  };
+  EXPECT_EQ(cmp(4), (std::vector<uint8_t>{1, 0, 0}));  // olt
+  EXPECT_EQ(cmp(11), (std::vector<uint8_t>{1, 0, 1})); // ult
+  EXPECT_EQ(cmp(1), (std::vector<uint8_t>{0, 1, 0}));  // oeq
+  EXPECT_EQ(cmp(13), (std::vector<uint8_t>{1, 0, 1})); // une
+  EXPECT_EQ(cmp(14), (std::vector<uint8_t>{0, 0, 1})); // uno
+  std::vector<int32_t> a = {-1, 1}, b = {1, -1};
+  std::vector<uint8_t> slt(2), ult(2);
+  run({2}, {}, {{a.data(), DType::I32, 0, {1}}, {b.data(), DType::I32, 0, {1}}},
+      {{slt.data(), DType::I1, 0, {1}}, {ult.data(), DType::I1, 0, {1}}},
+      {instr(Opcode::CmpI, DType::I1, 4, 0, 1, 0, 2, 0, DType::I32),
+       instr(Opcode::CmpI, DType::I1, 5, 0, 1, 0, 6, 0, DType::I32),
+       instr(Opcode::Yield, DType::I1, 0, 0, 4), instr(Opcode::Yield, DType::I1, 0, 1, 5)});
+  EXPECT_EQ(slt, (std::vector<uint8_t>{1, 0}));
+  EXPECT_EQ(ult, (std::vector<uint8_t>{0, 1}));
+}
+
+TEST(Generic, SelectAndCasts) {
+  std::vector<float> x = {-2.5f, 3.7f, 1e10f, std::nanf("")};
+  std::vector<int8_t> si(4);
+  std::vector<float> rnd(4), rne(4), sel(4);
+  std::vector<int32_t> ext(4);
+  run({4}, {}, {{x.data(), DType::F32, 0, {1}}},
+      {{si.data(), DType::I8, 0, {1}}, {rnd.data(), DType::F32, 0, {1}},
+       {rne.data(), DType::F32, 0, {1}}, {sel.data(), DType::F32, 0, {1}},
+       {ext.data(), DType::I32, 0, {1}}},
+      {instr(Opcode::FPToSI, DType::I8, 10, 0, 0, 0, 0, 0, DType::F32),
+       instr(Opcode::Round, DType::F32, 11, 0),
+       instr(Opcode::RoundEven, DType::F32, 12, 0),
+       instr(Opcode::ConstF, DType::F32, 13, 0, 0, 0, 0, 0.0),
+       instr(Opcode::CmpF, DType::I1, 14, 0, 13, 0, 2, 0, DType::F32), // ogt
+       instr(Opcode::Select, DType::F32, 15, 14, 0, 13),
+       instr(Opcode::ExtUI, DType::I32, 16, 10, 0, 0, 0, 0, DType::I8),
+       instr(Opcode::Yield, DType::I8, 0, 0, 10), instr(Opcode::Yield, DType::F32, 0, 1, 11),
+       instr(Opcode::Yield, DType::F32, 0, 2, 12), instr(Opcode::Yield, DType::F32, 0, 3, 15),
+       instr(Opcode::Yield, DType::I32, 0, 4, 16)});
+  EXPECT_EQ(si, (std::vector<int8_t>{-2, 3, 127, 0}));
+  EXPECT_EQ(rnd[0], -3.0f);
+  EXPECT_EQ(rne[0], -2.0f);
+  EXPECT_EQ(rnd[1], 4.0f);
+  EXPECT_EQ(sel[0], 0.0f);
+  EXPECT_EQ(sel[1], 3.7f);
+  EXPECT_EQ(ext[0], 254); // i8 -2 zero-extended
+}
+
+TEST(Generic, MathFunctions) {
+  std::vector<float> x = {0.5f, 1.0f, 2.0f};
+  struct Case { Opcode op; float (*ref)(float); };
+  Case cases[] = {{Opcode::Exp, expf}, {Opcode::Log, logf}, {Opcode::Tanh, tanhf},
+                  {Opcode::Sqrt, sqrtf}, {Opcode::Erf, erff}, {Opcode::Sin, sinf},
+                  {Opcode::Atan, atanf}, {Opcode::Log1p, log1pf}, {Opcode::Floor, floorf}};
+  for (const Case &c : cases) {
+    std::vector<float> out(3);
+    run({3}, {}, {{x.data(), DType::F32, 0, {1}}}, {{out.data(), DType::F32, 0, {1}}},
+        {instr(c.op, DType::F32, 2, 0), instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+    for (int i = 0; i < 3; ++i)
+      EXPECT_NEAR(out[i], c.ref(x[i]), 1e-6) << plan::EnumNameOpcode(c.op);
+  }
+  auto p = binary<float>(Opcode::PowF, DType::F32, {2, 9}, {3, 0.5});
+  EXPECT_FLOAT_EQ(p[0], 8);
+  EXPECT_FLOAT_EQ(p[1], 3);
+  auto ip = binary<int32_t>(Opcode::IPowI, DType::I32, {3, 2}, {4, -1});
+  EXPECT_EQ(ip[0], 81);
+  EXPECT_EQ(ip[1], 0);
+}
+
+TEST(Generic, IndexAndExtract) {
+  // out[i] = table[idx[i]] + i
+  std::vector<float> table = {10, 20, 30, 40};
+  std::vector<int64_t> idx = {3, 0, 2};
+  std::vector<float> out(3);
+  CapturedTensor ct{table.data(), DType::F32, {4}};
+  run({3}, {}, {{idx.data(), DType::I64, 0, {1}}}, {{out.data(), DType::F32, 0, {1}}},
+      {instr(Opcode::Extract, DType::F32, 2, 0, 0, 1),
+       instr(Opcode::Index, DType::I64, 3, 0),
+       instr(Opcode::SIToFP, DType::F32, 4, 3, 0, 0, 0, 0, DType::I64),
+       instr(Opcode::AddF, DType::F32, 5, 2, 4), instr(Opcode::Yield, DType::F32, 0, 0, 5)},
+      1, {ct});
+  EXPECT_EQ(out, (std::vector<float>{40, 21, 32}));
+
+  // An out-of-range gather index is an error, not a crash.
+  std::vector<int64_t> bad = {4};
+  GenericArgs a;
+  a.bounds = {1};
+  int64_t s1[] = {1};
+  a.inputs.push_back({bad.data(), DType::I64, 0, s1});
+  a.outputs.push_back({out.data(), DType::F32, 0, s1});
+  a.captured = {ct};
+  std::vector<plan::Instr> prog = {instr(Opcode::Extract, DType::F32, 2, 0, 0, 1)};
+  a.program = prog.data();
+  a.programSize = 1;
+  a.numRegisters = 3;
+  std::string err;
+  EXPECT_FALSE(runGeneric(a, err));
+  EXPECT_NE(err.find("out of range"), std::string::npos) << err;
+}
+
+TEST(Generic, HalfStorageRoundsOnStore) {
+  std::vector<uint16_t> x = {floatToHalf(1.0f), floatToHalf(2.5f)}, y(2);
+  run({2}, {}, {{x.data(), DType::F16, 0, {1}}}, {{y.data(), DType::F16, 0, {1}}},
+      {instr(Opcode::ConstF, DType::F16, 2, 0, 0, 0, 0, 1.0 / 3),
+       instr(Opcode::AddF, DType::F16, 3, 0, 2), instr(Opcode::Yield, DType::F16, 0, 0, 3)});
+  EXPECT_EQ(y[0], floatToHalf(1.0f + 1.0f / 3));
+  EXPECT_NEAR(halfToFloat(y[1]), 2.8333f, 2e-3);
+  EXPECT_EQ(halfToFloat(floatToHalf(65520.0f)), INFINITY);
+  EXPECT_EQ(halfToFloat(floatToHalf(5.96e-8f)), 5.9604645e-08f);
+}
+
+} // namespace

@@ -1,0 +1,132 @@
+//===- Options.cpp - ipu-run's command line -------------------------------===//
+
+#include "Options.h"
+
+#include <cstdlib>
+
+namespace ipurun {
+
+const char *helpText() {
+  return R"(USAGE: ipu-run MODEL.ipuplan [options]
+
+Loads an ipuc execution plan, verifies it, runs it and writes its outputs.
+
+OPTIONS:
+  --device=host|sim       Device to run on (default: host). `host` runs the
+                          plan's kernels on the CPU; `sim` is the BSP tile
+                          simulator and needs a plan compiled with --target=ipu.
+  --input NAME=@FILE.npy  Bind model input NAME to a NumPy array (dtype and
+                          shape must match the plan exactly). Repeatable; also
+                          accepted as --input=NAME=@FILE.npy. FILE.npz binds
+                          every array in the archive by its name.
+  --random-inputs         Fill every input not given with --input from a seeded
+                          RNG: floats uniform in [-1, 1), integers in [0, 10),
+                          booleans at random.
+  --seed N                Seed for --random-inputs (default 0).
+  --output-dir DIR        Write each output to DIR/<name>.npy ('/' in names
+                          becomes '_'); DIR is created if missing. Files are
+                          written atomically.
+  --dump                  Print the plan in human-readable form and exit.
+  --quiet                 Do not print the output summary.
+  --help                  Print this help.
+
+EXIT STATUS: 0 on success, 1 for user errors (bad plan, bad inputs, bad
+options), 2 when a kernel fails at run time.
+
+EXAMPLE:
+  ipu-run model.ipuplan --input x=@x.npy --output-dir out
+)";
+}
+
+bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string value;
+    bool hasValue = false;
+    if (a.rfind("--", 0) == 0) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+        hasValue = true;
+      }
+    }
+    auto takeValue = [&](const char *what) {
+      if (hasValue)
+        return true;
+      if (i + 1 >= args.size()) {
+        error = std::string(a) + " needs " + what;
+        return false;
+      }
+      value = args[++i];
+      return true;
+    };
+    auto noValue = [&]() {
+      if (hasValue)
+        error = a + " takes no value";
+      return !hasValue;
+    };
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else if (a == "--device") {
+      if (!takeValue("host or sim"))
+        return false;
+      if (value != "host" && value != "sim") {
+        error = "--device must be host or sim, not '" + value + "'";
+        return false;
+      }
+      o.device = value;
+    } else if (a == "--input") {
+      if (!takeValue("NAME=@FILE.npy"))
+        return false;
+      size_t eq = value.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 >= value.size() ||
+          value[eq + 1] != '@' || eq + 2 >= value.size()) {
+        error = "--input expects NAME=@FILE.npy, got '" + value + "'";
+        return false;
+      }
+      o.inputs.emplace_back(value.substr(0, eq), value.substr(eq + 2));
+    } else if (a == "--random-inputs") {
+      if (!noValue())
+        return false;
+      o.randomInputs = true;
+    } else if (a == "--seed") {
+      if (!takeValue("a number"))
+        return false;
+      char *end = nullptr;
+      o.seed = std::strtoull(value.c_str(), &end, 0);
+      if (value.empty() || *end) {
+        error = "--seed expects a number, got '" + value + "'";
+        return false;
+      }
+    } else if (a == "--output-dir") {
+      if (!takeValue("a directory"))
+        return false;
+      o.outputDir = value;
+    } else if (a == "--dump") {
+      if (!noValue())
+        return false;
+      o.dump = true;
+    } else if (a == "--quiet" || a == "-q") {
+      if (!noValue())
+        return false;
+      o.quiet = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      error = "unknown option '" + args[i] + "' (see --help)";
+      return false;
+    } else if (o.planPath.empty()) {
+      o.planPath = a;
+    } else {
+      error = "more than one plan given: '" + o.planPath + "' and '" + a + "'";
+      return false;
+    }
+  }
+  if (!o.help && o.planPath.empty()) {
+    error = "no plan given (usage: ipu-run MODEL.ipuplan [options]; see --help)";
+    return false;
+  }
+  return true;
+}
+
+} // namespace ipurun

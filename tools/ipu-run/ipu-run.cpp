@@ -1,0 +1,149 @@
+//===- ipu-run.cpp - Run an ipuc plan -------------------------------------===//
+//
+// Loads and verifies a plan, binds inputs from .npy/.npz files (or random
+// data), runs it on the chosen device and writes each output as .npy.
+// User errors exit with 1 and say what the plan expects; nothing a user can
+// pass makes this tool crash.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Arrays.h"
+#include "Options.h"
+
+#include "ipuc/host/HostDevice.h"
+#include "ipuc/plan/Plan.h"
+#include "ipuc/support/AtomicFile.h"
+#include "ipuc/support/Npy.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstring>
+
+using namespace ipuc;
+
+namespace {
+
+int userError(const std::string &msg) {
+  fmt::print(stderr, "ipu-run: error: {}\n", msg);
+  return 1;
+}
+
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+bool bindArray(host::HostDevice &dev, const std::string &name,
+               const support::NpyArray &arr, const std::string &source,
+               std::string &error) {
+  const host::BindingInfo *binding = nullptr;
+  for (const auto &b : dev.inputs())
+    if (b.name == name)
+      binding = &b;
+  if (!binding) {
+    error = fmt::format("the plan has no input named '{}'; its inputs are:\n{}",
+                        name, dev.describeInputs());
+    return false;
+  }
+  std::vector<uint8_t> bytes;
+  plan::DType dtype;
+  if (!ipurun::npyToBinding(arr, *binding, bytes, dtype)) {
+    error = fmt::format("{}: array dtype '{}' has no plan equivalent; the "
+                        "plan's inputs are:\n{}",
+                        source, arr.descr, dev.describeInputs());
+    return false;
+  }
+  if (!dev.setInput(name, dtype, arr.shape, bytes.data(), bytes.size(),
+                    error)) {
+    error = source + ": " + error;
+    return false;
+  }
+  return true;
+}
+
+std::string sanitize(std::string name) {
+  for (char &c : name)
+    if (c == '/' || c == '\\' || c == '\0')
+      c = '_';
+  if (name.empty() || name == "." || name == "..")
+    name = "_" + name;
+  return name;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  ipurun::Options opts;
+  std::string error;
+  if (!ipurun::parseOptions(argc, argv, opts, error))
+    return userError(error);
+  if (opts.help) {
+    std::fputs(ipurun::helpText(), stdout);
+    return 0;
+  }
+
+  plan::LoadedPlan loaded;
+  if (!plan::loadPlanFile(opts.planPath, loaded, error))
+    return userError(error);
+  if (opts.dump) {
+    std::fputs(plan::printPlan(loaded.plan()).c_str(), stdout);
+    return 0;
+  }
+  if (opts.device == "sim")
+    return userError("the sim device requires a plan compiled with "
+                     "--target=ipu (see issue 3); use --device=host");
+
+  host::HostDevice dev(loaded);
+  for (const auto &[name, path] : opts.inputs) {
+    if (endsWith(path, ".npz")) {
+      std::vector<std::pair<std::string, support::NpyArray>> arrays;
+      if (!support::readNpzFile(path, arrays, error))
+        return userError(error);
+      for (const auto &[key, arr] : arrays)
+        if (!bindArray(dev, key, arr, path + ":" + key, error))
+          return userError(error);
+      continue;
+    }
+    support::NpyArray arr;
+    if (!support::readNpyFile(path, arr, error) ||
+        !bindArray(dev, name, arr, path, error))
+      return userError(error);
+  }
+  if (opts.randomInputs) {
+    std::mt19937_64 rng(opts.seed);
+    for (const auto &b : dev.inputs()) {
+      std::vector<uint8_t> data = ipurun::randomData(b, rng);
+      if (!dev.isInputSet(b.name) &&
+          !dev.setInput(b.name, b.dtype, b.shape, data.data(), data.size(),
+                        error))
+        return userError(error);
+    }
+  }
+  for (const auto &b : dev.inputs())
+    if (!dev.isInputSet(b.name))
+      return userError(fmt::format(
+          "input '{}' was not given (use --input {}=@FILE.npy or "
+          "--random-inputs); the plan's inputs are:\n{}",
+          b.name, b.name, dev.describeInputs()));
+
+  if (!dev.run(error)) {
+    fmt::print(stderr, "ipu-run: error: {}\n", error);
+    return 2;
+  }
+
+  if (!opts.outputDir.empty() &&
+      !support::createDirectories(opts.outputDir, error))
+    return userError(error);
+  for (const auto &b : dev.outputs()) {
+    const void *data = dev.outputData(b.name);
+    if (!opts.outputDir.empty()) {
+      std::string path = opts.outputDir + "/" + sanitize(b.name) + ".npy";
+      if (!support::writeNpyFile(path, ipurun::toNpy(b, data), error))
+        return userError(error);
+    }
+    if (!opts.quiet)
+      fmt::print("{}\n", ipurun::summarize(b, data));
+  }
+  return 0;
+}

@@ -1,0 +1,282 @@
+//===- ipuc.cpp - The ipuc compiler driver -------------------------------===//
+//
+//   ipuc MODEL.{onnx,onnxtxt,mlir,mlirbc} -o MODEL.ipuplan [--target=host]
+//        [--device=gc200|gc2|FILE.json] [--tiles=N] [--input-shape NAME=2x3]
+//        [--emit=tosa|linalg|plan] [MLIR debugging flags]
+//
+// Imports the model to func+tosa, lowers it with the ipuc-host-pipeline and
+// writes the host plan (runtime/plan/plan.fbs) atomically to -o.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/OnnxImporter.h"
+#include "compiler/Pipelines/HostPipeline.h"
+#include "compiler/Plan/Device.h"
+#include "compiler/Plan/EmitHostPlan.h"
+#include "compiler/Plan/LocationString.h"
+
+#include "ipuc/plan/Plan.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+enum class EmitKind { Binary, Tosa, Linalg, Plan };
+
+cl::OptionCategory ipucCategory("ipuc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
+                               cl::Required, cl::cat(ipucCategory));
+cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output file: the binary plan (required), or the IR "
+                        "/ plan text with --emit (default: stdout)"),
+               cl::value_desc("MODEL.ipuplan"), cl::cat(ipucCategory));
+cl::opt<std::string>
+    targetOpt("target",
+              cl::desc("Plan target: 'host' (op-level kernels run on the CPU "
+                       "by ipu-run --device=host) or 'ipu' (tile plan)"),
+              cl::init("host"), cl::cat(ipucCategory));
+cl::opt<std::string>
+    deviceOpt("device",
+              cl::desc("Device the plan is compiled for: gc200 (default), gc2 "
+                       "or a JSON device file (FILE.json)"),
+              cl::init("gc200"), cl::cat(ipucCategory));
+cl::opt<int64_t>
+    tilesOpt("tiles",
+             cl::desc("Number of tiles per chip (default: the device's)"),
+             cl::init(0), cl::cat(ipucCategory));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Fix the shape of a model input with dynamic "
+                         "dimensions, e.g. --input-shape x=1x3x224x224"),
+                cl::value_desc("NAME=DxDx..."), cl::cat(ipucCategory));
+cl::opt<EmitKind> emitOpt(
+    "emit", cl::desc("Stop after a stage and print its result"),
+    cl::values(clEnumValN(EmitKind::Tosa, "tosa",
+                          "the imported func + tosa module"),
+               clEnumValN(EmitKind::Linalg, "linalg",
+                          "fused linalg-on-tensors after the host pipeline"),
+               clEnumValN(EmitKind::Plan, "plan", "the plan as text")),
+    cl::init(EmitKind::Binary), cl::cat(ipucCategory));
+
+/// Prints diagnostics as "<readable location>: error: message". ONNX
+/// locations point into binary files, so they are not quoted as source lines.
+struct LocationDiagnosticHandler : public mlir::ScopedDiagnosticHandler {
+  explicit LocationDiagnosticHandler(mlir::MLIRContext *ctx)
+      : ScopedDiagnosticHandler(ctx) {
+    setHandler([](mlir::Diagnostic &diag) {
+      auto print = [](mlir::Diagnostic &d) {
+        std::string loc = ipuc::formatLocation(d.getLocation());
+        const char *severity = "error";
+        switch (d.getSeverity()) {
+        case mlir::DiagnosticSeverity::Warning:
+          severity = "warning";
+          break;
+        case mlir::DiagnosticSeverity::Note:
+          severity = "note";
+          break;
+        case mlir::DiagnosticSeverity::Remark:
+          severity = "remark";
+          break;
+        default:
+          break;
+        }
+        errs() << (loc.empty() ? "ipuc" : loc) << ": " << severity << ": "
+               << d.str() << "\n";
+      };
+      print(diag);
+      for (mlir::Diagnostic &note : diag.getNotes())
+        print(note);
+      return mlir::success();
+    });
+  }
+};
+
+int fail(const Twine &message) {
+  errs() << "ipuc: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so a failed compile never leaves a truncated plan.
+bool writeAtomically(StringRef path, ArrayRef<uint8_t> bytes,
+                     std::string &error) {
+  SmallString<256> tmp(path);
+  tmp += ".tmp-%%%%%%";
+  int fd;
+  SmallString<256> tmpPath;
+  if (std::error_code ec = sys::fs::createUniqueFile(tmp, fd, tmpPath)) {
+    error = "cannot create '" + tmpPath.str().str() + "': " + ec.message();
+    return false;
+  }
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    os.close();
+    if (os.has_error()) {
+      error = "cannot write '" + tmpPath.str().str() +
+              "': " + os.error().message();
+      os.clear_error();
+      sys::fs::remove(tmpPath);
+      return false;
+    }
+  }
+  if (std::error_code ec = sys::fs::rename(tmpPath, path)) {
+    error = "cannot rename '" + tmpPath.str().str() + "' to '" + path.str() +
+            "': " + ec.message();
+    sys::fs::remove(tmpPath);
+    return false;
+  }
+  return true;
+}
+
+/// Prints text to -o, or stdout without -o.
+int writeText(StringRef text) {
+  std::string error;
+  auto file = mlir::openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(), &error);
+  if (!file)
+    return fail(error);
+  file->os() << text;
+  file->keep();
+  return 0;
+}
+} // namespace
+
+static mlir::OwningOpRef<mlir::ModuleOp>
+loadModel(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
+          const ipuc::OnnxImportOptions &importOptions) {
+  StringRef ext = sys::path::extension(inputFile);
+  if (ext == ".onnx" || ext == ".onnxtxt")
+    return ipuc::importOnnxModel(context, inputFile, importOptions);
+  if (ext == ".mlir" || ext == ".mlirbc") {
+    std::string error;
+    auto buffer = mlir::openInputFile(inputFile, &error);
+    if (!buffer) {
+      fail(error);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+    mlir::ParserConfig config(&context);
+    return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
+  }
+  fail("cannot tell the format of '" + inputFile +
+       "': expected .onnx, .onnxtxt, .mlir or .mlirbc");
+  return nullptr;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "ipuc: compiles an ONNX or MLIR (func + tosa/linalg) model into an "
+      "ipuc execution plan for ipu-run\n");
+
+  if (emitOpt == EmitKind::Binary && outputFile.empty())
+    return fail("no output file: pass -o MODEL.ipuplan (or --emit=... to "
+                "print an intermediate stage)");
+  if (targetOpt != "host" && targetOpt != "ipu")
+    return fail("unknown --target='" + targetOpt +
+                "': expected 'host' or 'ipu'");
+  ipuc::PlanOptions planOptions;
+  planOptions.source = inputFile;
+  std::string error;
+  if (!ipuc::resolveDevice(deviceOpt, planOptions.device, error) ||
+      !ipuc::applyTileCount(tilesOpt, planOptions.device, error))
+    return fail(error);
+  ipuc::OnnxImportOptions importOptions;
+  for (const std::string &shape : inputShapes)
+    if (!ipuc::parseInputShapeOption(shape, importOptions, error))
+      return fail("--input-shape " + shape + ": " + error);
+
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::math::MathDialect,
+                  mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  StringRef ext = sys::path::extension(inputFile);
+  bool isMlir = ext == ".mlir" || ext == ".mlirbc";
+  // MLIR inputs get source-line diagnostics; ONNX ones readable node names.
+  std::unique_ptr<mlir::ScopedDiagnosticHandler> handler;
+  if (isMlir)
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr,
+                                                                 &context);
+  else
+    handler = std::make_unique<LocationDiagnosticHandler>(&context);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loadModel(context, sourceMgr, importOptions);
+  if (!module)
+    return 1;
+  if (failed(mlir::verify(*module)))
+    return 1;
+
+  if (emitOpt == EmitKind::Tosa) {
+    std::string text;
+    raw_string_ostream os(text);
+    module->print(os);
+    os << "\n";
+    return writeText(os.str());
+  }
+  if (targetOpt == "ipu")
+    return fail("the ipu target (tile-partitioned BSP plan) is not "
+                "implemented yet; use --target=host");
+
+  mlir::PassManager pm(&context);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return 1;
+  mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  ipuc::buildHostPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  if (emitOpt == EmitKind::Linalg) {
+    std::string text;
+    raw_string_ostream os(text);
+    module->print(os);
+    os << "\n";
+    return writeText(os.str());
+  }
+
+  std::vector<uint8_t> bytes;
+  if (failed(ipuc::emitHostPlan(*module, planOptions, bytes)))
+    return 1;
+  if (emitOpt == EmitKind::Plan) {
+    ipuc::plan::LoadedPlan loaded;
+    if (!ipuc::plan::loadPlanBuffer(bytes, loaded, error))
+      return fail("internal error: the emitted plan is invalid: " + error);
+    return writeText(ipuc::plan::printPlan(loaded.plan()));
+  }
+  if (!writeAtomically(outputFile, bytes, error))
+    return fail(error);
+  return 0;
+}
