@@ -78,11 +78,73 @@ LogicalResult requireSameElement(NodeContext &ctx, Value a, Value b) {
   return success();
 }
 
+/// Broadcasts a small constant to `shape` (numpy rules), as a constant.
+DenseElementsAttr broadcastConstant(DenseElementsAttr attr,
+                                    ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  SmallVector<int64_t> expanded(shape.size() - type.getRank(), 1);
+  llvm::append_range(expanded, type.getShape());
+  attr = attr.reshape(type.clone(expanded));
+  SmallVector<SmallVector<int64_t>> picks;
+  for (auto [have, want] : llvm::zip(expanded, shape)) {
+    picks.emplace_back();
+    for (int64_t i = 0; i < want; ++i)
+      picks.back().push_back(have == 1 ? 0 : i);
+  }
+  return pickConstant(attr, picks);
+}
+
+/// Integer arithmetic on small constants (exported shape computations) is
+/// done at import time so that the shapes it feeds stay static.
+template <typename Fn>
+Value foldIntBinary(NodeContext &ctx, Value a, Value b, Fn fn) {
+  DenseElementsAttr x = smallConstant(a), y = smallConstant(b);
+  if (!x || !y || !isa<IntegerType>(x.getElementType()) ||
+      x.getElementType().isInteger(1))
+    return {};
+  auto shape = broadcastShape(shapeOf(a).getShape(), shapeOf(b).getShape());
+  if (!shape)
+    return {};
+  x = broadcastConstant(x, *shape);
+  y = broadcastConstant(y, *shape);
+  SmallVector<APInt> out;
+  for (auto [u, v] : llvm::zip(x.getValues<APInt>(), y.getValues<APInt>())) {
+    if (!fn(u, v, out))
+      return {};
+  }
+  return constTensor(ctx.builder(), ctx.loc(),
+                     DenseElementsAttr::get(cast<ShapedType>(x.getType()), out));
+}
+
+Value foldIntBinaryOp(NodeContext &ctx, llvm::StringRef op, Value a,
+                      Value b) {
+  return foldIntBinary(ctx, a, b,
+                       [&](const APInt &u, const APInt &v,
+                           SmallVector<APInt> &out) {
+                         if (op == "Add")
+                           out.push_back(u + v);
+                         else if (op == "Sub")
+                           out.push_back(u - v);
+                         else if (op == "Mul")
+                           out.push_back(u * v);
+                         else if (op == "Div" && !v.isZero())
+                           out.push_back(u.sdiv(v));
+                         else
+                           return false;
+                         return true;
+                       });
+}
+
 /// Converter for an ONNX op that is exactly one broadcasting tosa op.
 template <typename OpTy> LogicalResult convertBinary(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 2)) ||
       failed(requireSameElement(ctx, ctx.input(0), ctx.input(1))))
     return failure();
+  if (Value folded = foldIntBinaryOp(ctx, ctx.node().op_type(), ctx.input(0),
+                                     ctx.input(1))) {
+    ctx.setResult(0, folded);
+    return success();
+  }
   FailureOr<Value> r;
   if constexpr (std::is_same_v<OpTy, tosa::MulOp>)
     r = buildBroadcast<OpTy>(ctx, ctx.input(0), ctx.input(1), Type(),
@@ -130,6 +192,10 @@ LogicalResult convertDiv(NodeContext &ctx) {
     // tosa has no float division; x * (1/y) is within the 1e-4 tolerance
     // ONNX's own tests allow.
     ctx.setResult(0, mul(ctx, a, unary<tosa::ReciprocalOp>(ctx, b)));
+    return success();
+  }
+  if (Value folded = foldIntBinaryOp(ctx, "Div", a, b)) {
+    ctx.setResult(0, folded);
     return success();
   }
   // tosa.int_div is i32-only and truncates toward zero like ONNX.

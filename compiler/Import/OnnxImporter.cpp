@@ -360,11 +360,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                           << "' (node '" << name << "', opset " << version
                           << ")";
   const ConverterEntry &entry = it->second;
-  if (version < entry.minOpset || version > entry.maxOpset)
-    return emitError(loc) << "unsupported ONNX op '" << node.op_type()
-                          << "' (node '" << name << "', opset " << version
-                          << "): supported for opsets " << entry.minOpset
-                          << " to " << entry.maxOpset;
+  if (version < entry.minOpset || version > entry.maxOpset) {
+    InFlightDiagnostic diag = emitError(loc)
+                              << "unsupported ONNX op '" << node.op_type()
+                              << "' (node '" << name << "', opset " << version
+                              << "): supported from opset " << entry.minOpset;
+    if (entry.maxOpset < 1000)
+      diag << " to " << entry.maxOpset;
+    return failure();
+  }
 
   for (const std::string &input : node.input())
     if (!input.empty() && !lookup(input))

@@ -172,6 +172,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
     return ctx.error("shape has " + Twine(known) + " elements, input has " +
                      Twine(total));
   }
+  if (total == 0)
+    return ctx.error("zero-sized tensors are not supported");
   ctx.setResult(0, reshapeTo(ctx.builder(), ctx.loc(), ctx.input(0), shape));
   return success();
 }
@@ -273,6 +275,30 @@ LogicalResult convertUnsqueeze(NodeContext &ctx) {
   return success();
 }
 
+/// Concatenation of small constants, or null.
+DenseElementsAttr foldConcat(ArrayRef<Value> inputs, int64_t axis,
+                             ArrayRef<int64_t> shape) {
+  SmallVector<SmallVector<Attribute>> values;
+  for (Value v : inputs) {
+    DenseElementsAttr attr = smallConstant(v);
+    if (!attr)
+      return {};
+    values.push_back(llvm::to_vector(attr.getValues<Attribute>()));
+  }
+  // Walk the result as [outer, axis, inner] and copy each input's rows.
+  int64_t outer = product(shape.take_front(axis));
+  int64_t inner = product(shape.drop_front(axis + 1));
+  SmallVector<Attribute> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (auto [v, input] : llvm::zip(values, inputs)) {
+      int64_t rows = shapeOf(input).getDimSize(axis) * inner;
+      for (int64_t r = 0; r < rows; ++r)
+        out.push_back(v[o * rows + r]);
+    }
+  return DenseElementsAttr::get(
+      RankedTensorType::get(shape, shapeOf(inputs[0]).getElementType()), out);
+}
+
 LogicalResult convertConcat(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 1)))
     return failure();
@@ -300,6 +326,10 @@ LogicalResult convertConcat(NodeContext &ctx) {
   }
   if (inputs.size() == 1) {
     ctx.setResult(0, inputs.front());
+    return success();
+  }
+  if (DenseElementsAttr folded = foldConcat(inputs, axis, shape)) {
+    ctx.setResult(0, constTensor(ctx.builder(), ctx.loc(), folded));
     return success();
   }
   if (inputs.empty())
@@ -434,6 +464,18 @@ LogicalResult convertSlice(NodeContext &ctx) {
   }
   OpBuilder &b = ctx.builder();
   Value value = ctx.input(0);
+  if (llvm::is_contained(count, 0))
+    return ctx.error("slices to an empty tensor, which is not supported");
+  if (DenseElementsAttr attr = smallConstant(value)) {
+    SmallVector<SmallVector<int64_t>> picks(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      for (int64_t k = 0; k < count[d]; ++k) {
+        int64_t i = start[d] + k * step[d];
+        picks[d].push_back(reverse[d] ? in[d] - 1 - i : i);
+      }
+    ctx.setResult(0, constTensor(b, ctx.loc(), pickConstant(attr, picks)));
+    return success();
+  }
   for (int64_t d = 0; d < rank; ++d) {
     if (!reverse[d])
       continue;
@@ -449,8 +491,6 @@ LogicalResult convertSlice(NodeContext &ctx) {
       plainSize[d] = count[d];
     }
   }
-  if (llvm::is_contained(count, 0))
-    return ctx.error("slices to an empty tensor, which is not supported");
   value = slice(ctx, value, plainStart, plainSize);
   for (int64_t d = 0; d < rank; ++d)
     if (step[d] != 1 && count[d] > 1)
@@ -483,6 +523,25 @@ LogicalResult convertGather(NodeContext &ctx) {
       if (v < -k || v >= k)
         return ctx.error("index " + Twine(v) + " out of range");
       norm.push_back(static_cast<int32_t>(v < 0 ? v + k : v));
+    }
+    if (DenseElementsAttr attr = smallConstant(ctx.input(0))) {
+      SmallVector<SmallVector<int64_t>> picks(rank);
+      SmallVector<int64_t> outShape;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (d == axis) {
+          picks[d].assign(norm.begin(), norm.end());
+          llvm::append_range(outShape, idxShape);
+          continue;
+        }
+        for (int64_t i = 0; i < data[d]; ++i)
+          picks[d].push_back(i);
+        outShape.push_back(data[d]);
+      }
+      DenseElementsAttr picked = pickConstant(attr, picks);
+      ctx.setResult(0, constTensor(b, loc,
+                                   picked.reshape(picked.getType().clone(
+                                       outShape))));
+      return success();
     }
     indices = constTensor(
         b, loc,

@@ -115,6 +115,11 @@ Value castTo(OpBuilder &b, Location loc, Value value, Type elementType) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getElementType() == elementType)
     return value;
+  // MLIR 19's tosa-to-linalg lowers float -> i64 casts with a saturation
+  // check against the wrong bound (every value becomes INT64_MAX), so such
+  // casts go through i32, which limits them to the i32 range.
+  if (isa<FloatType>(type.getElementType()) && elementType.isInteger(64))
+    value = b.create<tosa::CastOp>(loc, type.clone(b.getI32Type()), value);
   return b.create<tosa::CastOp>(loc, type.clone(elementType), value);
 }
 

@@ -224,6 +224,9 @@ private:
     std::optional<DType> srcDType;
     if (bodyOp->getNumOperands() > 0)
       srcDType = ipuc::getPlanDType(bodyOp->getOperand(0).getType());
+    // Select's interesting operand type is that of the values it chooses.
+    if (isa<arith::SelectOp>(bodyOp))
+      srcDType = dtype;
 
     uint32_t dst;
     if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {

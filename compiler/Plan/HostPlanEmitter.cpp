@@ -97,6 +97,9 @@ private:
     return addTensor(result, result.getType(), TensorRole::Intermediate);
   }
   FailureOr<uint32_t> getTensor(Value value, Operation *user);
+  /// As getTensor, but a reshaped alias is first copied into a tensor of the
+  /// value's own shape: Extract indexes with the plan tensor's shape.
+  FailureOr<uint32_t> getTensorWithOwnShape(Value value, Operation *user);
   LogicalResult addConstant(Value value, Attribute attr, Operation *at);
 
   // --- kernels ---------------------------------------------------------
@@ -234,6 +237,20 @@ FailureOr<uint32_t> HostPlanEmitter::getTensor(Value value, Operation *user) {
                               "for (run ipuc-legalize-host-plan first)";
 }
 
+FailureOr<uint32_t> HostPlanEmitter::getTensorWithOwnShape(Value value,
+                                                          Operation *user) {
+  FailureOr<uint32_t> tensor = getTensor(value, user);
+  if (failed(tensor))
+    return failure();
+  ArrayRef<int64_t> shape = cast<ShapedType>(value.getType()).getShape();
+  if (ArrayRef<int64_t>(tensors[*tensor].shape) == shape)
+    return tensor;
+  uint32_t copy = addResult(value);
+  addWholeCopy(value.getDefiningOp() ? value.getDefiningOp() : user, *tensor,
+               copy, shape);
+  return copy;
+}
+
 FailureOr<int32_t> HostPlanEmitter::getInit(Value init, Operation *user,
                                             bool read) {
   if (!read || init.getDefiningOp<tensor::EmptyOp>())
@@ -328,7 +345,7 @@ LogicalResult HostPlanEmitter::emitGeneric(linalg::LinalgOp op) {
   }
   std::vector<uint32_t> captured;
   for (Value value : body.captured) {
-    FailureOr<uint32_t> tensor = getTensor(value, op);
+    FailureOr<uint32_t> tensor = getTensorWithOwnShape(value, op);
     if (failed(tensor))
       return failure();
     captured.push_back(*tensor);
@@ -421,9 +438,15 @@ LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   FailureOr<uint32_t> source = getTensor(op.getSource(), op);
   if (failed(source))
     return failure();
-  ArrayRef<int64_t> low = op.getStaticLow();
-  if (llvm::any_of(low, [](int64_t v) { return v < 0; }) ||
-      llvm::any_of(op.getStaticHigh(), [](int64_t v) { return v < 0; }))
+  std::optional<SmallVector<int64_t>> low =
+      ipuc::getConstantPadding(op.getMixedLowPad());
+  std::optional<SmallVector<int64_t>> high =
+      ipuc::getConstantPadding(op.getMixedHighPad());
+  if (!low || !high)
+    return op->emitError("'tensor.pad' with non-constant padding is not "
+                         "supported by the host plan");
+  if (llvm::any_of(*low, [](int64_t v) { return v < 0; }) ||
+      llvm::any_of(*high, [](int64_t v) { return v < 0; }))
     return op->emitError("'tensor.pad' with negative padding is not "
                          "supported by the host plan");
   uint32_t result = addResult(op.getResult());
@@ -440,7 +463,7 @@ LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   SmallVector<int64_t> dstStrides =
       ipuc::getRowMajorStrides(op.getResultType().getShape());
   int64_t dstOffset = 0;
-  for (auto [l, stride] : llvm::zip(low, dstStrides))
+  for (auto [l, stride] : llvm::zip(*low, dstStrides))
     dstOffset += l * stride;
   addCopy(op, *source, result, srcShape, 0,
           ipuc::getRowMajorStrides(srcShape), dstOffset, dstStrides);

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -100,6 +101,18 @@ LogicalResult ipuc::foldIndexingMap(AffineMap map, ArrayRef<int64_t> shape,
     offset += constant * rowMajor[r];
   }
   return success();
+}
+
+std::optional<SmallVector<int64_t>>
+ipuc::getConstantPadding(ArrayRef<OpFoldResult> values) {
+  SmallVector<int64_t> result;
+  for (OpFoldResult value : values) {
+    std::optional<int64_t> constant = getConstantIntValue(value);
+    if (!constant)
+      return std::nullopt;
+    result.push_back(*constant);
+  }
+  return result;
 }
 
 static bool isStaticTensor(Type type) {
@@ -212,9 +225,11 @@ LogicalResult ipuc::checkHostPlanSupport(Operation *op) {
           tensor::ReshapeOp, tensor::CastOp, tensor::ConcatOp>(op))
     return success();
   if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-    if (failed(checkStatic(op, pad.getStaticLow(), "low padding")) ||
-        failed(checkStatic(op, pad.getStaticHigh(), "high padding")))
-      return failure();
+    // tosa-to-tensor pads by constant SSA values, which count as static.
+    if (!ipuc::getConstantPadding(pad.getMixedLowPad()) ||
+        !ipuc::getConstantPadding(pad.getMixedHighPad()))
+      return op->emitError() << "'tensor.pad' with non-constant padding "
+                                "is not supported by the host plan";
     Value padValue = pad.getConstantPaddingValue();
     if (!padValue || !matchPattern(padValue, m_Constant()))
       return op->emitError() << "'tensor.pad' must pad with a constant for the "

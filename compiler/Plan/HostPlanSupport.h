@@ -10,6 +10,7 @@
 #include "ipuc/plan/plan_generated.h"
 
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LogicalResult.h"
@@ -34,6 +35,10 @@ mlir::LogicalResult foldIndexingMap(mlir::AffineMap map,
                                     llvm::ArrayRef<int64_t> tensorShape,
                                     llvm::SmallVectorImpl<int64_t> &strides,
                                     int64_t &offset);
+
+/// The values of constant (static or constant-SSA) pad amounts, if all are.
+std::optional<llvm::SmallVector<int64_t>>
+getConstantPadding(llvm::ArrayRef<mlir::OpFoldResult> values);
 
 /// Checks that a top-level op of the function body can become host-plan
 /// kernels; reports an error at the op (or the offending body op) otherwise.

@@ -3,6 +3,8 @@
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -23,6 +25,23 @@ struct LegalizeHostPlanPass
     RewritePatternSet noPatterns(&getContext());
     if (failed(applyPatternsAndFoldGreedily(module, std::move(noPatterns))))
       return signalPassFailure();
+
+    // Elementwise fusion composes linalg.index with indexing maps through
+    // affine.apply; the plan's scalar instruction set has arith, not affine.
+    SmallVector<affine::AffineApplyOp> applies;
+    module.walk([&](affine::AffineApplyOp op) { applies.push_back(op); });
+    for (affine::AffineApplyOp apply : applies) {
+      OpBuilder builder(apply);
+      std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
+          builder, apply.getLoc(), apply.getAffineMap(),
+          llvm::to_vector<4>(apply.getMapOperands()));
+      if (!expanded) {
+        apply.emitError("cannot expand 'affine.apply' into arith ops");
+        return signalPassFailure();
+      }
+      apply.replaceAllUsesWith((*expanded)[0]);
+      apply.erase();
+    }
 
     bool failedAny = false;
     module.walk([&](func::FuncOp func) {

@@ -275,7 +275,9 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
                                     const Generic &g) {
   auto *bounds = g.loop_bounds();
   size_t rank = bounds ? bounds->size() : 0;
-  if (g.reduction_dims() && g.reduction_dims()->size() != rank)
+  // An absent or empty list means every dimension is parallel.
+  if (g.reduction_dims() && g.reduction_dims()->size() != 0 &&
+      g.reduction_dims()->size() != rank)
     return fail(fmt::format("{}: {} reduction flags for {} loop dimensions",
                             where, g.reduction_dims()->size(), rank));
   size_t nin = g.inputs() ? g.inputs()->size() : 0;

@@ -10,8 +10,10 @@ each test the runner
      dtype the plan cannot carry (float64, uint*, string, complex, bfloat16)
      or a non-tensor type (sequence, optional, map) makes the test SKIPPED;
   2. imports it with `ipuc --emit=tosa`: a failure saying "unsupported ONNX op"
-     or "unsupported dtype" (or an unsupported opset/attribute form) makes the
-     test SKIPPED with that reason; any other import failure is a FAILURE;
+     or "unsupported dtype" makes the test SKIPPED with that reason, and so
+     does one where the importer states a limit of a supported op ("... is not
+     supported", "only 2-D ... is supported", "must be a constant") unless
+     --strict is given; any other import failure is a FAILURE;
   3. compiles it with `ipuc model.onnx -o t.ipuplan --target=host`, runs every
      data set with `ipu-run --device=host --quiet`, and compares each output
      with the expected one: same shape and dtype; floats within rtol=1e-4,
@@ -20,6 +22,12 @@ each test the runner
 It prints every failure with its reason and finally `N passed, M failed, K
 skipped`. The exit status is 1 when any test failed or fewer than --min-pass
 passed. `--write-support-doc docs/onnx-support.md` records the outcome.
+
+ipuc compiles static shapes, so graph inputs that decide a result's shape
+(Reshape's shape, Slice's starts/ends/axes/steps, Squeeze/Unsqueeze axes,
+Expand's shape, OneHot's depth, ...; see SHAPE_SLOTS) become initializers
+holding each data set's value; the other inputs are fed at run time.
+--no-freeze turns this off.
 
 Run it with Debian's Python (it needs numpy and onnx):
 
@@ -36,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 import numpy as np
@@ -56,14 +65,36 @@ SUPPORTED_ELEM_TYPES = {
     TensorProto.INT8, TensorProto.INT16, TensorProto.INT32, TensorProto.INT64,
 }
 
-# Import failures that mean "not supported yet" rather than "wrong". The first
-# group of each pattern names the thing that is unsupported.
+# Import failures that mean "not supported yet" rather than "wrong".
 SKIP_PATTERNS = [
     ("op", re.compile(r"unsupported ONNX op", re.I)),
     ("dtype", re.compile(r"unsupported (?:element )?d?type", re.I)),
     ("opset", re.compile(r"unsupported opset", re.I)),
     ("opset", re.compile(r"opset \d+ (?:is )?not supported", re.I)),
 ]
+# The importer's deliberate limits on a supported op (an attribute value, a
+# rank, an input that must be constant). Skips unless --strict.
+FEATURE_PATTERN = re.compile(
+    r"\b(?:is|are) not supported\b|\bonly .* (?:is|are) supported\b|"
+    r"\bunsupported (?:attribute|Einsum)\b|\bmust be (?:an? )?(?:one-element |"
+    r"scalar )?constants?\b", re.I)
+
+# Node input slots whose values decide the shape of a result (Reshape's shape,
+# Slice's starts, ...). ipuc compiles static shapes, so when a test feeds one
+# of these from a graph input, the runner turns that input into an
+# initializer holding the test data's value, as a user with a static-shape
+# model would have it; the other inputs stay runtime inputs.
+_REDUCE_OPS = ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
+               "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum",
+               "ReduceLogSumExp", "ReduceSumSquare"]
+SHAPE_SLOTS = {
+    "Reshape": (1,), "Expand": (1,), "Slice": (1, 2, 3, 4),
+    "Squeeze": (1,), "Unsqueeze": (1,), "OneHot": (1,), "Range": (0, 1, 2),
+    "ConstantOfShape": (0,), "Tile": (1,), "Pad": (1, 3), "TopK": (1,),
+    "Resize": (1, 2, 3), "Upsample": (1,), "Split": (1,),
+    "CenterCropPad": (1,), "Trilu": (1,),
+    **{op: (1,) for op in _REDUCE_OPS},
+}
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -75,6 +106,7 @@ class Result:
         self.status = status
         self.reason = reason
         self.ops = tuple(ops)
+        self.frozen = []
         self.seconds = 0.0
 
 
@@ -87,8 +119,7 @@ def type_problem(value_info):
     t = value_info.type
     kind = t.WhichOneof("value")
     if kind != "tensor_type":
-        return f"unsupported type: {kind or 'unknown'} " \
-               f"('{value_info.name}')"
+        return "unsupported type: " + (kind or "unknown").replace("_type", "")
     elem = t.tensor_type.elem_type
     if elem not in SUPPORTED_ELEM_TYPES:
         return f"unsupported dtype: {elem_type_name(elem)}"
@@ -103,15 +134,30 @@ def first_line(text):
     return "(no message)"
 
 
+_PATH_RE = re.compile(r"/(?:[^\s:'\"/()]+/)+([^\s:'\"/()]+)")
+_MODEL_PREFIX_RE = re.compile(r"^(?:\S*model\.onnx|\S*\.ipuplan):\s*")
+
+
 def error_line(text):
-    """The most telling line of a tool's stderr: the first 'error' line."""
-    for line in text.splitlines():
-        if "error" in line.lower():
-            return line.strip()
-    return first_line(text)
+    """The most telling line of a tool's stderr: the first 'error' line, with
+    file paths cut to their names (temporary paths would make the support
+    doc differ from run to run)."""
+    line = next((l for l in text.splitlines() if "error" in l.lower()), None)
+    line = (line or first_line(text)).strip()
+    line = _PATH_RE.sub(r"\1", line)
+    return _MODEL_PREFIX_RE.sub("", line)
 
 
-def skip_reason_from_error(message, op_types):
+def _mentioned_op(line, op_types):
+    """The first of the model's op types that `line` names as a word."""
+    for op in sorted(op_types, key=len, reverse=True):
+        if re.search(r"(?<![A-Za-z0-9_])" + re.escape(op) +
+                     r"(?![A-Za-z0-9_])", line):
+            return op
+    return None
+
+
+def skip_reason_from_error(message, op_types, strict=False):
     """Normalised skip reason if `message` says something is unsupported."""
     for kind, pattern in SKIP_PATTERNS:
         if not pattern.search(message):
@@ -119,19 +165,25 @@ def skip_reason_from_error(message, op_types):
         line = next((l for l in message.splitlines() if pattern.search(l)),
                     first_line(message))
         if kind == "op":
-            # Name the op: the first of the model's op types that the message
-            # mentions as a word, so reasons group by op whatever the format.
-            for op in sorted(op_types, key=len, reverse=True):
-                if re.search(r"(?<![A-Za-z0-9_])" + re.escape(op) +
-                             r"(?![A-Za-z0-9_])", line):
-                    return f"unsupported op: {op}"
-            return "unsupported op: " + line
+            # Name the op whatever the message format, so reasons group by op.
+            op = _mentioned_op(line, op_types)
+            return "unsupported op: " + (op or line)
         if kind == "dtype":
             m = re.search(r"\b(f16|bf16|f64|float64|double|u?int\d+|ui\d+|"
                           r"i\d+|string|complex\d*|bfloat16|float16)\b", line)
             return "unsupported dtype: " + (m.group(1) if m else line)
         return "unsupported: " + line
-    return None
+    if strict:
+        return None
+    line = next((l for l in message.splitlines() if FEATURE_PATTERN.search(l)),
+                None)
+    if line is None:
+        return None
+    # "<file>: node 'n' (Op): error: ONNX node 'n' (Op): <what>" -> "Op: <what>"
+    m = re.search(r"\((\w+)\):\s*(?!.*\(\w+\):)(.*)$", line)
+    if m:
+        return f"unsupported feature: {m.group(1)}: {m.group(2).strip()}"
+    return "unsupported feature: " + line
 
 
 def run_tool(cmd, deadline):
@@ -193,6 +245,47 @@ def run_test(test_dir, args):
     return result
 
 
+def shape_inputs(graph, inputs):
+    """Indices (into `inputs`) of graph inputs that feed a SHAPE_SLOTS slot."""
+    slot_names = set()
+    for node in graph.node:
+        for slot in SHAPE_SLOTS.get(node.op_type, ()):
+            if slot < len(node.input) and node.input[slot]:
+                slot_names.add(node.input[slot])
+    return [i for i, vi in enumerate(inputs) if vi.name in slot_names]
+
+
+def freeze_inputs(model, inputs, frozen, ds_dir, path):
+    """Writes a copy of `model` whose `frozen` inputs are initializers holding
+    the data set's values."""
+    frozen_model = onnx.ModelProto()
+    frozen_model.CopyFrom(model)
+    graph = frozen_model.graph
+    names = {inputs[i].name for i in frozen}
+    kept = [vi for vi in graph.input if vi.name not in names]
+    del graph.input[:]
+    graph.input.extend(kept)
+    for i in frozen:
+        array = load_pb(os.path.join(ds_dir, f"input_{i}.pb"))
+        graph.initializer.append(numpy_helper.from_array(array, inputs[i].name))
+    onnx.save(frozen_model, path)
+
+
+def import_check(args, model_path, op_types, deadline):
+    """None if `ipuc --emit=tosa` accepts the model, else a SKIP/FAIL."""
+    try:
+        imp = run_tool([args.ipuc, model_path, "--emit=tosa"], deadline)
+    except subprocess.TimeoutExpired:
+        return FAIL, "ipuc --emit=tosa timed out"
+    if imp.returncode == 0:
+        return None
+    message = imp.stderr + imp.stdout
+    reason = skip_reason_from_error(message, op_types, args.strict)
+    if reason:
+        return SKIP, reason
+    return FAIL, f"import failed (rc {imp.returncode}): {error_line(message)}"
+
+
 def _run_test(test_dir, name, args, deadline):
     model_path = os.path.join(test_dir, "model.onnx")
     try:
@@ -215,78 +308,92 @@ def _run_test(test_dir, name, args, deadline):
     if not data_sets:
         return Result(name, SKIP, "no test data sets", op_types)
 
+    # Inputs that decide result shapes become constants of each data set.
+    frozen = [] if args.no_freeze else shape_inputs(graph, inputs)
+    fed = [i for i in range(len(inputs)) if i not in frozen]
+
+    def result(status, reason=""):
+        r = Result(name, status, reason, op_types)
+        r.frozen = [inputs[i].name for i in frozen]
+        return r
+
     work = tempfile.mkdtemp(prefix=f"ipuc-{name}-")
     try:
-        # 2. Import: unsupported ops and dtypes are skips, not failures.
-        try:
-            imp = run_tool([args.ipuc, model_path, "--emit=tosa"], deadline)
-        except subprocess.TimeoutExpired:
-            return Result(name, FAIL, "ipuc --emit=tosa timed out", op_types)
-        if imp.returncode != 0:
-            message = imp.stderr + imp.stdout
-            reason = skip_reason_from_error(message, op_types)
-            if reason:
-                return Result(name, SKIP, reason, op_types)
-            return Result(name, FAIL, "import failed (rc "
-                          f"{imp.returncode}): {error_line(message)}",
-                          op_types)
-
-        # 3. Compile for the device.
-        plan = os.path.join(work, "t.ipuplan")
-        try:
-            comp = run_tool([args.ipuc, model_path, "-o", plan,
-                             f"--target={args.target}"], deadline)
-        except subprocess.TimeoutExpired:
-            return Result(name, FAIL, "ipuc timed out", op_types)
-        if comp.returncode != 0 or not os.path.exists(plan):
-            return Result(name, FAIL, "compile failed (rc "
-                          f"{comp.returncode}): "
-                          f"{error_line(comp.stderr + comp.stdout)}",
-                          op_types)
-
-        # 4. Run and compare every data set.
+        plan = None
         for ds in data_sets:
             ds_dir = os.path.join(test_dir, ds)
+            # A model with frozen inputs is a different model per data set.
+            if plan is None or frozen:
+                ds_model = model_path
+                if frozen:
+                    ds_model = os.path.join(work, f"{ds}_model.onnx")
+                    freeze_inputs(model, inputs, frozen, ds_dir, ds_model)
+
+                # 2. Import: unsupported ops and dtypes are skips.
+                outcome = import_check(args, ds_model, op_types, deadline)
+                if outcome:
+                    return result(*outcome)
+
+                # 3. Compile for the device.
+                plan = os.path.join(work, f"{ds}.ipuplan")
+                try:
+                    comp = run_tool([args.ipuc, ds_model, "-o", plan,
+                                     f"--target={args.target}"], deadline)
+                except subprocess.TimeoutExpired:
+                    return result(FAIL, "ipuc timed out")
+                if comp.returncode != 0 or not os.path.exists(plan):
+                    return result(FAIL, f"compile failed (rc "
+                                  f"{comp.returncode}): "
+                                  f"{error_line(comp.stderr + comp.stdout)}")
+
+            # 4. Run and compare.
             cmd = [args.ipu_run, plan, f"--device={args.device}", "--quiet"]
-            for i, vi in enumerate(inputs):
+            for i in fed:
                 pb = os.path.join(ds_dir, f"input_{i}.pb")
                 if not os.path.exists(pb):
-                    return Result(name, FAIL, f"{ds}: missing {pb}", op_types)
+                    return result(FAIL, f"{ds}: missing {pb}")
                 npy = os.path.join(work, f"{ds}_input_{i}.npy")
                 np.save(npy, load_pb(pb))
-                cmd += ["--input", f"{vi.name}=@{npy}"]
+                cmd += ["--input", f"{inputs[i].name}=@{npy}"]
             out_dir = os.path.join(work, f"{ds}_out")
             os.makedirs(out_dir)
             cmd += ["--output-dir", out_dir]
             try:
                 run = run_tool(cmd, deadline)
             except subprocess.TimeoutExpired:
-                return Result(name, FAIL, f"{ds}: ipu-run timed out", op_types)
+                return result(FAIL, f"{ds}: ipu-run timed out")
             if run.returncode != 0:
-                return Result(name, FAIL, f"{ds}: ipu-run failed (rc "
+                return result(FAIL, f"{ds}: ipu-run failed (rc "
                               f"{run.returncode}): "
-                              f"{error_line(run.stderr + run.stdout)}",
-                              op_types)
+                              f"{error_line(run.stderr + run.stdout)}")
             for i, vo in enumerate(graph.output):
                 expected = load_pb(os.path.join(ds_dir, f"output_{i}.pb"))
-                got_path = os.path.join(out_dir, f"{vo.name}.npy")
+                # ipu-run writes '/' in output names as '_'.
+                got_path = os.path.join(
+                    out_dir, vo.name.replace("/", "_") + ".npy")
                 if not os.path.exists(got_path):
-                    return Result(name, FAIL, f"{ds}: ipu-run wrote no "
-                                  f"'{vo.name}.npy'", op_types)
+                    return result(FAIL, f"{ds}: ipu-run wrote no "
+                                  f"'{vo.name}.npy'")
                 try:
                     actual = np.load(got_path, allow_pickle=False)
                 except Exception as e:  # pylint: disable=broad-except
-                    return Result(name, FAIL, f"{ds}: cannot read "
-                                  f"'{vo.name}.npy': {e}", op_types)
+                    return result(FAIL, f"{ds}: cannot read "
+                                  f"'{vo.name}.npy': {e}")
                 problem = compare(vo.name, actual, expected)
                 if problem:
-                    return Result(name, FAIL, f"{ds}: {problem}", op_types)
-        return Result(name, PASS, "", op_types)
+                    return result(FAIL, f"{ds}: {problem}")
+        return result(PASS)
     finally:
         if args.keep_temps:
             print(f"[{name}] kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def wrap_names(names):
+    """`a`, `b`, ... wrapped at 79 columns, one test name never split."""
+    return textwrap.wrap(", ".join(f"`{n}`" for n in names), 79,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def md_cell(text):
@@ -298,6 +405,7 @@ def write_support_doc(path, results, command, data_dir):
     failed = sorted((r for r in results if r.status == FAIL),
                     key=lambda r: r.name)
     skipped = [r for r in results if r.status == SKIP]
+    frozen_count = sum(1 for r in results if r.status == PASS and r.frozen)
     by_reason = collections.defaultdict(list)
     for r in skipped:
         by_reason[r.reason].append(r.name)
@@ -327,8 +435,16 @@ def write_support_doc(path, results, command, data_dir):
         f"| total | {len(results)} |",
         "",
         "A test is *skipped* when its model uses an op, a dtype or a value type",
-        "ipuc does not support yet (the importer says so by name); every other",
-        "test must pass.",
+        "ipuc does not support yet, or a form of a supported op the importer",
+        "rejects by name (\"unsupported feature\": an attribute value, a rank,",
+        "an input that must be constant); every other test must pass.",
+        "",
+        "ipuc compiles static shapes: graph inputs that decide a result's shape",
+        "(Reshape's `shape`, Slice's `starts`/`ends`/`axes`/`steps`,",
+        "Squeeze/Unsqueeze `axes`, Expand's `shape`, OneHot's `depth`, ...)",
+        "are compiled in as constants holding the test data's values; the",
+        f"other inputs are fed at run time. {frozen_count} passing tests ran",
+        "this way.",
         "",
     ]
     if failed:
@@ -341,10 +457,9 @@ def write_support_doc(path, results, command, data_dir):
     for r in results:
         if r.status == PASS:
             ops_passing.update(r.ops)
-    lines += ["Ops exercised by passing tests: " +
-              ", ".join(f"`{op}`" for op in sorted(ops_passing)) + ".", ""]
-    lines += [f"`{n}`" + ("" if i == len(passed) - 1 else ",")
-              for i, n in enumerate(passed)]
+    lines += textwrap.wrap("Ops exercised by passing tests: " + ", ".join(
+        f"`{op}`" for op in sorted(ops_passing)) + ".", 79) + [""]
+    lines += wrap_names(passed)
     lines += ["", f"## Skipped tests ({len(skipped)}), by reason", ""]
 
     def reason_key(item):
@@ -355,8 +470,7 @@ def write_support_doc(path, results, command, data_dir):
         lines.append(f"| {md_cell(reason)} | {len(names)} |")
     lines.append("")
     for reason, names in sorted(by_reason.items(), key=reason_key):
-        lines += [f"### {reason}", "", ", ".join(f"`{n}`" for n in
-                                                 sorted(names)), ""]
+        lines += [f"### {reason}", ""] + wrap_names(sorted(names)) + [""]
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
@@ -389,6 +503,12 @@ def main(argv=None):
     parser.add_argument("--min-pass", type=int, default=150)
     parser.add_argument("--write-support-doc", metavar="FILE", default=None)
     parser.add_argument("--keep-temps", action="store_true")
+    parser.add_argument("--strict", action="store_true",
+                        help="count the importer's 'X is not supported' limits "
+                        "on supported ops as failures, not skips")
+    parser.add_argument("--no-freeze", dest="no_freeze", action="store_true",
+                        help="feed shape-deciding inputs (Reshape's shape, "
+                        "...) at run time instead of as constants")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="print every test's outcome and the skip list")
     args = parser.parse_args(argv)

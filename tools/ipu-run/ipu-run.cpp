@@ -24,7 +24,9 @@ using namespace ipuc;
 
 namespace {
 
-int userError(const std::string &msg) {
+int userError(std::string msg) {
+  while (!msg.empty() && msg.back() == '\n')
+    msg.pop_back();
   fmt::print(stderr, "ipu-run: error: {}\n", msg);
   return 1;
 }

@@ -1,0 +1,207 @@
+//===- PlanLoaderTest.cpp - Plan verification: valid and corrupt plans ----===//
+
+#include "PlanTestBuilder.h"
+
+#include <gtest/gtest.h>
+
+using namespace ipuc;
+using namespace ipuc::test;
+using plan::DType;
+using plan::Opcode;
+
+namespace {
+
+// y = relu(x + bias) over [2x3].
+PlanTestBuilder smallPlan() {
+  PlanTestBuilder b;
+  uint32_t x = b.addInput("x", DType::F32, {2, 3});
+  uint32_t bias = b.addConstant<float>("bias", DType::F32, {3}, {1, -2, 3});
+  uint32_t y = b.addOutput("y", DType::F32, {2, 3});
+  GenericSpec g;
+  g.bounds = {2, 3};
+  g.reductionDims = {0, 0};
+  g.inputs = {{x, 0, {3, 1}}, {bias, 0, {0, 1}}};
+  g.outputs = {{y, 0, {3, 1}}};
+  g.inits = {-1};
+  g.program = {instr(Opcode::AddF, DType::F32, 3, 0, 1),
+               instr(Opcode::ConstF, DType::F32, 4),
+               instr(Opcode::MaxF, DType::F32, 5, 3, 4),
+               instr(Opcode::Yield, DType::F32, 0, 0, 5)};
+  b.addGeneric(g, "model.onnx:node 'relu'");
+  return b;
+}
+
+bool load(std::vector<uint8_t> bytes, std::string &err) {
+  plan::LoadedPlan p;
+  return plan::loadPlanBuffer(std::move(bytes), p, err);
+}
+
+TEST(PlanLoader, LoadsAndPrintsValidPlan) {
+  plan::LoadedPlan p;
+  std::string err;
+  ASSERT_TRUE(plan::loadPlanBuffer(smallPlan().finish(), p, err)) << err;
+  std::string text = plan::printPlan(p.plan());
+  EXPECT_NE(text.find("%0 = tensor \"x\" f32[2x3] input"), std::string::npos) << text;
+  EXPECT_NE(text.find("%1 = tensor \"bias\" f32[3] constant"), std::string::npos);
+  EXPECT_NE(text.find("loc(\"model.onnx:node 'relu'\")"), std::string::npos);
+  EXPECT_NE(text.find("r5 = MaxF r3, r4 : f32"), std::string::npos) << text;
+  EXPECT_NE(text.find("iterators [parallel, parallel]"), std::string::npos);
+  EXPECT_NE(text.find("device \"gc200\""), std::string::npos);
+}
+
+TEST(PlanLoader, EveryTruncationIsACleanError) {
+  std::vector<uint8_t> full = smallPlan().finish();
+  plan::LoadedPlan whole;
+  std::string err;
+  ASSERT_TRUE(plan::loadPlanBuffer(full, whole, err));
+  for (size_t len = 0; len < full.size(); ++len) {
+    plan::LoadedPlan p;
+    std::vector<uint8_t> cut(full.begin(), full.begin() + len);
+    if (plan::loadPlanBuffer(cut, p, err)) {
+      // Only alignment padding at the very end may be cut without loss.
+      for (size_t i = len; i < full.size(); ++i)
+        ASSERT_EQ(full[i], 0) << "truncation at " << len << " was accepted";
+      EXPECT_EQ(plan::printPlan(p.plan()), plan::printPlan(whole.plan()));
+    } else {
+      EXPECT_FALSE(err.empty());
+    }
+  }
+}
+
+TEST(PlanLoader, ByteFlipsNeverCrash) {
+  std::vector<uint8_t> full = smallPlan().finish();
+  int rejected = 0;
+  for (size_t i = 0; i < full.size(); ++i)
+    for (uint8_t x : {0x01, 0x80, 0xff}) {
+      std::vector<uint8_t> bytes = full;
+      bytes[i] ^= x;
+      std::string err;
+      plan::LoadedPlan p;
+      if (!plan::loadPlanBuffer(bytes, p, err)) {
+        ++rejected;
+        EXPECT_FALSE(err.empty());
+      } else {
+        (void)plan::printPlan(p.plan()); // accepted plans must be usable
+      }
+    }
+  EXPECT_GT(rejected, 0);
+}
+
+TEST(PlanLoader, HeaderChecks) {
+  std::string err;
+  std::vector<uint8_t> bytes = smallPlan().finish();
+  bytes[4] = 'X';
+  EXPECT_FALSE(load(bytes, err));
+  EXPECT_NE(err.find("IPUP"), std::string::npos) << err;
+  EXPECT_FALSE(load(smallPlan().finish(plan::kFormatVersion + 1), err));
+  EXPECT_NE(err.find("format version 2"), std::string::npos) << err;
+  EXPECT_FALSE(load(smallPlan().finish(plan::kFormatVersion, "deadbeef"), err));
+  EXPECT_NE(err.find("schema hash"), std::string::npos) << err;
+}
+
+TEST(PlanLoader, FileErrorsNameTheFile) {
+  plan::LoadedPlan p;
+  std::string err;
+  EXPECT_FALSE(plan::loadPlanFile("/nonexistent/m.ipuplan", p, err));
+  EXPECT_EQ(err.rfind("/nonexistent/m.ipuplan: ", 0), 0u) << err;
+}
+
+std::string semanticError(PlanTestBuilder b) {
+  std::string err;
+  EXPECT_FALSE(load(b.finish(), err));
+  return err;
+}
+
+TEST(PlanLoader, SemanticChecks) {
+  {
+    PlanTestBuilder b = smallPlan();
+    b.addFill(42, 0, 0);
+    EXPECT_NE(semanticError(b).find("tensor %42"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t x = b.addInput("x", DType::F32, {2, 3});
+    uint32_t y = b.addOutput("y", DType::F32, {2, 3});
+    GenericSpec g;
+    g.bounds = {2, 3};
+    g.inputs = {{x, 0, {4, 1}}}; // reaches element 6 of 6
+    g.outputs = {{y, 0, {3, 1}}};
+    g.program = {instr(Opcode::Yield, DType::F32, 0, 0, 0)};
+    b.addGeneric(g, "loc1");
+    std::string err = semanticError(b);
+    EXPECT_NE(err.find("reaches elements [0, 6]"), std::string::npos) << err;
+    EXPECT_NE(err.find("loc1"), std::string::npos) << err;
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t x = b.addInput("x", DType::F32, {4});
+    uint32_t y = b.addOutput("y", DType::F32, {4});
+    GenericSpec g;
+    g.bounds = {4};
+    g.inputs = {{x, 3, {-1}}}; // reverse is fine
+    g.outputs = {{y, 0, {1}}};
+    g.program = {instr(Opcode::Yield, DType::F32, 0, 0, 0)};
+    b.addGeneric(g);
+    std::string err;
+    EXPECT_TRUE(load(b.finish(), err)) << err;
+    g.inputs = {{x, 2, {-1}}}; // reaches -1
+    PlanTestBuilder c;
+    c.addInput("x", DType::F32, {4});
+    c.addOutput("y", DType::F32, {4});
+    c.addGeneric(g);
+    EXPECT_NE(semanticError(c).find("reaches elements [-1, 2]"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t x = b.addInput("x", DType::F32, {4});
+    uint32_t y = b.addOutput("y", DType::F32, {4});
+    GenericSpec g;
+    g.bounds = {4};
+    g.inputs = {{x, 0, {1}}};
+    g.outputs = {{y, 0, {1}}};
+    g.program = {instr(Opcode::AddF, DType::F32, 2, 0, 9)};
+    g.numRegisters = 3;
+    b.addGeneric(g);
+    EXPECT_NE(semanticError(b).find("register out of range"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t x = b.addInput("x", DType::F32, {4});
+    uint32_t y = b.addOutput("y", DType::F32, {4});
+    GenericSpec g;
+    g.bounds = {4};
+    g.inputs = {{x, 0, {1}}};
+    g.outputs = {{y, 0, {1}}};
+    g.program = {instr(Opcode::Yield, DType::F32, 0, 1, 0)};
+    b.addGeneric(g);
+    EXPECT_NE(semanticError(b).find("yield"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t l = b.addInput("l", DType::F32, {2, 3});
+    uint32_t r = b.addInput("r", DType::F32, {3, 4});
+    uint32_t o = b.addOutput("o", DType::F32, {2, 4});
+    b.addMatMul(l, r, -1, o, 1, 2, 4, 5, false, false, 0, 0); // k = 5 too big
+    EXPECT_NE(semanticError(b).find("lhs needs 10 elements"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    b.addTensor("c", DType::F32, {2}, plan::TensorRole::Constant, {1, 2, 3});
+    EXPECT_NE(semanticError(b).find("3 bytes of data, expected 8"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t t = b.addTensor("t", DType::F32, {2});
+    b.bindInput("t", t);
+    EXPECT_NE(semanticError(b).find("role is intermediate"), std::string::npos);
+  }
+  {
+    PlanTestBuilder b;
+    uint32_t s = b.addInput("s", DType::F32, {2, 3});
+    uint32_t d = b.addOutput("d", DType::F32, {3, 2});
+    b.addCopy(s, d, {3, 3}, 0, {1, 3}, 0, {2, 1});
+    EXPECT_NE(semanticError(b).find("copy"), std::string::npos);
+  }
+}
+
+} // namespace
