@@ -15,7 +15,8 @@ with `ipuc --target=host` once, then measures
     what an application embedding the runtime sees.
   * PyTorch CPU: the same network written with torch.nn.functional using the
     model's weights, torch.set_num_threads(--threads), inference mode, median
-    over --runs calls after --warmup calls.
+    over max(--runs, 200) calls after --warmup calls; and again with one
+    thread, as ipuc's host kernels use one.
   * the start-up floor: ipu-run with `--help`, i.e. process start-up alone.
 
 Prints a markdown table; `--json FILE` also writes the raw numbers.
@@ -137,7 +138,8 @@ def main():
     if args.plan_latency is None:
         args.plan_latency = os.path.join(os.path.dirname(args.ipu_run),
                                          "plan_latency")
-    if not os.access(args.plan_latency, os.X_OK):
+    if not (os.path.isfile(args.plan_latency) and
+            os.access(args.plan_latency, os.X_OK)):
         print(f"note: {args.plan_latency} not found; no in-process column",
               file=sys.stderr)
         args.plan_latency = None
@@ -157,6 +159,10 @@ def main():
             cmd = [args.ipu_run, plan, "--device=host",
                    "--input", f"{in_name}=@{in_path}", "--output-dir", out_dir]
             walls, inproc = time_subprocess(cmd, args.runs, args.warmup)
+            # Without --output-dir: ipu-run writes each output atomically
+            # (with fsync), which dominates for small models.
+            walls_no_out, _ = time_subprocess(
+                cmd[:-2] + ["--quiet"], args.runs, args.warmup)
 
             run_s = None
             if args.plan_latency:
@@ -171,6 +177,11 @@ def main():
             x = torch.from_numpy(np.load(in_path))
             fn = make(weights(onnx.load(model_path)))
             torch_times = time_torch(fn, x, max(args.runs, 200), args.warmup)
+            # ipuc's host kernels run on one thread; show PyTorch so too.
+            torch.set_num_threads(1)
+            torch1_times = time_torch(fn, x, max(args.runs, 200), args.warmup)
+            torch.set_num_threads(args.threads)
+            torch.set_num_threads(args.threads)
             # The two must compute the same thing for the comparison to mean
             # anything.
             got = np.load(os.path.join(out_dir, out_name + ".npy"))
@@ -180,10 +191,12 @@ def main():
             rows.append({
                 "model": name,
                 "ipu_run_wall_s": statistics.median(walls),
+                "ipu_run_wall_no_output_s": statistics.median(walls_no_out),
                 "ipu_run_reported_s":
                     statistics.median(inproc) if inproc else None,
                 "in_process_run_s": run_s,
                 "torch_s": statistics.median(torch_times),
+                "torch_1thread_s": statistics.median(torch1_times),
                 "max_abs_diff": max_err,
             })
     finally:
@@ -191,16 +204,26 @@ def main():
 
     startup_s = statistics.median(startup)
     print(f"ipu-run --help (process start-up alone): {ms(startup_s)} ms\n")
-    print("| model | ipu-run wall (ms) | ipu-run wall − start-up (ms) | "
-          "ipu-run reported (ms) | host run, in-process (ms) | "
-          "PyTorch CPU (ms) | max abs diff |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(f"| {r['model']} | {ms(r['ipu_run_wall_s'])} | "
-              f"{ms(r['ipu_run_wall_s'] - startup_s)} | "
-              f"{ms(r['ipu_run_reported_s'])} | "
-              f"{ms(r['in_process_run_s'])} | {ms(r['torch_s'])} | "
-              f"{r['max_abs_diff']:.2g} |")
+    def row(label, values):
+        print(f"| {label} | " + " | ".join(values) + " |")
+
+    print("Median latency in milliseconds.\n")
+    row("", [r["model"] for r in rows])
+    row("---", ["---:"] * len(rows))
+    row("ipu-run wall, with `--output-dir`",
+        [ms(r["ipu_run_wall_s"]) for r in rows])
+    row("ipu-run wall, no output files",
+        [ms(r["ipu_run_wall_no_output_s"]) for r in rows])
+    row("ipu-run wall with outputs − start-up",
+        [ms(r["ipu_run_wall_s"] - startup_s) for r in rows])
+    row("ipu-run reported", [ms(r["ipu_run_reported_s"]) for r in rows])
+    row("**host run, in-process** (plan_latency)",
+        [f"**{ms(r['in_process_run_s'])}**" for r in rows])
+    row(f"**PyTorch CPU, {args.threads} threads**",
+        [f"**{ms(r['torch_s'])}**" for r in rows])
+    row("PyTorch CPU, 1 thread", [ms(r["torch_1thread_s"]) for r in rows])
+    row("max abs diff ipu-run vs PyTorch",
+        [f"{r['max_abs_diff']:.2g}" for r in rows])
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"startup_s": startup_s, "rows": rows,

@@ -144,27 +144,34 @@ measures, as medians:
 * **ipu-run wall**: {data['runs']} runs of `ipu-run plan --device=host --input
   ... --output-dir ...` through `subprocess`, after 3 warm-up runs. This
   includes process start-up, loading and verifying the plan, reading the
-  input `.npy` and writing the outputs.
+  input `.npy` and writing the outputs; and the same without
+  `--output-dir` (ipu-run writes every output atomically, with an `fsync`,
+  which for models this small costs more than everything else).
 * **start-up**: `ipu-run --help` measured the same way
-  ({data['startup_s'] * 1e3:.3f} ms); the second column subtracts it.
+  ({data['startup_s'] * 1e3:.3f} ms), subtracted in the third row.
 * **ipu-run reported**: ipu-run's own timing, if it prints one (it does not
   yet: "—").
 * **host run, in-process**: `build/bin/plan_latency` (source
   `bench/plan_latency.cpp`) loads the plan once, binds the same input and
   times `HostDevice::run()` alone over 200 runs after 10 warm-ups — the
-  latency an application embedding the runtime sees.
+  latency an application embedding the runtime sees. This is the number to
+  compare with PyTorch.
 * **PyTorch CPU**: the same network written with `torch.nn.functional` on
   the weights read from the model, `torch.set_num_threads({data['threads']})`,
-  inference mode, 200 calls after 3 warm-ups.
+  inference mode, 200 calls after 3 warm-ups; and again with one thread,
+  since ipuc's host kernels run on one thread (Eigen without OpenMP).
+  PyTorch's OpenMP pool is very sensitive to other load on the machine:
+  with both cores busy elsewhere its 2-thread median can jump from tens of
+  microseconds to tens of milliseconds.
 
-The last column is the largest difference between ipu-run's output and
+The last row is the largest difference between ipu-run's output and
 PyTorch's, as a check that both computed the same thing.
 
 {latency_table}
 
 Times in milliseconds. For models this small, ipu-run's wall time is
-dominated by process start-up and file I/O, not by the kernels; compare the
-in-process column with PyTorch.
+dominated by process start-up and writing the output files, not by the
+kernels; compare the in-process row with PyTorch.
 """
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

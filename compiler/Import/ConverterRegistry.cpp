@@ -15,6 +15,8 @@ const ConverterRegistry &getConverterRegistry() {
     registerTensorConverters(r);
     registerNNConverters(r);
     registerReductionConverters(r);
+    registerMoreElementwiseConverters(r);
+    registerMoreTensorConverters(r);
     return r;
   }();
   return registry;

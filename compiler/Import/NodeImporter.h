@@ -94,6 +94,8 @@ void registerElementwiseConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerNNConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
+void registerMoreElementwiseConverters(ConverterRegistry &registry);
+void registerMoreTensorConverters(ConverterRegistry &registry);
 
 /// The registry with every converter, built once.
 const ConverterRegistry &getConverterRegistry();

@@ -1,0 +1,104 @@
+//===- BspAttrs.td - bsp dialect attributes ----------------*- tablegen -*-===//
+#ifndef IPUC_DIALECT_BSP_ATTRS
+#define IPUC_DIALECT_BSP_ATTRS
+
+include "dialects/Bsp/IR/BspDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+class Bsp_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Bsp_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+// A double printed as an integer when it is one (1.325e9 prints as
+// 1325000000) and otherwise in the shortest form that reads back exactly.
+def Bsp_DoubleParameter : AttrParameter<"double", "a floating-point value"> {
+  let parser = "::ipuc::bsp::parseDouble($_parser)";
+  let printer = "::ipuc::bsp::printDouble($_printer, $_self)";
+}
+
+def Bsp_DeviceAttr : Bsp_Attr<"Device", "device"> {
+  let summary = "The device a bsp program is planned for (DESIGN.md section 3)";
+  let description = [{
+    Tiles, memory per tile and the cost-model constants of one chip. Every
+    level of the tile plan reads it: the partitioner to size work, the
+    verifier to check tile indices and per-tile memory, the serializer to
+    record it in the plan.
+
+    ```mlir
+    #bsp.device<name = "gc200", tiles = 1472, sram_bytes = 638976,
+                clock_hz = 1325000000, workers = 6, fp32_flops_per_cycle = 32,
+                fp16_flops_per_cycle = 128, elementwise_per_cycle = 2,
+                exchange_bytes_per_cycle = 4, sync_cycles = 150>
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"device name">:$name,
+    "int64_t":$tiles,
+    "int64_t":$sram_bytes,
+    Bsp_DoubleParameter:$clock_hz,
+    "int64_t":$workers,
+    Bsp_DoubleParameter:$fp32_flops_per_cycle,
+    Bsp_DoubleParameter:$fp16_flops_per_cycle,
+    Bsp_DoubleParameter:$elementwise_per_cycle,
+    Bsp_DoubleParameter:$exchange_bytes_per_cycle,
+    "int64_t":$sync_cycles);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Bsp_IntervalAttr : Bsp_Attr<"Interval", "interval"> {
+  let summary = "Elements [begin, end) of a tensor on one tile";
+  let description = [{
+    Elements `[begin, end)` of the row-major flattening of a tensor live on
+    `tile`, starting at byte `address` of that tile's memory
+    (`TileInterval` in plan.fbs).
+
+    ```mlir
+    #bsp.interval<3, 0, 256, 1024>   // tile 3, elements 0..255 at byte 1024
+    ```
+  }];
+  let parameters = (ins "int64_t":$tile, "int64_t":$begin, "int64_t":$end,
+                        "int64_t":$address);
+  let assemblyFormat = "`<` $tile `,` $begin `,` $end `,` $address `>`";
+  let genVerifyDecl = 1;
+}
+
+def Bsp_BoxAttr : Bsp_Attr<"Box", "box"> {
+  let summary = "A rectangular region of a tensor";
+  let description = [{
+    `offsets` and `sizes` in the tensor's own coordinates (`Box` in
+    plan.fbs). A box of a scalar has empty lists.
+
+    ```mlir
+    #bsp.box<offsets = [0, 64], sizes = [32, 64]>
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"int64_t">:$offsets,
+                        ArrayRefParameter<"int64_t">:$sizes);
+  let assemblyFormat = [{
+    `<` `offsets` `=` custom<DimList>($offsets) `,`
+        `sizes` `=` custom<DimList>($sizes) `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getRank() const { return getOffsets().size(); }
+    int64_t getNumElements() const;
+  }];
+}
+
+def Bsp_TensorRole : I32EnumAttr<"TensorRole", "the role of a plan tensor", [
+    I32EnumAttrCase<"intermediate", 0>,
+    I32EnumAttrCase<"input", 1>,
+    I32EnumAttrCase<"output", 2>,
+    I32EnumAttrCase<"constant", 3>,
+    I32EnumAttrCase<"parameter", 4>]> {
+  let cppNamespace = "::ipuc::bsp";
+}
+
+def Bsp_IntervalArrayAttr
+    : TypedArrayAttrBase<Bsp_IntervalAttr, "array of #bsp.interval">;
+def Bsp_BoxArrayAttr : TypedArrayAttrBase<Bsp_BoxAttr, "array of #bsp.box">;
+
+#endif // IPUC_DIALECT_BSP_ATTRS
