@@ -243,17 +243,16 @@ LogicalResult convertIsInf(NodeContext &ctx) {
              ctx, {ctx.input(0)}, ctx.builder().getI1Type(),
              [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
                double inf = std::numeric_limits<double>::infinity();
-               Value isPos = b.create<arith::CmpFOp>(
-                   loc, arith::CmpFPredicate::OEQ, a[0], fconst(b, loc, et, inf));
-               Value isNeg = b.create<arith::CmpFOp>(
-                   loc, arith::CmpFPredicate::OEQ, a[0],
-                   fconst(b, loc, et, -inf));
+               auto equals = [&](double v) -> Value {
+                 return b.create<arith::CmpFOp>(
+                     loc, arith::CmpFPredicate::OEQ, a[0], fconst(b, loc, et, v));
+               };
                if (pos && neg)
-                 return b.create<arith::OrIOp>(loc, isPos, isNeg);
+                 return b.create<arith::OrIOp>(loc, equals(inf), equals(-inf));
                if (pos)
-                 return isPos;
+                 return equals(inf);
                if (neg)
-                 return isNeg;
+                 return equals(-inf);
                return iconst(b, loc, b.getI1Type(), 0);
              }));
   return success();

@@ -516,6 +516,19 @@ LogicalResult convertTrilu(NodeContext &ctx) {
       keep.push_back(upper ? j - i >= k : j - i <= k);
   OpBuilder &b = ctx.builder();
   Location loc = ctx.loc();
+  // A splat mask would let tosa.select's folder return an unbroadcast
+  // operand: handle all-kept and all-cleared directly.
+  if (llvm::all_of(keep, [](bool k) { return k; })) {
+    ctx.setResult(0, ctx.input(0));
+    return success();
+  }
+  if (llvm::none_of(keep, [](bool k) { return k; })) {
+    Type et = type.getElementType();
+    Attribute zeroAttr = isa<FloatType>(et) ? Attribute(b.getFloatAttr(et, 0.0))
+                                            : Attribute(b.getIntegerAttr(et, 0));
+    ctx.setResult(0, constTensor(b, loc, DenseElementsAttr::get(type, zeroAttr)));
+    return success();
+  }
   SmallVector<int64_t> maskShape(rank - 2, 1);
   maskShape.push_back(rows);
   maskShape.push_back(cols);
