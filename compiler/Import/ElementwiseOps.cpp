@@ -8,6 +8,7 @@
 #include "compiler/Import/ConverterUtils.h"
 
 #include "compiler/Import/OnnxTensor.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 #include <limits>
@@ -40,6 +41,23 @@ Value select(NodeContext &ctx, Value pred, Value a, Value b) {
   shape = broadcastShape(*shape, shapeOf(pred).getShape());
   int64_t rank = shape->size();
   OpBuilder &bld = ctx.builder();
+  // tosa.select's folder returns the chosen operand unbroadcast when the
+  // condition is a splat constant, which breaks the result type; pick the
+  // operand here and broadcast it explicitly instead.
+  DenseElementsAttr predAttr;
+  if (matchPattern(pred, m_Constant(&predAttr)) && predAttr.isSplat()) {
+    Value chosen = expandToRank(bld, ctx.loc(), predAttr.getSplatValue<bool>() ? a : b,
+                                rank);
+    auto chosenShape = shapeOf(chosen).getShape();
+    if (chosenShape == ArrayRef<int64_t>(*shape))
+      return chosen;
+    SmallVector<int64_t> multiples;
+    for (int64_t i = 0; i < rank; ++i)
+      multiples.push_back(chosenShape[i] == (*shape)[i] ? 1 : (*shape)[i]);
+    return bld.create<tosa::TileOp>(
+        ctx.loc(), RankedTensorType::get(*shape, shapeOf(a).getElementType()),
+        chosen, bld.getDenseI64ArrayAttr(multiples));
+  }
   return bld.create<tosa::SelectOp>(
       ctx.loc(), RankedTensorType::get(*shape, shapeOf(a).getElementType()),
       expandToRank(bld, ctx.loc(), pred, rank),

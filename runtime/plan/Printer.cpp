@@ -91,16 +91,26 @@ void printGeneric(std::string &s, const Generic &g) {
       s += "      " + instr(*in) + "\n";
 }
 
+void printBody(std::string &s, KernelBody type, const void *body);
+
 void printKernel(std::string &s, size_t idx, const Kernel &k) {
   s += fmt::format("kernel {} {} loc(\"{}\")\n", idx,
                    k.name() ? k.name()->str() : "?",
                    k.loc() ? k.loc()->str() : "");
-  switch (k.body_type()) {
+  printBody(s, k.body_type(), k.body());
+}
+
+void printBody(std::string &s, KernelBody type, const void *body) {
+  if (!body) {
+    s += "    <missing body>\n";
+    return;
+  }
+  switch (type) {
   case KernelBody::Generic:
-    printGeneric(s, *k.body_as_Generic());
+    printGeneric(s, *static_cast<const Generic *>(body));
     break;
   case KernelBody::MatMul: {
-    const MatMul &m = *k.body_as_MatMul();
+    const MatMul &m = *static_cast<const MatMul *>(body);
     s += fmt::format("    matmul %{} = %{}{} x %{}{}", m.result(), m.lhs(),
                      m.transpose_lhs() ? "^T" : "", m.rhs(),
                      m.transpose_rhs() ? "^T" : "");
@@ -112,7 +122,7 @@ void printKernel(std::string &s, size_t idx, const Kernel &k) {
     break;
   }
   case KernelBody::Conv2D: {
-    const Conv2D &c = *k.body_as_Conv2D();
+    const Conv2D &c = *static_cast<const Conv2D *>(body);
     s += fmt::format("    conv2d %{} = %{} * %{}", c.result(), c.input(),
                      c.filter());
     if (c.init() >= 0)
@@ -125,7 +135,7 @@ void printKernel(std::string &s, size_t idx, const Kernel &k) {
     break;
   }
   case KernelBody::Copy: {
-    const Copy &c = *k.body_as_Copy();
+    const Copy &c = *static_cast<const Copy *>(body);
     s += fmt::format("    copy %{}[offset {}, strides {}] = %{}[offset {}, "
                      "strides {}] sizes {}\n",
                      c.dst(), c.dst_offset(), list(c.dst_strides()), c.src(),
@@ -133,13 +143,122 @@ void printKernel(std::string &s, size_t idx, const Kernel &k) {
     break;
   }
   case KernelBody::Fill: {
-    const Fill &f = *k.body_as_Fill();
+    const Fill &f = *static_cast<const Fill *>(body);
     s += fmt::format("    fill %{} = {} / {}\n", f.dst(), f.fimm(), f.iimm());
     break;
   }
   default:
     s += "    <unknown body>\n";
   }
+}
+
+std::string box(const Box *b) {
+  if (!b)
+    return "<missing box>";
+  std::string s = fmt::format("%{}[", b->tensor());
+  size_t rank = b->sizes() ? b->sizes()->size() : 0;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t o = b->offsets() && d < b->offsets()->size() ? b->offsets()->Get(d) : 0;
+    s += fmt::format("{}{}:{}", d ? ", " : "", o, o + b->sizes()->Get(d));
+  }
+  return s + "]";
+}
+
+std::string indentLines(const std::string &text, const std::string &indent) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size() - 1;
+    out += indent + text.substr(pos, nl - pos + 1);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+void printSteps(std::string &s,
+                const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
+                const std::string &ind) {
+  if (!steps)
+    return;
+  for (const Step *step : *steps) {
+    if (!step->body()) {
+      s += ind + "<missing step>\n";
+      continue;
+    }
+    switch (step->body_type()) {
+    case StepBody::ComputeSet: {
+      const ComputeSet &cs = *step->body_as_ComputeSet();
+      size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
+      s += fmt::format("{}compute_set \"{}\" loc(\"{}\") vertices {}\n", ind,
+                       cs.name() ? cs.name()->str() : "",
+                       cs.loc() ? cs.loc()->str() : "", nv);
+      for (size_t vi = 0; vi < nv; ++vi) {
+        const Vertex &v = *cs.vertices()->Get(vi);
+        s += fmt::format("{}  vertex {} tile {} flops {}\n", ind, vi, v.tile(),
+                         v.flops());
+        if (v.operands())
+          for (size_t o = 0; o < v.operands()->size(); ++o)
+            s += fmt::format("{}    operand {} = {}\n", ind, o,
+                             box(v.operands()->Get(o)));
+        std::string body;
+        printBody(body, v.codelet_type(), v.codelet());
+        s += indentLines(body, ind + "  ");
+      }
+      break;
+    }
+    case StepBody::Exchange: {
+      const Exchange &ex = *step->body_as_Exchange();
+      size_t nc = ex.copies() ? ex.copies()->size() : 0;
+      s += fmt::format("{}exchange \"{}\" loc(\"{}\") copies {}\n", ind,
+                       ex.name() ? ex.name()->str() : "",
+                       ex.loc() ? ex.loc()->str() : "", nc);
+      for (size_t ci = 0; ci < nc; ++ci) {
+        const ExchangeCopy &c = *ex.copies()->Get(ci);
+        s += fmt::format("{}  copy {} = {}\n", ind, box(c.dst()), box(c.src()));
+      }
+      break;
+    }
+    case StepBody::Repeat: {
+      const Repeat &r = *step->body_as_Repeat();
+      s += fmt::format("{}repeat {} {{\n", ind, r.count());
+      printSteps(s, r.body(), ind + "  ");
+      s += ind + "}\n";
+      break;
+    }
+    case StepBody::HostWrite: {
+      const HostWrite &w = *step->body_as_HostWrite();
+      s += fmt::format("{}host_write %{} = input \"{}\"\n", ind, w.tensor(),
+                       w.binding() ? w.binding()->str() : "");
+      break;
+    }
+    case StepBody::HostRead: {
+      const HostRead &r = *step->body_as_HostRead();
+      s += fmt::format("{}host_read output \"{}\" = %{}\n", ind,
+                       r.binding() ? r.binding()->str() : "", r.tensor());
+      break;
+    }
+    default:
+      s += ind + "<unknown step>\n";
+    }
+  }
+}
+
+void printTileProgram(std::string &s, const TileProgram &tp) {
+  s += "tile_program\n";
+  if (auto *maps = tp.mappings())
+    for (const TensorMapping *m : *maps) {
+      s += fmt::format("  mapping %{}:", m->tensor());
+      if (m->intervals())
+        for (size_t i = 0; i < m->intervals()->size(); ++i) {
+          const TileInterval *iv = m->intervals()->Get(i);
+          s += fmt::format("{} tile {} [{}, {}) @{}", i ? "," : "", iv->tile(),
+                           iv->begin(), iv->end(), iv->address());
+        }
+      s += "\n";
+    }
+  printSteps(s, tp.steps(), "  ");
 }
 
 } // namespace
@@ -176,6 +295,8 @@ std::string printPlan(const Plan &plan) {
   if (auto *prog = plan.host_program())
     for (size_t i = 0; i < prog->size(); ++i)
       printKernel(s, i, *prog->Get(i));
+  if (const TileProgram *tp = plan.tile_program())
+    printTileProgram(s, *tp);
   return s;
 }
 

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ipuc::plan {
 namespace {
 
@@ -42,8 +44,45 @@ private:
                  I128 end);
   bool sameDType(const std::string &where, uint32_t a, uint32_t b);
 
+  bool checkBody(const std::string &where, KernelBody type, const void *body);
+  // Tile program (target "ipu").
+  bool checkTileProgram();
+  bool checkMappings();
+  bool checkTileBox(const std::string &where, const Box *box);
+  bool checkSteps(const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
+                  int depth);
+  bool checkVertex(const std::string &where, const Vertex &v);
+  bool checkHostStream(const std::string &where, const flatbuffers::String *name,
+                       uint32_t tensor, bool write);
+
+  // Inside a vertex, tensor indices mean operand indices: the codelet sees
+  // each operand box as a packed tensor of its own.
+  struct Scope {
+    std::vector<int64_t> numel;
+    std::vector<DType> dtype;
+    std::vector<TensorRole> role;
+    std::vector<size_t> rank;
+  };
+  size_t tensorCount() const { return scope ? scope->numel.size() : numel.size(); }
+  int64_t numelOf(uint32_t i) const { return scope ? scope->numel[i] : numel[i]; }
+  DType dtypeOf(uint32_t i) const {
+    return scope ? scope->dtype[i] : plan.tensors()->Get(i)->dtype();
+  }
+  TensorRole roleOf(uint32_t i) const {
+    return scope ? scope->role[i] : plan.tensors()->Get(i)->role();
+  }
+  size_t rankOf(uint32_t i) const {
+    if (scope)
+      return scope->rank[i];
+    auto *shape = plan.tensors()->Get(i)->shape();
+    return shape ? shape->size() : 0;
+  }
+  const char *tensorWord() const { return scope ? "operand" : "tensor"; }
+
   const Plan &plan;
   std::vector<int64_t> numel;
+  std::vector<bool> mapped;
+  const Scope *scope = nullptr;
   std::string error;
 };
 
@@ -57,6 +96,7 @@ std::string SemanticVerifier::run() {
     for (size_t i = 0; i < prog->size(); ++i)
       if (!checkKernel(i, *prog->Get(i)))
         return error;
+  checkTileProgram();
   return error;
 }
 
@@ -115,37 +155,39 @@ bool SemanticVerifier::checkBindings(
 
 bool SemanticVerifier::checkTensorIndex(const std::string &where,
                                         const char *what, int64_t index) {
-  if (index < 0 || static_cast<uint64_t>(index) >= numel.size())
-    return fail(fmt::format("{}: {} refers to tensor %{}, but the plan has {} "
-                            "tensors",
-                            where, what, index, numel.size()));
+  if (index < 0 || static_cast<uint64_t>(index) >= tensorCount())
+    return fail(fmt::format("{}: {} refers to {} %{}, but there are {} {}s",
+                            where, what, tensorWord(), index, tensorCount(),
+                            tensorWord()));
   return true;
 }
 
 bool SemanticVerifier::checkWritable(const std::string &where,
                                      uint32_t index) {
-  if (plan.tensors()->Get(index)->role() == TensorRole::Constant)
-    return fail(fmt::format("{}: writes constant tensor %{}", where, index));
+  if (roleOf(index) == TensorRole::Constant)
+    return fail(fmt::format("{}: writes constant {} %{}", where, tensorWord(),
+                            index));
   return true;
 }
 
 bool SemanticVerifier::sameDType(const std::string &where, uint32_t a,
                                  uint32_t b) {
-  DType da = plan.tensors()->Get(a)->dtype();
-  DType db = plan.tensors()->Get(b)->dtype();
+  DType da = dtypeOf(a);
+  DType db = dtypeOf(b);
   if (da != db)
-    return fail(fmt::format("{}: tensor %{} is {} but tensor %{} is {}", where,
-                            a, dtypeName(da), b, dtypeName(db)));
+    return fail(fmt::format("{}: {} %{} is {} but {} %{} is {}", where,
+                            tensorWord(), a, dtypeName(da), tensorWord(), b,
+                            dtypeName(db)));
   return true;
 }
 
 bool SemanticVerifier::checkSpan(const std::string &where, const char *what,
                                  uint32_t tensor, I128 end) {
-  if (end > numel[tensor])
-    return fail(fmt::format("{}: {} needs {} elements of tensor %{}, which has "
+  if (end > numelOf(tensor))
+    return fail(fmt::format("{}: {} needs {} elements of {} %{}, which has "
                             "{}",
-                            where, what, static_cast<int64_t>(end), tensor,
-                            numel[tensor]));
+                            where, what, static_cast<int64_t>(end),
+                            tensorWord(), tensor, numelOf(tensor)));
   return true;
 }
 
@@ -172,11 +214,12 @@ bool SemanticVerifier::checkBox(const std::string &where, const char *what,
     I128 reach = static_cast<I128>(strides->Get(d)) * (size - 1);
     (reach < 0 ? lo : hi) += reach;
   }
-  if (lo < 0 || hi >= numel[tensor])
-    return fail(fmt::format("{}: {} reaches elements [{}, {}] of tensor %{}, "
+  if (lo < 0 || hi >= numelOf(tensor))
+    return fail(fmt::format("{}: {} reaches elements [{}, {}] of {} %{}, "
                             "which has {}",
                             where, what, static_cast<int64_t>(lo),
-                            static_cast<int64_t>(hi), tensor, numel[tensor]));
+                            static_cast<int64_t>(hi), tensorWord(), tensor,
+                            numelOf(tensor)));
   return true;
 }
 
@@ -184,11 +227,18 @@ bool SemanticVerifier::checkKernel(size_t idx, const Kernel &k) {
   std::string where = fmt::format("kernel {} ({}, at {})", idx,
                                   k.name() ? k.name()->c_str() : "?",
                                   k.loc() ? k.loc()->c_str() : "unknown loc");
-  switch (k.body_type()) {
+  return checkBody(where, k.body_type(), k.body());
+}
+
+bool SemanticVerifier::checkBody(const std::string &where, KernelBody type,
+                                 const void *body) {
+  if (!body && type != KernelBody::NONE)
+    return fail(where + ": missing kernel body");
+  switch (type) {
   case KernelBody::Generic:
-    return checkGeneric(where, *k.body_as_Generic());
+    return checkGeneric(where, *static_cast<const Generic *>(body));
   case KernelBody::MatMul: {
-    const MatMul &m = *k.body_as_MatMul();
+    const MatMul &m = *static_cast<const MatMul *>(body);
     if (!checkTensorIndex(where, "lhs", m.lhs()) ||
         !checkTensorIndex(where, "rhs", m.rhs()) ||
         !checkTensorIndex(where, "result", m.result()) ||
@@ -213,7 +263,7 @@ bool SemanticVerifier::checkKernel(size_t idx, const Kernel &k) {
            (m.init() < 0 || checkSpan(where, "init", m.init(), (b1 + 1) * mn));
   }
   case KernelBody::Conv2D: {
-    const Conv2D &c = *k.body_as_Conv2D();
+    const Conv2D &c = *static_cast<const Conv2D *>(body);
     if (!checkTensorIndex(where, "input", c.input()) ||
         !checkTensorIndex(where, "filter", c.filter()) ||
         !checkTensorIndex(where, "result", c.result()) ||
@@ -250,7 +300,7 @@ bool SemanticVerifier::checkKernel(size_t idx, const Kernel &k) {
            (c.init() < 0 || checkSpan(where, "init", c.init(), out));
   }
   case KernelBody::Copy: {
-    const Copy &c = *k.body_as_Copy();
+    const Copy &c = *static_cast<const Copy *>(body);
     if (!checkTensorIndex(where, "src", c.src()) ||
         !checkTensorIndex(where, "dst", c.dst()) ||
         !sameDType(where, c.src(), c.dst()) || !checkWritable(where, c.dst()))
@@ -261,13 +311,13 @@ bool SemanticVerifier::checkKernel(size_t idx, const Kernel &k) {
                     c.dst_strides(), c.sizes());
   }
   case KernelBody::Fill: {
-    const Fill &f = *k.body_as_Fill();
+    const Fill &f = *static_cast<const Fill *>(body);
     return checkTensorIndex(where, "dst", f.dst()) &&
            checkWritable(where, f.dst());
   }
   default:
     return fail(fmt::format("{}: unknown kernel body type {}", where,
-                            static_cast<int>(k.body_type())));
+                            static_cast<int>(type)));
   }
 }
 
@@ -304,10 +354,11 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
     uint32_t out = g.outputs()->Get(i)->tensor();
     if (!checkTensorIndex(where, "init", init) || !sameDType(where, init, out))
       return false;
-    if (numel[init] != numel[out])
-      return fail(fmt::format("{}: init tensor %{} has {} elements but output "
-                              "tensor %{} has {}",
-                              where, init, numel[init], out, numel[out]));
+    if (numelOf(init) != numelOf(out))
+      return fail(fmt::format("{}: init {} %{} has {} elements but output "
+                              "{} %{} has {}",
+                              where, tensorWord(), init, numelOf(init),
+                              tensorWord(), out, numelOf(out)));
   }
   size_t ncaptured = g.captured() ? g.captured()->size() : 0;
   for (size_t i = 0; i < ncaptured; ++i)
@@ -347,8 +398,7 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
         return fail(fmt::format("{} (extract): captured index {} out of range "
                                 "({} captured)",
                                 at, in.a(), ncaptured));
-      const Tensor &t = *plan.tensors()->Get(g.captured()->Get(in.a()));
-      size_t trank = t.shape() ? t.shape()->size() : 0;
+      size_t trank = rankOf(g.captured()->Get(in.a()));
       if (in.c() != trank)
         return fail(fmt::format("{} (extract): {} indices for a rank-{} tensor",
                                 at, in.c(), trank));
@@ -375,6 +425,308 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
       return fail(fmt::format("{}: destination register {} out of range ({} "
                               "registers)",
                               at, in.dst(), nregs));
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Tile program
+// ---------------------------------------------------------------------------
+
+/// Repeat loops nest at most this deep; the simulator recurses per level.
+constexpr int kMaxRepeatDepth = 16;
+
+std::string tensorLabel(const Plan &plan, uint32_t t) {
+  const Tensor *ts = plan.tensors()->Get(t);
+  return fmt::format("%{} '{}'", t, ts->name() ? ts->name()->str() : "");
+}
+
+bool SemanticVerifier::checkTileProgram() {
+  const TileProgram *tp = plan.tile_program();
+  std::string target = plan.target() ? plan.target()->str() : "";
+  if (!tp) {
+    if (target == "ipu")
+      return fail("the plan targets 'ipu' but has no tile program");
+    return true;
+  }
+  const Device *d = plan.device();
+  if (!d || d->tiles_per_chip() == 0 || d->sram_bytes_per_tile() == 0)
+    return fail("the plan has a tile program but its device has no tiles or "
+                "no tile memory");
+  mapped.assign(numel.size(), false);
+  if (!checkMappings())
+    return false;
+  auto bound = [&](auto *bindings, const char *what) {
+    if (bindings)
+      for (const Binding *b : *bindings)
+        if (!mapped[b->tensor()])
+          return fail(fmt::format("{} '{}' is bound to tensor {}, which has "
+                                  "no tile mapping",
+                                  what, b->name() ? b->name()->str() : "",
+                                  tensorLabel(plan, b->tensor())));
+    return true;
+  };
+  if (!bound(plan.inputs(), "input") || !bound(plan.outputs(), "output"))
+    return false;
+  return checkSteps(tp->steps(), 0);
+}
+
+bool SemanticVerifier::checkMappings() {
+  const Device &d = *plan.device();
+  uint64_t tiles = static_cast<uint64_t>(std::max(1u, d.num_chips())) *
+                   d.tiles_per_chip();
+  uint64_t sram = d.sram_bytes_per_tile();
+  auto *maps = plan.tile_program()->mappings();
+  if (!maps)
+    return true;
+  for (size_t mi = 0; mi < maps->size(); ++mi) {
+    const TensorMapping &m = *maps->Get(mi);
+    std::string where = fmt::format("tile mapping {}", mi);
+    if (!checkTensorIndex(where, "tensor", m.tensor()))
+      return false;
+    uint32_t t = m.tensor();
+    std::string label = tensorLabel(plan, t);
+    if (mapped[t])
+      return fail(fmt::format("{}: tensor {} is mapped twice", where, label));
+    mapped[t] = true;
+    size_t elem = dtypeSize(plan.tensors()->Get(t)->dtype());
+    std::vector<const TileInterval *> ivs;
+    if (m.intervals())
+      for (const TileInterval *iv : *m.intervals())
+        ivs.push_back(iv);
+    for (const TileInterval *iv : ivs) {
+      if (iv->begin() < 0 || iv->end() < iv->begin() || iv->end() > numel[t])
+        return fail(fmt::format("{}: interval [{}, {}) of tensor {} is not "
+                                "inside its {} elements",
+                                where, iv->begin(), iv->end(), label,
+                                numel[t]));
+      if (iv->tile() >= tiles)
+        return fail(fmt::format("{}: tensor {} is mapped to tile {}, but the "
+                                "device has {} tiles",
+                                where, label, iv->tile(), tiles));
+      I128 bytes = static_cast<I128>(iv->end() - iv->begin()) * elem;
+      if (static_cast<I128>(iv->address()) + bytes > sram)
+        return fail(fmt::format(
+            "{}: tensor {} elements [{}, {}) need bytes [{}, {}) on tile {}, "
+            "but a tile has {} bytes",
+            where, label, iv->begin(), iv->end(), iv->address(),
+            static_cast<uint64_t>(iv->address() + bytes), iv->tile(), sram));
+    }
+    // Every element on exactly one tile: sorted intervals tile [0, numel).
+    std::sort(ivs.begin(), ivs.end(), [](auto *a, auto *b) {
+      return a->begin() < b->begin();
+    });
+    int64_t next = 0;
+    for (const TileInterval *iv : ivs) {
+      if (iv->begin() == iv->end())
+        continue;
+      if (iv->begin() != next)
+        return fail(fmt::format(
+            "{}: tensor {} element {} is {}", where, label,
+            std::min(next, iv->begin()),
+            iv->begin() > next ? "not mapped to any tile"
+                               : "mapped more than once"));
+      next = iv->end();
+    }
+    if (next != numel[t])
+      return fail(fmt::format("{}: tensor {} element {} is not mapped to any "
+                              "tile",
+                              where, label, next));
+    // Two intervals of one tensor must not share bytes of a tile.
+    std::sort(ivs.begin(), ivs.end(), [](auto *a, auto *b) {
+      return std::make_pair(a->tile(), a->address()) <
+             std::make_pair(b->tile(), b->address());
+    });
+    for (size_t i = 1; i < ivs.size(); ++i) {
+      const TileInterval *a = ivs[i - 1], *b = ivs[i];
+      if (a->tile() == b->tile() && a->end() > a->begin() &&
+          b->end() > b->begin() &&
+          a->address() + (a->end() - a->begin()) * elem > b->address())
+        return fail(fmt::format("{}: intervals [{}, {}) and [{}, {}) of tensor "
+                                "{} overlap in the memory of tile {}",
+                                where, a->begin(), a->end(), b->begin(),
+                                b->end(), label, a->tile()));
+    }
+  }
+  return true;
+}
+
+bool SemanticVerifier::checkTileBox(const std::string &where, const Box *box) {
+  if (!box)
+    return fail(where + ": missing box");
+  if (!checkTensorIndex(where, "box", box->tensor()))
+    return false;
+  uint32_t t = box->tensor();
+  auto *shape = plan.tensors()->Get(t)->shape();
+  size_t rank = shape ? shape->size() : 0;
+  size_t no = box->offsets() ? box->offsets()->size() : 0;
+  size_t ns = box->sizes() ? box->sizes()->size() : 0;
+  if (no != rank || ns != rank)
+    return fail(fmt::format("{}: box of rank-{} tensor {} has {} offsets and "
+                            "{} sizes",
+                            where, rank, tensorLabel(plan, t), no, ns));
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t o = box->offsets()->Get(d), n = box->sizes()->Get(d);
+    if (o < 0 || n < 0 || static_cast<I128>(o) + n > shape->Get(d))
+      return fail(fmt::format("{}: box [{}, {}) of dimension {} is outside "
+                              "tensor {} of shape [{}]",
+                              where, o, static_cast<int64_t>(o + n), d,
+                              tensorLabel(plan, t), shapeString(shape)));
+  }
+  if (!mapped[t])
+    return fail(fmt::format("{}: tensor {} has no tile mapping", where,
+                            tensorLabel(plan, t)));
+  return true;
+}
+
+bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
+  const Device &d = *plan.device();
+  uint64_t tiles = static_cast<uint64_t>(std::max(1u, d.num_chips())) *
+                   d.tiles_per_chip();
+  if (v.tile() >= tiles)
+    return fail(fmt::format("{}: tile {} does not exist (the device has {} "
+                            "tiles)",
+                            where, v.tile(), tiles));
+  Scope sc;
+  if (v.operands())
+    for (size_t o = 0; o < v.operands()->size(); ++o) {
+      const Box *box = v.operands()->Get(o);
+      if (!checkTileBox(fmt::format("{}: operand {}", where, o), box))
+        return false;
+      const Tensor &t = *plan.tensors()->Get(box->tensor());
+      int64_t n = numElements(box->sizes());
+      sc.numel.push_back(n);
+      sc.dtype.push_back(t.dtype());
+      sc.role.push_back(t.role());
+      sc.rank.push_back(box->sizes()->size());
+    }
+  scope = &sc;
+  bool ok = checkBody(where, v.codelet_type(), v.codelet());
+  // The codelet's result must fill its operand exactly: a short result would
+  // leave stale bytes that the simulator scatters back as if computed.
+  if (ok && v.codelet_type() == KernelBody::MatMul) {
+    const MatMul &m = *v.codelet_as_MatMul();
+    I128 want = static_cast<I128>(m.batch()) * m.m() * m.n();
+    if (want != sc.numel[m.result()])
+      ok = fail(fmt::format("{}: matmul writes {} result elements but operand "
+                            "%{} has {}",
+                            where, static_cast<int64_t>(want), m.result(),
+                            sc.numel[m.result()]));
+  } else if (ok && v.codelet_type() == KernelBody::Conv2D) {
+    const Conv2D &c = *v.codelet_as_Conv2D();
+    I128 want = static_cast<I128>(c.n()) * c.oh() * c.ow() * c.f();
+    if (want != sc.numel[c.result()])
+      ok = fail(fmt::format("{}: conv2d writes {} result elements but operand "
+                            "%{} has {}",
+                            where, static_cast<int64_t>(want), c.result(),
+                            sc.numel[c.result()]));
+  }
+  scope = nullptr;
+  return ok;
+}
+
+bool SemanticVerifier::checkHostStream(const std::string &where,
+                                       const flatbuffers::String *name,
+                                       uint32_t tensor, bool write) {
+  auto *bindings = write ? plan.inputs() : plan.outputs();
+  std::string bname = name ? name->str() : "";
+  const Binding *found = nullptr;
+  if (bindings)
+    for (const Binding *b : *bindings)
+      if (b->name() && b->name()->str() == bname)
+        found = b;
+  if (!found)
+    return fail(fmt::format("{}: the plan has no {} named '{}'", where,
+                            write ? "input" : "output", bname));
+  if (!checkTensorIndex(where, "tensor", tensor))
+    return false;
+  if (numel[tensor] != numel[found->tensor()] ||
+      !sameDType(where, tensor, found->tensor()))
+    return fail(fmt::format("{}: tensor {} does not match {} '{}'", where,
+                            tensorLabel(plan, tensor),
+                            write ? "input" : "output", bname));
+  if (write && !checkWritable(where, tensor))
+    return false;
+  if (!mapped[tensor])
+    return fail(fmt::format("{}: tensor {} has no tile mapping", where,
+                            tensorLabel(plan, tensor)));
+  return true;
+}
+
+bool SemanticVerifier::checkSteps(
+    const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps, int depth) {
+  if (!steps)
+    return true;
+  if (depth > kMaxRepeatDepth)
+    return fail(fmt::format("repeat loops nest deeper than {}",
+                            kMaxRepeatDepth));
+  for (size_t si = 0; si < steps->size(); ++si) {
+    const Step &step = *steps->Get(si);
+    std::string at = fmt::format("step {}{}", si,
+                                 depth ? fmt::format(" (repeat depth {})", depth)
+                                       : "");
+    if (!step.body())
+      return fail(at + ": step has no body");
+    switch (step.body_type()) {
+    case StepBody::ComputeSet: {
+      const ComputeSet &cs = *step.body_as_ComputeSet();
+      std::string name = cs.name() ? cs.name()->str() : "";
+      std::string loc = cs.loc() ? cs.loc()->str() : "unknown loc";
+      if (cs.vertices())
+        for (size_t vi = 0; vi < cs.vertices()->size(); ++vi)
+          if (!checkVertex(fmt::format("compute set '{}' at {}: vertex {}",
+                                       name, loc, vi),
+                           *cs.vertices()->Get(vi)))
+            return false;
+      break;
+    }
+    case StepBody::Exchange: {
+      const Exchange &ex = *step.body_as_Exchange();
+      std::string where = fmt::format(
+          "exchange '{}' at {}", ex.name() ? ex.name()->str() : "",
+          ex.loc() ? ex.loc()->str() : "unknown loc");
+      if (ex.copies())
+        for (size_t ci = 0; ci < ex.copies()->size(); ++ci) {
+          const ExchangeCopy &c = *ex.copies()->Get(ci);
+          std::string w = fmt::format("{}: copy {}", where, ci);
+          if (!checkTileBox(w + " source", c.src()) ||
+              !checkTileBox(w + " destination", c.dst()) ||
+              !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
+              !checkWritable(w, c.dst()->tensor()))
+            return false;
+          int64_t ns = numElements(c.src()->sizes());
+          int64_t nd = numElements(c.dst()->sizes());
+          if (ns != nd)
+            return fail(fmt::format("{}: copies {} elements into a box of {}",
+                                    w, ns, nd));
+        }
+      break;
+    }
+    case StepBody::Repeat: {
+      const Repeat &r = *step.body_as_Repeat();
+      if (r.count() < 0)
+        return fail(fmt::format("{}: repeat count {} is negative", at,
+                                r.count()));
+      if (!checkSteps(r.body(), depth + 1))
+        return false;
+      break;
+    }
+    case StepBody::HostWrite:
+      if (!checkHostStream(at + " (host write)",
+                           step.body_as_HostWrite()->binding(),
+                           step.body_as_HostWrite()->tensor(), true))
+        return false;
+      break;
+    case StepBody::HostRead:
+      if (!checkHostStream(at + " (host read)",
+                           step.body_as_HostRead()->binding(),
+                           step.body_as_HostRead()->tensor(), false))
+        return false;
+      break;
+    default:
+      return fail(fmt::format("{}: unknown step type {}", at,
+                              static_cast<int>(step.body_type())));
+    }
   }
   return true;
 }

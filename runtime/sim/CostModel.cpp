@@ -81,17 +81,41 @@ double genericWeightPerIteration(const Instr *program, size_t size) {
     case Opcode::ConstI:
     case Opcode::Yield:
       break;
-    case Opcode::Exp: case Opcode::Exp2: case Opcode::Expm1: case Opcode::Log:
-    case Opcode::Log2: case Opcode::Log1p: case Opcode::Tanh: case Opcode::Erf:
-    case Opcode::PowF: case Opcode::FPowI: case Opcode::IPowI: case Opcode::Sin:
-    case Opcode::Cos: case Opcode::Tan: case Opcode::Atan: case Opcode::Atan2:
-    case Opcode::Asin: case Opcode::Acos: case Opcode::Sinh: case Opcode::Cosh:
-    case Opcode::Asinh: case Opcode::Acosh: case Opcode::Atanh:
+    case Opcode::Exp:
+    case Opcode::Exp2:
+    case Opcode::Expm1:
+    case Opcode::Log:
+    case Opcode::Log2:
+    case Opcode::Log1p:
+    case Opcode::Tanh:
+    case Opcode::Erf:
+    case Opcode::PowF:
+    case Opcode::FPowI:
+    case Opcode::IPowI:
+    case Opcode::Sin:
+    case Opcode::Cos:
+    case Opcode::Tan:
+    case Opcode::Atan:
+    case Opcode::Atan2:
+    case Opcode::Asin:
+    case Opcode::Acos:
+    case Opcode::Sinh:
+    case Opcode::Cosh:
+    case Opcode::Asinh:
+    case Opcode::Acosh:
+    case Opcode::Atanh:
       w += kTranscendentalWeight;
       break;
-    case Opcode::DivF: case Opcode::RemF: case Opcode::DivSI: case Opcode::DivUI:
-    case Opcode::RemSI: case Opcode::RemUI: case Opcode::CeilDivSI:
-    case Opcode::FloorDivSI: case Opcode::Sqrt: case Opcode::Rsqrt:
+    case Opcode::DivF:
+    case Opcode::RemF:
+    case Opcode::DivSI:
+    case Opcode::DivUI:
+    case Opcode::RemSI:
+    case Opcode::RemUI:
+    case Opcode::CeilDivSI:
+    case Opcode::FloorDivSI:
+    case Opcode::Sqrt:
+    case Opcode::Rsqrt:
       w += kDivideWeight;
       break;
     default:
@@ -116,8 +140,7 @@ double copyWorkCycles(int64_t bytes) {
   return static_cast<double>(bytes) / kCopyBytesPerCycle;
 }
 
-VertexCost vertexCost(const DeviceModel &dev, const Plan &p,
-                      const Vertex &v) {
+VertexCost vertexCost(const DeviceModel &dev, const Plan &p, const Vertex &v) {
   VertexCost c;
   auto *ops = v.operands();
   auto operandDType = [&](uint32_t i) {
@@ -182,9 +205,9 @@ VertexCost vertexCost(const DeviceModel &dev, const Plan &p,
   }
   case KernelBody::Fill: {
     const Fill &k = *v.codelet_as_Fill();
-    c.workCycles = copyWorkCycles(
-        operandElems(k.dst()) *
-        static_cast<int64_t>(dtypeSize(operandDType(k.dst()))));
+    c.workCycles =
+        copyWorkCycles(operandElems(k.dst()) *
+                       static_cast<int64_t>(dtypeSize(operandDType(k.dst()))));
     break;
   }
   default:

@@ -6,8 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Partition/Passes.h"
 #include "compiler/Pipelines/HostPipeline.h"
+#include "compiler/Plan/BspToPlan.h"
 #include "compiler/Plan/Passes.h"
+#include "dialects/Bsp/IR/BspDialect.h"
 
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
@@ -51,13 +54,15 @@ void registerUpstreamPasses() {
 int main(int argc, char **argv) {
   registerUpstreamPasses();
   ipuc::registerIpucPlanPasses();
+  ipuc::registerIpucPartitionPasses();
   ipuc::registerHostPipeline();
+  ipuc::registerPrintBspPlanPass();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::affine::AffineDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
                   mlir::math::MathDialect, mlir::scf::SCFDialect,
-                  mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
+                  mlir::tensor::TensorDialect, mlir::tosa::TosaDialect, ipuc::bsp::BspDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "ipuc optimizer driver\n", registry));
 }

@@ -26,6 +26,11 @@ OPTIONS:
   --output-dir DIR        Write each output to DIR/<name>.npy ('/' in names
                           becomes '_'); DIR is created if missing. Files are
                           written atomically.
+  --profile FILE.json     (sim) Write per-superstep cycles, FLOPs, exchange
+                          bytes and per-tile memory/busy cycles as JSON
+                          (docs/profile-format.md). Written atomically.
+  --checked, --unchecked  (sim) Checked mode (default) rejects any vertex whose
+                          operand boxes are not all on the vertex's own tile.
   --dump                  Print the plan in human-readable form and exit.
   --quiet                 Do not print the output summary.
   --help                  Print this help.
@@ -104,6 +109,14 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
       if (!takeValue("a directory"))
         return false;
       o.outputDir = value;
+    } else if (a == "--profile") {
+      if (!takeValue("a file name"))
+        return false;
+      o.profilePath = value;
+    } else if (a == "--checked" || a == "--unchecked") {
+      if (!noValue())
+        return false;
+      o.checked = a == "--checked";
     } else if (a == "--dump") {
       if (!noValue())
         return false;

@@ -23,6 +23,10 @@ struct Options {
   uint64_t seed = 0;
   std::string outputDir;
   bool dump = false;
+  /// --profile FILE.json (sim only).
+  std::string profilePath;
+  /// Sim: reject vertices whose operands live off their tile (default on).
+  bool checked = true;
   bool quiet = false;
   bool help = false;
 };

@@ -12,6 +12,7 @@
 
 #include "ipuc/host/HostDevice.h"
 #include "ipuc/plan/Plan.h"
+#include "ipuc/sim/SimDevice.h"
 #include "ipuc/support/AtomicFile.h"
 #include "ipuc/support/Npy.h"
 
@@ -19,6 +20,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 
 using namespace ipuc;
 
@@ -36,7 +38,8 @@ bool endsWith(const std::string &s, const char *suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-bool bindArray(host::HostDevice &dev, const std::string &name,
+template <typename Device>
+bool bindArray(Device &dev, const std::string &name,
                const support::NpyArray &arr, const std::string &source,
                std::string &error) {
   const host::BindingInfo *binding = nullptr;
@@ -73,30 +76,9 @@ std::string sanitize(std::string name) {
   return name;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  ipurun::Options opts;
+template <typename Device>
+int runOn(Device &dev, const ipurun::Options &opts) {
   std::string error;
-  if (!ipurun::parseOptions(argc, argv, opts, error))
-    return userError(error);
-  if (opts.help) {
-    std::fputs(ipurun::helpText(), stdout);
-    return 0;
-  }
-
-  plan::LoadedPlan loaded;
-  if (!plan::loadPlanFile(opts.planPath, loaded, error))
-    return userError(error);
-  if (opts.dump) {
-    std::fputs(plan::printPlan(loaded.plan()).c_str(), stdout);
-    return 0;
-  }
-  if (opts.device == "sim")
-    return userError("the sim device requires a plan compiled with "
-                     "--target=ipu (see issue 3); use --device=host");
-
-  host::HostDevice dev(loaded);
   for (const auto &[name, path] : opts.inputs) {
     if (endsWith(path, ".npz")) {
       std::vector<std::pair<std::string, support::NpyArray>> arrays;
@@ -133,6 +115,13 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "ipu-run: error: {}\n", error);
     return 2;
   }
+  if constexpr (std::is_same_v<Device, sim::SimDevice>) {
+    if (!opts.quiet)
+      std::fputs(dev.summary().format().c_str(), stdout);
+    if (!opts.profilePath.empty() &&
+        !dev.writeProfile(opts.profilePath, error))
+      return userError(error);
+  }
 
   if (!opts.outputDir.empty() &&
       !support::createDirectories(opts.outputDir, error))
@@ -148,4 +137,38 @@ int main(int argc, char **argv) {
       fmt::print("{}\n", ipurun::summarize(b, data));
   }
   return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  ipurun::Options opts;
+  std::string error;
+  if (!ipurun::parseOptions(argc, argv, opts, error))
+    return userError(error);
+  if (opts.help) {
+    std::fputs(ipurun::helpText(), stdout);
+    return 0;
+  }
+
+  plan::LoadedPlan loaded;
+  if (!plan::loadPlanFile(opts.planPath, loaded, error))
+    return userError(error);
+  if (opts.dump) {
+    std::fputs(plan::printPlan(loaded.plan()).c_str(), stdout);
+    return 0;
+  }
+  if (!opts.profilePath.empty() && opts.device != "sim")
+    return userError("--profile needs --device=sim (the host device does not "
+                     "count cycles)");
+  if (opts.device == "sim") {
+    sim::SimOptions simOpts;
+    simOpts.checked = opts.checked;
+    auto dev = sim::SimDevice::create(loaded, simOpts, error);
+    if (!dev)
+      return userError(error);
+    return runOn(*dev, opts);
+  }
+  host::HostDevice dev(loaded);
+  return runOn(dev, opts);
 }

@@ -2,7 +2,7 @@
 #ifndef IPUC_DIALECT_BSP_ATTRS
 #define IPUC_DIALECT_BSP_ATTRS
 
-include "dialects/Bsp/IR/BspDialect.td"
+include "BspDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
@@ -13,9 +13,10 @@ class Bsp_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 
 // A double printed as an integer when it is one (1.325e9 prints as
 // 1325000000) and otherwise in the shortest form that reads back exactly.
-def Bsp_DoubleParameter : AttrParameter<"double", "a floating-point value"> {
+// Stored as an APFloat (hashable); read with convertToDouble().
+def Bsp_DoubleParameter : APFloatParameter<"a floating-point value"> {
   let parser = "::ipuc::bsp::parseDouble($_parser)";
-  let printer = "::ipuc::bsp::printDouble($_printer, $_self)";
+  let printer = "::ipuc::bsp::printDouble($_printer, $_self.convertToDouble())";
 }
 
 def Bsp_DeviceAttr : Bsp_Attr<"Device", "device"> {

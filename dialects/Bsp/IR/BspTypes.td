@@ -2,7 +2,7 @@
 #ifndef IPUC_DIALECT_BSP_TYPES
 #define IPUC_DIALECT_BSP_TYPES
 
-include "dialects/Bsp/IR/BspDialect.td"
+include "BspDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/BuiltinTypeInterfaces.td"
 

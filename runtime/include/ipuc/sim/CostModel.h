@@ -103,7 +103,8 @@ struct VertexCost {
 VertexCost vertexCost(const DeviceModel &dev, const plan::Plan &plan,
                       const plan::Vertex &vertex);
 
-// --- Phases --------------------------------------------------------------------
+// --- Phases
+// --------------------------------------------------------------------
 
 /// A tile's compute phase: its vertices share the tile's issue bandwidth
 /// (work adds up) while their launch overheads overlap across the worker

@@ -1,0 +1,47 @@
+//===- Passes.td - Partitioning passes (linalg -> bsp) -----*- tablegen -*-===//
+#ifndef IPUC_COMPILER_PARTITION_PASSES
+#define IPUC_COMPILER_PARTITION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
+  let summary = "Partition fused linalg-on-tensors over tiles into a bsp.program";
+  let description = [{
+    Replaces the entry function with a `bsp.program @main` for the device:
+    every tensor gets a tile mapping (balanced contiguous chunks of at least
+    `grain` elements; matmul results the block grid their planner chose);
+    matmuls are cut into a block grid by the cost-model planner (partial sums
+    reduced in a second compute set when k is split); other structured ops
+    are split along their output's mapping, each vertex reading operand boxes
+    that an exchange first gathers onto its tile when they live elsewhere;
+    reshapes become on-tile copies. Addresses are left at 0 for
+    ipuc-plan-tile-memory.
+
+    ```
+    ipu-opt --ipuc-partition-to-bsp="device=gc200 tiles=4" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"device", "device", "std::string", "\"gc200\"",
+           "gc200, gc2 or a JSON device file">,
+    Option<"tiles", "tiles", "int64_t", "0",
+           "Number of tiles (0: the device's)">,
+    Option<"grain", "grain", "int64_t", "64",
+           "Minimum elements per tile of a linearly mapped tensor">,
+  ];
+  let dependentDialects = ["ipuc::bsp::BspDialect", "mlir::arith::ArithDialect"];
+}
+
+def PlanTileMemory : Pass<"ipuc-plan-tile-memory", "mlir::ModuleOp"> {
+  let summary = "Assign per-tile addresses to every bsp tensor by liveness";
+  let description = [{
+    Each tensor's intervals on a tile form one block, live from the first to
+    the last step that touches the tensor (inputs, outputs, constants and
+    parameters for the whole program). Blocks get first-fit addresses so that
+    tensors whose live ranges do not overlap share memory. A tile whose peak
+    exceeds the device's SRAM is an error naming the tile, the bytes needed
+    and available, and the largest tensors on it with their source locations.
+  }];
+}
+
+#endif // IPUC_COMPILER_PARTITION_PASSES

@@ -1,0 +1,119 @@
+//===- PlanTileMemory.cpp - Liveness-based per-tile addresses ------------===//
+
+#include "compiler/Partition/MemoryPlanner.h"
+#include "compiler/Partition/Passes.h"
+#include "compiler/Plan/LocationString.h"
+
+#include "dialects/Bsp/IR/BspOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ipuc {
+#define GEN_PASS_DEF_PLANTILEMEMORY
+#include "compiler/Partition/Passes.h.inc"
+} // namespace ipuc
+
+using namespace mlir;
+using namespace ipuc;
+using namespace ipuc::partition;
+namespace bsp = ipuc::bsp;
+
+namespace {
+struct PlanTileMemoryPass
+    : public ipuc::impl::PlanTileMemoryBase<PlanTileMemoryPass> {
+  void runOnOperation() override {
+    for (auto program : getOperation().getOps<bsp::ProgramOp>())
+      if (failed(plan(program)))
+        return signalPassFailure();
+  }
+
+  LogicalResult plan(bsp::ProgramOp program) {
+    Block &body = program.getBody().front();
+    std::vector<bsp::TensorOp> tensors;
+    llvm::DenseMap<Value, size_t> index;
+    for (auto t : body.getOps<bsp::TensorOp>()) {
+      index[t.getResult()] = tensors.size();
+      tensors.push_back(t);
+    }
+    // Live ranges in units of top-level steps.
+    std::vector<int64_t> first(tensors.size(), INT64_MAX), last(tensors.size(), -1);
+    int64_t step = 0, numSteps = 0;
+    for (Operation &op : body) {
+      if (isa<bsp::TensorOp>(op))
+        continue;
+      op.walk([&](Operation *inner) {
+        for (Value v : inner->getOperands()) {
+          auto it = index.find(v);
+          if (it == index.end())
+            continue;
+          first[it->second] = std::min(first[it->second], step);
+          last[it->second] = std::max(last[it->second], step);
+        }
+      });
+      ++step;
+    }
+    numSteps = step;
+    std::vector<MemoryBlock> blocks;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      bsp::TensorOp t = tensors[i];
+      auto type = cast<bsp::BufferType>(t.getResult().getType());
+      bool whole = t.getRole() != bsp::TensorRole::intermediate;
+      if (whole || last[i] < 0) {
+        first[i] = 0;
+        last[i] = std::max<int64_t>(numSteps - 1, 0);
+      }
+      std::map<int64_t, int64_t> perTile;
+      for (Attribute a : t.getMapping()) {
+        auto iv = cast<bsp::IntervalAttr>(a);
+        perTile[iv.getTile()] += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
+      }
+      for (auto [tile, bytes] : perTile)
+        blocks.push_back({tile, bytes, first[i], last[i], (int64_t)i, 0});
+    }
+    auto device = program.getDevice();
+    std::vector<int64_t> peak = assignAddresses(blocks, device.getTiles());
+    // Rewrite intervals: a tensor's intervals on a tile are consecutive from
+    // its block's address.
+    std::map<std::pair<size_t, int64_t>, int64_t> base;
+    for (const MemoryBlock &blk : blocks)
+      base[{(size_t)blk.owner, blk.tile}] = blk.address;
+    MLIRContext *ctx = program.getContext();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      bsp::TensorOp t = tensors[i];
+      auto type = cast<bsp::BufferType>(t.getResult().getType());
+      std::map<int64_t, int64_t> cursor;
+      SmallVector<Attribute> intervals;
+      for (Attribute a : t.getMapping()) {
+        auto iv = cast<bsp::IntervalAttr>(a);
+        int64_t &at = cursor.try_emplace(iv.getTile(), base[{i, iv.getTile()}]).first->second;
+        intervals.push_back(bsp::IntervalAttr::get(ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
+        at += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
+      }
+      t.setMappingAttr(ArrayAttr::get(ctx, intervals));
+    }
+    for (size_t tile = 0; tile < peak.size(); ++tile) {
+      if (peak[tile] <= device.getSramBytes())
+        continue;
+      std::vector<const MemoryBlock *> on;
+      for (const MemoryBlock &blk : blocks)
+        if (blk.tile == (int64_t)tile)
+          on.push_back(&blk);
+      std::sort(on.begin(), on.end(), [](auto *a, auto *c) { return a->bytes > c->bytes; });
+      InFlightDiagnostic diag = program.emitError()
+                                << "tile " << tile << " needs " << peak[tile]
+                                << " bytes but has " << device.getSramBytes()
+                                << " available; largest tensors on it:";
+      for (size_t j = 0; j < on.size() && j < 5; ++j) {
+        bsp::TensorOp t = tensors[on[j]->owner];
+        diag << " '" << t.getName() << "' (" << on[j]->bytes << " bytes, "
+             << formatLocation(t.getLoc()) << ")" << (j + 1 < std::min<size_t>(on.size(), 5) ? "," : "");
+      }
+      return failure();
+    }
+    return success();
+  }
+};
+} // namespace

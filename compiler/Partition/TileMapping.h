@@ -1,0 +1,59 @@
+//===- TileMapping.h - Linear tile mappings and box arithmetic --*- C++ -*-===//
+//
+// Pure C++ helpers of the partitioner (no MLIR): how a tensor's row-major
+// elements are spread over tiles, and how a contiguous element range splits
+// into rectangular boxes (the unit a vertex or an exchange copy works on).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_COMPILER_PARTITION_TILEMAPPING_H
+#define IPUC_COMPILER_PARTITION_TILEMAPPING_H
+
+#include <cstdint>
+#include <vector>
+
+namespace ipuc::partition {
+
+/// Elements [begin, end) of a tensor on `tile`.
+struct TileRange {
+  int64_t tile = 0;
+  int64_t begin = 0, end = 0;
+};
+
+/// A rectangular region in a tensor's own coordinates.
+struct Box {
+  std::vector<int64_t> offsets, sizes;
+  int64_t numElements() const;
+};
+
+/// Spreads `numElements` over at most `numTiles` tiles starting at
+/// `firstTile` (wrapping around `totalTiles`) in balanced contiguous chunks of
+/// at least `grain` elements, so that small tensors use few tiles and their
+/// vertices are not dominated by launch overhead. A 0-element tensor maps to
+/// nothing.
+std::vector<TileRange> linearMapping(int64_t numElements, int64_t numTiles,
+                                     int64_t grain, int64_t firstTile,
+                                     int64_t totalTiles);
+
+/// Row-major element strides of `shape`.
+std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape);
+
+/// Splits the flat range [begin, end) of a row-major `shape` into the fewest
+/// boxes that tile it in order (at most 2 * rank - 1 of them). Every box is
+/// itself a contiguous flat range.
+std::vector<Box> rangeToBoxes(const std::vector<int64_t> &shape,
+                              int64_t begin, int64_t end);
+
+/// Splits [begin, end) into contiguous pieces each of which is a box of both
+/// `a` and `b` (shapes with the same number of elements): the pieces a
+/// reshape is copied in. Returns the piece boundaries (begin, ..., end).
+std::vector<int64_t> commonBoxBoundaries(const std::vector<int64_t> &a,
+                                         const std::vector<int64_t> &b,
+                                         int64_t begin, int64_t end);
+
+/// The flat index of the first element of `box` and one past its last.
+void boxFlatExtent(const std::vector<int64_t> &shape, const Box &box,
+                   int64_t &first, int64_t &last);
+
+} // namespace ipuc::partition
+
+#endif // IPUC_COMPILER_PARTITION_TILEMAPPING_H

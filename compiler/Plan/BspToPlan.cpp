@@ -1,0 +1,484 @@
+//===- BspToPlan.cpp - bsp.program -> FlatBuffers tile program -----------===//
+//
+// Codelet operands are the vertex's boxes in order (inputs then outputs),
+// each handed to the kernel as a contiguous row-major array shaped like the
+// box; Generic operand strides and offsets are therefore folded with the box
+// sizes, not with the tensor's shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Plan/BspToPlan.h"
+#include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/HostPlanSupport.h"
+#include "compiler/Plan/LocationString.h"
+
+#include "ipuc/plan/Plan.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cstring>
+
+using namespace mlir;
+namespace fb = flatbuffers;
+namespace plan = ipuc::plan;
+namespace bsp = ipuc::bsp;
+
+#ifndef IPUC_VERSION
+#define IPUC_VERSION "0.1.0"
+#endif
+
+bsp::DeviceAttr ipuc::getDeviceAttr(MLIRContext *context,
+                                    const DeviceDescription &d) {
+  return bsp::DeviceAttr::get(
+      context, d.name, d.tilesPerChip, d.sramBytesPerTile,
+      llvm::APFloat(d.clockHz), d.workerThreadsPerTile,
+      llvm::APFloat(d.fp32MatmulFlopsPerCycle),
+      llvm::APFloat(d.fp16MatmulFlopsPerCycle),
+      llvm::APFloat(d.elementwiseF32PerCycle),
+      llvm::APFloat(d.exchangeBytesPerCycle), d.syncCycles);
+}
+
+ipuc::DeviceDescription
+ipuc::getDeviceDescription(bsp::DeviceAttr attr,
+                           const DeviceDescription &base) {
+  DeviceDescription d = base;
+  d.name = attr.getName().str();
+  d.tilesPerChip = attr.getTiles();
+  d.sramBytesPerTile = attr.getSramBytes();
+  d.clockHz = attr.getClockHz().convertToDouble();
+  d.workerThreadsPerTile = attr.getWorkers();
+  d.fp32MatmulFlopsPerCycle = attr.getFp32FlopsPerCycle().convertToDouble();
+  d.fp16MatmulFlopsPerCycle = attr.getFp16FlopsPerCycle().convertToDouble();
+  d.elementwiseF32PerCycle = attr.getElementwisePerCycle().convertToDouble();
+  d.exchangeBytesPerCycle = attr.getExchangeBytesPerCycle().convertToDouble();
+  d.syncCycles = attr.getSyncCycles();
+  return d;
+}
+
+/// Row-major bytes of a constant's value; splats are expanded and i1 takes a
+/// byte per element.
+static LogicalResult getValueBytes(bsp::TensorOp op, plan::DType dtype,
+                                   std::vector<uint8_t> &out) {
+  ElementsAttr value = *op.getValue();
+  int64_t count = op.getType().getNumElements();
+  size_t size = plan::dtypeSize(dtype);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count * size)
+      return op.emitOpError() << "value resource of '" << op.getName()
+                              << "' is missing or has the wrong size";
+    out.assign(blob->getData().begin(), blob->getData().end());
+    return success();
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return op.emitOpError() << "value of '" << op.getName()
+                            << "' must be a dense or resource constant";
+  if (dtype == plan::DType::I1) {
+    for (bool bit : dense.getValues<bool>())
+      out.push_back(bit);
+    return success();
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    out.resize(count * size);
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(out.data() + i * size, raw.data(), size);
+    return success();
+  }
+  out.assign(raw.begin(), raw.end());
+  return success();
+}
+
+namespace {
+class BspSerializer {
+public:
+  BspSerializer(const ipuc::PlanOptions &options, fb::FlatBufferBuilder &fbb)
+      : options(options), fbb(fbb) {}
+
+  LogicalResult run(bsp::ProgramOp program);
+
+private:
+  LogicalResult addTensor(bsp::TensorOp op);
+  FailureOr<std::vector<fb::Offset<plan::Step>>> serializeSteps(Block &block);
+  FailureOr<fb::Offset<plan::Step>> serializeStep(Operation *op);
+  FailureOr<fb::Offset<plan::Vertex>> serializeVertex(Operation *op);
+  FailureOr<fb::Offset<plan::Generic>>
+  serializeGeneric(bsp::GenericVertexOp op, double &flops);
+
+  fb::Offset<plan::Box> makeBox(Value value, Attribute attr) {
+    auto box = cast<bsp::BoxAttr>(attr);
+    std::vector<int64_t> offsets(box.getOffsets().begin(),
+                                 box.getOffsets().end());
+    std::vector<int64_t> sizes(box.getSizes().begin(), box.getSizes().end());
+    return plan::CreateBoxDirect(fbb, tensorIndex.lookup(value), &offsets,
+                                 &sizes);
+  }
+  template <typename T>
+  fb::Offset<plan::Step> makeStep(fb::Offset<T> body) {
+    return plan::CreateStep(fbb, plan::StepBodyTraits<T>::enum_value,
+                            body.Union());
+  }
+  void bind(std::vector<std::pair<std::string, uint32_t>> &bindings,
+            StringRef name, uint32_t tensor) {
+    for (auto &binding : bindings)
+      if (binding.first == name)
+        return;
+    bindings.emplace_back(name.str(), tensor);
+  }
+
+  const ipuc::PlanOptions &options;
+  fb::FlatBufferBuilder &fbb;
+  llvm::DenseMap<Value, uint32_t> tensorIndex;
+  std::vector<fb::Offset<plan::Tensor>> tensors;
+  std::vector<fb::Offset<plan::TensorMapping>> mappings;
+  std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
+};
+} // namespace
+
+LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
+  std::optional<plan::DType> dtype =
+      ipuc::getPlanDType(op.getType().getElementType());
+  if (!dtype)
+    return op.emitOpError() << "element type " << op.getType().getElementType()
+                            << " has no plan dtype";
+  uint32_t index = tensors.size();
+  tensorIndex[op.getResult()] = index;
+  std::vector<uint8_t> data;
+  if (op.getValue() && failed(getValueBytes(op, *dtype, data)))
+    return failure();
+  auto name = fbb.CreateString(op.getName().str());
+  auto shape = fbb.CreateVector(op.getType().getShape().data(),
+                                op.getType().getShape().size());
+  fb::Offset<fb::Vector<uint8_t>> dataOffset;
+  if (op.getValue()) {
+    fbb.ForceVectorAlignment(data.size(), sizeof(uint8_t), 16);
+    dataOffset = fbb.CreateVector(data);
+  }
+  tensors.push_back(plan::CreateTensor(
+      fbb, name, *dtype, shape,
+      static_cast<plan::TensorRole>(op.getRole()), dataOffset));
+  if (!op.getMapping().empty()) {
+    std::vector<plan::TileInterval> intervals;
+    for (Attribute attr : op.getMapping()) {
+      auto iv = cast<bsp::IntervalAttr>(attr);
+      intervals.emplace_back(iv.getTile(), iv.getBegin(), iv.getEnd(),
+                             iv.getAddress());
+    }
+    mappings.push_back(
+        plan::CreateTensorMappingDirect(fbb, index, &intervals));
+  }
+  return success();
+}
+
+/// Compiles the scalar body with the host plan's BodyCompiler, which works on
+/// a linalg structured op: the body is cloned into a detached linalg.generic
+/// that is never verified or inserted.
+static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
+                                       ipuc::CompiledBody &out) {
+  MLIRContext *context = vertex.getContext();
+  if (!context->getLoadedDialect<linalg::LinalgDialect>())
+    context->getOrLoadDialect<linalg::LinalgDialect>();
+  OperationState state(vertex.getLoc(),
+                       linalg::GenericOp::getOperationName());
+  Region *region = state.addRegion();
+  IRMapping mapping;
+  vertex.getBody().cloneInto(region, mapping);
+  Operation *generic = Operation::create(state);
+  LogicalResult result =
+      ipuc::compileBody(cast<linalg::LinalgOp>(generic), out);
+  generic->destroy();
+  if (succeeded(result) && !out.captured.empty())
+    return vertex.emitOpError()
+           << "body reads a tensor with tensor.extract; vertices can only "
+              "read their operand boxes";
+  return result;
+}
+
+FailureOr<fb::Offset<plan::Generic>>
+BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
+  ipuc::CompiledBody body;
+  if (failed(compileVertexBody(op, body)))
+    return failure();
+  ArrayRef<int64_t> bounds = op.getLoopBounds();
+  std::vector<int64_t> loopBounds(bounds.begin(), bounds.end());
+  std::vector<uint8_t> reductionDims;
+  for (Attribute attr : op.getIteratorTypes())
+    reductionDims.push_back(cast<StringAttr>(attr).getValue() == "reduction");
+
+  unsigned numInputs = op.getInputs().size();
+  SmallVector<Attribute> boxes(op.getInputBoxes().getValue());
+  llvm::append_range(boxes, op.getOutputBoxes().getValue());
+  std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
+  std::vector<int32_t> inits;
+  Block &block = op.getBody().front();
+  for (auto [i, attr] : llvm::enumerate(op.getIndexingMaps())) {
+    AffineMap map = cast<AffineMapAttr>(attr).getValue();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(ipuc::foldIndexingMap(
+            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), strides, offset)))
+      return op.emitOpError()
+             << "indexing map #" << i << " " << AffineMapAttr::get(map)
+             << " is not a linear combination of loop dimensions plus a "
+                "constant";
+    std::vector<int64_t> stridesV(strides.begin(), strides.end());
+    auto operand = plan::CreateOperandDirect(fbb, i, offset, &stridesV);
+    if (i < numInputs) {
+      inputOperands.push_back(operand);
+    } else {
+      outputOperands.push_back(operand);
+      // An output whose old value the body reads (a reduction) is its own
+      // init: the box already holds the value to start from.
+      inits.push_back(block.getArgument(i).use_empty() ? -1 : (int32_t)i);
+    }
+  }
+  int64_t points = 1;
+  for (int64_t bound : bounds)
+    points *= bound;
+  int64_t bodyOps = 0;
+  for (Operation &bodyOp : block.without_terminator())
+    bodyOps += !bodyOp.hasTrait<OpTrait::ConstantLike>();
+  flops = double(points) * double(bodyOps);
+  std::vector<uint32_t> captured;
+  return plan::CreateGenericDirect(fbb, &loopBounds, &reductionDims,
+                                   &inputOperands, &outputOperands, &inits,
+                                   &captured, &body.program,
+                                   body.numRegisters);
+}
+
+FailureOr<fb::Offset<plan::Vertex>>
+BspSerializer::serializeVertex(Operation *op) {
+  // Operands 0..n-1 of the codelet are the boxes, inputs then outputs.
+  std::vector<fb::Offset<plan::Box>> operands;
+  auto addBoxes = [&](ValueRange values, ArrayAttr boxes) {
+    for (auto [value, box] : llvm::zip(values, boxes))
+      operands.push_back(makeBox(value, box));
+  };
+  int64_t tile = 0;
+  double flops = 0;
+  plan::KernelBody kind = plan::KernelBody::NONE;
+  fb::Offset<void> codelet;
+  LogicalResult result =
+      llvm::TypeSwitch<Operation *, LogicalResult>(op)
+          .Case([&](bsp::GenericVertexOp v) -> LogicalResult {
+            tile = v.getTile();
+            addBoxes(v.getInputs(), v.getInputBoxes());
+            addBoxes(v.getOutputs(), v.getOutputBoxes());
+            FailureOr<fb::Offset<plan::Generic>> generic =
+                serializeGeneric(v, flops);
+            if (failed(generic))
+              return failure();
+            kind = plan::KernelBody::Generic;
+            codelet = generic->Union();
+            return success();
+          })
+          .Case([&](bsp::MatMulVertexOp v) {
+            tile = v.getTile();
+            addBoxes(v.getInputs(), v.getInputBoxes());
+            addBoxes(v.getOutputs(), v.getOutputBoxes());
+            int64_t m, n, k;
+            v.getSizes(m, n, k);
+            flops = 2.0 * m * n * k;
+            kind = plan::KernelBody::MatMul;
+            codelet = plan::CreateMatMul(fbb, 0, 1, v.getAccumulate() ? 2 : -1,
+                                         2, 1, m, n, k, v.getTransposeLhs(),
+                                         v.getTransposeRhs(), 0, 0)
+                          .Union();
+            return success();
+          })
+          .Case([&](bsp::Conv2DVertexOp v) {
+            tile = v.getTile();
+            addBoxes(v.getInputs(), v.getInputBoxes());
+            addBoxes(v.getOutputs(), v.getOutputBoxes());
+            auto sizes = [&](ArrayAttr boxes) {
+              return cast<bsp::BoxAttr>(boxes[0]).getSizes();
+            };
+            ArrayRef<int64_t> in = sizes(v.getInputBoxes());
+            ArrayRef<int64_t> filter =
+                cast<bsp::BoxAttr>(v.getInputBoxes()[1]).getSizes();
+            ArrayRef<int64_t> out = sizes(v.getOutputBoxes());
+            SmallVector<int64_t> s{1, 1}, d{1, 1};
+            if (auto strides = v.getStrides())
+              s.assign(strides->begin(), strides->end());
+            if (auto dilations = v.getDilations())
+              d.assign(dilations->begin(), dilations->end());
+            flops = 2.0 * out[0] * out[1] * out[2] * out[3] * filter[1] *
+                    filter[2] * filter[3];
+            kind = plan::KernelBody::Conv2D;
+            codelet =
+                plan::CreateConv2D(fbb, 0, 1, v.getAccumulate() ? 2 : -1, 2,
+                                   in[0], in[1], in[2], in[3], filter[0],
+                                   filter[1], filter[2], out[1], out[2], s[0],
+                                   s[1], d[0], d[1], v.getGroups())
+                    .Union();
+            return success();
+          })
+          .Case([&](bsp::CopyVertexOp v) {
+            tile = v.getTile();
+            addBoxes(v.getInputs(), v.getInputBoxes());
+            addBoxes(v.getOutputs(), v.getOutputBoxes());
+            // Both operands are contiguous row-major arrays of the same
+            // length, so the copy is one flat run.
+            std::vector<int64_t> sizes{
+                cast<bsp::BoxAttr>(v.getInputBoxes()[0]).getNumElements()};
+            std::vector<int64_t> unit{1};
+            kind = plan::KernelBody::Copy;
+            codelet = plan::CreateCopyDirect(fbb, 0, 1, &sizes, 0, &unit, 0,
+                                             &unit)
+                          .Union();
+            return success();
+          })
+          .Case([&](bsp::FillVertexOp v) {
+            tile = v.getTile();
+            addBoxes(v.getOutputs(), v.getOutputBoxes());
+            double fimm = 0;
+            int64_t iimm = 0;
+            if (auto f = dyn_cast<FloatAttr>(v.getValue()))
+              fimm = f.getValueAsDouble();
+            if (auto i = dyn_cast<IntegerAttr>(v.getValue()))
+              iimm = i.getType().isInteger(1) ? (int64_t)i.getValue().getZExtValue()
+                                             : i.getValue().getSExtValue();
+            kind = plan::KernelBody::Fill;
+            codelet = plan::CreateFill(fbb, 0, fimm, iimm).Union();
+            return success();
+          })
+          .Default([](Operation *other) {
+            return other->emitOpError("is not a vertex");
+          });
+  if (failed(result))
+    return failure();
+  if (auto attr = op->getAttrOfType<FloatAttr>("flops"))
+    flops = attr.getValueAsDouble();
+  auto operandsOffset = fbb.CreateVector(operands);
+  return plan::CreateVertex(fbb, tile, operandsOffset, kind, codelet, flops);
+}
+
+FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
+  std::string loc = ipuc::formatLocation(op->getLoc());
+  if (auto cs = dyn_cast<bsp::ComputeSetOp>(op)) {
+    std::vector<fb::Offset<plan::Vertex>> vertices;
+    for (Operation &vertex : cs.getBody().front()) {
+      FailureOr<fb::Offset<plan::Vertex>> offset = serializeVertex(&vertex);
+      if (failed(offset))
+        return failure();
+      vertices.push_back(*offset);
+    }
+    return makeStep(plan::CreateComputeSetDirect(
+        fbb, cs.getName().str().c_str(), loc.c_str(), &vertices));
+  }
+  if (auto exchange = dyn_cast<bsp::ExchangeOp>(op)) {
+    std::vector<fb::Offset<plan::ExchangeCopy>> copies;
+    for (auto copy : exchange.getBody().front().getOps<bsp::CopyOp>()) {
+      auto src = makeBox(copy.getSrc(), copy.getSrcBox());
+      auto dst = makeBox(copy.getDst(), copy.getDstBox());
+      copies.push_back(plan::CreateExchangeCopy(fbb, src, dst));
+    }
+    return makeStep(plan::CreateExchangeDirect(
+        fbb, exchange.getName().str().c_str(), loc.c_str(), &copies));
+  }
+  if (auto repeat = dyn_cast<bsp::RepeatOp>(op)) {
+    FailureOr<std::vector<fb::Offset<plan::Step>>> body =
+        serializeSteps(repeat.getBody().front());
+    if (failed(body))
+      return failure();
+    return makeStep(plan::CreateRepeatDirect(fbb, repeat.getCount(), &*body));
+  }
+  if (auto write = dyn_cast<bsp::HostWriteOp>(op)) {
+    uint32_t tensor = tensorIndex.lookup(write.getTensor());
+    bind(inputs, write.getBinding(), tensor);
+    return makeStep(plan::CreateHostWriteDirect(
+        fbb, write.getBinding().str().c_str(), tensor));
+  }
+  if (auto read = dyn_cast<bsp::HostReadOp>(op)) {
+    uint32_t tensor = tensorIndex.lookup(read.getTensor());
+    bind(outputs, read.getBinding(), tensor);
+    return makeStep(plan::CreateHostReadDirect(
+        fbb, read.getBinding().str().c_str(), tensor));
+  }
+  return op->emitOpError() << "cannot be serialized as a step of the tile "
+                              "program";
+}
+
+FailureOr<std::vector<fb::Offset<plan::Step>>>
+BspSerializer::serializeSteps(Block &block) {
+  std::vector<fb::Offset<plan::Step>> steps;
+  for (Operation &op : block) {
+    // Tensors are declarations; a sync is implied before every exchange.
+    if (isa<bsp::TensorOp, bsp::SyncOp>(op))
+      continue;
+    FailureOr<fb::Offset<plan::Step>> step = serializeStep(&op);
+    if (failed(step))
+      return failure();
+    steps.push_back(*step);
+  }
+  return steps;
+}
+
+LogicalResult BspSerializer::run(bsp::ProgramOp program) {
+  Block &body = program.getBody().front();
+  for (auto tensor : body.getOps<bsp::TensorOp>())
+    if (failed(addTensor(tensor)))
+      return failure();
+  for (Operation &op : body)
+    for (Value operand : op.getOperands())
+      if (isa<bsp::BufferType>(operand.getType()) &&
+          !tensorIndex.count(operand))
+        return op.emitOpError()
+               << "uses a buffer not defined by a bsp.tensor of the program";
+  FailureOr<std::vector<fb::Offset<plan::Step>>> steps = serializeSteps(body);
+  if (failed(steps))
+    return failure();
+  auto tileProgram = plan::CreateTileProgramDirect(fbb, &mappings, &*steps);
+
+  auto makeBindings = [&](const auto &bindings) {
+    std::vector<fb::Offset<plan::Binding>> offsets;
+    for (const auto &[name, tensor] : bindings)
+      offsets.push_back(plan::CreateBindingDirect(fbb, name.c_str(), tensor));
+    return offsets;
+  };
+  auto inputBindings = makeBindings(inputs);
+  auto outputBindings = makeBindings(outputs);
+  ipuc::DeviceDescription d =
+      ipuc::getDeviceDescription(program.getDevice(), options.device);
+  auto device = plan::CreateDeviceDirect(
+      fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
+      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
+      d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
+      d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
+      d.chipLinkEfficiency);
+  std::string producer =
+      options.producer.empty() ? ipuc::defaultProducer() : options.producer;
+  auto root = plan::CreatePlanDirect(
+      fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
+      options.source.c_str(), "ipu", device, &tensors, &inputBindings,
+      &outputBindings, /*host_program=*/nullptr, tileProgram);
+  plan::FinishPlanBuffer(fbb, root);
+  return success();
+}
+
+LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
+                                        const PlanOptions &options,
+                                        fb::FlatBufferBuilder &fbb) {
+  return BspSerializer(options, fbb).run(program);
+}
+
+LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
+                                        const PlanOptions &options,
+                                        std::vector<uint8_t> &out) {
+  fb::FlatBufferBuilder fbb(1 << 16);
+  if (failed(serializeBspProgram(program, options, fbb)))
+    return failure();
+  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
+                        /*max_depth=*/64, /*max_tables=*/100000000);
+  if (!plan::VerifyPlanBuffer(verifier))
+    return program.emitOpError("internal error: the serialized plan does not "
+                               "pass the FlatBuffers verifier");
+  out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return success();
+}

@@ -1,0 +1,51 @@
+//===- BspToPlan.h - Serialize a bsp.program into the plan ------*- C++ -*-===//
+//
+// The bsp dialect mirrors the tile program of runtime/plan/plan.fbs, so
+// serialization is a walk: one plan tensor and mapping per bsp.tensor, one
+// step per compute set, exchange, repeat and host stream (bsp.sync is
+// dropped: the plan implies a sync before every exchange).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_COMPILER_PLAN_BSPTOPLAN_H
+#define IPUC_COMPILER_PLAN_BSPTOPLAN_H
+
+#include "compiler/Plan/Device.h"
+#include "compiler/Plan/EmitHostPlan.h"
+#include "dialects/Bsp/IR/BspOps.h"
+
+#include "mlir/Support/LogicalResult.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace ipuc {
+
+/// The #bsp.device attribute of a device description, and back. Fields the
+/// attribute does not carry (chips, chip links) come from `base`.
+bsp::DeviceAttr getDeviceAttr(mlir::MLIRContext *context,
+                              const DeviceDescription &device);
+DeviceDescription getDeviceDescription(bsp::DeviceAttr attr,
+                                       const DeviceDescription &base = {});
+
+/// Serializes `program` into a finished Plan (target "ipu") in `fbb`: its
+/// tensors with roles, dtypes and constant data, the host bindings of its
+/// host_write/host_read ops, and the tile program. The device recorded is
+/// the program's #bsp.device over `options.device`. Errors are reported at
+/// the offending op.
+mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
+                                        const PlanOptions &options,
+                                        flatbuffers::FlatBufferBuilder &fbb);
+
+/// As above, into verified bytes.
+mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
+                                        const PlanOptions &options,
+                                        std::vector<uint8_t> &out);
+
+/// Registers the test pass --ipuc-print-bsp-plan (PrintBspPlan.cpp).
+void registerPrintBspPlanPass();
+
+} // namespace ipuc
+
+#endif // IPUC_COMPILER_PLAN_BSPTOPLAN_H

@@ -1,0 +1,33 @@
+//===- BspAttrs.h - bsp dialect attributes and types ------------*- C++ -*-===//
+#ifndef IPUC_DIALECTS_BSP_IR_BSPATTRS_H
+#define IPUC_DIALECTS_BSP_IR_BSPATTRS_H
+
+#include "dialects/Bsp/IR/BspDialect.h"
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpImplementation.h"
+
+namespace ipuc::bsp {
+/// A double parameter of #bsp.device: integers print without a fraction.
+mlir::FailureOr<llvm::APFloat> parseDouble(mlir::AsmParser &parser);
+void printDouble(mlir::AsmPrinter &printer, double value);
+/// `[1, 2, 3]`, possibly empty.
+mlir::ParseResult parseDimList(mlir::AsmParser &parser,
+                               llvm::SmallVector<int64_t> &dims);
+void printDimList(mlir::AsmPrinter &printer, llvm::ArrayRef<int64_t> dims);
+/// Bytes an element of `type` occupies in tile memory (i1 takes a byte).
+int64_t getElementBytes(mlir::Type type);
+} // namespace ipuc::bsp
+
+#include "dialects/Bsp/IR/BspEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Bsp/IR/BspAttrs.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Bsp/IR/BspTypes.h.inc"
+
+#endif // IPUC_DIALECTS_BSP_IR_BSPATTRS_H

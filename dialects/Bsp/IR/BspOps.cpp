@@ -1,0 +1,650 @@
+//===- BspOps.cpp - bsp dialect ops --------------------------------------===//
+//
+// Verifiers check what the simulator would otherwise trap on at run time:
+// tiles in range, boxes inside their buffers and mapped on the vertex's tile,
+// codelet shapes that agree, and per-tile memory within the device's SRAM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Bsp/IR/BspOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <algorithm>
+#include <map>
+
+using namespace mlir;
+using namespace ipuc::bsp;
+
+//===----------------------------------------------------------------------===//
+// Custom directives: `%v [#bsp.box<...>] : !bsp.buffer<...>` (the brackets
+// keep `%v#` from reading as a result number)
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseBoxedOperand(OpAsmParser &parser,
+                                     OpAsmParser::UnresolvedOperand &operand,
+                                     Type &type, BoxAttr &box) {
+  return failure(parser.parseOperand(operand) || parser.parseLSquare() ||
+                 parser.parseAttribute(box) || parser.parseRSquare() ||
+                 parser.parseColonType(type));
+}
+
+static void printBoxedOperand(OpAsmPrinter &printer, Operation *, Value value,
+                              Type type, BoxAttr box) {
+  printer << value << " [";
+  printer.printAttribute(box);
+  printer << "] : " << type;
+}
+
+/// `(%a [#bsp.box<...>] : !bsp.buffer<...>, ...)`, possibly empty.
+static ParseResult
+parseBoxedOperands(OpAsmParser &parser,
+                   SmallVectorImpl<OpAsmParser::UnresolvedOperand> &operands,
+                   SmallVectorImpl<Type> &types, ArrayAttr &boxes) {
+  SmallVector<Attribute> boxList;
+  if (parser.parseCommaSeparatedList(
+          OpAsmParser::Delimiter::Paren, [&]() -> ParseResult {
+            OpAsmParser::UnresolvedOperand operand;
+            Type type;
+            BoxAttr box;
+            if (parseBoxedOperand(parser, operand, type, box))
+              return failure();
+            operands.push_back(operand);
+            types.push_back(type);
+            boxList.push_back(box);
+            return success();
+          }))
+    return failure();
+  boxes = parser.getBuilder().getArrayAttr(boxList);
+  return success();
+}
+
+static void printBoxedOperands(OpAsmPrinter &printer, Operation *op,
+                               OperandRange operands, TypeRange types,
+                               ArrayAttr boxes) {
+  printer << '(';
+  for (auto [i, value] : llvm::enumerate(operands)) {
+    if (i)
+      printer << ", ";
+    auto box = i < boxes.size() ? dyn_cast<BoxAttr>(boxes[i]) : BoxAttr();
+    printBoxedOperand(printer, op, value, types[i], box);
+  }
+  printer << ')';
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static DeviceAttr getDevice(Operation *op) {
+  auto program = op->getParentOfType<ProgramOp>();
+  if (!program)
+    return {};
+  return dyn_cast_or_null<DeviceAttr>(program->getAttr("device"));
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (auto [i, dim] : llvm::enumerate(shape))
+    s += (i ? "x" : "") + std::to_string(dim);
+  return s.empty() ? "scalar" : s;
+}
+
+static std::string boxString(BoxAttr box) {
+  std::string s = "[";
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(box.getOffsets(), box.getSizes())))
+    s += (i ? ", " : "") + std::to_string(std::get<0>(pair)) + ":" +
+         std::to_string(std::get<0>(pair) + std::get<1>(pair));
+  return s + "]";
+}
+
+/// The name of the tensor behind a buffer value, for diagnostics.
+static std::string tensorName(Value value) {
+  if (auto tensor = value.getDefiningOp<TensorOp>())
+    return "'" + tensor.getName().str() + "'";
+  return "buffer";
+}
+
+/// Calls `fn(begin, length)` for each contiguous row-major run of `box` in a
+/// tensor of `shape`, coalescing trailing dims the box spans completely.
+/// Stops early when `fn` returns false; returns false then.
+static bool forEachRun(ArrayRef<int64_t> shape, BoxAttr box,
+                       llvm::function_ref<bool(int64_t, int64_t)> fn) {
+  int64_t rank = shape.size();
+  if (rank == 0)
+    return fn(0, 1);
+  ArrayRef<int64_t> offsets = box.getOffsets(), sizes = box.getSizes();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  int64_t k = rank - 1;
+  int64_t length = sizes[k];
+  while (k > 0 && sizes[k] == shape[k]) {
+    --k;
+    length *= sizes[k];
+  }
+  SmallVector<int64_t> index(k, 0);
+  while (true) {
+    int64_t begin = offsets[k] * strides[k];
+    for (int64_t d = 0; d < k; ++d)
+      begin += (offsets[d] + index[d]) * strides[d];
+    if (!fn(begin, length))
+      return false;
+    int64_t d = k - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return true;
+  }
+}
+
+static LogicalResult verifyBoxInBuffer(Operation *op, StringRef what,
+                                       BufferType type, BoxAttr box) {
+  if (!box)
+    return op->emitOpError() << what << " has no #bsp.box";
+  ArrayRef<int64_t> shape = type.getShape();
+  if (box.getRank() != (int64_t)shape.size())
+    return op->emitOpError()
+           << what << " box " << boxString(box) << " has rank "
+           << box.getRank() << " but its buffer " << type << " has rank "
+           << shape.size();
+  for (int64_t d = 0; d < box.getRank(); ++d)
+    if (box.getOffsets()[d] + box.getSizes()[d] > shape[d])
+      return op->emitOpError()
+             << what << " box " << boxString(box)
+             << " is outside its buffer " << type << " in dim " << d;
+  return success();
+}
+
+/// Checks that every element of `box` of `value` lives on `tile`, when the
+/// value's mapping is known.
+static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
+                                     Value value, BoxAttr box, int64_t tile) {
+  auto tensor = value.getDefiningOp<TensorOp>();
+  if (!tensor)
+    return success();
+  SmallVector<IntervalAttr> intervals;
+  for (Attribute attr : tensor.getMapping())
+    if (auto interval = dyn_cast<IntervalAttr>(attr))
+      intervals.push_back(interval);
+  std::string problem;
+  // Large boxes of tensors cut into many rows are checked up to a bound.
+  int64_t budget = 1 << 20;
+  forEachRun(tensor.getType().getShape(), box,
+             [&](int64_t begin, int64_t length) {
+               int64_t end = begin + length;
+               while (begin < end) {
+                 auto it = llvm::upper_bound(
+                     intervals, begin, [](int64_t v, IntervalAttr iv) {
+                       return v < iv.getBegin();
+                     });
+                 if (it == intervals.begin() ||
+                     (*std::prev(it)).getEnd() <= begin) {
+                   problem = "element " + std::to_string(begin) +
+                             " is not mapped";
+                   return false;
+                 }
+                 IntervalAttr iv = *std::prev(it);
+                 if (iv.getTile() != tile) {
+                   problem = "element " + std::to_string(begin) +
+                             " lives on tile " + std::to_string(iv.getTile());
+                   return false;
+                 }
+                 begin = std::min(end, iv.getEnd());
+               }
+               return --budget > 0;
+             });
+  if (problem.empty())
+    return success();
+  return op->emitOpError() << what << " box " << boxString(box) << " of "
+                           << tensorName(value) << " is not on tile " << tile
+                           << ": " << problem;
+}
+
+/// Checks shared by all vertices: box counts, boxes inside their buffers and
+/// mapped on the vertex's tile, tile within the device.
+static LogicalResult verifyVertex(Operation *op, int64_t tile,
+                                  ValueRange inputs, ArrayAttr inputBoxes,
+                                  ValueRange outputs, ArrayAttr outputBoxes,
+                                  unsigned numInputs, unsigned numOutputs) {
+  if (numInputs != ~0u && inputs.size() != numInputs)
+    return op->emitOpError() << "takes " << numInputs << " inputs, found "
+                             << inputs.size();
+  if (numOutputs != ~0u && outputs.size() != numOutputs)
+    return op->emitOpError() << "takes " << numOutputs << " outputs, found "
+                             << outputs.size();
+  if (DeviceAttr device = getDevice(op))
+    if (tile >= device.getTiles())
+      return op->emitOpError() << "is on tile " << tile << ", but device '"
+                               << device.getName() << "' has "
+                               << device.getTiles() << " tiles";
+  auto check = [&](StringRef kind, ValueRange values,
+                   ArrayAttr boxes) -> LogicalResult {
+    if (boxes.size() != values.size())
+      return op->emitOpError() << "has " << values.size() << " " << kind
+                               << "s but " << boxes.size() << " boxes";
+    for (auto [i, value] : llvm::enumerate(values)) {
+      std::string what = (kind + " #" + Twine(i)).str();
+      auto box = dyn_cast<BoxAttr>(boxes[i]);
+      auto type = cast<BufferType>(value.getType());
+      if (failed(verifyBoxInBuffer(op, what, type, box)) ||
+          failed(verifyBoxOnTile(op, what, value, box, tile)))
+        return failure();
+    }
+    return success();
+  };
+  return failure(failed(check("input", inputs, inputBoxes)) ||
+                 failed(check("output", outputs, outputBoxes)));
+}
+
+static Type elementTypeOf(Value value) {
+  return cast<BufferType>(value.getType()).getElementType();
+}
+
+static ArrayRef<int64_t> boxSizes(ArrayAttr boxes, unsigned i) {
+  return cast<BoxAttr>(boxes[i]).getSizes();
+}
+
+//===----------------------------------------------------------------------===//
+// ProgramOp
+//===----------------------------------------------------------------------===//
+
+void ProgramOp::build(OpBuilder &builder, OperationState &state,
+                      StringRef name, DeviceAttr device) {
+  state.addAttribute(getSymNameAttrName(state.name),
+                     builder.getStringAttr(name));
+  state.addAttribute(getDeviceAttrName(state.name), device);
+  state.addRegion()->emplaceBlock();
+}
+
+LogicalResult ProgramOp::verifyRegions() {
+  DeviceAttr device = getDevice();
+  llvm::StringMap<TensorOp> names;
+  struct TileUse {
+    int64_t extent = 0;
+    std::map<std::string, int64_t> bytesByTensor;
+  };
+  std::map<int64_t, TileUse> tiles;
+  for (auto tensor : getBody().front().getOps<TensorOp>()) {
+    auto [it, inserted] = names.try_emplace(tensor.getName(), tensor);
+    if (!inserted) {
+      InFlightDiagnostic diag = tensor.emitOpError()
+                                << "name '" << tensor.getName()
+                                << "' is already used";
+      diag.attachNote(it->second.getLoc()) << "first used here";
+      return diag;
+    }
+    int64_t elementBytes = tensor.getType().getElementBytes();
+    for (Attribute attr : tensor.getMapping()) {
+      auto iv = cast<IntervalAttr>(attr);
+      int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
+      TileUse &use = tiles[iv.getTile()];
+      use.extent = std::max(use.extent, iv.getAddress() + bytes);
+      use.bytesByTensor[tensor.getName().str()] += bytes;
+    }
+  }
+  // A tile's need is its memory extent: the memory planner may place
+  // tensors with disjoint lifetimes at the same addresses.
+  for (auto &[tile, use] : tiles) {
+    if (use.extent <= device.getSramBytes())
+      continue;
+    std::vector<std::pair<std::string, int64_t>> largest(
+        use.bytesByTensor.begin(), use.bytesByTensor.end());
+    std::stable_sort(largest.begin(), largest.end(),
+                     [](auto &a, auto &b) { return a.second > b.second; });
+    InFlightDiagnostic diag = emitOpError()
+                              << "tile " << tile << " needs " << use.extent
+                              << " bytes but device '" << device.getName()
+                              << "' has " << device.getSramBytes()
+                              << " bytes per tile; largest tensors on it:";
+    for (size_t i = 0; i < largest.size() && i < 5; ++i)
+      diag << (i ? ", '" : " '") << largest[i].first << "' ("
+           << largest[i].second << " bytes)";
+    return diag;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TensorOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TensorOp::verify() {
+  BufferType type = getType();
+  int64_t numElements = type.getNumElements();
+  TensorRole role = getRole();
+  bool hasData = role == TensorRole::constant || role == TensorRole::parameter;
+  if (hasData && !getValue())
+    return emitOpError() << stringifyTensorRole(role) << " tensor '"
+                         << getName() << "' needs a value";
+  if (!hasData && getValue())
+    return emitOpError() << "only constant and parameter tensors carry a "
+                            "value, but '"
+                         << getName() << "' is " << stringifyTensorRole(role);
+  if (auto value = getValueAttr()) {
+    auto valueType = cast<ShapedType>(value.getType());
+    if (valueType.getShape() != type.getShape() ||
+        valueType.getElementType() != type.getElementType())
+      return emitOpError() << "value of type " << valueType
+                           << " does not match " << type;
+  }
+  DeviceAttr device = getDevice(*this);
+  int64_t mapped = 0, previousEnd = 0;
+  for (auto [i, attr] : llvm::enumerate(getMapping())) {
+    auto iv = cast<IntervalAttr>(attr);
+    if (iv.getEnd() > numElements)
+      return emitOpError() << "interval #" << i << " [" << iv.getBegin()
+                           << ", " << iv.getEnd() << ") of '" << getName()
+                           << "' is outside its " << numElements
+                           << " elements";
+    if (iv.getBegin() < previousEnd)
+      return emitOpError() << "intervals of '" << getName()
+                           << "' must be sorted and disjoint: interval #" << i
+                           << " begins at " << iv.getBegin()
+                           << " before the previous one ends at "
+                           << previousEnd;
+    if (device && iv.getTile() >= device.getTiles())
+      return emitOpError() << "interval #" << i << " of '" << getName()
+                           << "' is on tile " << iv.getTile()
+                           << ", but device '" << device.getName() << "' has "
+                           << device.getTiles() << " tiles";
+    int64_t bytes = (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
+    if (device && bytes > device.getSramBytes())
+      return emitOpError() << "interval #" << i << " of '" << getName()
+                           << "' holds " << bytes
+                           << " bytes, more than a tile's "
+                           << device.getSramBytes();
+    previousEnd = iv.getEnd();
+    mapped += iv.getEnd() - iv.getBegin();
+  }
+  if (role != TensorRole::intermediate && mapped != numElements)
+    return emitOpError() << stringifyTensorRole(role) << " tensor '"
+                         << getName() << "' must be mapped completely: "
+                         << mapped << " of " << numElements
+                         << " elements are mapped";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Compute sets and vertices
+//===----------------------------------------------------------------------===//
+
+LogicalResult ComputeSetOp::verify() {
+  for (Operation &op : getBody().front())
+    if (!isa<GenericVertexOp, MatMulVertexOp, Conv2DVertexOp, CopyVertexOp,
+             FillVertexOp>(op))
+      return emitOpError() << "may only contain vertices, found '"
+                           << op.getName() << "'";
+  return success();
+}
+
+/// Checks that every map's image of the iteration space lies in its box.
+/// Only linear maps are checked; their extremes are at the corners.
+static LogicalResult verifyMapInBox(Operation *op, unsigned index,
+                                    AffineMap map, ArrayRef<int64_t> bounds,
+                                    ArrayRef<int64_t> sizes) {
+  for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+    bool linear = true;
+    expr.walk([&](AffineExpr e) {
+      if (e.getKind() == AffineExprKind::Mod ||
+          e.getKind() == AffineExprKind::FloorDiv ||
+          e.getKind() == AffineExprKind::CeilDiv)
+        linear = false;
+      if (auto mul = dyn_cast<AffineBinaryOpExpr>(e))
+        if (e.getKind() == AffineExprKind::Mul &&
+            !isa<AffineConstantExpr>(mul.getRHS()) &&
+            !isa<AffineConstantExpr>(mul.getLHS()))
+          linear = false;
+    });
+    if (!linear || bounds.size() > 16)
+      continue;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint64_t corner = 0; corner < (1ull << bounds.size()); ++corner) {
+      SmallVector<int64_t> point;
+      for (size_t d = 0; d < bounds.size(); ++d)
+        point.push_back((corner >> d) & 1 ? bounds[d] - 1 : 0);
+      AffineMap single = AffineMap::get(map.getNumDims(), 0, expr);
+      int64_t value = single.compose(point)[0];
+      lo = std::min(lo, value);
+      hi = std::max(hi, value);
+    }
+    if (lo < 0 || hi >= sizes[r])
+      return op->emitOpError()
+             << "indexing map #" << index << " reaches index "
+             << (lo < 0 ? lo : hi) << " in dim " << r
+             << " of its box, whose size is " << sizes[r];
+  }
+  return success();
+}
+
+LogicalResult GenericVertexOp::verify() {
+  if (failed(verifyVertex(*this, getTile(), getInputs(), getInputBoxes(),
+                          getOutputs(), getOutputBoxes(), ~0u, ~0u)))
+    return failure();
+  SmallVector<Value> operands(getInputs());
+  llvm::append_range(operands, getOutputs());
+  SmallVector<Attribute> boxes(getInputBoxes().getValue());
+  llvm::append_range(boxes, getOutputBoxes().getValue());
+  if (getOutputs().empty())
+    return emitOpError() << "needs at least one output";
+  Block &body = getBody().front();
+  if (body.getNumArguments() != operands.size())
+    return emitOpError() << "body has " << body.getNumArguments()
+                         << " arguments, expected " << operands.size()
+                         << " (one per input and output)";
+  for (auto [i, value] : llvm::enumerate(operands))
+    if (body.getArgument(i).getType() != elementTypeOf(value))
+      return emitOpError() << "body argument #" << i << " has type "
+                           << body.getArgument(i).getType()
+                           << ", expected the element type "
+                           << elementTypeOf(value) << " of operand #" << i;
+  auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
+  if (!yield)
+    return emitOpError() << "body must end with 'bsp.yield'";
+  if (yield.getValues().size() != getOutputs().size())
+    return emitOpError() << "body yields " << yield.getValues().size()
+                         << " values for " << getOutputs().size()
+                         << " outputs";
+  for (auto [i, value] : llvm::enumerate(yield.getValues()))
+    if (value.getType() != elementTypeOf(getOutputs()[i]))
+      return emitOpError() << "yielded value #" << i << " has type "
+                           << value.getType() << ", expected "
+                           << elementTypeOf(getOutputs()[i]);
+
+  ArrayRef<int64_t> bounds = getLoopBounds();
+  if (llvm::any_of(bounds, [](int64_t b) { return b < 1; }))
+    return emitOpError() << "loop bounds must be positive";
+  if (getIteratorTypes().size() != bounds.size())
+    return emitOpError() << "has " << getIteratorTypes().size()
+                         << " iterator types for " << bounds.size()
+                         << " loops";
+  for (Attribute attr : getIteratorTypes()) {
+    StringRef kind = cast<StringAttr>(attr).getValue();
+    if (kind != "parallel" && kind != "reduction")
+      return emitOpError() << "iterator type '" << kind
+                           << "' is neither 'parallel' nor 'reduction'";
+  }
+  if (getIndexingMaps().size() != operands.size())
+    return emitOpError() << "has " << getIndexingMaps().size()
+                         << " indexing maps for " << operands.size()
+                         << " operands";
+  for (auto [i, attr] : llvm::enumerate(getIndexingMaps())) {
+    AffineMap map = cast<AffineMapAttr>(attr).getValue();
+    ArrayRef<int64_t> sizes = cast<BoxAttr>(boxes[i]).getSizes();
+    if (map.getNumDims() != bounds.size() || map.getNumSymbols() != 0 ||
+        map.getNumResults() != sizes.size())
+      return emitOpError() << "indexing map #" << i << " must map "
+                           << bounds.size() << " loops to the "
+                           << sizes.size() << " dims of its box";
+    if (failed(verifyMapInBox(*this, i, map, bounds, sizes)))
+      return failure();
+  }
+  return success();
+}
+
+void MatMulVertexOp::getSizes(int64_t &m, int64_t &n, int64_t &k) {
+  ArrayRef<int64_t> lhs = boxSizes(getInputBoxes(), 0);
+  ArrayRef<int64_t> rhs = boxSizes(getInputBoxes(), 1);
+  int64_t l0 = lhs[lhs.size() - 2], l1 = lhs.back();
+  int64_t r0 = rhs[rhs.size() - 2], r1 = rhs.back();
+  m = getTransposeLhs() ? l1 : l0;
+  k = getTransposeLhs() ? l0 : l1;
+  n = getTransposeRhs() ? r0 : r1;
+}
+
+/// The matrix of a box: its last two dims, all leading dims being 1.
+static LogicalResult verifyMatrixBox(Operation *op, StringRef what,
+                                     ArrayRef<int64_t> sizes) {
+  if (sizes.size() < 2 ||
+      llvm::any_of(sizes.drop_back(2), [](int64_t s) { return s != 1; }))
+    return op->emitOpError() << what << " box of sizes "
+                             << shapeString(sizes)
+                             << " is not a matrix (rank >= 2, leading sizes "
+                                "1)";
+  return success();
+}
+
+LogicalResult MatMulVertexOp::verify() {
+  if (failed(verifyVertex(*this, getTile(), getInputs(), getInputBoxes(),
+                          getOutputs(), getOutputBoxes(), 2, 1)) ||
+      failed(verifyMatrixBox(*this, "lhs", boxSizes(getInputBoxes(), 0))) ||
+      failed(verifyMatrixBox(*this, "rhs", boxSizes(getInputBoxes(), 1))) ||
+      failed(verifyMatrixBox(*this, "result", boxSizes(getOutputBoxes(), 0))))
+    return failure();
+  int64_t m, n, k;
+  getSizes(m, n, k);
+  ArrayRef<int64_t> rhs = boxSizes(getInputBoxes(), 1);
+  int64_t rhsK = getTransposeRhs() ? rhs.back() : rhs[rhs.size() - 2];
+  if (rhsK != k)
+    return emitOpError() << "lhs is " << m << "x" << k << " but rhs has "
+                         << rhsK << " rows (k must agree)";
+  ArrayRef<int64_t> result = boxSizes(getOutputBoxes(), 0);
+  if (result[result.size() - 2] != m || result.back() != n)
+    return emitOpError() << "result box is "
+                         << result[result.size() - 2] << "x" << result.back()
+                         << ", expected " << m << "x" << n;
+  if (elementTypeOf(getInputs()[0]) != elementTypeOf(getInputs()[1]))
+    return emitOpError() << "lhs and rhs element types differ";
+  return success();
+}
+
+LogicalResult Conv2DVertexOp::verify() {
+  if (failed(verifyVertex(*this, getTile(), getInputs(), getInputBoxes(),
+                          getOutputs(), getOutputBoxes(), 2, 1)))
+    return failure();
+  ArrayRef<int64_t> in = boxSizes(getInputBoxes(), 0);
+  ArrayRef<int64_t> filter = boxSizes(getInputBoxes(), 1);
+  ArrayRef<int64_t> out = boxSizes(getOutputBoxes(), 0);
+  if (in.size() != 4 || filter.size() != 4 || out.size() != 4)
+    return emitOpError() << "needs 4-D boxes (NHWC input, FHWC filter, NHWC "
+                            "result)";
+  SmallVector<int64_t> strides{1, 1}, dilations{1, 1};
+  if (auto s = getStrides())
+    strides.assign(s->begin(), s->end());
+  if (auto d = getDilations())
+    dilations.assign(d->begin(), d->end());
+  if (strides.size() != 2 || dilations.size() != 2 ||
+      llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(dilations, [](int64_t v) { return v < 1; }))
+    return emitOpError() << "strides and dilations need two positive values";
+  int64_t groups = getGroups();
+  if (groups < 1 || in[3] % groups != 0 || filter[0] % groups != 0 ||
+      filter[3] * groups != in[3])
+    return emitOpError() << "input has " << in[3] << " channels, filter "
+                         << filter[3] << " per group, groups " << groups
+                         << ": they do not agree";
+  int64_t oh = (in[1] - dilations[0] * (filter[1] - 1) - 1) / strides[0] + 1;
+  int64_t ow = (in[2] - dilations[1] * (filter[2] - 1) - 1) / strides[1] + 1;
+  if (oh < 1 || ow < 1 || out[0] != in[0] || out[1] != oh || out[2] != ow ||
+      out[3] != filter[0])
+    return emitOpError() << "result box is " << shapeString(out)
+                         << ", expected "
+                         << shapeString({in[0], oh, ow, filter[0]});
+  return success();
+}
+
+LogicalResult CopyVertexOp::verify() {
+  if (failed(verifyVertex(*this, getTile(), getInputs(), getInputBoxes(),
+                          getOutputs(), getOutputBoxes(), 1, 1)))
+    return failure();
+  auto src = cast<BoxAttr>(getInputBoxes()[0]);
+  auto dst = cast<BoxAttr>(getOutputBoxes()[0]);
+  if (src.getNumElements() != dst.getNumElements())
+    return emitOpError() << "copies " << src.getNumElements()
+                         << " elements into a box of "
+                         << dst.getNumElements();
+  if (elementTypeOf(getInputs()[0]) != elementTypeOf(getOutputs()[0]))
+    return emitOpError() << "element types differ";
+  return success();
+}
+
+LogicalResult FillVertexOp::verify() {
+  if (failed(verifyVertex(*this, getTile(), {}, ArrayAttr::get(getContext(), {}),
+                          getOutputs(), getOutputBoxes(), 0, 1)))
+    return failure();
+  Type elementType = elementTypeOf(getOutputs()[0]);
+  if (!isa<FloatAttr, IntegerAttr>(getValue()) ||
+      getValue().getType() != elementType)
+    return emitOpError() << "value " << getValue()
+                         << " must be a scalar of the element type "
+                         << elementType;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Exchanges and host streams
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExchangeOp::verify() {
+  for (Operation &op : getBody().front())
+    if (!isa<CopyOp>(op))
+      return emitOpError() << "may only contain 'bsp.copy', found '"
+                           << op.getName() << "'";
+  return success();
+}
+
+LogicalResult CopyOp::verify() {
+  auto srcType = cast<BufferType>(getSrc().getType());
+  auto dstType = cast<BufferType>(getDst().getType());
+  if (failed(verifyBoxInBuffer(*this, "source", srcType, getSrcBox())) ||
+      failed(verifyBoxInBuffer(*this, "destination", dstType, getDstBox())))
+    return failure();
+  if (getSrcBox().getSizes() != getDstBox().getSizes())
+    return emitOpError() << "copies a box of sizes "
+                         << shapeString(getSrcBox().getSizes())
+                         << " into one of sizes "
+                         << shapeString(getDstBox().getSizes());
+  if (srcType.getElementType() != dstType.getElementType())
+    return emitOpError() << "copies " << srcType.getElementType()
+                         << " elements into " << dstType.getElementType();
+  return success();
+}
+
+static LogicalResult verifyHostStream(Operation *op, Value value,
+                                      TensorRole role) {
+  auto tensor = value.getDefiningOp<TensorOp>();
+  if (tensor && tensor.getRole() != role)
+    return op->emitOpError()
+           << "streams '" << tensor.getName() << "', a "
+           << stringifyTensorRole(tensor.getRole()) << " tensor; only "
+           << stringifyTensorRole(role) << " tensors are streamed this way";
+  return success();
+}
+
+LogicalResult HostWriteOp::verify() {
+  return verifyHostStream(*this, getTensor(), TensorRole::input);
+}
+
+LogicalResult HostReadOp::verify() {
+  return verifyHostStream(*this, getTensor(), TensorRole::output);
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Bsp/IR/BspOps.cpp.inc"

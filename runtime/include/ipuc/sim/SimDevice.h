@@ -1,0 +1,134 @@
+//===- SimDevice.h - The BSP tile simulator ---------------------*- C++ -*-===//
+//
+// Runs a plan's tile program (target "ipu"): tile memories are real byte
+// arrays of the device's capacity, compute sets run their vertices in
+// parallel on host threads with the same codelet kernels as the host device,
+// exchanges copy bytes between tile memories, and every superstep is charged
+// cycles from the cost model (ipuc/sim/CostModel.h, docs/cost-model.md).
+//
+// The API mirrors host::HostDevice so tools can drive either. Errors are
+// returned as strings, never thrown.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_SIM_SIMDEVICE_H
+#define IPUC_SIM_SIMDEVICE_H
+
+#include "ipuc/host/HostDevice.h"
+#include "ipuc/plan/Plan.h"
+#include "ipuc/sim/CostModel.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ipuc::sim {
+
+using host::BindingInfo;
+
+struct SimOptions {
+  /// Reject, when the device is created, any vertex whose operand boxes are
+  /// not entirely mapped on the vertex's own tile. Without it such a vertex
+  /// reads whichever tile holds the data (not something hardware can do).
+  bool checked = true;
+  /// Host threads for compute phases; 0 = one per core.
+  unsigned threads = 0;
+};
+
+/// Cycles and traffic of one static ComputeSet or Exchange step, summed over
+/// all its executions in the last run().
+struct StepProfile {
+  std::string name, loc;
+  std::string kind; // "compute" or "exchange"
+  uint64_t executions = 0;
+  uint64_t computeCycles = 0;
+  uint64_t syncCycles = 0;
+  uint64_t exchangeCycles = 0;
+  double flops = 0;
+  uint64_t exchangeBytes = 0;
+  uint64_t totalCycles() const {
+    return computeCycles + syncCycles + exchangeCycles;
+  }
+};
+
+struct SimSummary {
+  uint64_t totalCycles = 0;
+  double clockHz = 0;
+  double seconds = 0;
+  double flops = 0;
+  double flopsPerSecond = 0;
+  /// flopsPerSecond / (tiles x fp32 matmul FLOP/cycle x clock).
+  double utilization = 0;
+  uint32_t tiles = 0;
+  uint32_t tilesUsed = 0; // tiles with any mapped bytes
+  uint64_t peakTileMemoryBytes = 0;
+  uint32_t peakTile = 0;
+  /// Mean over the tiles in use.
+  double meanTileMemoryBytes = 0;
+  uint64_t sramBytesPerTile = 0;
+  uint64_t exchangeBytes = 0;
+  /// Up to five compute sets with the most cycles (compute + sync).
+  std::vector<StepProfile> topComputeSets;
+
+  /// Multi-line human-readable report (what ipu-run prints).
+  std::string format() const;
+};
+
+class SimDevice {
+public:
+  /// Builds tile memories, scatters constants and parameters, and prepares
+  /// every step. Fails (null, `error` set) when the plan has no tile program,
+  /// a tensor the tile program uses has no mapping, a mapping does not fit,
+  /// or (checked mode) a vertex operand lives off its tile. `plan` must
+  /// outlive the device.
+  static std::unique_ptr<SimDevice> create(const plan::LoadedPlan &plan,
+                                           const SimOptions &options,
+                                           std::string &error);
+  ~SimDevice();
+  SimDevice(const SimDevice &) = delete;
+  SimDevice &operator=(const SimDevice &) = delete;
+
+  const DeviceModel &device() const;
+  const std::vector<BindingInfo> &inputs() const;
+  const std::vector<BindingInfo> &outputs() const;
+  std::string describeInputs() const;
+
+  bool setInput(const std::string &name, plan::DType dtype,
+                const std::vector<int64_t> &shape, const void *data,
+                size_t bytes, std::string &error);
+  bool isInputSet(const std::string &name) const;
+
+  /// Runs the tile program once. Inputs with no HostWrite step are written
+  /// before the first step, outputs with no HostRead are read after the last.
+  /// Parameters keep their tile-memory values between runs.
+  bool run(std::string &error);
+
+  const void *outputData(const std::string &name) const;
+  const BindingInfo *findOutput(const std::string &name) const;
+
+  /// Cycle accounting of the last run().
+  const SimSummary &summary() const;
+  const std::vector<StepProfile> &steps() const;
+  /// Bytes in use on each tile (union of its mapped address ranges).
+  const std::vector<uint64_t> &tileMemoryBytes() const;
+  /// Compute cycles each tile was busy in the last run.
+  const std::vector<uint64_t> &tileBusyCycles() const;
+
+  /// The profile JSON (docs/profile-format.md).
+  std::string profileJson() const;
+  bool writeProfile(const std::string &path, std::string &error) const;
+
+  /// Gathers a whole tensor out of tile memory (tests, debugging). False if
+  /// the tensor is not mapped.
+  bool readTensor(uint32_t tensor, std::vector<uint8_t> &out) const;
+
+  struct Impl;
+
+private:
+  explicit SimDevice(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ipuc::sim
+
+#endif // IPUC_SIM_SIMDEVICE_H

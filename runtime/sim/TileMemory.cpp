@@ -1,0 +1,124 @@
+//===- TileMemory.cpp - Tile memories and tensor layouts ------------------===//
+
+#include "TileMemory.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace ipuc::sim {
+
+bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
+                               std::vector<Segment> &out,
+                               int64_t &unmappedElement) const {
+  int rank = static_cast<int>(shape.size());
+  for (int d = 0; d < rank; ++d)
+    if (sizes[d] == 0)
+      return true;
+  // Row-major strides; the box is walked in runs that are contiguous in the
+  // tensor: the innermost partial dimension times all full dims inside it.
+  std::vector<int64_t> strides(rank, 1);
+  for (int d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  int k = rank - 1;
+  while (k > 0 && sizes[k] == shape[k] && offsets[k] == 0)
+    --k;
+  int64_t runLen =
+      rank ? sizes[std::max(k, 0)] * (k >= 0 ? strides[std::max(k, 0)] : 1) : 1;
+  std::vector<int64_t> idx(std::max(k, 0), 0);
+  uint64_t bufOffset = 0;
+  for (;;) {
+    int64_t flat = 0;
+    for (int d = 0; d < k; ++d)
+      flat += (offsets[d] + idx[d]) * strides[d];
+    if (rank)
+      flat += offsets[std::max(k, 0)] * strides[std::max(k, 0)];
+    // Resolve [flat, flat + runLen) through the sorted intervals.
+    int64_t pos = flat, end = flat + runLen;
+    auto it = std::upper_bound(
+        intervals.begin(), intervals.end(), pos,
+        [](int64_t v, const Interval &iv) { return v < iv.begin; });
+    if (it == intervals.begin()) {
+      unmappedElement = pos;
+      return false;
+    }
+    --it;
+    while (pos < end) {
+      if (it == intervals.end() || pos < it->begin || pos >= it->end) {
+        unmappedElement = pos;
+        return false;
+      }
+      int64_t stop = std::min(end, it->end);
+      uint64_t bytes = static_cast<uint64_t>(stop - pos) * elemSize;
+      Segment s{it->tile,
+                it->address + static_cast<uint64_t>(pos - it->begin) * elemSize,
+                bufOffset, bytes, pos};
+      // Merge with the previous segment when contiguous on the same tile.
+      if (!out.empty() && out.back().tile == s.tile &&
+          out.back().address + out.back().bytes == s.address &&
+          out.back().bufOffset + out.back().bytes == s.bufOffset)
+        out.back().bytes += bytes;
+      else
+        out.push_back(s);
+      bufOffset += bytes;
+      pos = stop;
+      ++it;
+    }
+    // Next run.
+    int d = k - 1;
+    for (; d >= 0; --d) {
+      if (++idx[d] < sizes[d])
+        break;
+      idx[d] = 0;
+    }
+    if (d < 0)
+      return true;
+  }
+}
+
+std::string TensorLayout::elementString(int64_t flat) const {
+  std::vector<int64_t> idx(shape.size());
+  for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+    if (shape[d] > 0) {
+      idx[d] = flat % shape[d];
+      flat /= shape[d];
+    }
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < idx.size(); ++d)
+    s += (d ? ", " : "") + std::to_string(idx[d]);
+  return s + "]";
+}
+
+TileMemory::TileMemory(uint32_t tiles, uint64_t bytesPerTile)
+    : tiles_(tiles, nullptr), bytesPerTile_(bytesPerTile) {}
+
+TileMemory::~TileMemory() {
+  for (uint8_t *t : tiles_)
+    std::free(t);
+}
+
+uint8_t *TileMemory::tile(uint32_t t) {
+  if (!tiles_[t]) {
+    // calloc of a large block maps zero pages lazily: untouched SRAM costs
+    // no host memory.
+    tiles_[t] = static_cast<uint8_t *>(
+        std::calloc(bytesPerTile_ ? bytesPerTile_ : 1, 1));
+    if (!tiles_[t])
+      throw std::bad_alloc();
+  }
+  return tiles_[t];
+}
+
+void TileMemory::gather(const std::vector<Segment> &segs, uint8_t *buf) {
+  for (const Segment &s : segs)
+    std::memcpy(buf + s.bufOffset, tiles_[s.tile] + s.address, s.bytes);
+}
+
+void TileMemory::scatter(const std::vector<Segment> &segs, const uint8_t *buf) {
+  for (const Segment &s : segs)
+    std::memcpy(tiles_[s.tile] + s.address, buf + s.bufOffset, s.bytes);
+}
+
+} // namespace ipuc::sim

@@ -1,0 +1,254 @@
+//===- SimTestBuilder.h - Build small tile plans in unit tests --*- C++ -*-===//
+//
+// Like PlanTestBuilder, but for target "ipu": tensors with tile mappings and a
+// tile program of compute sets, exchanges, repeats and host streams. Steps are
+// recorded as closures and serialized children-first in finish().
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_TEST_UNIT_SIMTESTBUILDER_H
+#define IPUC_TEST_UNIT_SIMTESTBUILDER_H
+
+#include "PlanTestBuilder.h"
+
+namespace ipuc::test {
+
+struct BoxSpec {
+  uint32_t tensor;
+  std::vector<int64_t> offsets, sizes;
+};
+
+using B = flatbuffers::FlatBufferBuilder;
+
+struct CodeletSpec {
+  plan::KernelBody type = plan::KernelBody::NONE;
+  std::function<flatbuffers::Offset<void>(B &)> build;
+};
+
+inline CodeletSpec matmulCodelet(uint32_t lhs, uint32_t rhs, int32_t init,
+                                 uint32_t result, int64_t m, int64_t n,
+                                 int64_t k) {
+  return {plan::KernelBody::MatMul, [=](B &b) {
+            return plan::CreateMatMul(b, lhs, rhs, init, result, 1, m, n, k)
+                .Union();
+          }};
+}
+inline CodeletSpec fillCodelet(uint32_t dst, double value) {
+  return {plan::KernelBody::Fill,
+          [=](B &b) { return plan::CreateFill(b, dst, value, 0).Union(); }};
+}
+inline CodeletSpec genericCodelet(GenericSpec g) {
+  return {plan::KernelBody::Generic, [g](B &b) {
+            auto ops = [&](const std::vector<OperandSpec> &v) {
+              std::vector<flatbuffers::Offset<plan::Operand>> out;
+              for (const auto &o : v)
+                out.push_back(plan::CreateOperand(b, o.tensor, o.offset,
+                                                  b.CreateVector(o.strides)));
+              return b.CreateVector(out);
+            };
+            uint32_t nregs = g.numRegisters;
+            if (!nregs) {
+              nregs = static_cast<uint32_t>(g.inputs.size() + g.outputs.size());
+              for (const auto &in : g.program)
+                nregs = std::max<uint32_t>(nregs, in.dst() + 1u);
+            }
+            auto inputs = ops(g.inputs), outputs = ops(g.outputs);
+            return plan::CreateGeneric(
+                       b, b.CreateVector(g.bounds),
+                       b.CreateVector(g.reductionDims), inputs, outputs,
+                       b.CreateVector(g.inits), b.CreateVector(g.captured),
+                       b.CreateVectorOfStructs(g.program), nregs)
+                .Union();
+          }};
+}
+
+/// out(operand 2) = in0 + in1 over `n` contiguous f32 elements.
+inline CodeletSpec addCodelet(int64_t n, uint32_t a = 0, uint32_t b = 1,
+                              uint32_t out = 2) {
+  GenericSpec g;
+  g.bounds = {n};
+  g.inputs = {{a, 0, {1}}, {b, 0, {1}}};
+  g.outputs = {{out, 0, {1}}};
+  g.program = {instr(plan::Opcode::AddF, plan::DType::F32, 3, 0, 1),
+               instr(plan::Opcode::Yield, plan::DType::F32, 0, 0, 3)};
+  return genericCodelet(g);
+}
+
+struct VertexSpec {
+  uint32_t tile;
+  std::vector<BoxSpec> operands;
+  CodeletSpec codelet;
+  double flops = 0;
+};
+
+struct DeviceSpec {
+  uint32_t tiles = 4;
+  uint64_t sram = 4096;
+  double clock = 1e9;
+  uint32_t workers = 6;
+  uint32_t sync = 150;
+};
+
+class TilePlanBuilder {
+public:
+  using StepFn = std::function<flatbuffers::Offset<plan::Step>(B &)>;
+
+  uint32_t addTensor(const std::string &name, plan::DType dtype,
+                     std::vector<int64_t> shape,
+                     plan::TensorRole role = plan::TensorRole::Intermediate,
+                     std::vector<uint8_t> data = {}) {
+    tensors.push_back({name, dtype, std::move(shape), role, std::move(data)});
+    return static_cast<uint32_t>(tensors.size() - 1);
+  }
+  uint32_t addF32(const std::string &name, std::vector<int64_t> shape) {
+    return addTensor(name, plan::DType::F32, std::move(shape));
+  }
+  uint32_t addConstant(const std::string &name, std::vector<int64_t> shape,
+                       const std::vector<float> &v) {
+    std::vector<uint8_t> bytes(v.size() * 4);
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    return addTensor(name, plan::DType::F32, std::move(shape),
+                     plan::TensorRole::Constant, std::move(bytes));
+  }
+  uint32_t addInput(const std::string &name, std::vector<int64_t> shape) {
+    uint32_t t = addTensor(name, plan::DType::F32, std::move(shape),
+                           plan::TensorRole::Input);
+    inputs.push_back({name, t});
+    return t;
+  }
+  uint32_t addOutput(const std::string &name, std::vector<int64_t> shape) {
+    uint32_t t = addTensor(name, plan::DType::F32, std::move(shape),
+                           plan::TensorRole::Output);
+    outputs.push_back({name, t});
+    return t;
+  }
+  /// (tile, begin, end, address) per interval.
+  void map(uint32_t tensor, std::vector<plan::TileInterval> intervals) {
+    mappings.push_back({tensor, std::move(intervals)});
+  }
+  void mapOn(uint32_t tensor, uint32_t tile, int64_t n, uint64_t address) {
+    map(tensor, {plan::TileInterval(tile, 0, n, address)});
+  }
+
+  static StepFn computeSet(std::string name, std::string loc,
+                           std::vector<VertexSpec> vertices) {
+    return [=](B &b) {
+      std::vector<flatbuffers::Offset<plan::Vertex>> vs;
+      for (const auto &v : vertices) {
+        auto ops = boxes(b, v.operands);
+        auto codelet = v.codelet.build(b);
+        vs.push_back(plan::CreateVertex(b, v.tile, ops, v.codelet.type, codelet,
+                                        v.flops));
+      }
+      auto cs = plan::CreateComputeSet(b, b.CreateString(name),
+                                       b.CreateString(loc), b.CreateVector(vs));
+      return plan::CreateStep(b, plan::StepBody::ComputeSet, cs.Union());
+    };
+  }
+  static StepFn exchange(std::string name,
+                         std::vector<std::pair<BoxSpec, BoxSpec>> copies) {
+    return [=](B &b) {
+      std::vector<flatbuffers::Offset<plan::ExchangeCopy>> cs;
+      for (const auto &[src, dst] : copies) {
+        auto s = box(b, src), d = box(b, dst);
+        cs.push_back(plan::CreateExchangeCopy(b, s, d));
+      }
+      auto ex = plan::CreateExchange(b, b.CreateString(name),
+                                     b.CreateString(name + ".loc"),
+                                     b.CreateVector(cs));
+      return plan::CreateStep(b, plan::StepBody::Exchange, ex.Union());
+    };
+  }
+  static StepFn repeat(int64_t count, std::vector<StepFn> body) {
+    return [=](B &b) {
+      std::vector<flatbuffers::Offset<plan::Step>> ss;
+      for (const auto &s : body)
+        ss.push_back(s(b));
+      auto r = plan::CreateRepeat(b, count, b.CreateVector(ss));
+      return plan::CreateStep(b, plan::StepBody::Repeat, r.Union());
+    };
+  }
+  static StepFn hostWrite(std::string binding, uint32_t tensor) {
+    return [=](B &b) {
+      auto w = plan::CreateHostWrite(b, b.CreateString(binding), tensor);
+      return plan::CreateStep(b, plan::StepBody::HostWrite, w.Union());
+    };
+  }
+  static StepFn hostRead(std::string binding, uint32_t tensor) {
+    return [=](B &b) {
+      auto r = plan::CreateHostRead(b, b.CreateString(binding), tensor);
+      return plan::CreateStep(b, plan::StepBody::HostRead, r.Union());
+    };
+  }
+  void add(StepFn s) { steps.push_back(std::move(s)); }
+
+  std::vector<uint8_t> finish(const DeviceSpec &dev = {}) {
+    B b;
+    std::vector<flatbuffers::Offset<plan::Tensor>> ts;
+    for (const auto &t : tensors) {
+      auto name = b.CreateString(t.name);
+      auto shape = b.CreateVector(t.shape);
+      flatbuffers::Offset<flatbuffers::Vector<uint8_t>> data;
+      if (!t.data.empty()) {
+        b.ForceVectorAlignment(t.data.size(), 1, 16);
+        data = b.CreateVector(t.data);
+      }
+      ts.push_back(plan::CreateTensor(b, name, t.dtype, shape, t.role, data));
+    }
+    auto bindings =
+        [&](const std::vector<std::pair<std::string, uint32_t>> &v) {
+          std::vector<flatbuffers::Offset<plan::Binding>> out;
+          for (const auto &[n, t] : v)
+            out.push_back(plan::CreateBinding(b, b.CreateString(n), t));
+          return b.CreateVector(out);
+        };
+    auto ins = bindings(inputs), outs = bindings(outputs);
+    std::vector<flatbuffers::Offset<plan::TensorMapping>> ms;
+    for (const auto &[t, ivs] : mappings)
+      ms.push_back(
+          plan::CreateTensorMapping(b, t, b.CreateVectorOfStructs(ivs)));
+    std::vector<flatbuffers::Offset<plan::Step>> ss;
+    for (const auto &s : steps)
+      ss.push_back(s(b));
+    auto tp =
+        plan::CreateTileProgram(b, b.CreateVector(ms), b.CreateVector(ss));
+    auto device =
+        plan::CreateDevice(b, b.CreateString("test"), 1, dev.tiles, dev.sram,
+                           dev.clock, dev.workers, 32, 128, 2, 4, dev.sync);
+    auto root = plan::CreatePlan(
+        b, plan::kFormatVersion, b.CreateString(plan::schemaHash()),
+        b.CreateString("test"), b.CreateString("test.mlir"),
+        b.CreateString("ipu"), device, b.CreateVector(ts), ins, outs, 0, tp);
+    plan::FinishPlanBuffer(b, root);
+    return std::vector<uint8_t>(b.GetBufferPointer(),
+                                b.GetBufferPointer() + b.GetSize());
+  }
+
+private:
+  static flatbuffers::Offset<plan::Box> box(B &b, const BoxSpec &s) {
+    return plan::CreateBox(b, s.tensor, b.CreateVector(s.offsets),
+                           b.CreateVector(s.sizes));
+  }
+  static flatbuffers::Offset<
+      flatbuffers::Vector<flatbuffers::Offset<plan::Box>>>
+  boxes(B &b, const std::vector<BoxSpec> &v) {
+    std::vector<flatbuffers::Offset<plan::Box>> out;
+    for (const auto &s : v)
+      out.push_back(box(b, s));
+    return b.CreateVector(out);
+  }
+  struct TensorSpec {
+    std::string name;
+    plan::DType dtype;
+    std::vector<int64_t> shape;
+    plan::TensorRole role;
+    std::vector<uint8_t> data;
+  };
+  std::vector<TensorSpec> tensors;
+  std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
+  std::vector<std::pair<uint32_t, std::vector<plan::TileInterval>>> mappings;
+  std::vector<StepFn> steps;
+};
+
+} // namespace ipuc::test
+
+#endif // IPUC_TEST_UNIT_SIMTESTBUILDER_H
