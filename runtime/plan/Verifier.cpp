@@ -602,6 +602,13 @@ bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
     }
   scope = &sc;
   bool ok = checkBody(where, v.codelet_type(), v.codelet());
+  if (ok && v.index_origin()) {
+    const Generic *g = v.codelet_as_Generic();
+    size_t loops = g && g->loop_bounds() ? g->loop_bounds()->size() : 0;
+    if (!g || v.index_origin()->size() != loops)
+      return fail(where + ": index_origin needs a Generic codelet and one entry "
+                          "per loop dimension");
+  }
   // The codelet's result must fill its operand exactly: a short result would
   // leave stale bytes that the simulator scatters back as if computed.
   if (ok && v.codelet_type() == KernelBody::MatMul) {

@@ -98,6 +98,10 @@ bool runCodelet(const Vertex &v, std::vector<PackedOperand> &ops,
         g.program() && g.program()->size() ? g.program()->Get(0) : nullptr;
     a.programSize = g.program() ? g.program()->size() : 0;
     a.numRegisters = g.num_registers();
+    // A vertex runs a sub-box of the op's loop nest; Index must still see the
+    // op's global iteration indices.
+    if (v.index_origin())
+      a.indexOrigin.assign(v.index_origin()->begin(), v.index_origin()->end());
     return kernels::runGeneric(a, error);
   }
   case KernelBody::MatMul: {

@@ -134,8 +134,8 @@ class Bsp_VertexOp<string mnemonic, list<Trait> traits = []>
   let hasVerifier = 1;
   code vertexFormat = [{
     `tile` `(` $tile `)`
-    `ins` custom<BoxedOperands>($inputs, type($inputs), $input_boxes)
-    `outs` custom<BoxedOperands>($outputs, type($outputs), $output_boxes)
+    `ins` `` custom<BoxedOperands>($inputs, type($inputs), $input_boxes)
+    `outs` `` custom<BoxedOperands>($outputs, type($outputs), $output_boxes)
   }];
 }
 
@@ -281,7 +281,7 @@ def Bsp_FillVertexOp : Bsp_VertexOp<"fill_vertex"> {
                        OptionalAttr<F64Attr>:$flops);
   let assemblyFormat = [{
     `tile` `(` $tile `)`
-    `outs` custom<BoxedOperands>($outputs, type($outputs), $output_boxes)
+    `outs` `` custom<BoxedOperands>($outputs, type($outputs), $output_boxes)
     attr-dict
   }];
 }

@@ -1,0 +1,19 @@
+// RUN: ipu-opt %s --ipuc-print-bsp-plan -split-input-file -verify-diagnostics -o /dev/null
+
+// Serialization errors are reported at the offending op.
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 1,
+    sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32,
+    fp16_flops_per_cycle = 128, elementwise_per_cycle = 2,
+    exchange_bytes_per_cycle = 4, sync_cycles = 150>} {
+  %a = bsp.tensor "a" role(intermediate) mapping [#bsp.interval<0, 0, 4, 0>] : !bsp.buffer<4xf32>
+  bsp.compute_set "c" {
+    // expected-error@+1 {{indexing map #0 affine_map<(d0) -> (d0 mod 2)> is not a linear combination}}
+    bsp.generic_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+        outs(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+        attributes {indexing_maps = [affine_map<(d0) -> (d0 mod 2)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"], loop_bounds = array<i64: 4>} {
+    ^bb0(%p: f32, %q: f32):
+      bsp.yield %p : f32
+    }
+  }
+}
