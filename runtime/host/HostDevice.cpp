@@ -1,10 +1,7 @@
 //===- HostDevice.cpp - Whole-tensor execution of the host program --------===//
 
 #include "ipuc/host/HostDevice.h"
-#include "ipuc/kernels/Conv2D.h"
-#include "ipuc/kernels/Copy.h"
-#include "ipuc/kernels/Generic.h"
-#include "ipuc/kernels/MatMul.h"
+#include "ipuc/kernels/Dispatch.h"
 
 #include <fmt/format.h>
 
@@ -37,6 +34,8 @@ struct HostDevice::Buffer {
   uint8_t *data = nullptr;
   size_t size = 0;
   bool owned = false;
+  /// The same storage as the kernels see it.
+  kernels::KernelTensor view;
   ~Buffer() {
     if (owned)
       ::operator delete[](data, std::align_val_t(64));
@@ -62,6 +61,12 @@ HostDevice::HostDevice(const LoadedPlan &loaded) : loaded_(loaded) {
         if (t->data() && t->data()->size() == buf->size)
           std::memcpy(buf->data, t->data()->data(), buf->size);
       }
+      buf->view.data = buf->data;
+      buf->view.dtype = t->dtype();
+      if (t->shape())
+        buf->view.shape.assign(t->shape()->begin(), t->shape()->end());
+      buf->view.numElements = numElements(t->shape());
+      kernelTensors_.push_back(&buf->view);
       buffers_.push_back(std::move(buf));
     }
   auto collect = [&](auto *bindings, std::vector<BindingInfo> &out) {
@@ -165,115 +170,9 @@ void *HostDevice::tensorData(uint32_t index) {
 }
 
 bool HostDevice::runKernel(size_t index, const Kernel &k, std::string &error) {
-  const Plan &p = loaded_.plan();
-  auto tensor = [&](uint32_t i) { return p.tensors()->Get(i); };
-  auto data = [&](int64_t i) -> void * {
-    return i >= 0 ? buffers_[i]->data : nullptr;
-  };
   std::string kernelError;
-  bool ok = true;
-  switch (k.body_type()) {
-  case KernelBody::Generic: {
-    const Generic &g = *k.body_as_Generic();
-    kernels::GenericArgs a;
-    if (g.loop_bounds())
-      a.bounds.assign(g.loop_bounds()->begin(), g.loop_bounds()->end());
-    if (g.reduction_dims())
-      a.reductionDims.assign(g.reduction_dims()->begin(),
-                             g.reduction_dims()->end());
-    auto operand = [&](const Operand &o) {
-      kernels::StridedOperand s;
-      s.data = data(o.tensor());
-      s.dtype = tensor(o.tensor())->dtype();
-      s.offset = o.offset();
-      s.strides = o.strides() ? o.strides()->data() : nullptr;
-      return s;
-    };
-    if (g.inputs())
-      for (const Operand *o : *g.inputs())
-        a.inputs.push_back(operand(*o));
-    if (g.outputs())
-      for (size_t i = 0; i < g.outputs()->size(); ++i) {
-        const Operand &o = *g.outputs()->Get(i);
-        a.outputs.push_back(operand(o));
-        int32_t init = g.inits() && i < g.inits()->size() ? g.inits()->Get(i)
-                                                          : -1;
-        if (init >= 0 && static_cast<uint32_t>(init) != o.tensor())
-          std::memcpy(data(o.tensor()), data(init), buffers_[init]->size);
-      }
-    if (g.captured())
-      for (uint32_t c : *g.captured()) {
-        kernels::CapturedTensor ct;
-        ct.data = data(c);
-        ct.dtype = tensor(c)->dtype();
-        if (tensor(c)->shape())
-          ct.shape.assign(tensor(c)->shape()->begin(),
-                          tensor(c)->shape()->end());
-        a.captured.push_back(std::move(ct));
-      }
-    // Struct vectors are stored inline and contiguous.
-    a.program = g.program() && g.program()->size() ? g.program()->Get(0) : nullptr;
-    a.programSize = g.program() ? g.program()->size() : 0;
-    a.numRegisters = g.num_registers();
-    ok = kernels::runGeneric(a, kernelError);
-    break;
-  }
-  case KernelBody::MatMul: {
-    const MatMul &m = *k.body_as_MatMul();
-    kernels::MatMulArgs a;
-    a.dtype = tensor(m.lhs())->dtype();
-    a.lhs = data(m.lhs());
-    a.rhs = data(m.rhs());
-    a.init = data(m.init());
-    a.result = data(m.result());
-    a.batch = m.batch();
-    a.m = m.m();
-    a.n = m.n();
-    a.k = m.k();
-    a.transposeLhs = m.transpose_lhs();
-    a.transposeRhs = m.transpose_rhs();
-    a.lhsBatchStride = m.lhs_batch_stride();
-    a.rhsBatchStride = m.rhs_batch_stride();
-    ok = kernels::runMatMul(a, kernelError);
-    break;
-  }
-  case KernelBody::Conv2D: {
-    const Conv2D &c = *k.body_as_Conv2D();
-    kernels::Conv2DArgs a;
-    a.dtype = tensor(c.input())->dtype();
-    a.input = data(c.input());
-    a.filter = data(c.filter());
-    a.init = data(c.init());
-    a.result = data(c.result());
-    a.n = c.n(), a.h = c.h(), a.w = c.w(), a.c = c.c(), a.f = c.f();
-    a.kh = c.kh(), a.kw = c.kw(), a.oh = c.oh(), a.ow = c.ow();
-    a.strideH = c.stride_h(), a.strideW = c.stride_w();
-    a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
-    a.groups = c.groups();
-    ok = kernels::runConv2D(a, kernelError);
-    break;
-  }
-  case KernelBody::Copy: {
-    const Copy &c = *k.body_as_Copy();
-    int rank = c.sizes() ? static_cast<int>(c.sizes()->size()) : 0;
-    kernels::runCopy(data(c.src()), data(c.dst()),
-                     dtypeSize(tensor(c.src())->dtype()), rank,
-                     rank ? c.sizes()->data() : nullptr, c.src_offset(),
-                     rank ? c.src_strides()->data() : nullptr, c.dst_offset(),
-                     rank ? c.dst_strides()->data() : nullptr);
-    break;
-  }
-  case KernelBody::Fill: {
-    const Fill &f = *k.body_as_Fill();
-    kernels::runFill(data(f.dst()), tensor(f.dst())->dtype(),
-                     numElements(tensor(f.dst())->shape()), f.fimm(),
-                     f.iimm());
-    break;
-  }
-  default:
-    ok = false;
-    kernelError = "unknown kernel type";
-  }
+  bool ok = kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_, {},
+                                   kernelError);
   if (!ok)
     error = fmt::format("kernel {} ({}) at {}: {}", index,
                         k.name() ? k.name()->str() : "?",

@@ -2,6 +2,7 @@
 #ifndef IPUC_SIM_CODELET_H
 #define IPUC_SIM_CODELET_H
 
+#include "ipuc/kernels/Dispatch.h"
 #include "ipuc/plan/Plan.h"
 
 #include <cstdint>
@@ -10,13 +11,8 @@
 
 namespace ipuc::sim {
 
-/// One operand box packed row-major in scratch memory.
-struct PackedOperand {
-  uint8_t *data = nullptr;
-  plan::DType dtype = plan::DType::F32;
-  std::vector<int64_t> shape; // the box sizes
-  int64_t numElements = 0;
-};
+/// One operand box packed row-major in scratch memory (shape = box sizes).
+using PackedOperand = kernels::KernelTensor;
 
 /// Operand indices the codelet writes (Generic outputs, MatMul/Conv2D
 /// result, Copy/Fill dst); true at those positions of a vector of `n`.

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace ipuc::kernels {
+struct KernelTensor;
+}
+
 namespace ipuc::host {
 
 /// A model input or output as the plan declares it.
@@ -66,6 +70,8 @@ private:
   const plan::LoadedPlan &loaded_;
   struct Buffer;
   std::vector<std::unique_ptr<Buffer>> buffers_;
+  /// Views of buffers_, indexed like the plan's tensors, for the kernels.
+  std::vector<kernels::KernelTensor *> kernelTensors_;
   std::vector<BindingInfo> inputs_, outputs_;
   std::vector<bool> inputSet_;
 };

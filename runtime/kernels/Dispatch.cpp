@@ -1,0 +1,133 @@
+//===- Dispatch.cpp - Run one plan kernel body on device storage ----------===//
+
+#include "ipuc/kernels/Dispatch.h"
+
+#include "ipuc/kernels/Conv2D.h"
+#include "ipuc/kernels/Copy.h"
+#include "ipuc/kernels/Generic.h"
+#include "ipuc/kernels/MatMul.h"
+
+#include <cstring>
+
+namespace ipuc::kernels {
+
+using namespace plan;
+
+namespace {
+
+bool runGenericTable(const Generic &g,
+                     const std::vector<KernelTensor *> &tensors,
+                     const DispatchOptions &options, std::string &error) {
+  auto data = [&](int64_t i) { return tensors[i]->data; };
+  GenericArgs a;
+  a.numThreads = options.genericThreads;
+  if (g.loop_bounds())
+    a.bounds.assign(g.loop_bounds()->begin(), g.loop_bounds()->end());
+  if (g.reduction_dims())
+    a.reductionDims.assign(g.reduction_dims()->begin(),
+                           g.reduction_dims()->end());
+  auto operand = [&](const Operand &o) {
+    StridedOperand s;
+    s.data = data(o.tensor());
+    s.dtype = tensors[o.tensor()]->dtype;
+    s.offset = o.offset();
+    s.strides = o.strides() ? o.strides()->data() : nullptr;
+    return s;
+  };
+  if (g.inputs())
+    for (const Operand *o : *g.inputs())
+      a.inputs.push_back(operand(*o));
+  if (g.outputs())
+    for (size_t i = 0; i < g.outputs()->size(); ++i) {
+      const Operand &o = *g.outputs()->Get(i);
+      a.outputs.push_back(operand(o));
+      // The body reads the previous output value: start from the init.
+      int32_t init = g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
+      if (init >= 0 && static_cast<uint32_t>(init) != o.tensor())
+        std::memcpy(data(o.tensor()), data(init),
+                    static_cast<size_t>(tensors[init]->numElements) *
+                        dtypeSize(tensors[init]->dtype));
+    }
+  if (g.captured())
+    for (uint32_t c : *g.captured()) {
+      CapturedTensor ct;
+      ct.data = data(c);
+      ct.dtype = tensors[c]->dtype;
+      ct.shape = tensors[c]->shape;
+      a.captured.push_back(std::move(ct));
+    }
+  // Struct vectors are stored inline and contiguous.
+  a.program = g.program() && g.program()->size() ? g.program()->Get(0) : nullptr;
+  a.programSize = g.program() ? g.program()->size() : 0;
+  a.numRegisters = g.num_registers();
+  a.indexOrigin = options.indexOrigin;
+  return runGeneric(a, error);
+}
+
+} // namespace
+
+bool runKernelBody(KernelBody type, const void *body,
+                   const std::vector<KernelTensor *> &tensors,
+                   const DispatchOptions &options, std::string &error) {
+  auto data = [&](int64_t i) -> uint8_t * {
+    return i >= 0 ? tensors[i]->data : nullptr;
+  };
+  switch (type) {
+  case KernelBody::Generic:
+    return runGenericTable(*static_cast<const Generic *>(body), tensors,
+                           options, error);
+  case KernelBody::MatMul: {
+    const MatMul &m = *static_cast<const MatMul *>(body);
+    MatMulArgs a;
+    a.dtype = tensors[m.lhs()]->dtype;
+    a.lhs = data(m.lhs());
+    a.rhs = data(m.rhs());
+    a.init = data(m.init());
+    a.result = data(m.result());
+    a.batch = m.batch();
+    a.m = m.m();
+    a.n = m.n();
+    a.k = m.k();
+    a.transposeLhs = m.transpose_lhs();
+    a.transposeRhs = m.transpose_rhs();
+    a.lhsBatchStride = m.lhs_batch_stride();
+    a.rhsBatchStride = m.rhs_batch_stride();
+    return runMatMul(a, error);
+  }
+  case KernelBody::Conv2D: {
+    const Conv2D &c = *static_cast<const Conv2D *>(body);
+    Conv2DArgs a;
+    a.dtype = tensors[c.input()]->dtype;
+    a.input = data(c.input());
+    a.filter = data(c.filter());
+    a.init = data(c.init());
+    a.result = data(c.result());
+    a.n = c.n(), a.h = c.h(), a.w = c.w(), a.c = c.c(), a.f = c.f();
+    a.kh = c.kh(), a.kw = c.kw(), a.oh = c.oh(), a.ow = c.ow();
+    a.strideH = c.stride_h(), a.strideW = c.stride_w();
+    a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
+    a.groups = c.groups();
+    return runConv2D(a, error);
+  }
+  case KernelBody::Copy: {
+    const Copy &c = *static_cast<const Copy *>(body);
+    int rank = c.sizes() ? static_cast<int>(c.sizes()->size()) : 0;
+    runCopy(data(c.src()), data(c.dst()), dtypeSize(tensors[c.src()]->dtype),
+            rank, rank ? c.sizes()->data() : nullptr, c.src_offset(),
+            rank ? c.src_strides()->data() : nullptr, c.dst_offset(),
+            rank ? c.dst_strides()->data() : nullptr);
+    return true;
+  }
+  case KernelBody::Fill: {
+    const Fill &f = *static_cast<const Fill *>(body);
+    runFill(data(f.dst()), tensors[f.dst()]->dtype,
+            tensors[f.dst()]->numElements, f.fimm(), f.iimm());
+    return true;
+  }
+  default:
+    error = "unknown kernel type";
+    return false;
+  }
+}
+
+} // namespace ipuc::kernels
