@@ -38,8 +38,8 @@ using RowMat =
 
 struct Options {
   std::vector<int64_t> sizes = {256, 512, 1024, 2048};
-  int reps = 5;
-  double minTime = 0.5;
+  int reps = 10;
+  double minTime = 1.0;
 };
 
 bool parseSizes(const char *text, std::vector<int64_t> &sizes) {

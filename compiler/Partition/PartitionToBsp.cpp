@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -136,6 +137,7 @@ private:
   int64_t tiles;
   int64_t nextTile = 0;
   int64_t opCounter = 0;
+  int64_t stageCounter = 0;
   MLIRContext *ctx;
   OpBuilder b;
   bsp::ProgramOp program;
@@ -199,8 +201,9 @@ FailureOr<Buffer *> Partitioner::get(Value v, Operation *user) {
     return &buf;
   }
   return user->emitError() << "'" << user->getName()
-                           << "' reads a value the ipu target cannot place "
-                              "on tiles (a scalar or an uninitialized tensor)";
+                           << "' reads a value that cannot be placed on "
+                              "tiles (a scalar or an uninitialized tensor), "
+                              "which is not supported by the ipu target yet";
 }
 
 std::pair<Value, bsp::BoxAttr> Partitioner::onTile(Buffer &buf, const Box &box,
@@ -214,7 +217,8 @@ std::pair<Value, bsp::BoxAttr> Partitioner::onTile(Buffer &buf, const Box &box,
   auto bufType = cast<bsp::BufferType>(buf.value.getType());
   auto type = RankedTensorType::get(box.sizes, bufType.getElementType());
   Buffer &stage =
-      newTensor(loc, (name + ".t" + std::to_string(tile)).str(),
+      newTensor(loc, (name + ".t" + std::to_string(tile) + "." +
+                      std::to_string(stageCounter++)).str(),
                 bsp::TensorRole::intermediate, type,
                 {TileRange{tile, 0, box.numElements()}});
   bsp::BoxAttr dst = boxAttr(wholeBox(box.sizes));
@@ -251,8 +255,8 @@ static Attribute fillValue(Value v) {
 LogicalResult Partitioner::partitionFill(linalg::FillOp op) {
   Attribute value = fillValue(op.value());
   if (!value)
-    return op->emitError("'linalg.fill' must fill with a constant for the "
-                         "ipu target");
+    return op->emitError("'linalg.fill' with a non-constant value is not "
+                         "supported by the ipu target yet");
   Value result = op->getResult(0);
   Shape shape = shapeOf(result.getType());
   Buffer &buf = newTensor(op.getLoc(), nameFor(op), bsp::TensorRole::intermediate,
@@ -514,16 +518,24 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     hasIndex |= isa<linalg::IndexOp>(inner);
     hasCapture |= isa<tensor::ExtractOp>(inner);
   });
+  SetVector<Value> captures;
+  getUsedValuesDefinedAbove(operation->getRegion(0), captures);
+  for (Value captured : captures)
+    if (!matchPattern(captured, m_Constant()) ||
+        captured.getDefiningOp()->getNumResults() != 1)
+      return op->emitError() << "'" << op->getName()
+                             << "' uses a value defined outside its body, "
+                                "which is not supported by the ipu target";
   if (hasCapture)
     return op->emitError() << "'" << op->getName()
                            << "' reads a tensor at computed indices "
-                              "(tensor.extract), which the ipu target does "
-                              "not support yet";
+                              "(tensor.extract), which is not supported by "
+                              "the ipu target yet";
   for (OpOperand *in : op.getDpsInputOperands())
     if (!isa<RankedTensorType>(in->get().getType()))
       return op->emitError() << "'" << op->getName()
-                             << "' has a scalar operand, which the ipu "
-                                "target does not support yet";
+                             << "' has a scalar operand, which is not "
+                                "supported by the ipu target yet";
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   auto maps = op.getIndexingMapsArray();
   unsigned numIn = op.getNumDpsInputs();
@@ -656,6 +668,13 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     operation->getRegion(0).cloneInto(&vertex.getBody(), mapping);
     Operation *term = vertex.getBody().front().getTerminator();
     OpBuilder::InsertionGuard g2(b);
+    // Scalar constants defined outside the body are rematerialized inside it
+    // (the function they live in is erased).
+    b.setInsertionPointToStart(&vertex.getBody().front());
+    for (Value captured : captures) {
+      Operation *c = b.clone(*captured.getDefiningOp());
+      replaceAllUsesInRegionWith(captured, c->getResult(0), vertex.getBody());
+    }
     b.setInsertionPoint(term);
     b.create<bsp::YieldOp>(loc, term->getOperands());
     term->erase();

@@ -2,7 +2,7 @@
 //
 //   ipuc MODEL.{onnx,onnxtxt,mlir,mlirbc} -o MODEL.ipuplan [--target=host]
 //        [--device=gc200|gc2|FILE.json] [--tiles=N] [--input-shape NAME=2x3]
-//        [--emit=tosa|linalg|plan] [MLIR debugging flags]
+//        [--emit=tosa|linalg|bsp|plan] [MLIR debugging flags]
 //
 // Imports the model to func+tosa, lowers it with the ipuc-host-pipeline and
 // writes the host plan (runtime/plan/plan.fbs) atomically to -o.
@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/OnnxImporter.h"
+#include "compiler/Partition/Passes.h"
+#include "compiler/Plan/BspToPlan.h"
 #include "compiler/Pipelines/HostPipeline.h"
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
@@ -43,7 +45,7 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { Binary, Tosa, Linalg, Plan };
+enum class EmitKind { Binary, Tosa, Linalg, Bsp, Plan };
 
 cl::OptionCategory ipucCategory("ipuc options");
 
@@ -79,6 +81,8 @@ cl::opt<EmitKind> emitOpt(
                           "the imported func + tosa module"),
                clEnumValN(EmitKind::Linalg, "linalg",
                           "fused linalg-on-tensors after the host pipeline"),
+               clEnumValN(EmitKind::Bsp, "bsp",
+                          "the tile-level bsp program (--target=ipu)"),
                clEnumValN(EmitKind::Plan, "plan", "the plan as text")),
     cl::init(EmitKind::Binary), cl::cat(ipucCategory));
 
@@ -216,7 +220,8 @@ int main(int argc, char **argv) {
       return fail("--input-shape " + shape + ": " + error);
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+  registry.insert<ipuc::bsp::BspDialect, mlir::arith::ArithDialect,
+                  mlir::func::FuncDialect,
                   mlir::linalg::LinalgDialect, mlir::math::MathDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
   mlir::MLIRContext context(registry);
@@ -247,10 +252,6 @@ int main(int argc, char **argv) {
     os << "\n";
     return writeText(os.str());
   }
-  if (targetOpt == "ipu")
-    return fail("the ipu target (tile-partitioned BSP plan) is not "
-                "implemented yet; use --target=host");
-
   mlir::PassManager pm(&context);
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return 1;
@@ -267,9 +268,40 @@ int main(int argc, char **argv) {
     return writeText(os.str());
   }
 
+  if (emitOpt == EmitKind::Bsp && targetOpt != "ipu")
+    return fail("--emit=bsp needs --target=ipu");
+
   std::vector<uint8_t> bytes;
-  if (failed(ipuc::emitHostPlan(*module, planOptions, bytes)))
+  if (targetOpt == "ipu") {
+    // Partition over tiles, plan tile memory, serialize the bsp program.
+    mlir::PassManager ipuPm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(ipuPm)))
+      return 1;
+    mlir::applyDefaultTimingPassManagerCLOptions(ipuPm);
+    ipuc::PartitionToBspOptions partitionOptions;
+    partitionOptions.device = deviceOpt;
+    partitionOptions.tiles = tilesOpt;
+    ipuPm.addPass(ipuc::createPartitionToBsp(partitionOptions));
+    ipuPm.addPass(ipuc::createPlanTileMemory());
+    if (failed(ipuPm.run(*module)))
+      return 1;
+    if (emitOpt == EmitKind::Bsp) {
+      std::string text;
+      raw_string_ostream os(text);
+      module->print(os);
+      os << "\n";
+      return writeText(os.str());
+    }
+    auto programs = llvm::to_vector(module->getOps<ipuc::bsp::ProgramOp>());
+    if (programs.size() != 1)
+      return fail("internal error: expected one bsp.program after "
+                  "partitioning");
+    planOptions.producer = ipuc::defaultProducer();
+    if (failed(ipuc::serializeBspProgram(programs.front(), planOptions, bytes)))
+      return 1;
+  } else if (failed(ipuc::emitHostPlan(*module, planOptions, bytes))) {
     return 1;
+  }
   if (emitOpt == EmitKind::Plan) {
     ipuc::plan::LoadedPlan loaded;
     if (!ipuc::plan::loadPlanBuffer(bytes, loaded, error))
