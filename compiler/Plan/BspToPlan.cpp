@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Plan/BspToPlan.h"
+#include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/BodyCompiler.h"
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/LocationString.h"
@@ -60,39 +61,11 @@ ipuc::getDeviceDescription(bsp::DeviceAttr attr,
   return d;
 }
 
-/// Row-major bytes of a constant's value; splats are expanded and i1 takes a
-/// byte per element.
+/// Row-major bytes of a constant's value.
 static LogicalResult getValueBytes(bsp::TensorOp op, plan::DType dtype,
                                    std::vector<uint8_t> &out) {
   ElementsAttr value = *op.getValue();
-  int64_t count = op.getType().getNumElements();
-  size_t size = plan::dtypeSize(dtype);
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != count * size)
-      return op.emitOpError() << "value resource of '" << op.getName()
-                              << "' is missing or has the wrong size";
-    out.assign(blob->getData().begin(), blob->getData().end());
-    return success();
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return op.emitOpError() << "value of '" << op.getName()
-                            << "' must be a dense or resource constant";
-  if (dtype == plan::DType::I1) {
-    for (bool bit : dense.getValues<bool>())
-      out.push_back(bit);
-    return success();
-  }
-  ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
-    out.resize(count * size);
-    for (int64_t i = 0; i < count; ++i)
-      std::memcpy(out.data() + i * size, raw.data(), size);
-    return success();
-  }
-  out.assign(raw.begin(), raw.end());
-  return success();
+  return ipuc::getConstantBytes(value, value.getShapedType(), dtype, op, out);
 }
 
 namespace {
@@ -446,12 +419,7 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
   auto outputBindings = makeBindings(outputs);
   ipuc::DeviceDescription d =
       ipuc::getDeviceDescription(program.getDevice(), options.device);
-  auto device = plan::CreateDeviceDirect(
-      fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
-      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
-      d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
-      d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
-      d.chipLinkEfficiency);
+  auto device = ipuc::createDeviceTable(fbb, d);
   std::string producer =
       options.producer.empty() ? ipuc::defaultProducer() : options.producer;
   auto root = plan::CreatePlanDirect(

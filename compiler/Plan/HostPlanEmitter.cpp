@@ -10,6 +10,7 @@
 #include "compiler/Plan/BodyCompiler.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/HostPlanSupport.h"
+#include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/LocationString.h"
 
 #include "ipuc/plan/Plan.h"
@@ -154,52 +155,6 @@ private:
 };
 } // namespace
 
-/// Row-major bytes of a dense constant; splats are expanded and i1 is one
-/// byte per element.
-static LogicalResult getConstantBytes(Attribute attr, ShapedType type,
-                                      DType dtype, Operation *at,
-                                      std::vector<uint8_t> &out) {
-  int64_t count = type.getNumElements();
-  size_t size = elementSize(dtype);
-  out.clear();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return at->emitError() << "constant resource '"
-                             << resource.getRawHandle().getKey()
-                             << "' has no data";
-    ArrayRef<char> data = blob->getData();
-    if (data.size() != count * size)
-      return at->emitError() << "constant resource holds " << data.size()
-                             << " bytes, expected " << count * size;
-    out.assign(data.begin(), data.end());
-    return success();
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return at->emitError() << "unsupported constant attribute";
-  if (dtype == DType::I1) {
-    out.reserve(count);
-    for (bool value : dense.getValues<bool>())
-      out.push_back(value ? 1 : 0);
-    return success();
-  }
-  ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
-    if (raw.size() != size)
-      return at->emitError() << "unexpected splat constant layout";
-    out.resize(count * size);
-    for (int64_t i = 0; i < count; ++i)
-      std::memcpy(out.data() + i * size, raw.data(), size);
-    return success();
-  }
-  if (raw.size() != count * size)
-    return at->emitError() << "constant holds " << raw.size()
-                           << " bytes, expected " << count * size;
-  out.assign(raw.begin(), raw.end());
-  return success();
-}
-
 LogicalResult HostPlanEmitter::addConstant(Value value, Attribute attr,
                                            Operation *at) {
   Type type = value.getType();
@@ -215,7 +170,7 @@ LogicalResult HostPlanEmitter::addConstant(Value value, Attribute attr,
   uint32_t index =
       addTensor(value, type, TensorRole::Constant,
                 "c" + std::to_string(tensors.size()));
-  return getConstantBytes(attr, cast<ShapedType>(type), tensors[index].dtype,
+  return ipuc::getConstantBytes(attr, cast<ShapedType>(type), tensors[index].dtype,
                           at, tensors[index].data);
 }
 
@@ -707,12 +662,7 @@ LogicalResult HostPlanEmitter::run(ModuleOp module,
   auto outputBindings = makeBindings(outputs);
 
   const ipuc::DeviceDescription &d = options.device;
-  auto device = plan::CreateDeviceDirect(
-      fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
-      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
-      d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
-      d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
-      d.chipLinkEfficiency);
+  auto device = ipuc::createDeviceTable(fbb, d);
   std::string producer =
       options.producer.empty() ? ipuc::defaultProducer() : options.producer;
   auto root = plan::CreatePlanDirect(

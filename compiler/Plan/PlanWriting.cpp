@@ -1,0 +1,74 @@
+//===- PlanWriting.cpp - Pieces every plan writer needs -------------------===//
+
+#include "compiler/Plan/PlanWriting.h"
+
+#include "ipuc/plan/Plan.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace ipuc {
+
+using plan::DType;
+
+LogicalResult getConstantBytes(Attribute attr, ShapedType type, DType dtype,
+                               Operation *at, std::vector<uint8_t> &out) {
+  int64_t count = type.getNumElements();
+  size_t size = plan::dtypeSize(dtype);
+  out.clear();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return at->emitError() << "constant resource '"
+                             << resource.getRawHandle().getKey()
+                             << "' has no data";
+    ArrayRef<char> data = blob->getData();
+    if (data.size() != count * size)
+      return at->emitError() << "constant resource holds " << data.size()
+                             << " bytes, expected " << count * size;
+    out.assign(data.begin(), data.end());
+    return success();
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return at->emitError() << "unsupported constant attribute";
+  if (dtype == DType::I1) {
+    out.reserve(count);
+    for (bool value : dense.getValues<bool>())
+      out.push_back(value ? 1 : 0);
+    return success();
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    if (raw.size() != size)
+      return at->emitError() << "unexpected splat constant layout";
+    out.resize(count * size);
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(out.data() + i * size, raw.data(), size);
+    return success();
+  }
+  if (raw.size() != count * size)
+    return at->emitError() << "constant holds " << raw.size()
+                           << " bytes, expected " << count * size;
+  out.assign(raw.begin(), raw.end());
+  return success();
+}
+
+
+flatbuffers::Offset<plan::Device>
+createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,
+                  const DeviceDescription &d) {
+  return plan::CreateDeviceDirect(
+      fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
+      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
+      d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
+      d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
+      d.chipLinkEfficiency);
+}
+
+} // namespace ipuc
