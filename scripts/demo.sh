@@ -20,4 +20,10 @@ echo "== CNN (examples/cnn.onnx): compile for the host device =="
 "$BIN/ipu-run" "$OUT/cnn.ipuplan" --device=host \
   --input image=@"$ROOT/examples/x_cnn.npy" --output-dir "$OUT/cnn"
 echo
+echo "== MLP on the IPU simulator: partitioned over 1472 GC200 tiles =="
+"$BIN/ipuc" "$ROOT/examples/mlp.onnx" -o "$OUT/mlp-ipu.ipuplan" --target=ipu
+"$BIN/ipu-run" "$OUT/mlp-ipu.ipuplan" --device=sim \
+  --input x=@"$ROOT/examples/x_mlp.npy" --output-dir "$OUT/mlp-sim" \
+  --profile "$OUT/mlp-sim-profile.json"
+echo
 echo "Outputs written under $OUT"
