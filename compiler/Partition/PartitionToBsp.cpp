@@ -552,32 +552,63 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       split &= isMonotone(e);
 
   // Results: aliased to their init when the body reads it and nothing else
-  // does, so that the vertex accumulates into it.
+  // does, so that the vertex accumulates into it. Every output gets the same
+  // mapping (`ranges`, the first output's), so that each vertex's output
+  // boxes all live on its tile; an init mapped differently is copied.
   SmallVector<Buffer *> outs;
   std::vector<TileRange> ranges =
       split ? linear(outShape) : oneTile(outShape);
+  SmallVector<Buffer *> initBufs;
+  for (unsigned i = 0; i < op.getNumDpsInits(); ++i) {
+    Buffer *initBuf = nullptr;
+    if (!bodyBlock->getArgument(numIn + i).use_empty()) {
+      FailureOr<Buffer *> got = get(op.getDpsInitOperand(i)->get(), op);
+      if (failed(got))
+        return failure();
+      initBuf = *got;
+    }
+    initBufs.push_back(initBuf);
+  }
+  auto canAlias = [&](unsigned i) {
+    return initBufs[i] && split &&
+           op.getDpsInitOperand(i)->get().hasOneUse();
+  };
+  if (canAlias(0))
+    ranges = initBufs[0]->ranges;
+  auto sameRanges = [](std::vector<TileRange> a, std::vector<TileRange> c) {
+    auto byBegin = [](const TileRange &x, const TileRange &y) {
+      return x.begin < y.begin;
+    };
+    std::sort(a.begin(), a.end(), byBegin);
+    std::sort(c.begin(), c.end(), byBegin);
+    if (a.size() != c.size())
+      return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (a[k].tile != c[k].tile || a[k].begin != c[k].begin ||
+          a[k].end != c[k].end)
+        return false;
+    return true;
+  };
   for (unsigned i = 0; i < op.getNumDpsInits(); ++i) {
     Value init = op.getDpsInitOperand(i)->get();
     Value result = operation->getResult(i);
-    bool read = !bodyBlock->getArgument(numIn + i).use_empty();
-    if (read) {
-      FailureOr<Buffer *> initBuf = get(init, op);
-      if (failed(initBuf))
-        return failure();
-      if (init.hasOneUse() && split) {
-        bufferOf[result] = *initBuf;
-        outs.push_back(*initBuf);
+    // Tensor names are unique: outputs after the first get a suffix.
+    std::string outName = i ? name + "." + std::to_string(i) : name;
+    if (Buffer *initBuf = initBufs[i]) {
+      if (canAlias(i) && sameRanges(initBuf->ranges, ranges)) {
+        bufferOf[result] = initBuf;
+        outs.push_back(initBuf);
         continue;
       }
-      Buffer &copy = newTensor(loc, name, bsp::TensorRole::intermediate,
-                               result.getType(), (*initBuf)->ranges);
-      pending.push_back({(*initBuf)->value, boxAttr(wholeBox(shapeOf(init.getType()))),
+      Buffer &copy = newTensor(loc, outName, bsp::TensorRole::intermediate,
+                               result.getType(), ranges);
+      pending.push_back({initBuf->value, boxAttr(wholeBox(shapeOf(init.getType()))),
                          copy.value, boxAttr(wholeBox(shapeOf(result.getType())))});
       bufferOf[result] = &copy;
       outs.push_back(&copy);
       continue;
     }
-    Buffer &buf = newTensor(loc, name, bsp::TensorRole::intermediate,
+    Buffer &buf = newTensor(loc, outName, bsp::TensorRole::intermediate,
                             result.getType(), ranges);
     bufferOf[result] = &buf;
     outs.push_back(&buf);
@@ -585,7 +616,7 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
   flushExchange(loc, name + ".init");
 
   // One vertex per box of the first output's mapping (or the whole op).
-  struct V { int64_t tile; SmallVector<Value> ins, outs; SmallVector<Attribute> inBoxes, outBoxes, maps; SmallVector<int64_t> bounds; };
+  struct V { int64_t tile; SmallVector<Value> ins, outs; SmallVector<Attribute> inBoxes, outBoxes, maps; SmallVector<int64_t> bounds, lo; };
   std::vector<V> vertices;
   std::vector<std::pair<int64_t, Box>> work;
   if (split) {
@@ -610,7 +641,7 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     SmallVector<AffineExpr> shifted;
     for (size_t d = 0; d < lo.size(); ++d)
       shifted.push_back(b.getAffineDimExpr(d) + lo[d]);
-    V v{tile, {}, {}, {}, {}, {}, sz};
+    V v{tile, {}, {}, {}, {}, {}, sz, lo};
     auto relative = [&](AffineMap map, Box &box) {
       SmallVector<AffineExpr> exprs;
       for (AffineExpr e : map.getResults()) {
@@ -674,6 +705,21 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     for (Value captured : captures) {
       Operation *c = b.clone(*captured.getDefiningOp());
       replaceAllUsesInRegionWith(captured, c->getResult(0), vertex.getBody());
+    }
+    // linalg.index needs a linalg parent: use bsp.index, offset by the
+    // vertex's first point of the op's iteration space.
+    SmallVector<linalg::IndexOp> indices;
+    vertex.getBody().walk([&](linalg::IndexOp i) { indices.push_back(i); });
+    for (linalg::IndexOp index : indices) {
+      b.setInsertionPoint(index);
+      Value replacement = b.create<bsp::IndexOp>(index.getLoc(), b.getIndexType(),
+                                                int64_t(index.getDim()));
+      if (int64_t off = v.lo[index.getDim()])
+        replacement = b.create<arith::AddIOp>(
+            index.getLoc(), replacement,
+            b.create<arith::ConstantIndexOp>(index.getLoc(), off));
+      index.getResult().replaceAllUsesWith(replacement);
+      index.erase();
     }
     b.setInsertionPoint(term);
     b.create<bsp::YieldOp>(loc, term->getOperands());

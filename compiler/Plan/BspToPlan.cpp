@@ -136,7 +136,10 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   tensors.push_back(plan::CreateTensor(
       fbb, name, *dtype, shape,
       static_cast<plan::TensorRole>(op.getRole()), dataOffset));
-  if (!op.getMapping().empty()) {
+  // A tensor without elements has an empty mapping, still recorded so that
+  // it can be bound to a plan input or output.
+  bool empty = llvm::is_contained(op.getType().getShape(), int64_t(0));
+  if (!op.getMapping().empty() || empty) {
     std::vector<plan::TileInterval> intervals;
     for (Attribute attr : op.getMapping()) {
       auto iv = cast<bsp::IntervalAttr>(attr);
@@ -162,6 +165,16 @@ static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
   Region *region = state.addRegion();
   IRMapping mapping;
   vertex.getBody().cloneInto(region, mapping);
+  // bsp.index is linalg.index of the vertex's own iteration space.
+  SmallVector<bsp::IndexOp> indices;
+  region->walk([&](bsp::IndexOp index) { indices.push_back(index); });
+  for (bsp::IndexOp index : indices) {
+    OpBuilder builder(index);
+    Value replacement =
+        builder.create<linalg::IndexOp>(index.getLoc(), index.getDim());
+    index.getResult().replaceAllUsesWith(replacement);
+    index.erase();
+  }
   Operation *generic = Operation::create(state);
   LogicalResult result =
       ipuc::compileBody(cast<linalg::LinalgOp>(generic), out);

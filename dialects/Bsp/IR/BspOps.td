@@ -189,6 +189,22 @@ def Bsp_YieldOp : Bsp_Op<"yield", [Pure, ReturnLike, Terminator,
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
+def Bsp_IndexOp : Bsp_Op<"index", [Pure, HasParent<"GenericVertexOp">]> {
+  let summary = "The current iteration index of a generic vertex's loop";
+  let description = [{
+    Like `linalg.index`, in a `bsp.generic_vertex` body: the index along
+    loop dimension `dim` of the vertex's own iteration space (0 at the
+    vertex's first point).
+
+    ```mlir
+    %i = bsp.index 1
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$dim);
+  let results = (outs Index:$result);
+  let assemblyFormat = "$dim attr-dict";
+}
+
 def Bsp_MatMulVertexOp : Bsp_VertexOp<"matmul_vertex",
     [AttrSizedOperandSegments]> {
   let summary = "result = (accumulate ? result : 0) + lhs x rhs on one tile";

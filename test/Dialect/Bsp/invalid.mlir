@@ -803,3 +803,11 @@ bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_b
   bsp.repeat 0 {
   }
 }
+
+// -----
+
+func.func @index_outside_vertex() {
+  // expected-error@+1 {{expects parent op 'bsp.generic_vertex'}}
+  %i = bsp.index 0
+  return
+}

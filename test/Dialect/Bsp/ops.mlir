@@ -41,6 +41,7 @@ bsp.program @main attributes {device = #bsp.device<name = "tiny", tiles = 2,
     bsp.compute_set "add" {
       // CHECK: bsp.generic_vertex tile(0) ins(%[[A]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<4x4xf32>, %[[W]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<4x4xf32>) outs(%[[T]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<4x4xf32>) attributes {flops = 8.000000e+00 : f64, indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"], loop_bounds = array<i64: 2, 4>} {
       // CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+      // CHECK-NEXT: bsp.index 1
       // CHECK-NEXT: arith.addf
       // CHECK-NEXT: bsp.yield %{{.*}} : f32
       bsp.generic_vertex tile(0)
@@ -54,6 +55,7 @@ bsp.program @main attributes {device = #bsp.device<name = "tiny", tiles = 2,
                       iterator_types = ["parallel", "parallel"],
                       loop_bounds = array<i64: 2, 4>} {
       ^bb0(%p: f32, %q: f32, %r: f32):
+        %j = bsp.index 1
         %s = arith.addf %p, %q : f32
         bsp.yield %s : f32
       }
