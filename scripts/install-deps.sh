@@ -8,7 +8,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libeigen3-dev libfmt-dev libgtest-dev
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  libflatbuffers-dev flatbuffers-compiler
+  libflatbuffers-dev flatbuffers-compiler zlib1g-dev
   python3 python3-numpy python3-onnx python3-torch
   libopenblas0-pthread
 )
