@@ -12,22 +12,6 @@ namespace ipuc::host {
 
 using namespace plan;
 
-int64_t BindingInfo::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
-size_t BindingInfo::byteSize() const {
-  return static_cast<size_t>(numElements()) * dtypeSize(dtype);
-}
-
-std::string BindingInfo::describe() const {
-  return fmt::format("{}: {}[{}]", name, dtypeName(dtype),
-                     fmt::join(shape, "x"));
-}
-
 /// Either owned, 64-byte aligned storage or a pointer into the plan's
 /// constant data (which nothing writes: the verifier rejects such plans).
 struct HostDevice::Buffer {
@@ -42,7 +26,8 @@ struct HostDevice::Buffer {
   }
 };
 
-HostDevice::HostDevice(const LoadedPlan &loaded) : loaded_(loaded) {
+HostDevice::HostDevice(const LoadedPlan &loaded)
+    : loaded_(loaded), bindings_(loaded.plan()) {
   const Plan &p = loaded.plan();
   if (auto *ts = p.tensors())
     for (const Tensor *t : *ts) {
@@ -69,95 +54,29 @@ HostDevice::HostDevice(const LoadedPlan &loaded) : loaded_(loaded) {
       kernelTensors_.push_back(&buf->view);
       buffers_.push_back(std::move(buf));
     }
-  auto collect = [&](auto *bindings, std::vector<BindingInfo> &out) {
-    if (!bindings)
-      return;
-    for (const Binding *b : *bindings) {
-      const Tensor &t = *p.tensors()->Get(b->tensor());
-      BindingInfo info;
-      info.name = b->name() ? b->name()->str() : "";
-      info.tensor = b->tensor();
-      info.dtype = t.dtype();
-      if (t.shape())
-        info.shape.assign(t.shape()->begin(), t.shape()->end());
-      out.push_back(std::move(info));
-    }
-  };
-  collect(p.inputs(), inputs_);
-  collect(p.outputs(), outputs_);
-  inputSet_.assign(inputs_.size(), false);
 }
 
 HostDevice::~HostDevice() = default;
 
-std::string HostDevice::describeInputs() const {
-  if (inputs_.empty())
-    return "  (the plan has no inputs)\n";
-  std::string s;
-  for (const BindingInfo &b : inputs_)
-    s += "  " + b.describe() + "\n";
-  return s;
-}
-
 bool HostDevice::setInput(const std::string &name, DType dtype,
                           const std::vector<int64_t> &shape, const void *data,
                           size_t bytes, std::string &error) {
-  for (size_t i = 0; i < inputs_.size(); ++i) {
-    const BindingInfo &b = inputs_[i];
-    if (b.name != name)
-      continue;
-    if (dtype != b.dtype || shape != b.shape) {
-      error = fmt::format("input '{}' is {}[{}] but the plan expects {}[{}]; "
-                          "the plan's inputs are:\n{}",
-                          name, dtypeName(dtype), fmt::join(shape, "x"),
-                          dtypeName(b.dtype), fmt::join(b.shape, "x"),
-                          describeInputs());
-      return false;
-    }
-    if (bytes != b.byteSize()) {
-      error = fmt::format("input '{}' has {} bytes, expected {}", name, bytes,
-                          b.byteSize());
-      return false;
-    }
-    std::memcpy(buffers_[b.tensor]->data, data, bytes);
-    inputSet_[i] = true;
-    return true;
-  }
-  error = fmt::format("the plan has no input named '{}'; its inputs are:\n{}",
-                      name, describeInputs());
-  return false;
-}
-
-bool HostDevice::isInputSet(const std::string &name) const {
-  for (size_t i = 0; i < inputs_.size(); ++i)
-    if (inputs_[i].name == name)
-      return inputSet_[i];
-  return false;
+  int index = bindings_.checkInput(name, dtype, shape, bytes, error);
+  if (index < 0)
+    return false;
+  std::memcpy(buffers_[bindings_.inputs()[index].tensor]->data, data, bytes);
+  bindings_.markInputSet(index);
+  return true;
 }
 
 bool HostDevice::run(std::string &error) {
-  std::vector<std::string> missing;
-  for (size_t i = 0; i < inputs_.size(); ++i)
-    if (!inputSet_[i])
-      missing.push_back(inputs_[i].name);
-  if (!missing.empty()) {
-    error = fmt::format("missing input{} {}; the plan's inputs are:\n{}",
-                        missing.size() > 1 ? "s" : "",
-                        fmt::join(missing, ", "), describeInputs());
+  if (!bindings_.checkAllInputsSet(error))
     return false;
-  }
   if (auto *prog = loaded_.plan().host_program())
     for (size_t i = 0; i < prog->size(); ++i)
       if (!runKernel(i, *prog->Get(i), error))
         return false;
   return true;
-}
-
-const BindingInfo *HostDevice::findOutput(const std::string &name) const {
-  for (const BindingInfo &b : outputs_)
-    if (b.name == name)
-      return &b;
-  return nullptr;
 }
 
 const void *HostDevice::outputData(const std::string &name) const {

@@ -79,9 +79,8 @@ struct SimDevice::Impl {
   DeviceModel dev;
   std::unique_ptr<TileMemory> memory;
   std::vector<TensorLayout> layouts;
-  std::vector<BindingInfo> inputs, outputs;
+  PlanBindings bindings;
   std::vector<std::vector<uint8_t>> inputData, outputData;
-  std::vector<bool> inputSet;
   std::vector<PreparedHostStream> implicitWrites, implicitReads;
   std::unordered_map<const void *, PreparedComputeSet> computeSets;
   std::unordered_map<const void *, PreparedExchange> exchanges;
@@ -94,7 +93,7 @@ struct SimDevice::Impl {
 
   Impl(const LoadedPlan &l, const SimOptions &o)
       : loaded(l), plan(l.plan()), options(o),
-        dev(DeviceModel::fromPlan(l.plan().device())) {}
+        dev(DeviceModel::fromPlan(l.plan().device())), bindings(l.plan()) {}
 
   bool setup(std::string &error);
   bool buildLayouts(std::string &error);
@@ -381,7 +380,7 @@ bool SimDevice::Impl::prepareSteps(
                 : step->body_as_HostRead()->binding();
       uint32_t tensor = write ? step->body_as_HostWrite()->tensor()
                               : step->body_as_HostRead()->tensor();
-      const auto &list = write ? inputs : outputs;
+      const auto &list = write ? bindings.inputs() : bindings.outputs();
       std::string bname = name ? name->str() : "";
       PreparedHostStream hs;
       hs.binding = list.size();
@@ -421,22 +420,8 @@ bool SimDevice::Impl::setup(std::string &error) {
   if (!buildLayouts(error))
     return false;
 
-  auto collect = [&](auto *bindings, std::vector<BindingInfo> &out) {
-    if (bindings)
-      for (const Binding *b : *bindings) {
-        const Tensor &t = *plan.tensors()->Get(b->tensor());
-        BindingInfo info;
-        info.name = b->name() ? b->name()->str() : "";
-        info.tensor = b->tensor();
-        info.dtype = t.dtype();
-        if (t.shape())
-          info.shape.assign(t.shape()->begin(), t.shape()->end());
-        out.push_back(std::move(info));
-      }
-  };
-  collect(plan.inputs(), inputs);
-  collect(plan.outputs(), outputs);
-  inputSet.assign(inputs.size(), false);
+  const std::vector<BindingInfo> &inputs = bindings.inputs();
+  const std::vector<BindingInfo> &outputs = bindings.outputs();
   for (const BindingInfo &b : inputs)
     inputData.emplace_back(b.byteSize());
   for (const BindingInfo &b : outputs)
@@ -673,69 +658,35 @@ std::unique_ptr<SimDevice> SimDevice::create(const LoadedPlan &plan,
 
 const DeviceModel &SimDevice::device() const { return impl_->dev; }
 const std::vector<BindingInfo> &SimDevice::inputs() const {
-  return impl_->inputs;
+  return impl_->bindings.inputs();
 }
 const std::vector<BindingInfo> &SimDevice::outputs() const {
-  return impl_->outputs;
+  return impl_->bindings.outputs();
 }
 
 std::string SimDevice::describeInputs() const {
-  if (impl_->inputs.empty())
-    return "  (the plan has no inputs)\n";
-  std::string s;
-  for (const BindingInfo &b : impl_->inputs)
-    s += "  " + b.describe() + "\n";
-  return s;
+  return impl_->bindings.describeInputs();
 }
 
 bool SimDevice::setInput(const std::string &name, DType dtype,
                          const std::vector<int64_t> &shape, const void *data,
                          size_t bytes, std::string &error) {
-  for (size_t i = 0; i < impl_->inputs.size(); ++i) {
-    const BindingInfo &b = impl_->inputs[i];
-    if (b.name != name)
-      continue;
-    if (dtype != b.dtype || shape != b.shape) {
-      error = fmt::format("input '{}' is {}[{}] but the plan expects {}[{}]; "
-                          "the plan's inputs are:\n{}",
-                          name, dtypeName(dtype), fmt::join(shape, "x"),
-                          dtypeName(b.dtype), fmt::join(b.shape, "x"),
-                          describeInputs());
-      return false;
-    }
-    if (bytes != b.byteSize()) {
-      error = fmt::format("input '{}' has {} bytes, expected {}", name, bytes,
-                          b.byteSize());
-      return false;
-    }
-    std::memcpy(impl_->inputData[i].data(), data, bytes);
-    impl_->inputSet[i] = true;
-    return true;
-  }
-  error = fmt::format("the plan has no input named '{}'; its inputs are:\n{}",
-                      name, describeInputs());
-  return false;
+  int index = impl_->bindings.checkInput(name, dtype, shape, bytes, error);
+  if (index < 0)
+    return false;
+  std::memcpy(impl_->inputData[index].data(), data, bytes);
+  impl_->bindings.markInputSet(index);
+  return true;
 }
 
 bool SimDevice::isInputSet(const std::string &name) const {
-  for (size_t i = 0; i < impl_->inputs.size(); ++i)
-    if (impl_->inputs[i].name == name)
-      return impl_->inputSet[i];
-  return false;
+  return impl_->bindings.isInputSet(name);
 }
 
 bool SimDevice::run(std::string &error) {
   Impl &m = *impl_;
-  std::vector<std::string> missing;
-  for (size_t i = 0; i < m.inputs.size(); ++i)
-    if (!m.inputSet[i])
-      missing.push_back(m.inputs[i].name);
-  if (!missing.empty()) {
-    error = fmt::format("missing input{} {}; the plan's inputs are:\n{}",
-                        missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
-                        describeInputs());
+  if (!m.bindings.checkAllInputsSet(error))
     return false;
-  }
   for (StepProfile &p : m.profile) {
     p.executions = p.computeCycles = p.syncCycles = p.exchangeCycles = 0;
     p.exchangeBytes = 0;
@@ -754,17 +705,12 @@ bool SimDevice::run(std::string &error) {
 }
 
 const BindingInfo *SimDevice::findOutput(const std::string &name) const {
-  for (const BindingInfo &b : impl_->outputs)
-    if (b.name == name)
-      return &b;
-  return nullptr;
+  return impl_->bindings.findOutput(name);
 }
 
 const void *SimDevice::outputData(const std::string &name) const {
-  for (size_t i = 0; i < impl_->outputs.size(); ++i)
-    if (impl_->outputs[i].name == name)
-      return impl_->outputData[i].data();
-  return nullptr;
+  int i = impl_->bindings.outputIndex(name);
+  return i >= 0 ? impl_->outputData[i].data() : nullptr;
 }
 
 const SimSummary &SimDevice::summary() const { return impl_->summary; }

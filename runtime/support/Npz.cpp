@@ -12,9 +12,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#ifdef IPUC_HAVE_ZLIB
 #include <zlib.h>
-#endif
 
 namespace ipuc::support {
 namespace {
@@ -28,7 +26,6 @@ uint64_t le(const uint8_t *p, int n) {
 
 bool inflateEntry(const uint8_t *src, size_t srcSize, size_t outSize,
                   std::vector<uint8_t> &out, std::string &error) {
-#ifdef IPUC_HAVE_ZLIB
   out.resize(outSize);
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
@@ -47,12 +44,6 @@ bool inflateEntry(const uint8_t *src, size_t srcSize, size_t outSize,
     return false;
   }
   return true;
-#else
-  (void)src, (void)srcSize, (void)outSize, (void)out;
-  error = "deflate-compressed entries need zlib, which this build lacks; "
-          "save with np.savez instead of np.savez_compressed";
-  return false;
-#endif
 }
 
 } // namespace

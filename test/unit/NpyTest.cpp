@@ -106,8 +106,8 @@ TEST(Npy, EveryTruncationIsAnError) {
 }
 
 TEST(Npz, StoredAndDeflated) {
-  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
-    GTEST_SKIP() << "python3 with numpy is not available";
+  // NumPy (Debian python3-numpy) is a declared test dependency: it writes
+  // the archives, so the reader is checked against an independent writer.
   std::string dir = tempDir();
   std::string cmd = "/usr/bin/python3 -c \"import numpy as np; "
                     "np.savez('" + dir + "/s.npz', x=np.arange(6, dtype=np.float32).reshape(2,3), y=np.array([1,2], dtype=np.int64)); "
@@ -120,14 +120,11 @@ TEST(Npz, StoredAndDeflated) {
   EXPECT_EQ(arrays[0].first, "x");
   EXPECT_EQ(arrays[0].second.shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(arrays[1].second.descr, "<i8");
-  if (readNpzFile(dir + "/c.npz", arrays, err)) {
-    ASSERT_EQ(arrays.size(), 1u);
-    float last;
-    std::memcpy(&last, &arrays[0].second.data[999 * 4], 4);
-    EXPECT_EQ(last, 999.0f);
-  } else {
-    EXPECT_NE(err.find("zlib"), std::string::npos) << err;
-  }
+  ASSERT_TRUE(readNpzFile(dir + "/c.npz", arrays, err)) << err;
+  ASSERT_EQ(arrays.size(), 1u);
+  float last;
+  std::memcpy(&last, &arrays[0].second.data[999 * 4], 4);
+  EXPECT_EQ(last, 999.0f);
   // Truncated archives are errors.
   std::string bytes;
   ASSERT_TRUE(readFile(dir + "/s.npz", bytes, err));

@@ -8,6 +8,7 @@
 #ifndef IPUC_HOST_HOSTDEVICE_H
 #define IPUC_HOST_HOSTDEVICE_H
 
+#include "ipuc/host/Bindings.h"
 #include "ipuc/plan/Plan.h"
 
 #include <cstdint>
@@ -21,19 +22,6 @@ struct KernelTensor;
 
 namespace ipuc::host {
 
-/// A model input or output as the plan declares it.
-struct BindingInfo {
-  std::string name;
-  uint32_t tensor = 0;
-  plan::DType dtype = plan::DType::F32;
-  std::vector<int64_t> shape;
-
-  int64_t numElements() const;
-  size_t byteSize() const;
-  /// "name: f32[2x3]".
-  std::string describe() const;
-};
-
 class HostDevice {
 public:
   /// `plan` must outlive the device; constants are read from it in place.
@@ -42,24 +30,30 @@ public:
   HostDevice(const HostDevice &) = delete;
   HostDevice &operator=(const HostDevice &) = delete;
 
-  const std::vector<BindingInfo> &inputs() const { return inputs_; }
-  const std::vector<BindingInfo> &outputs() const { return outputs_; }
+  const std::vector<BindingInfo> &inputs() const { return bindings_.inputs(); }
+  const std::vector<BindingInfo> &outputs() const {
+    return bindings_.outputs();
+  }
   /// One line per input: "  name: f32[2x3]".
-  std::string describeInputs() const;
+  std::string describeInputs() const { return bindings_.describeInputs(); }
 
   /// Copies an input in; checks the name, dtype and shape. On mismatch the
   /// error lists every input the plan expects.
   bool setInput(const std::string &name, plan::DType dtype,
                 const std::vector<int64_t> &shape, const void *data,
                 size_t bytes, std::string &error);
-  bool isInputSet(const std::string &name) const;
+  bool isInputSet(const std::string &name) const {
+    return bindings_.isInputSet(name);
+  }
 
   /// Runs the host program; every input must have been set.
   bool run(std::string &error);
 
   /// Read-only view of an output after run(); null if no such output.
   const void *outputData(const std::string &name) const;
-  const BindingInfo *findOutput(const std::string &name) const;
+  const BindingInfo *findOutput(const std::string &name) const {
+    return bindings_.findOutput(name);
+  }
 
   /// Raw storage of any tensor (tests, the simulator's host streams).
   void *tensorData(uint32_t index);
@@ -72,8 +66,7 @@ private:
   std::vector<std::unique_ptr<Buffer>> buffers_;
   /// Views of buffers_, indexed like the plan's tensors, for the kernels.
   std::vector<kernels::KernelTensor *> kernelTensors_;
-  std::vector<BindingInfo> inputs_, outputs_;
-  std::vector<bool> inputSet_;
+  PlanBindings bindings_;
 };
 
 } // namespace ipuc::host

@@ -25,6 +25,7 @@
 namespace ipuc::sim {
 
 using host::BindingInfo;
+using host::PlanBindings;
 
 struct SimOptions {
   /// Reject, when the device is created, any vertex whose operand boxes are
