@@ -65,17 +65,7 @@ public:
   Partitioner(ModuleOp module, const DeviceDescription &dev, int64_t grain)
       : module(module), dev(dev), grain(grain), ctx(module.getContext()),
         b(ctx) {
-    model.name = dev.name;
-    model.tilesPerChip = dev.tilesPerChip;
-    model.sramBytesPerTile = dev.sramBytesPerTile;
-    model.clockHz = dev.clockHz;
-    model.workersPerTile = dev.workerThreadsPerTile;
-    model.fp32MatmulFlopsPerCycle = dev.fp32MatmulFlopsPerCycle;
-    model.fp16MatmulFlopsPerCycle = dev.fp16MatmulFlopsPerCycle;
-    model.elementwiseF32PerCycle = dev.elementwiseF32PerCycle;
-    model.exchangeBytesPerCycle = dev.exchangeBytesPerCycle;
-    model.syncCycles = dev.syncCycles;
-    tiles = dev.tilesPerChip * dev.numChips;
+    tiles = dev.totalTiles();
   }
   LogicalResult run();
 
@@ -132,7 +122,6 @@ private:
 
   ModuleOp module;
   DeviceDescription dev;
-  sim::DeviceModel model;
   int64_t grain;
   int64_t tiles;
   int64_t nextTile = 0;
@@ -315,7 +304,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
             : elt.isBF16() ? plan::DType::BF16
             : elt.isF64() ? plan::DType::F64 : plan::DType::F32;
   // Leave half of each tile for the tensors around the matmul.
-  MatMulGrid g = planMatMul(model, p, tiles, dev.sramBytesPerTile / 2);
+  MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
 
   FailureOr<Buffer *> lhsBuf = get(lhs, op), rhsBuf = get(rhs, op);
   if (failed(lhsBuf) || failed(rhsBuf))
@@ -830,7 +819,7 @@ LogicalResult Partitioner::run() {
   b.setInsertionPointToEnd(module.getBody());
   auto device = bsp::DeviceAttr::get(
       ctx, dev.name, tiles, dev.sramBytesPerTile, APFloat(dev.clockHz),
-      dev.workerThreadsPerTile, APFloat(dev.fp32MatmulFlopsPerCycle),
+      dev.workersPerTile, APFloat(dev.fp32MatmulFlopsPerCycle),
       APFloat(dev.fp16MatmulFlopsPerCycle), APFloat(dev.elementwiseF32PerCycle),
       APFloat(dev.exchangeBytesPerCycle), dev.syncCycles);
   program = b.create<bsp::ProgramOp>(func.getLoc(), "main", device);

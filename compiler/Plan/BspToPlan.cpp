@@ -37,7 +37,7 @@ bsp::DeviceAttr ipuc::getDeviceAttr(MLIRContext *context,
                                     const DeviceDescription &d) {
   return bsp::DeviceAttr::get(
       context, d.name, d.tilesPerChip, d.sramBytesPerTile,
-      llvm::APFloat(d.clockHz), d.workerThreadsPerTile,
+      llvm::APFloat(d.clockHz), d.workersPerTile,
       llvm::APFloat(d.fp32MatmulFlopsPerCycle),
       llvm::APFloat(d.fp16MatmulFlopsPerCycle),
       llvm::APFloat(d.elementwiseF32PerCycle),
@@ -52,7 +52,7 @@ ipuc::getDeviceDescription(bsp::DeviceAttr attr,
   d.tilesPerChip = attr.getTiles();
   d.sramBytesPerTile = attr.getSramBytes();
   d.clockHz = attr.getClockHz().convertToDouble();
-  d.workerThreadsPerTile = attr.getWorkers();
+  d.workersPerTile = attr.getWorkers();
   d.fp32MatmulFlopsPerCycle = attr.getFp32FlopsPerCycle().convertToDouble();
   d.fp16MatmulFlopsPerCycle = attr.getFp16FlopsPerCycle().convertToDouble();
   d.elementwiseF32PerCycle = attr.getElementwisePerCycle().convertToDouble();

@@ -15,21 +15,11 @@ using namespace ipuc;
 
 bool ipuc::getDevicePreset(llvm::StringRef name, DeviceDescription &out) {
   if (name == "gc200") {
-    out = DeviceDescription();
+    out = DeviceDescription::gc200();
     return true;
   }
   if (name == "gc2") {
-    out = DeviceDescription();
-    out.name = "gc2";
-    out.tilesPerChip = 1216;
-    out.sramBytesPerTile = 256 * 1024;
-    out.clockHz = 1.6e9;
-    out.fp32MatmulFlopsPerCycle = 16;
-    out.fp16MatmulFlopsPerCycle = 64;
-    // Mk1 systems are single-chip here: no chip-to-chip links are modelled.
-    out.chipLinks = 0;
-    out.chipLinkGbitPerS = 0;
-    out.chipLinkEfficiency = 0;
+    out = DeviceDescription::gc2();
     return true;
   }
   return false;
@@ -128,7 +118,7 @@ static bool parseDeviceFile(llvm::StringRef path, DeviceDescription &out,
     } else if (key == "clock_hz") {
       ok = readNumber(value, key, device.clockHz, fieldError);
     } else if (key == "worker_threads_per_tile") {
-      ok = readNumber(value, key, device.workerThreadsPerTile, fieldError);
+      ok = readNumber(value, key, device.workersPerTile, fieldError);
     } else if (key == "fp32_matmul_flops_per_cycle") {
       ok = readNumber(value, key, device.fp32MatmulFlopsPerCycle, fieldError);
     } else if (key == "fp16_matmul_flops_per_cycle") {

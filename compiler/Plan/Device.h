@@ -1,12 +1,14 @@
 //===- Device.h - Device description recorded in every plan -----*- C++ -*-===//
 //
-// The device model of DESIGN.md section 3. The host plan records it so that a
-// plan says what it was compiled for; the tile-level plan (issue 3) will use
-// the same description to partition work onto tiles.
+// The device model of DESIGN.md section 3 as the compiler resolves it from
+// --device (presets or a JSON file) and --tiles. Every plan records it; the
+// partitioner plans with it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_COMPILER_PLAN_DEVICE_H
 #define IPUC_COMPILER_PLAN_DEVICE_H
+
+#include "ipuc/sim/CostModel.h"
 
 #include "llvm/ADT/StringRef.h"
 
@@ -15,22 +17,9 @@
 
 namespace ipuc {
 
-struct DeviceDescription {
-  std::string name = "gc200";
-  uint32_t numChips = 1;
-  uint32_t tilesPerChip = 1472;
-  uint64_t sramBytesPerTile = 624 * 1024;
-  double clockHz = 1.325e9;
-  uint32_t workerThreadsPerTile = 6;
-  double fp32MatmulFlopsPerCycle = 32;
-  double fp16MatmulFlopsPerCycle = 128;
-  double elementwiseF32PerCycle = 2;
-  double exchangeBytesPerCycle = 4;
-  uint32_t syncCycles = 150;
-  uint32_t chipLinks = 10;
-  double chipLinkGbitPerS = 128;
-  double chipLinkEfficiency = 0.85;
-};
+/// The compiler and the simulator share one device description, so the
+/// partitioner plans with exactly the numbers the simulator charges.
+using DeviceDescription = sim::DeviceModel;
 
 /// The built-in presets: "gc200" (Mk2, the default) and "gc2" (Mk1).
 bool getDevicePreset(llvm::StringRef name, DeviceDescription &out);

@@ -65,7 +65,7 @@ createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,
                   const DeviceDescription &d) {
   return plan::CreateDeviceDirect(
       fbb, d.name.c_str(), d.numChips, d.tilesPerChip, d.sramBytesPerTile,
-      d.clockHz, d.workerThreadsPerTile, d.fp32MatmulFlopsPerCycle,
+      d.clockHz, d.workersPerTile, d.fp32MatmulFlopsPerCycle,
       d.fp16MatmulFlopsPerCycle, d.elementwiseF32PerCycle,
       d.exchangeBytesPerCycle, d.syncCycles, d.chipLinks, d.chipLinkGbitPerS,
       d.chipLinkEfficiency);

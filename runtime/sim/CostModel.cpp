@@ -20,6 +20,10 @@ DeviceModel DeviceModel::gc2() {
   d.clockHz = 1.6e9;
   d.fp32MatmulFlopsPerCycle = 16;
   d.fp16MatmulFlopsPerCycle = 64;
+  // Mk1 systems are single-chip here: no chip-to-chip links are modelled.
+  d.chipLinks = 0;
+  d.chipLinkGbitPerS = 0;
+  d.chipLinkEfficiency = 0;
   return d;
 }
 
