@@ -13,6 +13,29 @@ using namespace mlir;
 
 namespace ipuc::onnx_import {
 
+FailureOr<std::vector<int64_t>> requireConstantInts(NodeContext &ctx, size_t i,
+                                                    llvm::StringRef what) {
+  if (!ctx.hasInput(i))
+    return ctx.error("missing input '" + what + "'");
+  auto v = ctx.constantInts(i);
+  if (!v)
+    return ctx.error("input '" + what +
+                     "' must be a constant (static shapes only)");
+  return *v;
+}
+
+Value sliceTo(NodeContext &ctx, Value value, ArrayRef<int64_t> start,
+              ArrayRef<int64_t> size) {
+  auto type = shapeOf(value);
+  if (llvm::all_of(start, [](int64_t s) { return s == 0; }) &&
+      type.getShape() == size)
+    return value;
+  return ctx.builder().create<tosa::SliceOp>(
+      ctx.loc(), RankedTensorType::get(size, type.getElementType()), value,
+      ctx.builder().getDenseI64ArrayAttr(start),
+      ctx.builder().getDenseI64ArrayAttr(size));
+}
+
 DenseElementsAttr smallConstant(Value value) {
   DenseElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)) ||

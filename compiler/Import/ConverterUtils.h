@@ -25,6 +25,15 @@ inline mlir::LogicalResult requireInputs(NodeContext &ctx, size_t count) {
   return mlir::success();
 }
 
+/// Product of `dims` (1 for none); dims may be any sign (e.g. -1 in a
+/// Reshape's requested shape).
+inline int64_t product(llvm::ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+
 /// The numpy broadcast of two shapes, or nullopt when incompatible.
 inline std::optional<llvm::SmallVector<int64_t>>
 broadcastShape(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
@@ -62,6 +71,16 @@ buildBroadcast(NodeContext &ctx, mlir::Value lhs, mlir::Value rhs,
                     l, r, extra...)
       .getResult();
 }
+
+/// The constant integer contents of input `i` (named `what` in the error),
+/// or an error saying it is missing or not a constant.
+mlir::FailureOr<std::vector<int64_t>>
+requireConstantInts(NodeContext &ctx, size_t i, llvm::StringRef what);
+
+/// tosa.slice of `value` by `start` and `size` along every axis; `value`
+/// itself when the slice is the whole tensor.
+mlir::Value sliceTo(NodeContext &ctx, mlir::Value value,
+                    llvm::ArrayRef<int64_t> start, llvm::ArrayRef<int64_t> size);
 
 /// The contents of `value` when it is a constant of at most a few thousand
 /// elements; such constants (shape arithmetic) are folded at import time.

@@ -6,6 +6,7 @@
 // tiled otherwise) and flattened, and the result is reshaped back.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Import/ConverterUtils.h"
 #include "compiler/Import/NNHelpers.h"
 
 using namespace mlir;
@@ -21,13 +22,6 @@ Value buildBatchMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
 }
 
 namespace {
-
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims)
-    p *= d;
-  return p;
-}
 
 /// Broadcasts `value` (rank = batch.size() + 2) to the batch dims `batch`.
 Value tileToBatch(OpBuilder &b, Location loc, Value value,

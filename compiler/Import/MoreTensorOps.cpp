@@ -30,30 +30,6 @@ void loadLinalg(OpBuilder &b) {
   c->getOrLoadDialect<tensor::TensorDialect>();
 }
 
-/// The constant integer contents of input `i`, or an error naming it.
-FailureOr<std::vector<int64_t>> constIntsOf(NodeContext &ctx, size_t i,
-                                            llvm::StringRef what) {
-  if (!ctx.hasInput(i))
-    return ctx.error("missing input '" + what + "'");
-  auto v = ctx.constantInts(i);
-  if (!v)
-    return ctx.error("input '" + what +
-                     "' must be a constant (static shapes only)");
-  return *v;
-}
-
-Value sliceOf(NodeContext &ctx, Value value, ArrayRef<int64_t> start,
-              ArrayRef<int64_t> size) {
-  auto type = shapeOf(value);
-  if (llvm::all_of(start, [](int64_t s) { return s == 0; }) &&
-      type.getShape() == size)
-    return value;
-  return ctx.builder().create<tosa::SliceOp>(
-      ctx.loc(), RankedTensorType::get(size, type.getElementType()), value,
-      ctx.builder().getDenseI64ArrayAttr(start),
-      ctx.builder().getDenseI64ArrayAttr(size));
-}
-
 /// Slice of `value` along one axis.
 Value sliceAxis(NodeContext &ctx, Value value, int64_t axis, int64_t start,
                 int64_t size) {
@@ -61,7 +37,7 @@ Value sliceAxis(NodeContext &ctx, Value value, int64_t axis, int64_t start,
   SmallVector<int64_t> starts(shape.size(), 0), sizes(shape);
   starts[axis] = start;
   sizes[axis] = size;
-  return sliceOf(ctx, value, starts, sizes);
+  return sliceTo(ctx, value, starts, sizes);
 }
 
 Value reverseAxis(NodeContext &ctx, Value value, int64_t axis) {
@@ -148,7 +124,7 @@ LogicalResult convertDropout(NodeContext &ctx) {
 LogicalResult convertTile(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 2)))
     return failure();
-  FailureOr<std::vector<int64_t>> repeats = constIntsOf(ctx, 1, "repeats");
+  FailureOr<std::vector<int64_t>> repeats = requireConstantInts(ctx, 1, "repeats");
   if (failed(repeats))
     return failure();
   auto type = ctx.inputType(0);
@@ -193,7 +169,7 @@ LogicalResult convertPad(NodeContext &ctx) {
     pads = ctx.attrInts("pads", {});
     padValue = ctx.attrFloat("value", 0.0f);
   } else {
-    FailureOr<std::vector<int64_t>> p = constIntsOf(ctx, 1, "pads");
+    FailureOr<std::vector<int64_t>> p = requireConstantInts(ctx, 1, "pads");
     if (failed(p))
       return failure();
     pads = *p;
@@ -211,7 +187,7 @@ LogicalResult convertPad(NodeContext &ctx) {
       }
     }
     if (ctx.hasInput(3)) {
-      FailureOr<std::vector<int64_t>> axes = constIntsOf(ctx, 3, "axes");
+      FailureOr<std::vector<int64_t>> axes = requireConstantInts(ctx, 3, "axes");
       if (failed(axes))
         return failure();
       if (pads.size() != 2 * axes->size())
@@ -241,7 +217,7 @@ LogicalResult convertPad(NodeContext &ctx) {
     if (sizes[d] <= 0)
       return ctx.error("negative pads remove the whole of axis " + Twine(d));
   }
-  x = sliceOf(ctx, x, starts, sizes);
+  x = sliceTo(ctx, x, starts, sizes);
   SmallVector<int64_t> lo(rank), hi(rank), outShape(rank);
   for (int64_t d = 0; d < rank; ++d) {
     lo[d] = std::max<int64_t>(pads[d], 0);
@@ -324,7 +300,7 @@ LogicalResult convertSplit(NodeContext &ctx) {
   int64_t dim = type.getDimSize(axis);
   std::vector<int64_t> sizes;
   if (ctx.opset() >= 13 && ctx.hasInput(1)) {
-    FailureOr<std::vector<int64_t>> s = constIntsOf(ctx, 1, "split");
+    FailureOr<std::vector<int64_t>> s = requireConstantInts(ctx, 1, "split");
     if (failed(s))
       return failure();
     sizes = *s;

@@ -18,23 +18,6 @@ using namespace mlir;
 namespace ipuc::onnx_import {
 namespace {
 
-int64_t product(ArrayRef<int64_t> dims) {
-  return std::accumulate(dims.begin(), dims.end(), int64_t(1),
-                         std::multiplies<int64_t>());
-}
-
-/// The constant integer contents of input `i`, or an error naming it.
-FailureOr<std::vector<int64_t>> constInts(NodeContext &ctx, size_t i,
-                                          llvm::StringRef what) {
-  if (!ctx.hasInput(i))
-    return ctx.error("missing input '" + what + "'");
-  auto v = ctx.constantInts(i);
-  if (!v)
-    return ctx.error("input '" + what +
-                     "' must be a constant (static shapes only)");
-  return *v;
-}
-
 Value i64Const(NodeContext &ctx, ArrayRef<int64_t> shape,
                ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
@@ -113,7 +96,7 @@ LogicalResult convertSize(NodeContext &ctx) {
 }
 
 LogicalResult convertConstantOfShape(NodeContext &ctx) {
-  FailureOr<std::vector<int64_t>> shape = constInts(ctx, 0, "input");
+  FailureOr<std::vector<int64_t>> shape = requireConstantInts(ctx, 0, "input");
   if (failed(shape))
     return failure();
   OpBuilder &b = ctx.builder();
@@ -137,7 +120,7 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
 LogicalResult convertReshape(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 1)))
     return failure();
-  FailureOr<std::vector<int64_t>> target = constInts(ctx, 1, "shape");
+  FailureOr<std::vector<int64_t>> target = requireConstantInts(ctx, 1, "shape");
   if (failed(target))
     return failure();
   ArrayRef<int64_t> in = ctx.inputType(0).getShape();
@@ -222,7 +205,7 @@ FailureOr<std::vector<int64_t>> squeezeAxes(NodeContext &ctx, bool required) {
         return ctx.error("missing input 'axes'");
       return std::vector<int64_t>{};
     }
-    return constInts(ctx, 1, "axes");
+    return requireConstantInts(ctx, 1, "axes");
   }
   if (required && !ctx.hasAttr("axes"))
     return ctx.error("missing attribute 'axes'");
@@ -341,19 +324,6 @@ LogicalResult convertConcat(NodeContext &ctx) {
   return success();
 }
 
-/// tosa.slice of `value` along every axis by `start` and `size`.
-Value slice(NodeContext &ctx, Value value, ArrayRef<int64_t> start,
-            ArrayRef<int64_t> size) {
-  auto type = shapeOf(value);
-  if (llvm::all_of(start, [](int64_t s) { return s == 0; }) &&
-      type.getShape() == size)
-    return value;
-  return ctx.builder().create<tosa::SliceOp>(
-      ctx.loc(), RankedTensorType::get(size, type.getElementType()), value,
-      ctx.builder().getDenseI64ArrayAttr(start),
-      ctx.builder().getDenseI64ArrayAttr(size));
-}
-
 /// Takes every `step`-th of `count` elements along `axis` starting at
 /// `start` (step > 1), without a strided op: slice count*step elements
 /// (padding the tail if the input is too short), view that axis as
@@ -370,7 +340,7 @@ Value stridedSlice(NodeContext &ctx, Value value, int64_t axis, int64_t start,
   starts[axis] = start;
   SmallVector<int64_t> sizes(shape);
   sizes[axis] = std::min(available, needed);
-  value = slice(ctx, value, starts, sizes);
+  value = sliceTo(ctx, value, starts, sizes);
   if (available < needed) {
     SmallVector<int64_t> padding(2 * rank, 0);
     padding[2 * axis + 1] = needed - available;
@@ -395,7 +365,7 @@ Value stridedSlice(NodeContext &ctx, Value value, int64_t axis, int64_t start,
   value = reshapeTo(b, ctx.loc(), value, split);
   SmallVector<int64_t> colStart(rank + 1, 0), colSize(split);
   colSize[axis + 1] = 1;
-  value = slice(ctx, value, colStart, colSize);
+  value = sliceTo(ctx, value, colStart, colSize);
   SmallVector<int64_t> out(shape);
   out[axis] = count;
   return reshapeTo(b, ctx.loc(), value, out);
@@ -404,8 +374,8 @@ Value stridedSlice(NodeContext &ctx, Value value, int64_t axis, int64_t start,
 LogicalResult convertSlice(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 3)))
     return failure();
-  FailureOr<std::vector<int64_t>> starts = constInts(ctx, 1, "starts");
-  FailureOr<std::vector<int64_t>> ends = constInts(ctx, 2, "ends");
+  FailureOr<std::vector<int64_t>> starts = requireConstantInts(ctx, 1, "starts");
+  FailureOr<std::vector<int64_t>> ends = requireConstantInts(ctx, 2, "ends");
   if (failed(starts) || failed(ends))
     return failure();
   ArrayRef<int64_t> in = ctx.inputType(0).getShape();
@@ -413,13 +383,13 @@ LogicalResult convertSlice(NodeContext &ctx) {
   std::vector<int64_t> axes(starts->size()), steps(starts->size(), 1);
   std::iota(axes.begin(), axes.end(), 0);
   if (ctx.hasInput(3)) {
-    FailureOr<std::vector<int64_t>> a = constInts(ctx, 3, "axes");
+    FailureOr<std::vector<int64_t>> a = requireConstantInts(ctx, 3, "axes");
     if (failed(a))
       return failure();
     axes = *a;
   }
   if (ctx.hasInput(4)) {
-    FailureOr<std::vector<int64_t>> s = constInts(ctx, 4, "steps");
+    FailureOr<std::vector<int64_t>> s = requireConstantInts(ctx, 4, "steps");
     if (failed(s))
       return failure();
     steps = *s;
@@ -491,7 +461,7 @@ LogicalResult convertSlice(NodeContext &ctx) {
       plainSize[d] = count[d];
     }
   }
-  value = slice(ctx, value, plainStart, plainSize);
+  value = sliceTo(ctx, value, plainStart, plainSize);
   for (int64_t d = 0; d < rank; ++d)
     if (step[d] != 1 && count[d] > 1)
       value = stridedSlice(ctx, value, d, start[d], count[d], step[d]);
@@ -590,7 +560,7 @@ LogicalResult convertGather(NodeContext &ctx) {
 LogicalResult convertExpand(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 1)))
     return failure();
-  FailureOr<std::vector<int64_t>> target = constInts(ctx, 1, "shape");
+  FailureOr<std::vector<int64_t>> target = requireConstantInts(ctx, 1, "shape");
   if (failed(target))
     return failure();
   auto shape = broadcastShape(ctx.inputType(0).getShape(), *target);
@@ -659,7 +629,7 @@ LogicalResult convertOneHot(NodeContext &ctx) {
   Value values = reshapeTo(b, loc, ctx.input(2), {2});
   SmallVector<int64_t> ones(outRank, 1);
   auto pick = [&](int64_t i) {
-    Value v = slice(ctx, values, {i}, {1});
+    Value v = sliceTo(ctx, values, {i}, {1});
     return reshapeTo(b, loc, v, ones);
   };
   ctx.setResult(0, b.create<tosa::SelectOp>(
