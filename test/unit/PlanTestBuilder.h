@@ -40,6 +40,30 @@ inline plan::Instr instr(plan::Opcode op, plan::DType dtype, uint16_t dst,
   return plan::Instr(op, dtype, srcDtype, dst, a, b, c, iimm, fimm);
 }
 
+/// The Generic table for `g`; num_registers defaults to the highest register
+/// the program uses.
+inline flatbuffers::Offset<plan::Generic>
+buildGeneric(flatbuffers::FlatBufferBuilder &b, const GenericSpec &g) {
+  auto ops = [&](const std::vector<OperandSpec> &v) {
+    std::vector<flatbuffers::Offset<plan::Operand>> out;
+    for (const auto &o : v)
+      out.push_back(
+          plan::CreateOperand(b, o.tensor, o.offset, b.CreateVector(o.strides)));
+    return b.CreateVector(out);
+  };
+  uint32_t nregs = g.numRegisters;
+  if (!nregs) {
+    nregs = static_cast<uint32_t>(g.inputs.size() + g.outputs.size());
+    for (const auto &in : g.program)
+      nregs = std::max<uint32_t>(nregs, in.dst() + 1u);
+  }
+  auto inputs = ops(g.inputs), outputs = ops(g.outputs);
+  return plan::CreateGeneric(b, b.CreateVector(g.bounds),
+                             b.CreateVector(g.reductionDims), inputs, outputs,
+                             b.CreateVector(g.inits), b.CreateVector(g.captured),
+                             b.CreateVectorOfStructs(g.program), nregs);
+}
+
 class PlanTestBuilder {
 public:
   using B = flatbuffers::FlatBufferBuilder;
@@ -76,24 +100,7 @@ public:
 
   void addGeneric(const GenericSpec &g, const std::string &loc = "test") {
     kernels.push_back([g, loc](B &b) {
-      auto ops = [&](const std::vector<OperandSpec> &v) {
-        std::vector<flatbuffers::Offset<plan::Operand>> out;
-        for (const auto &o : v)
-          out.push_back(plan::CreateOperand(b, o.tensor, o.offset,
-                                            b.CreateVector(o.strides)));
-        return b.CreateVector(out);
-      };
-      uint32_t nregs = g.numRegisters;
-      if (!nregs) {
-        nregs = static_cast<uint32_t>(g.inputs.size() + g.outputs.size());
-        for (const auto &in : g.program)
-          nregs = std::max<uint32_t>(nregs, in.dst() + 1u);
-      }
-      auto inputs = ops(g.inputs), outputs = ops(g.outputs);
-      auto body = plan::CreateGeneric(
-          b, b.CreateVector(g.bounds), b.CreateVector(g.reductionDims), inputs,
-          outputs, b.CreateVector(g.inits), b.CreateVector(g.captured),
-          b.CreateVectorOfStructs(g.program), nregs);
+      auto body = buildGeneric(b, g);
       return plan::CreateKernel(b, b.CreateString("linalg.generic"),
                                 b.CreateString(loc),
                                 plan::KernelBody::Generic, body.Union());

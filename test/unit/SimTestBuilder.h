@@ -37,28 +37,8 @@ inline CodeletSpec fillCodelet(uint32_t dst, double value) {
           [=](B &b) { return plan::CreateFill(b, dst, value, 0).Union(); }};
 }
 inline CodeletSpec genericCodelet(GenericSpec g) {
-  return {plan::KernelBody::Generic, [g](B &b) {
-            auto ops = [&](const std::vector<OperandSpec> &v) {
-              std::vector<flatbuffers::Offset<plan::Operand>> out;
-              for (const auto &o : v)
-                out.push_back(plan::CreateOperand(b, o.tensor, o.offset,
-                                                  b.CreateVector(o.strides)));
-              return b.CreateVector(out);
-            };
-            uint32_t nregs = g.numRegisters;
-            if (!nregs) {
-              nregs = static_cast<uint32_t>(g.inputs.size() + g.outputs.size());
-              for (const auto &in : g.program)
-                nregs = std::max<uint32_t>(nregs, in.dst() + 1u);
-            }
-            auto inputs = ops(g.inputs), outputs = ops(g.outputs);
-            return plan::CreateGeneric(
-                       b, b.CreateVector(g.bounds),
-                       b.CreateVector(g.reductionDims), inputs, outputs,
-                       b.CreateVector(g.inits), b.CreateVector(g.captured),
-                       b.CreateVectorOfStructs(g.program), nregs)
-                .Union();
-          }};
+  return {plan::KernelBody::Generic,
+          [g](B &b) { return buildGeneric(b, g).Union(); }};
 }
 
 /// out(operand 2) = in0 + in1 over `n` contiguous f32 elements.
