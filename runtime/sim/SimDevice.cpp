@@ -445,26 +445,27 @@ bool SimDevice::Impl::setup(std::string &error) {
           }
       };
   mark(plan.tile_program()->steps());
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!written[i]) {
+  // Streams every binding of `list` not marked in `streamed` into `out`.
+  auto implicitStreams = [&](const std::vector<BindingInfo> &list,
+                             const std::vector<bool> &streamed,
+                             const char *kind,
+                             std::vector<PreparedHostStream> &out) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (streamed[i])
+        continue;
       PreparedHostStream hs;
       hs.binding = i;
-      if (!tensorSegments(inputs[i].tensor,
-                          fmt::format("input '{}'", inputs[i].name),
+      if (!tensorSegments(list[i].tensor,
+                          fmt::format("{} '{}'", kind, list[i].name),
                           hs.segments, error))
         return false;
-      implicitWrites.push_back(std::move(hs));
+      out.push_back(std::move(hs));
     }
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (!read[i]) {
-      PreparedHostStream hs;
-      hs.binding = i;
-      if (!tensorSegments(outputs[i].tensor,
-                          fmt::format("output '{}'", outputs[i].name),
-                          hs.segments, error))
-        return false;
-      implicitReads.push_back(std::move(hs));
-    }
+    return true;
+  };
+  if (!implicitStreams(inputs, written, "input", implicitWrites) ||
+      !implicitStreams(outputs, read, "output", implicitReads))
+    return false;
 
   // Constants and parameters start in tile memory.
   for (size_t t = 0; t < layouts.size(); ++t) {
