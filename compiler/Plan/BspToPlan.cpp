@@ -422,24 +422,10 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
     return failure();
   auto tileProgram = plan::CreateTileProgramDirect(fbb, &mappings, &*steps);
 
-  auto makeBindings = [&](const auto &bindings) {
-    std::vector<fb::Offset<plan::Binding>> offsets;
-    for (const auto &[name, tensor] : bindings)
-      offsets.push_back(plan::CreateBindingDirect(fbb, name.c_str(), tensor));
-    return offsets;
-  };
-  auto inputBindings = makeBindings(inputs);
-  auto outputBindings = makeBindings(outputs);
   ipuc::DeviceDescription d =
       ipuc::getDeviceDescription(program.getDevice(), options.device);
-  auto device = ipuc::createDeviceTable(fbb, d);
-  std::string producer =
-      options.producer.empty() ? ipuc::defaultProducer() : options.producer;
-  auto root = plan::CreatePlanDirect(
-      fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
-      options.source.c_str(), "ipu", device, &tensors, &inputBindings,
-      &outputBindings, /*host_program=*/nullptr, tileProgram);
-  plan::FinishPlanBuffer(fbb, root);
+  ipuc::finishPlan(fbb, options, "ipu", d, tensors, inputs, outputs,
+                   /*hostProgram=*/nullptr, tileProgram);
   return success();
 }
 

@@ -652,24 +652,8 @@ LogicalResult HostPlanEmitter::run(ModuleOp module,
     tensorOffsets.push_back(
         plan::CreateTensor(fbb, name, tensor.dtype, shape, tensor.role, data));
   }
-  auto makeBindings = [&](const auto &bindings) {
-    std::vector<fb::Offset<plan::Binding>> offsets;
-    for (const auto &[name, tensor] : bindings)
-      offsets.push_back(plan::CreateBindingDirect(fbb, name.c_str(), tensor));
-    return offsets;
-  };
-  auto inputBindings = makeBindings(inputs);
-  auto outputBindings = makeBindings(outputs);
-
-  const ipuc::DeviceDescription &d = options.device;
-  auto device = ipuc::createDeviceTable(fbb, d);
-  std::string producer =
-      options.producer.empty() ? ipuc::defaultProducer() : options.producer;
-  auto root = plan::CreatePlanDirect(
-      fbb, ipuc::plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
-      options.source.c_str(), "host", device, &tensorOffsets, &inputBindings,
-      &outputBindings, &kernels);
-  plan::FinishPlanBuffer(fbb, root);
+  ipuc::finishPlan(fbb, options, "host", options.device, tensorOffsets, inputs,
+                   outputs, &kernels, /*tileProgram=*/0);
 
   fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
                         /*max_depth=*/64, /*max_tables=*/100000000);

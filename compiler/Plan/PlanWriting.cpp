@@ -71,4 +71,28 @@ createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,
       d.chipLinkEfficiency);
 }
 
+void finishPlan(flatbuffers::FlatBufferBuilder &fbb, const PlanOptions &options,
+                const char *target, const DeviceDescription &device,
+                const std::vector<flatbuffers::Offset<plan::Tensor>> &tensors,
+                const PlanBindingList &inputs, const PlanBindingList &outputs,
+                const std::vector<flatbuffers::Offset<plan::Kernel>> *hostProgram,
+                flatbuffers::Offset<plan::TileProgram> tileProgram) {
+  auto makeBindings = [&](const PlanBindingList &bindings) {
+    std::vector<flatbuffers::Offset<plan::Binding>> offsets;
+    for (const auto &[name, tensor] : bindings)
+      offsets.push_back(plan::CreateBindingDirect(fbb, name.c_str(), tensor));
+    return offsets;
+  };
+  auto inputBindings = makeBindings(inputs);
+  auto outputBindings = makeBindings(outputs);
+  auto deviceTable = createDeviceTable(fbb, device);
+  std::string producer =
+      options.producer.empty() ? defaultProducer() : options.producer;
+  auto root = plan::CreatePlanDirect(
+      fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
+      options.source.c_str(), target, deviceTable, &tensors, &inputBindings,
+      &outputBindings, hostProgram, tileProgram);
+  plan::FinishPlanBuffer(fbb, root);
+}
+
 } // namespace ipuc

@@ -1,13 +1,15 @@
 //===- PlanWriting.h - Pieces every plan writer needs -----------*- C++ -*-===//
 //
-// The host-plan emitter and the bsp serializer both embed constant data and
-// the device table; they share these so both plans encode them one way.
+// The host-plan emitter and the bsp serializer both embed constant data, the
+// device table and the plan header; they share these so both plans encode
+// them one way.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_COMPILER_PLAN_PLANWRITING_H
 #define IPUC_COMPILER_PLAN_PLANWRITING_H
 
 #include "compiler/Plan/Device.h"
+#include "compiler/Plan/EmitHostPlan.h"
 #include "ipuc/plan/plan_generated.h"
 
 #include "mlir/IR/Attributes.h"
@@ -16,6 +18,8 @@
 #include "mlir/Support/LogicalResult.h"
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc {
@@ -32,6 +36,19 @@ mlir::LogicalResult getConstantBytes(mlir::Attribute attr,
 flatbuffers::Offset<plan::Device>
 createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,
                   const DeviceDescription &d);
+
+/// A model input or output: its name and plan tensor index.
+using PlanBindingList = std::vector<std::pair<std::string, uint32_t>>;
+
+/// Finishes `fbb` with the Plan root: the header (format version, schema
+/// hash, producer, source, `target`), the device table, the bindings and
+/// whichever program the target has.
+void finishPlan(flatbuffers::FlatBufferBuilder &fbb, const PlanOptions &options,
+                const char *target, const DeviceDescription &device,
+                const std::vector<flatbuffers::Offset<plan::Tensor>> &tensors,
+                const PlanBindingList &inputs, const PlanBindingList &outputs,
+                const std::vector<flatbuffers::Offset<plan::Kernel>> *hostProgram,
+                flatbuffers::Offset<plan::TileProgram> tileProgram);
 
 } // namespace ipuc
 
