@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../tools/ipu-run/Arrays.h"
 #include "ipuc/host/HostDevice.h"
 #include "ipuc/plan/Plan.h"
 #include "ipuc/support/Npy.h"
@@ -25,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -35,36 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-/// NumPy descr of a plan dtype, for checking .npy inputs.
-const char *descrOf(ipuc::plan::DType dtype) {
-  using ipuc::plan::DType;
-  switch (dtype) {
-  case DType::F32: return "<f4";
-  case DType::F16: return "<f2";
-  case DType::F64: return "<f8";
-  case DType::I1: return "|b1";
-  case DType::I8: return "|i1";
-  case DType::I16: return "<i2";
-  case DType::I32: return "<i4";
-  case DType::I64: return "<i8";
-  default: return "";
-  }
-}
-
-/// Seeded values that are valid for any dtype: small floats, zeros otherwise
-/// (so integer index inputs stay in range).
-std::vector<uint8_t> randomBytes(const ipuc::host::BindingInfo &b,
-                                 std::mt19937 &rng) {
-  std::vector<uint8_t> bytes(b.byteSize(), 0);
-  if (b.dtype == ipuc::plan::DType::F32) {
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    float *f = reinterpret_cast<float *>(bytes.data());
-    for (int64_t i = 0; i < b.numElements(); ++i)
-      f[i] = dist(rng);
-  }
-  return bytes;
 }
 
 int usage(const char *argv0) {
@@ -115,9 +85,12 @@ int main(int argc, char **argv) {
   auto t1 = Clock::now();
   ipuc::host::HostDevice device(plan);
 
-  std::mt19937 rng(0);
+  // Inputs are bound exactly as ipu-run binds them.
+  std::mt19937_64 rng(0);
   for (const ipuc::host::BindingInfo &b : device.inputs()) {
     std::vector<uint8_t> bytes;
+    ipuc::plan::DType dtype = b.dtype;
+    std::vector<int64_t> shape = b.shape;
     auto it = inputFiles.find(b.name);
     if (it != inputFiles.end()) {
       ipuc::support::NpyArray array;
@@ -125,16 +98,16 @@ int main(int argc, char **argv) {
         fmt::print(stderr, "plan_latency: error: {}\n", error);
         return 1;
       }
-      if (array.descr != descrOf(b.dtype) || array.shape != b.shape) {
-        fmt::print(stderr, "plan_latency: error: {} does not match {}\n",
-                   it->second, b.describe());
+      if (!ipurun::npyToBinding(array, b, bytes, dtype)) {
+        fmt::print(stderr, "plan_latency: error: {} has dtype {} which no "
+                   "plan dtype matches\n", it->second, array.descr);
         return 1;
       }
-      bytes = std::move(array.data);
+      shape = array.shape;
     } else {
-      bytes = randomBytes(b, rng);
+      bytes = ipurun::randomData(b, rng);
     }
-    if (!device.setInput(b.name, b.dtype, b.shape, bytes.data(), bytes.size(),
+    if (!device.setInput(b.name, dtype, shape, bytes.data(), bytes.size(),
                          error)) {
       fmt::print(stderr, "plan_latency: error: {}\n", error);
       return 1;
