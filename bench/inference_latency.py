@@ -38,38 +38,16 @@ import time
 import numpy as np
 import onnx
 import torch
-import torch.nn.functional as F
-from onnx import numpy_helper
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO_ROOT, "examples")
-
-
-def weights(model):
-    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
-            for t in model.graph.initializer}
-
-
-def torch_mlp(w):
-    def f(x):
-        h = F.relu(F.linear(x, w["fc1.weight"], w["fc1.bias"]))
-        return F.softmax(F.linear(h, w["fc2.weight"], w["fc2.bias"]), dim=-1)
-    return f
-
-
-def torch_cnn(w):
-    def f(x):
-        h = F.relu(F.conv2d(x, w["conv1.weight"], w["conv1.bias"], padding=1))
-        h = F.max_pool2d(h, 2, 2)
-        h = F.relu(F.conv2d(h, w["conv2.weight"], w["conv2.bias"], padding=1))
-        h = torch.flatten(F.adaptive_avg_pool2d(h, 1), 1)
-        return F.linear(h, w["fc.weight"], w["fc.bias"])
-    return f
+sys.path.insert(0, EXAMPLES)
+import torch_reference  # noqa: E402  (the shared PyTorch reference)
 
 
 CASES = [
-    ("MLP", "mlp.onnx", "x", "x_mlp.npy", "probs", torch_mlp),
-    ("CNN", "cnn.onnx", "image", "x_cnn.npy", "logits", torch_cnn),
+    ("MLP", "mlp.onnx", "x", "x_mlp.npy", "probs", torch_reference.mlp),
+    ("CNN", "cnn.onnx", "image", "x_cnn.npy", "logits", torch_reference.cnn),
 ]
 
 _TIME_RE = re.compile(
@@ -175,7 +153,7 @@ def main():
                 run_s = float(m.group(1)) * 1e-3 if m else None
 
             x = torch.from_numpy(np.load(in_path))
-            fn = make(weights(onnx.load(model_path)))
+            fn = make(torch_reference.weights(onnx.load(model_path)))
             torch_times = time_torch(fn, x, max(args.runs, 200), args.warmup)
             # ipuc's host kernels run on one thread; show PyTorch so too.
             torch.set_num_threads(1)

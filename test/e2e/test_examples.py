@@ -20,20 +20,15 @@ import tempfile
 import numpy as np
 import onnx
 import torch
-import torch.nn.functional as F
-from onnx import numpy_helper
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 EXAMPLES = os.path.join(REPO_ROOT, "examples")
+sys.path.insert(0, EXAMPLES)
+import torch_reference  # noqa: E402  (the shared PyTorch reference)
 RTOL = 1e-4
 ATOL = 1e-5
 TIMEOUT_S = 120
-
-
-def weights(model):
-    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()).double()
-            for t in model.graph.initializer}
 
 
 def op_types(model):
@@ -42,26 +37,16 @@ def op_types(model):
 
 def reference_mlp(model, x):
     # The hand-written network must be the one in the file; if the generator
-    # changes, this reference has to change with it.
-    assert op_types(model) == ["Gemm", "Relu", "Gemm", "Softmax"], \
-        op_types(model)
-    w = weights(model)
-    h = F.relu(F.linear(x, w["fc1.weight"], w["fc1.bias"]))
-    logits = F.linear(h, w["fc2.weight"], w["fc2.bias"])
-    return {"probs": F.softmax(logits, dim=-1)}
+    # changes, the reference has to change with it.
+    assert op_types(model) == torch_reference.MLP_OPS, op_types(model)
+    w = torch_reference.weights(model, torch.float64)
+    return {"probs": torch_reference.mlp(w)(x)}
 
 
 def reference_cnn(model, x):
-    assert op_types(model) == [
-        "Conv", "Relu", "MaxPool", "Conv", "Relu", "GlobalAveragePool",
-        "Flatten", "Gemm"], op_types(model)
-    w = weights(model)
-    h = F.relu(F.conv2d(x, w["conv1.weight"], w["conv1.bias"], padding=1))
-    h = F.max_pool2d(h, kernel_size=2, stride=2)
-    h = F.relu(F.conv2d(h, w["conv2.weight"], w["conv2.bias"], padding=1))
-    h = F.adaptive_avg_pool2d(h, 1)
-    h = torch.flatten(h, 1)
-    return {"logits": F.linear(h, w["fc.weight"], w["fc.bias"])}
+    assert op_types(model) == torch_reference.CNN_OPS, op_types(model)
+    w = torch_reference.weights(model, torch.float64)
+    return {"logits": torch_reference.cnn(w)(x)}
 
 
 CASES = [
