@@ -2,6 +2,7 @@
 
 #include "compiler/Plan/BodyCompiler.h"
 #include "compiler/Plan/HostPlanSupport.h"
+#include "dialects/Bsp/IR/BspOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -103,11 +104,10 @@ std::optional<Opcode> ipuc::getSimpleOpcode(Operation *op) {
 namespace {
 class BodyCompiler {
 public:
-  BodyCompiler(linalg::LinalgOp op, ipuc::CompiledBody &out)
-      : op(op), out(out) {}
+  BodyCompiler(Block &body, Operation *owner, ipuc::CompiledBody &out)
+      : block(&body), op(owner), out(out) {}
 
   LogicalResult run() {
-    Block *block = op.getBlock();
     for (BlockArgument arg : block->getArguments()) {
       std::optional<DType> dtype = ipuc::getPlanDType(arg.getType());
       if (!dtype)
@@ -232,6 +232,9 @@ private:
     if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
       dst = newRegister(dtype);
       emit(Opcode::Index, dtype, dst, index.getDim());
+    } else if (auto index = dyn_cast<ipuc::bsp::IndexOp>(bodyOp)) {
+      dst = newRegister(dtype);
+      emit(Opcode::Index, dtype, dst, index.getDim());
     } else if (auto extract = dyn_cast<tensor::ExtractOp>(bodyOp)) {
       Value tensor = extract.getTensor();
       auto *capturedIt = llvm::find(out.captured, tensor);
@@ -291,7 +294,8 @@ private:
     return success();
   }
 
-  linalg::LinalgOp op;
+  Block *block;
+  Operation *op;
   ipuc::CompiledBody &out;
   llvm::DenseMap<Value, uint32_t> registers;
   std::vector<DType> registerTypes;
@@ -300,7 +304,12 @@ private:
 };
 } // namespace
 
-LogicalResult ipuc::compileBody(linalg::LinalgOp op, CompiledBody &out) {
+LogicalResult ipuc::compileBody(Block &body, Operation *owner,
+                                CompiledBody &out) {
   out = CompiledBody();
-  return BodyCompiler(op, out).run();
+  return BodyCompiler(body, owner, out).run();
+}
+
+LogicalResult ipuc::compileBody(linalg::LinalgOp op, CompiledBody &out) {
+  return compileBody(*op.getBlock(), op, out);
 }

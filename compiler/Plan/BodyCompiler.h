@@ -1,6 +1,7 @@
 //===- BodyCompiler.h - linalg body -> plan Instr program -------*- C++ -*-===//
 //
-// Compiles the scalar region of a linalg structured op into the register
+// Compiles the scalar region of a linalg structured op (or of a bsp vertex)
+// into the register
 // program of a plan Generic kernel. Registers [0, numOperands) are the block
 // arguments (inputs then outputs); every op result gets the next register.
 //
@@ -31,7 +32,13 @@ struct CompiledBody {
 /// tensor.extract, index casts) are handled by the compiler itself.
 std::optional<plan::Opcode> getSimpleOpcode(mlir::Operation *op);
 
-/// Compiles the body of `op`. Errors are reported at the offending body op.
+/// Compiles `body`, the scalar region of `owner` (a linalg structured op or a
+/// bsp.generic_vertex); iteration indices are linalg.index or bsp.index.
+/// Errors are reported at the offending body op.
+mlir::LogicalResult compileBody(mlir::Block &body, mlir::Operation *owner,
+                                CompiledBody &out);
+
+/// Compiles the body of a linalg structured op.
 mlir::LogicalResult compileBody(mlir::linalg::LinalgOp op, CompiledBody &out);
 
 } // namespace ipuc

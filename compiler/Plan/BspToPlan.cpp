@@ -15,10 +15,8 @@
 
 #include "ipuc/plan/Plan.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -157,28 +155,8 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
 /// that is never verified or inserted.
 static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
                                        ipuc::CompiledBody &out) {
-  MLIRContext *context = vertex.getContext();
-  if (!context->getLoadedDialect<linalg::LinalgDialect>())
-    context->getOrLoadDialect<linalg::LinalgDialect>();
-  OperationState state(vertex.getLoc(),
-                       linalg::GenericOp::getOperationName());
-  Region *region = state.addRegion();
-  IRMapping mapping;
-  vertex.getBody().cloneInto(region, mapping);
-  // bsp.index is linalg.index of the vertex's own iteration space.
-  SmallVector<bsp::IndexOp> indices;
-  region->walk([&](bsp::IndexOp index) { indices.push_back(index); });
-  for (bsp::IndexOp index : indices) {
-    OpBuilder builder(index);
-    Value replacement =
-        builder.create<linalg::IndexOp>(index.getLoc(), index.getDim());
-    index.getResult().replaceAllUsesWith(replacement);
-    index.erase();
-  }
-  Operation *generic = Operation::create(state);
   LogicalResult result =
-      ipuc::compileBody(cast<linalg::LinalgOp>(generic), out);
-  generic->destroy();
+      ipuc::compileBody(vertex.getBody().front(), vertex, out);
   if (succeeded(result) && !out.captured.empty())
     return vertex.emitOpError()
            << "body reads a tensor with tensor.extract; vertices can only "

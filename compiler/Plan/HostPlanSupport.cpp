@@ -2,6 +2,7 @@
 
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/BodyCompiler.h"
+#include "dialects/Bsp/IR/BspOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -128,7 +129,7 @@ LogicalResult ipuc::checkBodyOpSupport(Operation *op,
       return op->emitError() << "'" << op->getName() << "' in the body of '"
                              << structuredOp->getName() << "' produces "
                              << type << ", which the host plan cannot hold";
-  if (matchPattern(op, m_Constant()) || isa<linalg::IndexOp>(op) ||
+  if (matchPattern(op, m_Constant()) || isa<linalg::IndexOp, ipuc::bsp::IndexOp>(op) ||
       isa<arith::CmpFOp, arith::CmpIOp, arith::IndexCastOp,
           arith::IndexCastUIOp>(op) ||
       getSimpleOpcode(op))
