@@ -39,25 +39,6 @@ using plan::TensorRole;
 
 std::string ipuc::defaultProducer() { return "ipuc " IPUC_VERSION; }
 
-static size_t elementSize(DType dtype) {
-  switch (dtype) {
-  case DType::F64:
-  case DType::I64:
-    return 8;
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-  case DType::I16:
-    return 2;
-  case DType::I1:
-  case DType::I8:
-    return 1;
-  }
-  return 1;
-}
-
 namespace {
 struct PlanTensor {
   std::string name;
