@@ -18,8 +18,6 @@ struct HostDevice::Buffer {
   uint8_t *data = nullptr;
   size_t size = 0;
   bool owned = false;
-  /// The same storage as the kernels see it.
-  kernels::KernelTensor view;
   ~Buffer() {
     if (owned)
       ::operator delete[](data, std::align_val_t(64));
@@ -46,12 +44,13 @@ HostDevice::HostDevice(const LoadedPlan &loaded)
         if (t->data() && t->data()->size() == buf->size)
           std::memcpy(buf->data, t->data()->data(), buf->size);
       }
-      buf->view.data = buf->data;
-      buf->view.dtype = t->dtype();
+      kernels::KernelTensor view;
+      view.data = buf->data;
+      view.dtype = t->dtype();
       if (t->shape())
-        buf->view.shape.assign(t->shape()->begin(), t->shape()->end());
-      buf->view.numElements = numElements(t->shape());
-      kernelTensors_.push_back(&buf->view);
+        view.shape.assign(t->shape()->begin(), t->shape()->end());
+      view.numElements = numElements(t->shape());
+      kernelTensors_.push_back(std::move(view));
       buffers_.push_back(std::move(buf));
     }
 }

@@ -16,9 +16,9 @@ using namespace plan;
 namespace {
 
 bool runGenericTable(const Generic &g,
-                     const std::vector<KernelTensor *> &tensors,
+                     const std::vector<KernelTensor> &tensors,
                      const DispatchOptions &options, std::string &error) {
-  auto data = [&](int64_t i) { return tensors[i]->data; };
+  auto data = [&](int64_t i) { return tensors[i].data; };
   GenericArgs a;
   a.numThreads = options.genericThreads;
   if (g.loop_bounds())
@@ -29,7 +29,7 @@ bool runGenericTable(const Generic &g,
   auto operand = [&](const Operand &o) {
     StridedOperand s;
     s.data = data(o.tensor());
-    s.dtype = tensors[o.tensor()]->dtype;
+    s.dtype = tensors[o.tensor()].dtype;
     s.offset = o.offset();
     s.strides = o.strides() ? o.strides()->data() : nullptr;
     return s;
@@ -45,15 +45,15 @@ bool runGenericTable(const Generic &g,
       int32_t init = g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
       if (init >= 0 && static_cast<uint32_t>(init) != o.tensor())
         std::memcpy(data(o.tensor()), data(init),
-                    static_cast<size_t>(tensors[init]->numElements) *
-                        dtypeSize(tensors[init]->dtype));
+                    static_cast<size_t>(tensors[init].numElements) *
+                        dtypeSize(tensors[init].dtype));
     }
   if (g.captured())
     for (uint32_t c : *g.captured()) {
       CapturedTensor ct;
       ct.data = data(c);
-      ct.dtype = tensors[c]->dtype;
-      ct.shape = tensors[c]->shape;
+      ct.dtype = tensors[c].dtype;
+      ct.shape = tensors[c].shape;
       a.captured.push_back(std::move(ct));
     }
   // Struct vectors are stored inline and contiguous.
@@ -67,10 +67,10 @@ bool runGenericTable(const Generic &g,
 } // namespace
 
 bool runKernelBody(KernelBody type, const void *body,
-                   const std::vector<KernelTensor *> &tensors,
+                   const std::vector<KernelTensor> &tensors,
                    const DispatchOptions &options, std::string &error) {
   auto data = [&](int64_t i) -> uint8_t * {
-    return i >= 0 ? tensors[i]->data : nullptr;
+    return i >= 0 ? tensors[i].data : nullptr;
   };
   switch (type) {
   case KernelBody::Generic:
@@ -79,7 +79,7 @@ bool runKernelBody(KernelBody type, const void *body,
   case KernelBody::MatMul: {
     const MatMul &m = *static_cast<const MatMul *>(body);
     MatMulArgs a;
-    a.dtype = tensors[m.lhs()]->dtype;
+    a.dtype = tensors[m.lhs()].dtype;
     a.lhs = data(m.lhs());
     a.rhs = data(m.rhs());
     a.init = data(m.init());
@@ -97,7 +97,7 @@ bool runKernelBody(KernelBody type, const void *body,
   case KernelBody::Conv2D: {
     const Conv2D &c = *static_cast<const Conv2D *>(body);
     Conv2DArgs a;
-    a.dtype = tensors[c.input()]->dtype;
+    a.dtype = tensors[c.input()].dtype;
     a.input = data(c.input());
     a.filter = data(c.filter());
     a.init = data(c.init());
@@ -112,7 +112,7 @@ bool runKernelBody(KernelBody type, const void *body,
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);
     int rank = c.sizes() ? static_cast<int>(c.sizes()->size()) : 0;
-    runCopy(data(c.src()), data(c.dst()), dtypeSize(tensors[c.src()]->dtype),
+    runCopy(data(c.src()), data(c.dst()), dtypeSize(tensors[c.src()].dtype),
             rank, rank ? c.sizes()->data() : nullptr, c.src_offset(),
             rank ? c.src_strides()->data() : nullptr, c.dst_offset(),
             rank ? c.dst_strides()->data() : nullptr);
@@ -120,8 +120,8 @@ bool runKernelBody(KernelBody type, const void *body,
   }
   case KernelBody::Fill: {
     const Fill &f = *static_cast<const Fill *>(body);
-    runFill(data(f.dst()), tensors[f.dst()]->dtype,
-            tensors[f.dst()]->numElements, f.fimm(), f.iimm());
+    runFill(data(f.dst()), tensors[f.dst()].dtype,
+            tensors[f.dst()].numElements, f.fimm(), f.iimm());
     return true;
   }
   default:

@@ -48,10 +48,6 @@ std::vector<bool> writtenOperands(const Vertex &v, size_t n) {
 
 bool runCodelet(const Vertex &v, std::vector<PackedOperand> &ops,
                 int genericThreads, std::string &error) {
-  std::vector<kernels::KernelTensor *> tensors;
-  tensors.reserve(ops.size());
-  for (PackedOperand &op : ops)
-    tensors.push_back(&op);
   kernels::DispatchOptions options;
   options.genericThreads = genericThreads;
   // A vertex runs a sub-box of the op's loop nest; Index must still see the
@@ -59,7 +55,7 @@ bool runCodelet(const Vertex &v, std::vector<PackedOperand> &ops,
   if (v.index_origin())
     options.indexOrigin.assign(v.index_origin()->begin(),
                                v.index_origin()->end());
-  return kernels::runKernelBody(v.codelet_type(), v.codelet(), tensors,
+  return kernels::runKernelBody(v.codelet_type(), v.codelet(), ops,
                                 options, error);
 }
 

@@ -9,16 +9,13 @@
 #define IPUC_HOST_HOSTDEVICE_H
 
 #include "ipuc/host/Bindings.h"
+#include "ipuc/kernels/Dispatch.h"
 #include "ipuc/plan/Plan.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace ipuc::kernels {
-struct KernelTensor;
-}
 
 namespace ipuc::host {
 
@@ -65,7 +62,7 @@ private:
   struct Buffer;
   std::vector<std::unique_ptr<Buffer>> buffers_;
   /// Views of buffers_, indexed like the plan's tensors, for the kernels.
-  std::vector<kernels::KernelTensor *> kernelTensors_;
+  std::vector<kernels::KernelTensor> kernelTensors_;
   PlanBindings bindings_;
 };
 

@@ -37,7 +37,7 @@ struct DispatchOptions {
 /// table index `tensors`. The plan verifier has proved every access in
 /// bounds. Returns false with `error` set when a kernel reports a failure.
 bool runKernelBody(plan::KernelBody type, const void *body,
-                   const std::vector<KernelTensor *> &tensors,
+                   const std::vector<KernelTensor> &tensors,
                    const DispatchOptions &options, std::string &error);
 
 } // namespace ipuc::kernels
