@@ -11,6 +11,8 @@
 #include "ipuc/kernels/Conv2D.h"
 #include "ipuc/kernels/Half.h"
 
+#include "EigenMaps.h"
+
 #include <Eigen/Core>
 #include <fmt/format.h>
 
@@ -19,13 +21,6 @@
 
 namespace ipuc::kernels {
 namespace {
-
-template <typename T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <typename T>
-using CMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
-template <typename T>
-using MMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
 
 template <typename T>
 void convTyped(const Conv2DArgs &a, const T *in, const T *filt, const T *init,

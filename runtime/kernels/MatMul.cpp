@@ -9,6 +9,8 @@
 #include "ipuc/kernels/Half.h"
 #include "ipuc/kernels/MatMul.h"
 
+#include "EigenMaps.h"
+
 #include <Eigen/Core>
 #include <fmt/format.h>
 
@@ -16,13 +18,6 @@
 
 namespace ipuc::kernels {
 namespace {
-
-template <typename T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <typename T>
-using CMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
-template <typename T>
-using MMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
 
 template <typename T> void matmulTyped(const MatMulArgs &a) {
   const int64_t ldl = a.ldLhs ? a.ldLhs : (a.transposeLhs ? a.m : a.k);
