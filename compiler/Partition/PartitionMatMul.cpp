@@ -1,0 +1,259 @@
+//===- PartitionMatMul.cpp - (batch) matmul on a block grid ---------------
+//===//
+//
+// Matmuls use the cost-model block grid of MatMulPlanner: one vertex per
+// block, and a second compute set that sums partials when k is split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Partition/MatMulPlanner.h"
+#include "compiler/Partition/Partitioner.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace ipuc;
+using namespace ipuc::partition;
+namespace bsp = ipuc::bsp;
+
+/// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.
+static bool isZeroInit(Value v) {
+  if (v.getDefiningOp<tensor::EmptyOp>())
+    return true;
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  Attribute attr = constantValue(fill.value());
+  if (auto f = dyn_cast_or_null<FloatAttr>(attr))
+    return f.getValue().isZero();
+  if (auto i = dyn_cast_or_null<IntegerAttr>(attr))
+    return i.getValue().isZero();
+  return false;
+}
+
+FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
+  Operation *operation = op;
+  bool batched = isa<linalg::BatchMatmulOp>(operation);
+  if (!batched && !isa<linalg::MatmulOp>(operation))
+    return false;
+  Value lhs = op.getDpsInputOperand(0)->get();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  Value result = operation->getResult(0);
+  Type elt = getElementTypeOrSelf(result.getType());
+  if (!isa<FloatType>(elt) || getElementTypeOrSelf(lhs.getType()) != elt ||
+      getElementTypeOrSelf(rhs.getType()) != elt || !isZeroInit(init))
+    return false;
+  Shape rs = shapeOf(result.getType()), ls = shapeOf(lhs.getType());
+  MatMulProblem p;
+  unsigned o = batched ? 1 : 0;
+  p.batch = batched ? rs[0] : 1;
+  p.m = rs[o];
+  p.n = rs[o + 1];
+  p.k = ls[o + 1];
+  p.elemBytes = cast<bsp::BufferType>(bsp::BufferType::get(ctx, {}, elt))
+                    .getElementBytes();
+  p.dtype = elt.isF16()    ? plan::DType::F16
+            : elt.isBF16() ? plan::DType::BF16
+            : elt.isF64()  ? plan::DType::F64
+                           : plan::DType::F32;
+  // Leave half of each tile for the tensors around the matmul.
+  MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
+
+  FailureOr<Buffer *> lhsBuf = get(lhs, op), rhsBuf = get(rhs, op);
+  if (failed(lhsBuf) || failed(rhsBuf))
+    return failure();
+  std::string name = nameFor(op);
+  auto tileOf = [&](int64_t bi, int64_t mi, int64_t ni, int64_t ki) {
+    return ((bi * g.pm + mi) * g.pn + ni) * g.pk + ki;
+  };
+  // Result (pk == 1) or partials (pk > 1): block (bi, mi, ni[, ki]) lives on
+  // the tile computing it, one interval per row of the block.
+  Shape partialShape = rs;
+  if (g.pk > 1)
+    partialShape.insert(partialShape.begin(), g.pk);
+  Shape pStrides = rowMajorStrides(partialShape);
+  std::vector<TileRange> blockRanges;
+  struct Block4 {
+    int64_t bi, mi, ni, ki, b0, m0, n0, k0, bs, ms, ns, ks, tile;
+  };
+  std::vector<Block4> blocks;
+  for (int64_t bi = 0; bi < g.pb; ++bi)
+    for (int64_t mi = 0; mi < g.pm; ++mi)
+      for (int64_t ni = 0; ni < g.pn; ++ni)
+        for (int64_t ki = 0; ki < g.pk; ++ki) {
+          Block4 blk{bi,
+                     mi,
+                     ni,
+                     ki,
+                     bi * g.bb,
+                     mi * g.bm,
+                     ni * g.bn,
+                     ki * g.bk,
+                     0,
+                     0,
+                     0,
+                     0,
+                     tileOf(bi, mi, ni, ki)};
+          blk.bs = std::min(g.bb, p.batch - blk.b0);
+          blk.ms = std::min(g.bm, p.m - blk.m0);
+          blk.ns = std::min(g.bn, p.n - blk.n0);
+          blk.ks = std::min(g.bk, p.k - blk.k0);
+          if (blk.bs <= 0 || blk.ms <= 0 || blk.ns <= 0 || blk.ks <= 0)
+            continue;
+          blocks.push_back(blk);
+          for (int64_t x = 0; x < blk.bs; ++x)
+            for (int64_t r = 0; r < blk.ms; ++r) {
+              int64_t flat = (g.pk > 1 ? ki * pStrides[0] : 0) +
+                             (batched ? (blk.b0 + x) * pStrides[g.pk > 1] : 0) +
+                             (blk.m0 + r) * pStrides[partialShape.size() - 2] +
+                             blk.n0;
+              blockRanges.push_back({blk.tile, flat, flat + blk.ns});
+            }
+        }
+  Buffer &out =
+      newTensor(op.getLoc(), g.pk > 1 ? name + ".partials" : name,
+                bsp::TensorRole::intermediate,
+                RankedTensorType::get(partialShape, elt), blockRanges);
+  if (g.pk == 1)
+    bufferOf[result] = &out;
+
+  // Gather the operand blocks, then one vertex per batch element.
+  struct VertexArgs {
+    int64_t tile;
+    Value a, bb, c;
+    bsp::BoxAttr ab, bbx, cb;
+    double flops;
+  };
+  std::vector<VertexArgs> vertices;
+  for (const Block4 &blk : blocks) {
+    for (int64_t x = 0; x < blk.bs; ++x) {
+      Box aBox, bBox, cBox;
+      if (batched) {
+        aBox = Box{{blk.b0 + x, blk.m0, blk.k0}, {1, blk.ms, blk.ks}};
+        bBox = Box{{blk.b0 + x, blk.k0, blk.n0}, {1, blk.ks, blk.ns}};
+      } else {
+        aBox = Box{{blk.m0, blk.k0}, {blk.ms, blk.ks}};
+        bBox = Box{{blk.k0, blk.n0}, {blk.ks, blk.ns}};
+      }
+      if (g.pk > 1)
+        cBox.offsets.push_back(blk.ki), cBox.sizes.push_back(1);
+      if (batched)
+        cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);
+      cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
+      cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
+      auto [a, ab] =
+          onTile(**lhsBuf, aBox, blk.tile, op.getLoc(), name + ".lhs");
+      auto [bv, bbx] =
+          onTile(**rhsBuf, bBox, blk.tile, op.getLoc(), name + ".rhs");
+      vertices.push_back({blk.tile, a, bv, out.value, ab, bbx, boxAttr(cBox),
+                          sim::matMulFlops(1, blk.ms, blk.ns, blk.ks)});
+    }
+  }
+  flushExchange(op.getLoc(), name + ".gather");
+  auto cs = newComputeSet(op.getLoc(), name);
+  cs->setAttr("grid", b.getStringAttr(g.str()));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&cs.getBody().front());
+    for (VertexArgs &v : vertices)
+      b.create<bsp::MatMulVertexOp>(op.getLoc(), v.tile, ValueRange{v.a, v.bb},
+                                    b.getArrayAttr({v.ab, v.bbx}),
+                                    ValueRange{v.c}, b.getArrayAttr({v.cb}),
+                                    false, false, false,
+                                    b.getF64FloatAttr(v.flops));
+  }
+  if (g.pk == 1)
+    return true;
+
+  // Reduce the partial sums: each tile of a k-group sums its share of the
+  // block's rows from all pk partials into the result.
+  std::vector<TileRange> resultRanges;
+  Shape rStrides = rowMajorStrides(rs);
+  struct Piece {
+    Block4 blk;
+    int64_t r0, rn;
+  };
+  std::vector<Piece> pieces;
+  for (const Block4 &blk : blocks) {
+    int64_t rows = (blk.ms + g.pk - 1) / g.pk;
+    int64_t r0 = blk.ki * rows, rn = std::min(rows, blk.ms - r0);
+    if (rn <= 0)
+      continue;
+    pieces.push_back({blk, r0, rn});
+    for (int64_t x = 0; x < blk.bs; ++x)
+      for (int64_t r = 0; r < rn; ++r) {
+        int64_t flat = (batched ? (blk.b0 + x) * rStrides[0] : 0) +
+                       (blk.m0 + r0 + r) * rStrides[rs.size() - 2] + blk.n0;
+        resultRanges.push_back({blk.tile, flat, flat + blk.ns});
+      }
+  }
+  Buffer &res = newTensor(op.getLoc(), name, bsp::TensorRole::intermediate,
+                          result.getType(), resultRanges);
+  bufferOf[result] = &res;
+  struct ReduceArgs {
+    int64_t tile;
+    SmallVector<Value> ins;
+    SmallVector<Attribute> inBoxes;
+    bsp::BoxAttr outBox;
+    int64_t n;
+  };
+  std::vector<ReduceArgs> reduces;
+  for (const Piece &pc : pieces)
+    for (int64_t x = 0; x < pc.blk.bs; ++x) {
+      ReduceArgs ra{pc.blk.tile, {}, {}, {}, pc.rn * pc.blk.ns};
+      for (int64_t kk = 0; kk < g.pk; ++kk) {
+        Box src;
+        src.offsets.push_back(kk), src.sizes.push_back(1);
+        if (batched)
+          src.offsets.push_back(pc.blk.b0 + x), src.sizes.push_back(1);
+        src.offsets.push_back(pc.blk.m0 + pc.r0), src.sizes.push_back(pc.rn);
+        src.offsets.push_back(pc.blk.n0), src.sizes.push_back(pc.blk.ns);
+        auto [v, box] =
+            onTile(out, src, pc.blk.tile, op.getLoc(), name + ".partial");
+        ra.ins.push_back(v);
+        ra.inBoxes.push_back(box);
+      }
+      Box dst;
+      if (batched)
+        dst.offsets.push_back(pc.blk.b0 + x), dst.sizes.push_back(1);
+      dst.offsets.push_back(pc.blk.m0 + pc.r0), dst.sizes.push_back(pc.rn);
+      dst.offsets.push_back(pc.blk.n0), dst.sizes.push_back(pc.blk.ns);
+      ra.outBox = boxAttr(dst);
+      reduces.push_back(std::move(ra));
+    }
+  flushExchange(op.getLoc(), name + ".partials");
+  auto rcs = newComputeSet(op.getLoc(), name + ".reduce");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(&rcs.getBody().front());
+  for (ReduceArgs &ra : reduces) {
+    int64_t inRank = batched ? 4 : 3, outRank = batched ? 3 : 2;
+    auto mapTo = [&](int64_t rank) {
+      SmallVector<AffineExpr> exprs(rank - 2, b.getAffineConstantExpr(0));
+      exprs.push_back(b.getAffineDimExpr(0));
+      exprs.push_back(b.getAffineDimExpr(1));
+      return AffineMap::get(2, 0, exprs, ctx);
+    };
+    SmallVector<Attribute> maps(g.pk, AffineMapAttr::get(mapTo(inRank)));
+    maps.push_back(AffineMapAttr::get(mapTo(outRank)));
+    auto bounds = cast<bsp::BoxAttr>(ra.outBox).getSizes().take_back(2);
+    auto v = b.create<bsp::GenericVertexOp>(
+        op.getLoc(), ra.tile, ra.ins, b.getArrayAttr(ra.inBoxes),
+        ValueRange{res.value}, b.getArrayAttr({ra.outBox}),
+        b.getArrayAttr(maps), b.getStrArrayAttr({"parallel", "parallel"}),
+        b.getDenseI64ArrayAttr(bounds),
+        b.getF64FloatAttr(double(ra.n) * (g.pk - 1)));
+    Block *body = new Block();
+    v.getBody().push_back(body);
+    for (int64_t i = 0; i <= g.pk; ++i)
+      body->addArgument(elt, op.getLoc());
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToEnd(body);
+    Value sum = body->getArgument(0);
+    for (int64_t i = 1; i < g.pk; ++i)
+      sum = b.create<arith::AddFOp>(op.getLoc(), sum, body->getArgument(i));
+    b.create<bsp::YieldOp>(op.getLoc(), ValueRange{sum});
+  }
+  return true;
+}

@@ -1,0 +1,157 @@
+//===- Partitioner.h - State of the linalg -> bsp partitioner ---*- C++ -*-===//
+//
+// The partitioner walks the entry function once, in order, and turns each op
+// into bsp tensors, exchanges and compute sets. Its state (the bsp tensor of
+// every SSA value, the copies waiting for the next exchange, the round-robin
+// tile cursor) is shared by the per-op-family lowerings, each in its own file:
+//
+//   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
+//   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
+//   PartitionStructured.cpp  other linalg ops split along their output
+//   PartitionFill.cpp        linalg.fill
+//   PartitionReshape.cpp     reshapes and casts as on-tile copies
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_COMPILER_PARTITION_PARTITIONER_H
+#define IPUC_COMPILER_PARTITION_PARTITIONER_H
+
+#include "compiler/Partition/TileMapping.h"
+#include "compiler/Plan/Device.h"
+
+#include "dialects/Bsp/IR/BspOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <deque>
+#include <functional>
+#include <vector>
+
+namespace ipuc::partition {
+using llvm::DenseMap;
+using mlir::Attribute;
+using mlir::Block;
+using mlir::MLIRContext;
+using mlir::ModuleOp;
+using mlir::OpBuilder;
+namespace func = mlir::func;
+namespace linalg = mlir::linalg;
+using llvm::StringRef;
+using mlir::FailureOr;
+using mlir::Location;
+using mlir::LogicalResult;
+using mlir::Operation;
+using mlir::Type;
+using mlir::Value;
+
+namespace bsp = ipuc::bsp;
+using Shape = std::vector<int64_t>;
+
+inline Shape shapeOf(Type type) {
+  auto shaped = mlir::cast<mlir::ShapedType>(type);
+  return Shape(shaped.getShape().begin(), shaped.getShape().end());
+}
+inline int64_t product(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t v : s)
+    n *= v;
+  return n;
+}
+
+/// A bsp tensor under construction: its mapping is kept as ranges until the
+/// op is built (mappings of results are known when the producer is planned).
+struct Buffer {
+  Value value; // the !bsp.buffer
+  bsp::TensorOp op;
+  std::vector<TileRange> ranges;
+};
+
+/// One partitioning of one module; the per-op lowerings are its members.
+class Partitioner {
+public:
+  Partitioner(ModuleOp module, const DeviceDescription &dev, int64_t grain)
+      : module(module), dev(dev), grain(grain), ctx(module.getContext()),
+        b(ctx) {
+    tiles = dev.totalTiles();
+  }
+  LogicalResult run();
+
+  // Members are used by the per-op-family lowerings in their own files.
+  // Tensors.
+  Buffer &newTensor(Location loc, StringRef name, bsp::TensorRole role,
+                    Type tensorType, std::vector<TileRange> ranges,
+                    Attribute value = {});
+  std::vector<TileRange> linear(const Shape &shape) {
+    auto r = linearMapping(product(shape), tiles, grain, nextTile, tiles);
+    nextTile = (nextTile + std::max<size_t>(r.size(), 1)) % tiles;
+    return r;
+  }
+  std::vector<TileRange> oneTile(const Shape &shape) {
+    int64_t t = nextTile;
+    nextTile = (nextTile + 1) % tiles;
+    return linearMapping(product(shape), 1, 1, t, tiles);
+  }
+  FailureOr<Buffer *> get(Value v, Operation *user);
+  std::string nameFor(Operation *op) {
+    return op->getName().getStringRef().str() + "#" + std::to_string(opCounter);
+  }
+  /// The tile holding all of [first, last) of `buf`, or -1.
+  int64_t tileHolding(const Buffer &buf, int64_t first, int64_t last) {
+    for (const TileRange &r : buf.ranges)
+      if (r.begin <= first && last <= r.end)
+        return r.tile;
+    return -1;
+  }
+  /// A box of `buf` readable on `tile`: the box itself when it lives there,
+  /// otherwise a staging tensor on the tile filled by the pending exchange.
+  std::pair<Value, bsp::BoxAttr> onTile(Buffer &buf, const Box &box,
+                                        int64_t tile, Location loc,
+                                        StringRef name);
+  bsp::BoxAttr boxAttr(const Box &box) {
+    return bsp::BoxAttr::get(ctx, box.offsets, box.sizes);
+  }
+  static Box wholeBox(const Shape &s) { return Box{Shape(s.size(), 0), s}; }
+
+  // Steps.
+  void flushExchange(Location loc, StringRef name);
+  bsp::ComputeSetOp newComputeSet(Location loc, StringRef name);
+
+  // Ops.
+  LogicalResult partitionOp(Operation *op);
+  LogicalResult partitionFill(linalg::FillOp op);
+  FailureOr<bool> partitionMatMul(linalg::LinalgOp op);
+  LogicalResult partitionStructured(linalg::LinalgOp op);
+  LogicalResult partitionReshape(Operation *op, Value src);
+  LogicalResult partitionReturn(func::FuncOp func, func::ReturnOp op);
+
+  ModuleOp module;
+  DeviceDescription dev;
+  int64_t grain;
+  int64_t tiles;
+  int64_t nextTile = 0;
+  int64_t opCounter = 0;
+  int64_t stageCounter = 0;
+  MLIRContext *ctx;
+  OpBuilder b;
+  bsp::ProgramOp program;
+  Block *tensorBlock = nullptr;
+  Operation *tensorInsertPoint = nullptr;
+  std::deque<Buffer> buffers;
+  DenseMap<Value, Buffer *> bufferOf;
+  struct PendingCopy {
+    Value src;
+    bsp::BoxAttr srcBox;
+    Value dst;
+    bsp::BoxAttr dstBox;
+  };
+  std::vector<PendingCopy> pending;
+  std::vector<std::function<void()>> hostReads;
+};
+
+/// The constant a value is defined by, or null.
+Attribute constantValue(Value v);
+
+} // namespace ipuc::partition
+
+#endif // IPUC_COMPILER_PARTITION_PARTITIONER_H
