@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <deque>
 #include <functional>
@@ -92,7 +93,12 @@ public:
     nextTile = (nextTile + 1) % tiles;
     return linearMapping(product(shape), 1, 1, t, tiles);
   }
-  FailureOr<Buffer *> get(Value v, Operation *user);
+  /// The bsp tensor of `v`. A constant is created on first use, mapped by
+  /// `home` when the user chooses where it lives (a matmul homes its weight
+  /// on the tiles consuming it), linearly otherwise.
+  FailureOr<Buffer *>
+  get(Value v, Operation *user,
+      llvm::function_ref<std::vector<TileRange>()> home = nullptr);
   std::string nameFor(Operation *op) {
     return op->getName().getStringRef().str() + "#" + std::to_string(opCounter);
   }
