@@ -33,15 +33,18 @@ static GridShape shapeOf(const MatMulProblem &p, const MatMulGrid &g) {
   s.bm = ceilDiv(p.m, g.pm);
   s.bn = ceilDiv(p.n, g.pn);
   s.bk = ceilDiv(p.k, g.pk);
-  s.cBytes = s.bb * s.bm * s.bn * eb;
-  s.homeBytes = p.rhsHomed ? ceilDiv(s.bb * s.bk * s.bn, g.pm) * eb : 0;
-  s.perK = s.bb * (s.bm + s.bn) * eb;
+  int64_t bBatch = p.rhsBatched ? s.bb : 1;
+  s.cBytes = s.bb * s.bm * p.mInner * s.bn * eb;
+  s.homeBytes =
+      p.rhsHomed ? ceilDiv(bBatch * s.bk * p.kWindow * s.bn, g.pm) * eb : 0;
+  s.perK =
+      (s.bb * p.aRows(s.bm) * p.aRowElems + bBatch * p.kWindow * s.bn) * eb;
   s.piece = 0;
   s.reduceBytes = 0;
   if (g.pk > 1) {
     // Each tile of a k-group reduces 1/pk of the block's rows: it receives
     // the pk - 1 remote partials of its piece and writes the result piece.
-    s.piece = s.bb * ceilDiv(s.bm, g.pk) * s.bn;
+    s.piece = s.bb * ceilDiv(s.bm, g.pk) * p.mInner * s.bn;
     s.reduceBytes = s.cBytes + s.homeBytes + s.piece * g.pk * eb;
   }
   return s;
@@ -54,31 +57,41 @@ void ipuc::partition::costMatMulGrid(const sim::DeviceModel &dev,
   g.ck = ceilDiv(g.bk, g.sk);
   int64_t eb = p.elemBytes;
   double tiles = g.tiles();
-  double lhsShare =
-      p.lhsShare >= 0 ? p.lhsShare : double(p.batch) * p.m * p.k / tiles;
-  double rhsShare =
-      p.rhsShare >= 0 ? p.rhsShare : double(p.batch) * p.k * p.n / tiles;
+  int64_t bBatch = p.rhsBatched ? g.bb : 1;
+  double lhsShare = p.lhsShare >= 0 ? p.lhsShare
+                                    : double(p.batch) * p.aRows(p.m) *
+                                          p.aRowElems * p.k / tiles;
+  double rhsShare = p.rhsShare >= 0 ? p.rhsShare
+                                    : double(p.rhsBatched ? p.batch : 1) * p.k *
+                                          p.kWindow * p.n / tiles;
   // One serial step: each tile receives its A chunk and its B chunk (only
   // the part homed elsewhere when B is homed). A linearly mapped A is sent
   // by every tile in each step (a chunk is a column range of every row),
-  // each element to the pn tiles of its row block; a linearly mapped B row
-  // belongs to one chunk, and chunkAtStep spreads its pm requests over the
-  // steps. A homed B slice goes to the pm - 1 other consumers.
-  double aChunk = double(g.bb) * g.bm * g.ck * eb;
-  double bChunk = double(g.bb) * g.ck * g.bn * eb;
+  // each element to the pn tiles of its row block (a convolution's row
+  // blocks also share their halo rows); a linearly mapped B row belongs to
+  // one chunk, and chunkAtStep spreads its requests (pm tiles, times pb when
+  // B is shared by the batch blocks) over the steps. A homed B slice goes
+  // to the pm - 1 other consumers.
+  double aChunk = double(g.bb) * p.aRows(g.bm) * p.aRowElems * g.ck * eb;
+  double bChunk = double(bBatch) * g.ck * p.kWindow * g.bn * eb;
   double bRemote = p.rhsHomed ? bChunk * double(g.pm - 1) / g.pm : bChunk;
-  double sentA = lhsShare * eb * g.pn / g.sk;
+  double halo = double(p.aRows(g.bm)) / g.bm;
+  double sentA = lhsShare * eb * g.pn * halo / g.sk;
+  double bUsers = double(g.pm) * (p.rhsBatched ? 1 : g.pb);
   double sentB =
-      p.rhsHomed ? bRemote : rhsShare * eb * double(ceilDiv(g.pm, g.sk));
+      p.rhsHomed ? bRemote : rhsShare * eb * std::ceil(bUsers / g.sk);
   double gather = sim::tileExchangeCycles(dev, (uint64_t)(sentA + sentB),
                                           (uint64_t)(aChunk + bRemote));
   // A homed B splits a tile's chunk into its own slice and the remote rows
-  // before and after it: up to three vertices per batch element.
-  size_t vertices = g.bb * (p.rhsHomed && g.pm > 1 ? 3 : 1);
-  double work = sim::matMulWorkCycles(dev, p.dtype,
-                                      sim::matMulFlops(1, g.bm, g.bn, g.ck));
+  // before and after it: up to three vertices per batch element (a
+  // convolution vertex covers the whole batch block).
+  size_t vertices =
+      (p.rhsBatched ? g.bb : 1) * (p.rhsHomed && g.pm > 1 ? 3 : 1);
+  double work = sim::matMulWorkCycles(
+      dev, p.dtype,
+      sim::matMulFlops(g.bb, g.bm * p.mInner, g.bn, g.ck * p.kWindow));
   double step = sim::exchangePhaseCycles(dev, gather) + dev.syncCycles +
-                sim::tileComputeCycles(dev, work * g.bb, vertices);
+                sim::tileComputeCycles(dev, work, vertices);
   double cycles = step * g.sk;
   g.bytesPerTile = s.cBytes + s.homeBytes + s.perK * g.ck;
   if (g.pk > 1) {
@@ -131,7 +144,8 @@ MatMulGrid ipuc::partition::planMatMul(const sim::DeviceModel &dev,
   double rate = p.dtype == plan::DType::F16 || p.dtype == plan::DType::BF16
                     ? dev.fp16MatmulFlopsPerCycle
                     : dev.fp32MatmulFlopsPerCycle;
-  std::vector<int64_t> ks = splitCandidates(p.k, tiles);
+  std::vector<int64_t> ks =
+      splitCandidates(p.k, std::min(tiles, std::max<int64_t>(p.maxKSplit, 1)));
   for (int64_t pb : splitCandidates(p.batch, tiles))
     for (int64_t pm : splitCandidates(p.m, tiles / pb))
       for (int64_t pn : splitCandidates(p.n, tiles / (pb * pm)))
@@ -143,7 +157,8 @@ MatMulGrid ipuc::partition::planMatMul(const sim::DeviceModel &dev,
           GridShape s = shapeOf(p, g);
           // The matmul work of one tile bounds its cycles from below; most
           // grids are discarded here without modelling them.
-          double bound = 2.0 * s.bb * s.bm * s.bn * s.bk / rate;
+          double bound =
+              2.0 * s.bb * s.bm * p.mInner * s.bn * s.bk * p.kWindow / rate;
           if (haveBest && bound > best.cycles)
             continue;
           // The fewest chunks whose operand staging fits beside the result

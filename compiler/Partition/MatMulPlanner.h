@@ -21,6 +21,7 @@
 #include "ipuc/sim/CostModel.h"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,26 @@ struct MatMulProblem {
   /// B block is split over the block's pm consumer tiles, so each of them
   /// holds 1/pm of it and receives only the rest (PartitionMatMul.cpp).
   bool rhsHomed = false;
+
+  // The implicit-GEMM view of a convolution (PartitionConv.cpp): batch is
+  // the images, m the output rows, n the output channels, k the input
+  // channels. The defaults describe a plain matmul.
+  /// Result elements per unit of m and n (the output row width).
+  int64_t mInner = 1;
+  /// Reduction length and B elements per unit of k (the filter window).
+  int64_t kWindow = 1;
+  /// A rows read for r result rows: (r - 1) * aRowStride + 1 + aRowHalo,
+  /// each of aRowElems elements per unit of k (input row width).
+  int64_t aRowStride = 1, aRowHalo = 0, aRowElems = 1;
+  /// Whether B has the batch dim (a filter is shared by all images, and one
+  /// vertex then covers a tile's whole batch block).
+  bool rhsBatched = true;
+  /// Most k blocks over tiles: 1 when the lowering has no partial-sum reduce.
+  int64_t maxKSplit = std::numeric_limits<int64_t>::max();
+
+  int64_t aRows(int64_t rows) const {
+    return (rows - 1) * aRowStride + 1 + aRowHalo;
+  }
 };
 
 struct MatMulGrid {

@@ -126,6 +126,8 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
     return partitionFill(fill);
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     FailureOr<bool> done = partitionMatMul(linalgOp);
+    if (succeeded(done) && !*done)
+      done = partitionConv(linalgOp);
     if (failed(done))
       return failure();
     if (*done)

@@ -7,6 +7,7 @@
 //
 //   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
 //   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
+//   PartitionConv.cpp        2-D convolution on the same planner's grid
 //   PartitionStructured.cpp  other linalg ops split along their output
 //   PartitionFill.cpp        linalg.fill
 //   PartitionReshape.cpp     reshapes and casts as on-tile copies
@@ -127,6 +128,7 @@ public:
   LogicalResult partitionOp(Operation *op);
   LogicalResult partitionFill(linalg::FillOp op);
   FailureOr<bool> partitionMatMul(linalg::LinalgOp op);
+  FailureOr<bool> partitionConv(linalg::LinalgOp op);
   LogicalResult partitionStructured(linalg::LinalgOp op);
   LogicalResult partitionReshape(Operation *op, Value src);
   LogicalResult partitionReturn(func::FuncOp func, func::ReturnOp op);

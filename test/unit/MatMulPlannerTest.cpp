@@ -115,3 +115,24 @@ TEST(MatMulPlanner, HomedWeightExchangesLess) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(MatMulPlanner, ConvolutionViewKeepsChannelsOnOneTile) {
+  // A 1x32x32x128 -> 64-channel 3x3 convolution as an implicit GEMM on 64
+  // tiles of 64 KiB: no k split over tiles (maxKSplit 1), the budget holds
+  // (input rows with their halo and the filter chunk), and the modelled
+  // work is that of the whole convolution.
+  sim::DeviceModel dev;
+  MatMulProblem p;
+  p.m = 30, p.n = 64, p.k = 128;
+  p.mInner = 30, p.kWindow = 9, p.aRowHalo = 2, p.aRowElems = 32;
+  p.rhsBatched = false, p.maxKSplit = 1;
+  MatMulGrid g = planMatMul(dev, p, 64, 32 * 1024);
+  EXPECT_EQ(g.pk, 1);
+  EXPECT_LE(g.bytesPerTile, 32 * 1024) << g.str() << " sk " << g.sk;
+  double tileWork = 2.0 * g.bm * 30 * g.bn * 128 * 9 / 32;
+  EXPECT_GE(g.cycles, tileWork);
+}
+
+} // namespace
