@@ -155,10 +155,15 @@ MatMulGrid ipuc::partition::planMatMul(const sim::DeviceModel &dev,
           MatMulGrid g;
           g.pb = pb, g.pm = pm, g.pn = pn, g.pk = pk;
           GridShape s = shapeOf(p, g);
-          // The matmul work of one tile bounds its cycles from below; most
-          // grids are discarded here without modelling them.
+          // A tile's matmul work plus the bytes it must receive bound its
+          // cycles from below (BSP phases do not overlap); most grids are
+          // discarded here without modelling them.
+          double received = double(s.perK) * s.bk;
+          if (p.rhsHomed)
+            received -= double(s.homeBytes);
           double bound =
-              2.0 * s.bb * s.bm * p.mInner * s.bn * s.bk * p.kWindow / rate;
+              2.0 * s.bb * s.bm * p.mInner * s.bn * s.bk * p.kWindow / rate +
+              received / dev.exchangeBytesPerCycle;
           if (haveBest && bound > best.cycles)
             continue;
           // The fewest chunks whose operand staging fits beside the result
