@@ -13,32 +13,12 @@
 
 #include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/Partitioner.h"
-
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "compiler/Plan/HostPlanSupport.h"
 
 using namespace mlir;
 using namespace ipuc;
 using namespace ipuc::partition;
 namespace bsp = ipuc::bsp;
-
-/// Elements of `buf` on its most loaded tile.
-static double mostOnOneTile(const Buffer &buf) {
-  llvm::DenseMap<int64_t, int64_t> perTile;
-  int64_t most = 0;
-  for (const TileRange &r : buf.ranges)
-    most = std::max(most, perTile[r.tile] += r.end - r.begin);
-  return double(most);
-}
-
-/// Whether `v` is a zero fill or an empty tensor (no init to accumulate on).
-static bool isZero(Value v) {
-  if (v.getDefiningOp<tensor::EmptyOp>())
-    return true;
-  auto fill = v.getDefiningOp<linalg::FillOp>();
-  auto f = fill ? dyn_cast_or_null<FloatAttr>(constantValue(fill.value()))
-                : FloatAttr();
-  return f && f.getValue().isZero();
-}
 
 FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
   auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op.getOperation());
@@ -72,15 +52,12 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
   p.maxKSplit = 1;
   p.elemBytes = cast<bsp::BufferType>(bsp::BufferType::get(ctx, {}, elt))
                     .getElementBytes();
-  p.dtype = elt.isF16()    ? plan::DType::F16
-            : elt.isBF16() ? plan::DType::BF16
-            : elt.isF64()  ? plan::DType::F64
-                           : plan::DType::F32;
+  p.dtype = getPlanDType(elt).value_or(plan::DType::F32);
   FailureOr<Buffer *> inBuf = get(input, op), fBuf = get(filter, op);
   if (failed(inBuf) || failed(fBuf))
     return failure();
-  p.lhsShare = mostOnOneTile(**inBuf);
-  p.rhsShare = mostOnOneTile(**fBuf);
+  p.lhsShare = mostElementsOnOneTile(**inBuf);
+  p.rhsShare = mostElementsOnOneTile(**fBuf);
   // Leave half of each tile for the tensors around the convolution.
   MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
   std::string name = nameFor(op);
@@ -127,7 +104,7 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
   };
   // A non-zero init (the broadcast bias) is brought to the blocks first and
   // every vertex accumulates onto it.
-  bool accumulateInit = !isZero(init);
+  bool accumulateInit = !isZeroInit(init);
   if (accumulateInit) {
     FailureOr<Buffer *> initBuf = get(init, op);
     if (failed(initBuf))

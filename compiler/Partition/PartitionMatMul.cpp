@@ -12,6 +12,7 @@
 
 #include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/Partitioner.h"
+#include "compiler/Plan/HostPlanSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -21,8 +22,7 @@ using namespace ipuc;
 using namespace ipuc::partition;
 namespace bsp = ipuc::bsp;
 
-/// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.
-static bool isZeroInit(Value v) {
+bool ipuc::partition::isZeroInit(Value v) {
   if (v.getDefiningOp<tensor::EmptyOp>())
     return true;
   auto fill = v.getDefiningOp<linalg::FillOp>();
@@ -36,9 +36,7 @@ static bool isZeroInit(Value v) {
   return false;
 }
 
-/// Elements of `buf` on its most loaded tile: what that tile sends when
-/// every block of the tensor is gathered.
-static double maxShare(const Buffer &buf) {
+double ipuc::partition::mostElementsOnOneTile(const Buffer &buf) {
   llvm::DenseMap<int64_t, int64_t> perTile;
   int64_t most = 0;
   for (const TileRange &r : buf.ranges)
@@ -95,14 +93,11 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   p.k = ls[o + 1];
   p.elemBytes = cast<bsp::BufferType>(bsp::BufferType::get(ctx, {}, elt))
                     .getElementBytes();
-  p.dtype = elt.isF16()    ? plan::DType::F16
-            : elt.isBF16() ? plan::DType::BF16
-            : elt.isF64()  ? plan::DType::F64
-                           : plan::DType::F32;
+  p.dtype = getPlanDType(elt).value_or(plan::DType::F32);
   FailureOr<Buffer *> lhsBuf = get(lhs, op);
   if (failed(lhsBuf))
     return failure();
-  p.lhsShare = maxShare(**lhsBuf);
+  p.lhsShare = mostElementsOnOneTile(**lhsBuf);
   // A constant rhs not placed yet is homed by this matmul's grid.
   p.rhsHomed = !bufferOf.count(rhs) && constantValue(rhs);
   FailureOr<Buffer *> rhsBuf = nullptr;
@@ -110,7 +105,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
     rhsBuf = get(rhs, op);
     if (failed(rhsBuf))
       return failure();
-    p.rhsShare = maxShare(**rhsBuf);
+    p.rhsShare = mostElementsOnOneTile(**rhsBuf);
   }
   // Leave half of each tile for the tensors around the matmul.
   MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);

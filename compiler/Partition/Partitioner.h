@@ -160,6 +160,13 @@ public:
 /// The constant a value is defined by, or null.
 Attribute constantValue(Value v);
 
+// Shared by the matmul and convolution lowerings (PartitionMatMul.cpp).
+/// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.
+bool isZeroInit(Value v);
+/// Elements of `buf` on its most loaded tile: what that tile sends when
+/// every block of the tensor is gathered.
+double mostElementsOnOneTile(const Buffer &buf);
+
 } // namespace ipuc::partition
 
 #endif // IPUC_COMPILER_PARTITION_PARTITIONER_H
