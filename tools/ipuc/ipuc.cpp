@@ -16,6 +16,7 @@
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/LocationString.h"
+#include "dialects/Optimizer/IR/OptimizerDialect.h"
 
 #include "ipuc/plan/Plan.h"
 
@@ -220,7 +221,8 @@ int main(int argc, char **argv) {
       return fail("--input-shape " + shape + ": " + error);
 
   mlir::DialectRegistry registry;
-  registry.insert<ipuc::bsp::BspDialect, mlir::arith::ArithDialect,
+  registry.insert<ipuc::bsp::BspDialect, ipuc::optimizer::OptimizerDialect,
+                  mlir::arith::ArithDialect,
                   mlir::func::FuncDialect,
                   mlir::linalg::LinalgDialect, mlir::math::MathDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
