@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Autodiff/Passes.h"
 #include "compiler/Partition/Passes.h"
 #include "compiler/Pipelines/HostPipeline.h"
 #include "compiler/Plan/BspToPlan.h"
@@ -60,6 +61,7 @@ int main(int argc, char **argv) {
   ipuc::registerHostPipeline();
   ipuc::registerPrintBspPlanPass();
   ipuc::registerIpucOptimizerPasses();
+  ipuc::registerIpucAutodiffPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::affine::AffineDialect, mlir::arith::ArithDialect,
