@@ -16,6 +16,7 @@ const GradientRule *findGradientRule(Operation *op) {
     addElementwiseGradients(table);
     addShapeGradients(table);
     addLinearGradients(table);
+    addConvGradients(table);
     return table;
   }();
   auto it = rules.find(op->getName().getStringRef());

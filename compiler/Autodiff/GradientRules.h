@@ -31,6 +31,7 @@ const GradientRule *findGradientRule(mlir::Operation *op);
 void addElementwiseGradients(GradientRules &rules);
 void addShapeGradients(GradientRules &rules);
 void addLinearGradients(GradientRules &rules);
+void addConvGradients(GradientRules &rules);
 
 /// The static shape of a ranked tensor value.
 llvm::ArrayRef<int64_t> shapeOf(mlir::Value value);

@@ -37,6 +37,29 @@ void addShapeGradients(GradientRules &rules) {
     multiples[reduce.getAxis()] = shapeOf(reduce.getInput())[reduce.getAxis()];
     return SmallVector<Value>{t.tile(g[0], multiples)};
   };
+  // A slice's gradient is zero outside the slice.
+  rules[tosa::SliceOp::getOperationName()] = [](TosaBuild &t, Operation *op,
+                                                ValueRange g) -> Grads {
+    auto slice = cast<tosa::SliceOp>(op);
+    ArrayRef<int64_t> in = shapeOf(slice.getInput());
+    SmallVector<int64_t> high;
+    for (auto [d, start, size] :
+         llvm::zip_equal(in, slice.getStart(), slice.getSize()))
+      high.push_back(d - start - size);
+    return SmallVector<Value>{t.pad(g[0], slice.getStart(), high)};
+  };
+  // Each concatenated operand gets its part of the gradient.
+  rules[tosa::ConcatOp::getOperationName()] = [](TosaBuild &t, Operation *op,
+                                                 ValueRange g) -> Grads {
+    int64_t axis = cast<tosa::ConcatOp>(op).getAxis();
+    SmallVector<Value> grads;
+    SmallVector<int64_t> start(shapeOf(g[0]).size(), 0);
+    for (Value operand : op->getOperands()) {
+      grads.push_back(t.slice(g[0], start, shapeOf(operand)));
+      start[axis] += shapeOf(operand)[axis];
+    }
+    return grads;
+  };
   // The gradient goes to the elements equal to the maximum (all of them on
   // exact ties, which random data does not have).
   rules[tosa::ReduceMaxOp::getOperationName()] = [](TosaBuild &t, Operation *op,

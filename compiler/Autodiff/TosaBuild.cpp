@@ -120,6 +120,52 @@ Value TosaBuild::matmul(Value x, Value y) {
   return b.create<tosa::MatMulOp>(loc, type, x, y);
 }
 
+Value TosaBuild::reverse(Value x, int64_t axis) {
+  return b.create<tosa::ReverseOp>(loc, x.getType(), x,
+                                   b.getI32IntegerAttr(axis));
+}
+
+Value TosaBuild::slice(Value x, ArrayRef<int64_t> start,
+                       ArrayRef<int64_t> size) {
+  if (tensorType(x).getShape() == size)
+    return x;
+  return b.create<tosa::SliceOp>(loc, tensorType(x).clone(size), x,
+                                 b.getDenseI64ArrayAttr(start),
+                                 b.getDenseI64ArrayAttr(size));
+}
+
+Value TosaBuild::pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high) {
+  SmallVector<int64_t> padding, shape;
+  for (auto [d, l, h] : llvm::zip_equal(tensorType(x).getShape(), low, high)) {
+    padding.append({l, h});
+    shape.push_back(d + l + h);
+  }
+  auto paddingType =
+      RankedTensorType::get({int64_t(low.size()), 2}, b.getI64Type());
+  Value paddingValue = b.create<tosa::ConstOp>(
+      loc, paddingType, DenseIntElementsAttr::get(paddingType, padding));
+  return b.create<tosa::PadOp>(loc, tensorType(x).clone(shape), x,
+                               paddingValue);
+}
+
+Value TosaBuild::conv2d(Value input, Value weight, ArrayRef<int64_t> pad,
+                        ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation) {
+  ArrayRef<int64_t> in = tensorType(input).getShape();
+  ArrayRef<int64_t> w = tensorType(weight).getShape();
+  auto extent = [&](int i) {
+    return (in[1 + i] + pad[2 * i] + pad[2 * i + 1] -
+            dilation[i] * (w[1 + i] - 1) - 1) /
+               stride[i] +
+           1;
+  };
+  RankedTensorType type = tensorType(input);
+  Value bias = splat(type.clone({w[0]}), 0.0);
+  return b.create<tosa::Conv2DOp>(
+      loc, type.clone({in[0], extent(0), extent(1), w[0]}), input, weight, bias,
+      b.getDenseI64ArrayAttr(pad), b.getDenseI64ArrayAttr(stride),
+      b.getDenseI64ArrayAttr(dilation));
+}
+
 Value TosaBuild::sumToShape(Value grad, ArrayRef<int64_t> shape) {
   ArrayRef<int64_t> have = tensorType(grad).getShape();
   int64_t lead = int64_t(have.size()) - int64_t(shape.size());

@@ -42,6 +42,17 @@ public:
   mlir::Value reduceSum(mlir::Value x, int64_t axis);
   mlir::Value tile(mlir::Value x, llvm::ArrayRef<int64_t> multiples);
   mlir::Value matmul(mlir::Value x, mlir::Value y);
+  mlir::Value reverse(mlir::Value x, int64_t axis);
+  mlir::Value slice(mlir::Value x, llvm::ArrayRef<int64_t> start,
+                    llvm::ArrayRef<int64_t> size);
+  /// Zero padding by `low` and `high` elements along each axis.
+  mlir::Value pad(mlir::Value x, llvm::ArrayRef<int64_t> low,
+                  llvm::ArrayRef<int64_t> high);
+  /// An NHWC x OHWI tosa.conv2d with a zero bias.
+  mlir::Value conv2d(mlir::Value input, mlir::Value weight,
+                     llvm::ArrayRef<int64_t> pad,
+                     llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> dilation);
 
   /// Sums a broadcast gradient back to `shape`: over the axes where `shape`
   /// has extent 1 and `grad` does not, and over leading axes `shape` lacks.

@@ -47,6 +47,27 @@ def distinct(*shape):
     return rng.permutation(np.prod(shape)).reshape(shape) * 0.1 - 0.5
 
 
+def conv2d(x, w, b, pad, dilation):
+    """NHWC x OHWI, stride 1, as tosa.conv2d."""
+    pt, pb, pl, pr = pad
+    x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    n, h, wd, _ = x.shape
+    o, kh, kw, _ = w.shape
+    oh, ow = h - dilation * (kh - 1), wd - dilation * (kw - 1)
+    y = np.zeros((n, oh, ow, o)) + b
+    for ky in range(kh):
+        for kx in range(kw):
+            patch = x[:, ky * dilation:ky * dilation + oh,
+                      kx * dilation:kx * dilation + ow, :]
+            y += patch @ w[:, ky, kx, :].T
+    return y
+
+
+def pool2x2(x, reduce):
+    n, h, w, c = x.shape
+    return reduce(x.reshape(n, h // 2, 2, w // 2, 2, c), axis=(2, 4))
+
+
 T = tensor_type
 # name, args [(name, shape, is_param, sampler)], body (must define %y),
 # result shape, NumPy forward over a dict of float64 arrays.
@@ -113,6 +134,13 @@ CASES = [
      f" : () -> tensor<3xi32>\n  %y = tosa.transpose %a, %perm : "
      f"({T((2, 3, 4))}, tensor<3xi32>) -> {T((4, 2, 3))}", (4, 2, 3),
      lambda v: v["a"].transpose(2, 0, 1)),
+    ("slice", [("a", (4, 5), True, normal)],
+     f"%y = tosa.slice %a {{size = array<i64: 2, 3>, start = array<i64: 1, 2>}}"
+     f" : ({T((4, 5))}) -> {T((2, 3))}", (2, 3), lambda v: v["a"][1:3, 2:5]),
+    ("concat", [("a", (2, 3), True, normal), ("b", (2, 1), True, normal)],
+     f"%y = tosa.concat %a, %b {{axis = 1 : i32}} : ({T((2, 3))}, {T((2, 1))})"
+     f" -> {T((2, 4))}", (2, 4),
+     lambda v: np.concatenate([v["a"], v["b"]], 1)),
     ("reduce_sum", [("a", (3, 4, 2), True, normal)],
      f"%y = tosa.reduce_sum %a {{axis = 1 : i32}} : ({T((3, 4, 2))}) -> "
      f"{T((3, 1, 2))}", (3, 1, 2), lambda v: v["a"].sum(1, keepdims=True)),
@@ -137,6 +165,28 @@ CASES = [
          f"%iz = tosa.reciprocal %z : ({T((3, 1))}) -> {T((3, 1))}",
          f"%y = tosa.mul %e, %iz {{shift = 0 : i8}} : ({T((3, 5))}, {T((3, 1))}) -> {T((3, 5))}"]),
      (3, 5), lambda v: np.exp(v["a"]) / np.exp(v["a"]).sum(1, keepdims=True)),
+    ("conv2d_pad", [("x", (2, 5, 6, 3), True, normal),
+                    ("w", (4, 3, 3, 3), True, normal), ("b", (4,), True, normal)],
+     f"%y = tosa.conv2d %x, %w, %b {{dilation = array<i64: 1, 1>, pad = "
+     f"array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>}} : ({T((2, 5, 6, 3))}, "
+     f"{T((4, 3, 3, 3))}, {T((4,))}) -> {T((2, 5, 6, 4))}", (2, 5, 6, 4),
+     lambda v: conv2d(v["x"], v["w"], v["b"], (1, 1, 1, 1), 1)),
+    ("conv2d_dilated_uneven_pad", [("x", (1, 7, 6, 2), True, normal),
+                                   ("w", (3, 2, 3, 2), True, normal),
+                                   ("b", (3,), True, normal)],
+     f"%y = tosa.conv2d %x, %w, %b {{dilation = array<i64: 2, 2>, pad = "
+     f"array<i64: 0, 1, 2, 0>, stride = array<i64: 1, 1>}} : ({T((1, 7, 6, 2))}, "
+     f"{T((3, 2, 3, 2))}, {T((3,))}) -> {T((1, 6, 4, 3))}", (1, 6, 4, 3),
+     lambda v: conv2d(v["x"], v["w"], v["b"], (0, 1, 2, 0), 2)),
+    ("max_pool2d", [("x", (2, 4, 6, 3), True, distinct)],
+     f"%y = tosa.max_pool2d %x {{kernel = array<i64: 2, 2>, pad = array<i64: 0,"
+     f" 0, 0, 0>, stride = array<i64: 2, 2>}} : ({T((2, 4, 6, 3))}) -> "
+     f"{T((2, 2, 3, 3))}", (2, 2, 3, 3), lambda v: pool2x2(v["x"], np.max)),
+    ("avg_pool2d", [("x", (2, 4, 6, 3), True, normal)],
+     f"%y = tosa.avg_pool2d %x {{acc_type = f32, kernel = array<i64: 2, 2>, "
+     f"pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>}} : "
+     f"({T((2, 4, 6, 3))}) -> {T((2, 2, 3, 3))}", (2, 2, 3, 3),
+     lambda v: pool2x2(v["x"], np.mean)),
     # An input that is not a parameter, and a parameter the loss ignores
     # (its gradient is zero).
     ("inputs_and_unused", [("x", (4,), False, normal), ("w", (4,), True, normal),
