@@ -10,7 +10,10 @@ tensors. Values must agree within rtol 1e-5; the total change of the
 parameter (which a wrong rule would get wrong even when the values agree)
 within rtol 1e-4.
 
-    check_rules.py WORK_DIR   (ipuc and ipu-run on PATH)
+    check_rules.py WORK_DIR [--ipu]   (ipuc and ipu-run on PATH)
+
+With --ipu the rules are compiled for the tile target (4 tiles) and run on
+the BSP simulator instead.
 """
 import os
 import subprocess
@@ -127,6 +130,9 @@ def torch_reference(make, p0, grads, states, initial):
 
 def main():
     work = sys.argv[1]
+    ipu = "--ipu" in sys.argv[2:]
+    target = ["--target=ipu", "--tiles=4"] if ipu else ["--target=host"]
+    device = "--device=sim" if ipu else "--device=host"
     rng = np.random.default_rng(7)
     failed = False
     for name, op, attrs, make, states, initial in RULES:
@@ -146,21 +152,23 @@ def main():
             args += ["--input", f"{k}=@{os.path.join(d, k + '.npy')}"]
         write_mlir(os.path.join(d, "rule.mlir"), op, attrs, states)
         run(["ipuc", os.path.join(d, "rule.mlir"), "-o",
-             os.path.join(d, "rule.ipuplan"), "--target=host"])
-        run(["ipu-run", os.path.join(d, "rule.ipuplan"), "--device=host",
+             os.path.join(d, "rule.ipuplan")] + target)
+        run(["ipu-run", os.path.join(d, "rule.ipuplan"), device,
              "--output-dir", os.path.join(d, "out"), "--quiet"] + args)
         expected = torch_reference(make, p0, grads, states, initial)
+        rule_ok = True
         for key, want in expected.items():
             got = np.load(os.path.join(d, "out", f"{key}.npy"))
             ok = got.shape == want.shape and np.allclose(got, want, RTOL, ATOL)
             if ok and key == "p_out":
                 ok = np.allclose(got - p0, want - p0, DELTA_RTOL, ATOL)
             if not ok:
-                failed = True
+                rule_ok = False
                 err = np.max(np.abs(got - want)) if got.shape == want.shape \
                     else "shape"
                 print(f"MISMATCH {name} {key}: max abs err {err}")
-        print(f"{name} {'checked' if not failed else 'FAILED'}")
+        print(f"{name} {'checked' if rule_ok else 'FAILED'}")
+        failed |= not rule_ok
     sys.exit(1 if failed else 0)
 
 
