@@ -2,6 +2,8 @@
 #ifndef IPUC_COMPILER_AUTODIFF_PASSES_H
 #define IPUC_COMPILER_AUTODIFF_PASSES_H
 
+#include "dialects/Optimizer/IR/OptimizerDialect.h"
+
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

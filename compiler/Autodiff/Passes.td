@@ -30,4 +30,41 @@ def Autodiff : Pass<"ipuc-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tosa::TosaDialect"];
 }
 
+def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
+  let summary = "One training step: the loss's gradients, then an optimizer update of every parameter";
+  let description = [{
+    Runs `ipuc-autodiff` on every function with `ipuc.param` arguments, then
+    updates each parameter with one `optimizer` op of the chosen rule. The
+    rule's state tensors become new function arguments named
+    `<param>.<state>` (e.g. `w.exp_avg`, `w.step`; zeros, or Adagrad's
+    initial accumulator value, on the first step) and the function returns
+    the loss followed, per parameter, by `<param>.next` and
+    `<param>.<state>.next`: a training loop feeds each `.next` output back
+    into the input of the same name. Hyper-parameters left unset take
+    torch.optim's defaults (AdamW's weight decay 0.01); SGD needs `lr`.
+
+    ```
+    ipu-opt --ipuc-training-step="optimizer=adam lr=0.01" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, adam, adamw, adagrad or rmsprop">,
+    Option<"lr", "lr", "double", /*default=*/"-1.0",
+           "Learning rate (default: the rule's torch.optim default)">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.0",
+           "Momentum (sgd, rmsprop)">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "Nesterov momentum (sgd)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "beta1 (adam, adamw)">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "beta2 (adam, adamw)">,
+    Option<"eps", "eps", "double", /*default=*/"-1.0",
+           "Epsilon (default: the rule's torch.optim default)">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1.0",
+           "Weight decay (default: 0, or 0.01 for adamw)">,
+  ];
+  let dependentDialects = ["mlir::tosa::TosaDialect",
+                           "ipuc::optimizer::OptimizerDialect"];
+}
+
 #endif // IPUC_COMPILER_AUTODIFF_PASSES

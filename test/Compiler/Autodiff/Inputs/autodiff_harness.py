@@ -23,9 +23,10 @@ def tensor_type(shape):
     return "tensor<" + "".join(f"{d}x" for d in shape) + "f32>"
 
 
-def compile_and_run(work, mlir_text, inputs):
-    """Writes `mlir_text`, differentiates and runs it on `inputs` (name ->
-    float32 array). Returns a dict of output name -> array."""
+def compile_and_run(work, mlir_text, inputs, passes=("--ipuc-autodiff",)):
+    """Writes `mlir_text`, differentiates it (with `passes`) and runs it on
+    `inputs` (name -> float32 array). Returns a dict of output name ->
+    array."""
     os.makedirs(work, exist_ok=True)
     src = os.path.join(work, "forward.mlir")
     grad = os.path.join(work, "gradient.mlir")
@@ -33,7 +34,7 @@ def compile_and_run(work, mlir_text, inputs):
     out = os.path.join(work, "out")
     with open(src, "w") as f:
         f.write(mlir_text)
-    run(["ipu-opt", src, "--ipuc-autodiff", "-o", grad])
+    run(["ipu-opt", src] + list(passes) + ["-o", grad])
     run(["ipuc", grad, "-o", plan, "--target=host"])
     args = []
     for name, value in inputs.items():
