@@ -23,8 +23,10 @@ def tensor_type(shape):
     return "tensor<" + "".join(f"{d}x" for d in shape) + "f32>"
 
 
-def compile_and_run(work, mlir_text, inputs, passes=("--ipuc-autodiff",)):
-    """Writes `mlir_text`, differentiates it (with `passes`) and runs it on
+def compile_and_run(work, mlir_text, inputs, passes=("--ipuc-autodiff",),
+                    ipuc_flags=()):
+    """Writes `mlir_text`, differentiates it (with `passes` in ipu-opt, or
+    none) and compiles it with ipuc (plus `ipuc_flags`), then runs it on
     `inputs` (name -> float32 array). Returns a dict of output name ->
     array."""
     os.makedirs(work, exist_ok=True)
@@ -34,8 +36,11 @@ def compile_and_run(work, mlir_text, inputs, passes=("--ipuc-autodiff",)):
     out = os.path.join(work, "out")
     with open(src, "w") as f:
         f.write(mlir_text)
-    run(["ipu-opt", src] + list(passes) + ["-o", grad])
-    run(["ipuc", grad, "-o", plan, "--target=host"])
+    if passes:
+        run(["ipu-opt", src] + list(passes) + ["-o", grad])
+    else:
+        grad = src
+    run(["ipuc", grad, "-o", plan, "--target=host"] + list(ipuc_flags))
     args = []
     for name, value in inputs.items():
         path = os.path.join(work, f"{name}.npy")

@@ -9,7 +9,10 @@ and ipu-run. The loss, the updated parameters and the optimizer state are
 compared with torch.optim on the same network in float64: rtol 1e-4,
 atol 1e-6.
 
-    train_step_vs_torch.py WORK_DIR
+With --via-ipuc the step is built by `ipuc --train --optimizer=...`
+instead of ipu-opt.
+
+    train_step_vs_torch.py WORK_DIR [--via-ipuc]
 """
 import os
 import sys
@@ -62,8 +65,15 @@ def main():
         "b2": rng.standard_normal((1, 10)) * 0.1,
     }
     values = {k: v.astype(np.float32) for k, v in values.items()}
+    via_ipuc = "--via-ipuc" in sys.argv[2:]
     failed = False
     for name, options, make, states, steps in CASES:
+        if via_ipuc:
+            passes = []
+            flags = ["--train"] + [f"--{o}" for o in options.split()]
+        else:
+            passes = [f"--ipuc-training-step={options}"]
+            flags = []
         inputs = dict(values)
         for p in PARAMS:
             for s in states:
@@ -73,7 +83,7 @@ def main():
         for step in range(steps):
             out = compile_and_run(
                 os.path.join(sys.argv[1], f"{name}_{step}"), MLIR, inputs,
-                [f"--ipuc-training-step={options}"])
+                passes, flags)
             losses.append(float(out["loss"][0]))
             for p in PARAMS:
                 inputs[p] = out[f"{p}.next"]
