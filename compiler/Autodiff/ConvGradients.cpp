@@ -18,8 +18,6 @@ using namespace mlir;
 
 namespace ipuc::autodiff {
 
-using Grads = FailureOr<SmallVector<Value>>;
-
 /// [N, OH, OW, C] -> [N, OH * kh, OW * kw, C], each element repeated over
 /// its window.
 static Value upsample(TosaBuild &t, Value x, int64_t kh, int64_t kw) {

@@ -34,11 +34,16 @@ void accumulate(DenseMap<Value, Value> &adjoints, TosaBuild &t, Value value,
 
 } // namespace
 
-LogicalResult differentiate(func::FuncOp func) {
+SmallVector<unsigned> parameterIndices(func::FuncOp func) {
   SmallVector<unsigned> params;
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     if (func.getArgAttr(i, kParamAttr))
       params.push_back(i);
+  return params;
+}
+
+LogicalResult differentiate(func::FuncOp func) {
+  SmallVector<unsigned> params = parameterIndices(func);
   if (params.empty())
     return success();
   if (!func.getBody().hasOneBlock())

@@ -13,6 +13,9 @@ constexpr llvm::StringLiteral kParamAttr = "ipuc.param";
 /// The user-facing name of an argument or result (plan tensor names).
 constexpr llvm::StringLiteral kNameAttr = "ipuc.name";
 
+/// The indices of `func`'s `ipuc.param` arguments, in order.
+llvm::SmallVector<unsigned> parameterIndices(mlir::func::FuncOp func);
+
 /// Appends to `func`'s single one-element loss result the gradient of the
 /// loss with respect to every `ipuc.param` argument, in argument order, each
 /// named `grad_<argument name>`. Does nothing without parameters. Errors

@@ -15,8 +15,6 @@ using namespace mlir;
 
 namespace ipuc::autodiff {
 
-using Grads = FailureOr<SmallVector<Value>>;
-
 /// Registers a rule for a unary op from its local derivative dy/dx, given x
 /// and y.
 template <typename OpTy>

@@ -20,9 +20,9 @@ namespace ipuc::autodiff {
 /// Returns one gradient per operand of `op` (null for an operand without
 /// one, such as a permutation), given one gradient per result. A rule that
 /// cannot handle a form of its op reports a located error and fails.
-using GradientRule =
-    std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
-        TosaBuild &build, mlir::Operation *op, mlir::ValueRange resultGrads)>;
+using Grads = mlir::FailureOr<llvm::SmallVector<mlir::Value>>;
+using GradientRule = std::function<Grads(TosaBuild &build, mlir::Operation *op,
+                                         mlir::ValueRange resultGrads)>;
 using GradientRules = llvm::StringMap<GradientRule>;
 
 /// The rule for `op`, or null when there is none.

@@ -8,8 +8,6 @@ using namespace mlir;
 
 namespace ipuc::autodiff {
 
-using Grads = FailureOr<SmallVector<Value>>;
-
 void addLinearGradients(GradientRules &rules) {
   // C[b] = A[b] B[b]: dA = dC B^T, dB = A^T dC.
   rules[tosa::MatMulOp::getOperationName()] = [](TosaBuild &t, Operation *op,

@@ -9,8 +9,6 @@ using namespace mlir;
 
 namespace ipuc::autodiff {
 
-using Grads = FailureOr<SmallVector<Value>>;
-
 void addShapeGradients(GradientRules &rules) {
   rules[tosa::ReshapeOp::getOperationName()] = [](TosaBuild &t, Operation *op,
                                                   ValueRange g) -> Grads {

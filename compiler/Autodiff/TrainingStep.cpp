@@ -84,10 +84,7 @@ struct TrainingStepPass
   }
 
   LogicalResult buildStep(func::FuncOp func, const Rule &rule) {
-    SmallVector<unsigned> params;
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      if (func.getArgAttr(i, kParamAttr))
-        params.push_back(i);
+    SmallVector<unsigned> params = parameterIndices(func);
     if (params.empty())
       return success();
     if (failed(differentiate(func)))

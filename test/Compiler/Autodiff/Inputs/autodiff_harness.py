@@ -50,3 +50,22 @@ def compile_and_run(work, mlir_text, inputs, passes=("--ipuc-autodiff",),
         + args)
     return {f[:-4]: np.load(os.path.join(out, f)) for f in os.listdir(out)
             if f.endswith(".npy")}
+
+
+def check_against(outputs, loss, grads, rtol, atol):
+    """Prints `loss ok|MISMATCH` and `grad_<name> ok|MISMATCH` lines for
+    ipu-run's outputs against reference values (`loss` a float, `grads` a
+    dict name -> array); returns whether all agreed."""
+    ok = np.allclose(outputs["loss"], loss, rtol, atol)
+    print(f"loss {'ok' if ok else 'MISMATCH'} {outputs['loss'][0]:.6f} "
+          f"(reference {loss:.6f})")
+    all_ok = ok
+    for name, want in grads.items():
+        got = outputs[f"grad_{name}"]
+        ok = got.shape == want.shape and np.allclose(got, want, rtol, atol)
+        err = np.max(np.abs(got - want)) if got.shape == want.shape \
+            else "shape"
+        print(f"grad_{name} {'ok' if ok else 'MISMATCH'}"
+              + ("" if ok else f" max abs err {err}"))
+        all_ok &= ok
+    return all_ok

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from autodiff_harness import compile_and_run  # noqa: E402
+from autodiff_harness import check_against, compile_and_run  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-6
 RELU = ("{max_fp = 0x7F800000 : f32, max_int = 9223372036854775807 : i64, "
@@ -96,18 +96,9 @@ def main():
     loss = F.mse_loss(logits, t["targets"])
     loss.backward()
 
-    ok = np.allclose(outputs["loss"], loss.item(), RTOL, ATOL)
-    print(f"loss {'ok' if ok else 'MISMATCH'} {outputs['loss'][0]:.6f} "
-          f"(torch {loss.item():.6f})")
-    failed = not ok
-    for name in ["w1", "b1", "w2", "b2", "w3", "b3"]:
-        got, want = outputs[f"grad_{name}"], t[name].grad.numpy()
-        ok = got.shape == want.shape and np.allclose(got, want, RTOL, ATOL)
-        err = np.max(np.abs(got - want)) if got.shape == want.shape else "shape"
-        print(f"grad_{name} {'ok' if ok else 'MISMATCH'}"
-              + ("" if ok else f" max abs err {err}"))
-        failed |= not ok
-    sys.exit(1 if failed else 0)
+    grads = {n: t[n].grad.numpy() for n in ["w1", "b1", "w2", "b2", "w3", "b3"]}
+    ok = check_against(outputs, loss.item(), grads, RTOL, ATOL)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

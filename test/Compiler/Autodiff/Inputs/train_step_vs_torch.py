@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from autodiff_harness import compile_and_run  # noqa: E402
-from mlp_vs_torch import MLIR  # noqa: E402
+from mlp_vs_torch import MLIR, mlp_values  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-6
 PARAMS = ["w1", "b1", "w2", "b2"]
@@ -55,16 +55,7 @@ def torch_steps(values, make, steps):
 
 
 def main():
-    rng = np.random.default_rng(11)
-    values = {
-        "x": rng.standard_normal((8, 64)),
-        "labels": np.eye(10)[rng.integers(0, 10, 8)],
-        "w1": rng.standard_normal((128, 64)) / 8,
-        "b1": rng.standard_normal((1, 128)) * 0.1,
-        "w2": rng.standard_normal((10, 128)) / 11,
-        "b2": rng.standard_normal((1, 10)) * 0.1,
-    }
-    values = {k: v.astype(np.float32) for k, v in values.items()}
+    values = mlp_values()
     via_ipuc = "--via-ipuc" in sys.argv[2:]
     failed = False
     for name, options, make, states, steps in CASES:
