@@ -47,8 +47,8 @@ def distinct(*shape):
     return rng.permutation(np.prod(shape)).reshape(shape) * 0.1 - 0.5
 
 
-def conv2d(x, w, b, pad, dilation):
-    """NHWC x OHWI, stride 1, as tosa.conv2d."""
+def conv2d(x, w, b, pad, dilation, stride=1):
+    """NHWC x OHWI, as tosa.conv2d."""
     pt, pb, pl, pr = pad
     x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
     n, h, wd, _ = x.shape
@@ -60,7 +60,7 @@ def conv2d(x, w, b, pad, dilation):
             patch = x[:, ky * dilation:ky * dilation + oh,
                       kx * dilation:kx * dilation + ow, :]
             y += patch @ w[:, ky, kx, :].T
-    return y
+    return y[:, ::stride, ::stride, :]
 
 
 def pool2x2(x, reduce):
@@ -178,6 +178,14 @@ CASES = [
      f"array<i64: 0, 1, 2, 0>, stride = array<i64: 1, 1>}} : ({T((1, 7, 6, 2))}, "
      f"{T((3, 2, 3, 2))}, {T((3,))}) -> {T((1, 6, 4, 3))}", (1, 6, 4, 3),
      lambda v: conv2d(v["x"], v["w"], v["b"], (0, 1, 2, 0), 2)),
+    # Stride 2 on an odd extent: the last input row is never read.
+    ("conv2d_stride2", [("x", (2, 7, 6, 3), True, normal),
+                        ("w", (4, 3, 3, 3), True, normal),
+                        ("b", (4,), True, normal)],
+     f"%y = tosa.conv2d %x, %w, %b {{dilation = array<i64: 1, 1>, pad = "
+     f"array<i64: 1, 0, 1, 1>, stride = array<i64: 2, 2>}} : ({T((2, 7, 6, 3))}, "
+     f"{T((4, 3, 3, 3))}, {T((4,))}) -> {T((2, 3, 3, 4))}", (2, 3, 3, 4),
+     lambda v: conv2d(v["x"], v["w"], v["b"], (1, 0, 1, 1), 1, 2)),
     ("max_pool2d", [("x", (2, 4, 6, 3), True, distinct)],
      f"%y = tosa.max_pool2d %x {{kernel = array<i64: 2, 2>, pad = array<i64: 0,"
      f" 0, 0, 0>, stride = array<i64: 2, 2>}} : ({T((2, 4, 6, 3))}) -> "
