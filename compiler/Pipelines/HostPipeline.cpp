@@ -2,6 +2,7 @@
 
 #include "compiler/Pipelines/HostPipeline.h"
 #include "compiler/Plan/Passes.h"
+#include "dialects/Optimizer/Transforms/Passes.h"
 
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
@@ -15,6 +16,9 @@
 using namespace mlir;
 
 void ipuc::buildHostPipeline(OpPassManager &pm) {
+  // Optimizer update rules become elementwise linalg that the fusion below
+  // treats like any other (a no-op without optimizer ops).
+  pm.addPass(createLowerOptimizer());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   // Graph level: decompose the tosa ops linalg has no direct lowering for
   // well (e.g. fully_connected, transpose_conv2d) and make elementwise

@@ -6,11 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Autodiff/Passes.h"
 #include "compiler/Partition/Passes.h"
 #include "compiler/Pipelines/HostPipeline.h"
 #include "compiler/Plan/BspToPlan.h"
 #include "compiler/Plan/Passes.h"
 #include "dialects/Bsp/IR/BspDialect.h"
+#include "dialects/Optimizer/IR/OptimizerDialect.h"
+#include "dialects/Optimizer/Transforms/Passes.h"
 
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
@@ -57,12 +60,15 @@ int main(int argc, char **argv) {
   ipuc::registerIpucPartitionPasses();
   ipuc::registerHostPipeline();
   ipuc::registerPrintBspPlanPass();
+  ipuc::registerIpucOptimizerPasses();
+  ipuc::registerIpucAutodiffPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::affine::AffineDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
                   mlir::math::MathDialect, mlir::scf::SCFDialect,
-                  mlir::tensor::TensorDialect, mlir::tosa::TosaDialect, ipuc::bsp::BspDialect>();
+                  mlir::tensor::TensorDialect, mlir::tosa::TosaDialect, ipuc::bsp::BspDialect,
+                  ipuc::optimizer::OptimizerDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "ipuc optimizer driver\n", registry));
 }

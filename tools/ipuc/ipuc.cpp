@@ -3,12 +3,14 @@
 //   ipuc MODEL.{onnx,onnxtxt,mlir,mlirbc} -o MODEL.ipuplan [--target=host]
 //        [--device=gc200|gc2|FILE.json] [--tiles=N] [--input-shape NAME=2x3]
 //        [--emit=tosa|linalg|bsp|plan] [MLIR debugging flags]
+//        [--train --optimizer=sgd|adam|adamw|adagrad|rmsprop --lr=X ...]
 //
 // Imports the model to func+tosa, lowers it with the ipuc-host-pipeline and
 // writes the host plan (runtime/plan/plan.fbs) atomically to -o.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Autodiff/Passes.h"
 #include "compiler/Import/OnnxImporter.h"
 #include "compiler/Partition/Passes.h"
 #include "compiler/Plan/BspToPlan.h"
@@ -16,6 +18,7 @@
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/LocationString.h"
+#include "dialects/Optimizer/IR/OptimizerDialect.h"
 
 #include "ipuc/plan/Plan.h"
 
@@ -75,6 +78,38 @@ cl::list<std::string>
                 cl::desc("Fix the shape of a model input with dynamic "
                          "dimensions, e.g. --input-shape x=1x3x224x224"),
                 cl::value_desc("NAME=DxDx..."), cl::cat(ipucCategory));
+// Training (--train): one step of gradients and optimizer updates. The model
+// must be MLIR whose trainable arguments carry `ipuc.param` and whose single
+// result is the loss; see ipuc-training-step for the step's inputs/outputs.
+cl::OptionCategory trainCategory("ipuc training options");
+cl::opt<bool> trainOpt("train",
+                       cl::desc("Compile one training step instead of "
+                                "inference (MLIR input with ipuc.param "
+                                "arguments returning the loss)"),
+                       cl::cat(trainCategory));
+cl::opt<std::string>
+    optimizerOpt("optimizer",
+                 cl::desc("Update rule: sgd, adam, adamw, adagrad, rmsprop"),
+                 cl::init("sgd"), cl::cat(trainCategory));
+cl::opt<double> lrOpt("lr",
+                      cl::desc("Learning rate (default: torch.optim's; sgd "
+                               "needs one)"),
+                      cl::init(-1.0), cl::cat(trainCategory));
+cl::opt<double> momentumOpt("momentum", cl::desc("Momentum (sgd, rmsprop)"),
+                            cl::init(0.0), cl::cat(trainCategory));
+cl::opt<bool> nesterovOpt("nesterov", cl::desc("Nesterov momentum (sgd)"),
+                          cl::cat(trainCategory));
+cl::opt<double> beta1Opt("beta1", cl::desc("beta1 (adam, adamw)"),
+                         cl::init(0.9), cl::cat(trainCategory));
+cl::opt<double> beta2Opt("beta2", cl::desc("beta2 (adam, adamw)"),
+                         cl::init(0.999), cl::cat(trainCategory));
+cl::opt<double> epsOpt("eps", cl::desc("Epsilon (default: torch.optim's)"),
+                       cl::init(-1.0), cl::cat(trainCategory));
+cl::opt<double>
+    weightDecayOpt("weight-decay",
+                   cl::desc("Weight decay (default: 0, or 0.01 for adamw)"),
+                   cl::init(-1.0), cl::cat(trainCategory));
+
 cl::opt<EmitKind> emitOpt(
     "emit", cl::desc("Stop after a stage and print its result"),
     cl::values(clEnumValN(EmitKind::Tosa, "tosa",
@@ -220,7 +255,8 @@ int main(int argc, char **argv) {
       return fail("--input-shape " + shape + ": " + error);
 
   mlir::DialectRegistry registry;
-  registry.insert<ipuc::bsp::BspDialect, mlir::arith::ArithDialect,
+  registry.insert<ipuc::bsp::BspDialect, ipuc::optimizer::OptimizerDialect,
+                  mlir::arith::ArithDialect,
                   mlir::func::FuncDialect,
                   mlir::linalg::LinalgDialect, mlir::math::MathDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
@@ -244,6 +280,38 @@ int main(int argc, char **argv) {
     return 1;
   if (failed(mlir::verify(*module)))
     return 1;
+
+  if (trainOpt) {
+    // ONNX initializers are imported as constants, not arguments, so only
+    // MLIR models can say which tensors train for now (issue 4).
+    if (!isMlir)
+      return fail("--train needs an MLIR model whose parameters are "
+                  "arguments marked 'ipuc.param' and whose result is the "
+                  "loss; ONNX initializers cannot be trained yet");
+    bool hasParam = false;
+    module->walk([&](mlir::func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        hasParam |= bool(func.getArgAttr(i, "ipuc.param"));
+    });
+    if (!hasParam)
+      return fail("--train: no argument of the model is marked 'ipuc.param', "
+                  "so nothing would train");
+    mlir::PassManager trainPm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(trainPm)))
+      return 1;
+    ipuc::TrainingStepOptions step;
+    step.optimizer = optimizerOpt;
+    step.lr = lrOpt;
+    step.momentum = momentumOpt;
+    step.nesterov = nesterovOpt;
+    step.beta1 = beta1Opt;
+    step.beta2 = beta2Opt;
+    step.eps = epsOpt;
+    step.weightDecay = weightDecayOpt;
+    trainPm.addPass(ipuc::createTrainingStep(step));
+    if (failed(trainPm.run(*module)))
+      return 1;
+  }
 
   if (emitOpt == EmitKind::Tosa) {
     std::string text;

@@ -1,0 +1,70 @@
+//===- Passes.td - Autodiff passes -------------------------*- tablegen -*-===//
+#ifndef IPUC_COMPILER_AUTODIFF_PASSES
+#define IPUC_COMPILER_AUTODIFF_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def Autodiff : Pass<"ipuc-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode gradients of a scalar loss at the graph level";
+  let description = [{
+    For every function with arguments marked `ipuc.param`, which must return
+    one loss tensor of a single float element, appends to its results the
+    gradient of the loss with respect to each marked argument, in argument
+    order, named `grad_<argument name>`. The backward pass is built in tosa
+    from one gradient rule per op (compiler/Autodiff/*Gradients.cpp), walking
+    the function body in reverse and summing the gradients of values used
+    more than once; ops that do not depend on a parameter, or whose results
+    do not reach the loss, need no rule. An op that needs one and has none is
+    an error located at that op, naming it.
+
+    ```mlir
+    func.func @main(%w: tensor<3xf32> {ipuc.name = "w", ipuc.param},
+                    %x: tensor<3xf32>) -> tensor<1xf32> {
+      %0 = tosa.mul %w, %x {shift = 0 : i8} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+      %1 = tosa.reduce_sum %0 {axis = 0 : i32} : (tensor<3xf32>) -> tensor<1xf32>
+      return %1 : tensor<1xf32>
+    }
+    ```
+    becomes a function returning `(%1, d%1/d%w)`, the latter equal to `%x`.
+  }];
+  let dependentDialects = ["mlir::tosa::TosaDialect"];
+}
+
+def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
+  let summary = "One training step: the loss's gradients, then an optimizer update of every parameter";
+  let description = [{
+    Runs `ipuc-autodiff` on every function with `ipuc.param` arguments, then
+    updates each parameter with one `optimizer` op of the chosen rule. The
+    rule's state tensors become new function arguments named
+    `<param>.<state>` (e.g. `w.exp_avg`, `w.step`; zeros, or Adagrad's
+    initial accumulator value, on the first step) and the function returns
+    the loss followed, per parameter, by `<param>.next` and
+    `<param>.<state>.next`: a training loop feeds each `.next` output back
+    into the input of the same name. Hyper-parameters left unset take
+    torch.optim's defaults (AdamW's weight decay 0.01); SGD needs `lr`.
+
+    ```
+    ipu-opt --ipuc-training-step="optimizer=adam lr=0.01" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, adam, adamw, adagrad or rmsprop">,
+    Option<"lr", "lr", "double", /*default=*/"-1.0",
+           "Learning rate (default: the rule's torch.optim default)">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.0",
+           "Momentum (sgd, rmsprop)">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "Nesterov momentum (sgd)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "beta1 (adam, adamw)">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "beta2 (adam, adamw)">,
+    Option<"eps", "eps", "double", /*default=*/"-1.0",
+           "Epsilon (default: the rule's torch.optim default)">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1.0",
+           "Weight decay (default: 0, or 0.01 for adamw)">,
+  ];
+  let dependentDialects = ["mlir::tosa::TosaDialect",
+                           "ipuc::optimizer::OptimizerDialect"];
+}
+
+#endif // IPUC_COMPILER_AUTODIFF_PASSES

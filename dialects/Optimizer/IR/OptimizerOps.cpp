@@ -1,0 +1,199 @@
+//===- OptimizerOps.cpp - optimizer dialect ops --------------------------===//
+//
+// The verifiers reject what torch.optim's constructors reject (negative
+// learning rates, betas outside [0, 1), Nesterov without plain momentum,
+// ...) and state lists that do not match the rule, so the lowering can
+// assume a well-formed rule.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Optimizer/IR/OptimizerOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace mlir;
+using namespace ipuc::optimizer;
+
+namespace {
+/// An interval check on one hyper-parameter, reported by attribute name.
+struct Range {
+  StringRef name;
+  double value;
+  double lo;
+  bool loOpen; // lo < value instead of lo <= value
+  double hi = INFINITY;
+  bool hiOpen = true;
+};
+} // namespace
+
+/// Hyper-parameters as a user writes them (0.001, not 1.000000e-03).
+static std::string formatValue(double value) {
+  if (std::isinf(value))
+    return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
+}
+
+static LogicalResult checkRanges(Operation *op, ArrayRef<Range> ranges) {
+  for (const Range &r : ranges) {
+    bool aboveLo = r.loOpen ? r.value > r.lo : r.value >= r.lo;
+    bool belowHi = r.hiOpen ? r.value < r.hi : r.value <= r.hi;
+    // NaN fails both comparisons, so it is rejected too.
+    if (aboveLo && belowHi)
+      continue;
+    InFlightDiagnostic diag =
+        op->emitOpError() << "expects " << r.name << " in "
+                          << (r.loOpen ? "(" : "[") << formatValue(r.lo) << ", "
+                          << formatValue(r.hi) << (r.hiOpen ? ")" : "]");
+    return diag << ", got " << formatValue(r.value);
+  }
+  return success();
+}
+
+/// Checks the state operands against the rule's state names: "step" is a
+/// 0-d f32 counter, every other state has the parameter's type. Results
+/// need no check: their types are inferred from the operands.
+static LogicalResult checkState(Operation *op, Value param, ValueRange state,
+                                ArrayRef<StringRef> names) {
+  if (state.size() != names.size()) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "expects " << names.size() << " state tensors";
+    if (!names.empty()) {
+      diag << " (";
+      llvm::interleaveComma(names, diag);
+      diag << ")";
+    }
+    return diag << " for its attributes, got " << state.size();
+  }
+  Type f32Scalar =
+      RankedTensorType::get({}, Float32Type::get(op->getContext()));
+  for (auto [i, value, name] : llvm::enumerate(state, names)) {
+    Type expected = name == "step" ? f32Scalar : param.getType();
+    if (value.getType() != expected)
+      return op->emitOpError()
+             << "expects state #" << i << " (" << name << ") of type "
+             << expected << ", got " << value.getType();
+  }
+  return success();
+}
+
+/// The results are the parameter's type followed by the state's types.
+static LogicalResult inferUpdateTypes(ValueRange operands,
+                                      SmallVectorImpl<Type> &types) {
+  if (operands.size() < 2)
+    return failure();
+  types.push_back(operands[0].getType());
+  for (Value state : operands.drop_front(2))
+    types.push_back(state.getType());
+  return success();
+}
+
+#define IPUC_INFER_UPDATE_TYPES(OpClass)                                       \
+  LogicalResult OpClass::inferReturnTypes(                                     \
+      MLIRContext *, std::optional<Location>, ValueRange operands,             \
+      DictionaryAttr, OpaqueProperties, RegionRange,                           \
+      SmallVectorImpl<Type> &types) {                                          \
+    return inferUpdateTypes(operands, types);                                  \
+  }
+IPUC_INFER_UPDATE_TYPES(SgdOp)
+IPUC_INFER_UPDATE_TYPES(AdamOp)
+IPUC_INFER_UPDATE_TYPES(AdagradOp)
+IPUC_INFER_UPDATE_TYPES(RmspropOp)
+#undef IPUC_INFER_UPDATE_TYPES
+
+//===----------------------------------------------------------------------===//
+// sgd
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> SgdOp::getStateNames() {
+  if (getMomentum().convertToDouble() == 0.0)
+    return {};
+  return {"momentum_buffer", "step"};
+}
+
+LogicalResult SgdOp::verify() {
+  double momentum = getMomentum().convertToDouble();
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"momentum", momentum, 0.0, false},
+           {"dampening", getDampening().convertToDouble(), 0.0, false, 1.0,
+            false},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false}})))
+    return failure();
+  // As torch.optim.SGD: Nesterov momentum is only defined without dampening.
+  if (getNesterov() &&
+      (momentum == 0.0 || getDampening().convertToDouble() != 0.0))
+    return emitOpError("nesterov needs momentum > 0 and dampening = 0");
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// adam
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> AdamOp::getStateNames() {
+  return {"exp_avg", "exp_avg_sq", "step"};
+}
+
+LogicalResult AdamOp::verify() {
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"beta1", getBeta1().convertToDouble(), 0.0, false, 1.0, true},
+           {"beta2", getBeta2().convertToDouble(), 0.0, false, 1.0, true},
+           {"eps", getEps().convertToDouble(), 0.0, true},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// adagrad
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> AdagradOp::getStateNames() { return {"sum", "step"}; }
+
+LogicalResult AdagradOp::verify() {
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"lr_decay", getLrDecay().convertToDouble(), 0.0, false},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
+           {"eps", getEps().convertToDouble(), 0.0, true}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// rmsprop
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> RmspropOp::getStateNames() {
+  SmallVector<StringRef> names = {"square_avg"};
+  if (getMomentum().convertToDouble() > 0.0)
+    names.push_back("momentum_buffer");
+  if (getCentered())
+    names.push_back("grad_avg");
+  return names;
+}
+
+LogicalResult RmspropOp::verify() {
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"alpha", getAlpha().convertToDouble(), 0.0, false, 1.0, false},
+           {"eps", getEps().convertToDouble(), 0.0, true},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
+           {"momentum", getMomentum().convertToDouble(), 0.0, false}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Optimizer/IR/OptimizerOps.cpp.inc"

@@ -1,0 +1,147 @@
+//===- OptimizerOps.td - optimizer dialect ops -------------*- tablegen -*-===//
+//
+// Every op has the same shape: `param`, `grad` and a rule-specific list of
+// `state` tensors in; the updated parameter and state (in the same order)
+// out. Result types are inferred from the operands, so the assembly names
+// each type once. Hyper-parameters are f64 attributes, as torch.optim keeps
+// them as Python floats, with torch.optim's defaults.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_DIALECT_OPTIMIZER_OPS
+#define IPUC_DIALECT_OPTIMIZER_OPS
+
+include "OptimizerDialect.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Optimizer_UpdateOp<string mnemonic, list<Trait> traits = []>
+    : Optimizer_Op<mnemonic, traits # [Pure,
+        AllTypesMatch<["param", "grad", "new_param"]>,
+        DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let results = (outs RankedTensorOf<[AnyFloat]>:$new_param,
+                      Variadic<AnyRankedTensor>:$new_state);
+  let assemblyFormat = [{
+    $param `,` $grad (`state` `(` $state^ `:` type($state) `)`)? attr-dict
+    `:` type($param)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The names of the state tensors this op's attributes call for, in
+    /// operand order; "step" is a 0-d f32 step counter, the others have the
+    /// parameter's type.
+    ::llvm::SmallVector<::llvm::StringRef> getStateNames();
+  }];
+}
+
+def Optimizer_SgdOp : Optimizer_UpdateOp<"sgd"> {
+  let summary = "Stochastic gradient descent with momentum (torch.optim.SGD)";
+  let description = [{
+    With `g = grad + weight_decay * param`:
+    without momentum, `param - lr * g`, and no state. With `momentum > 0`,
+    the state is `(momentum_buffer, step)`; the buffer becomes `g` on the
+    first step (`step == 0`, as torch creates it from the first gradient) and
+    `momentum * buf + (1 - dampening) * g` afterwards; the update is
+    `param - lr * buf`, or `param - lr * (g + momentum * buf)` with
+    `nesterov`, which needs `dampening == 0`.
+
+    ```mlir
+    %p1, %buf1, %step1 = optimizer.sgd %p, %g
+        state(%buf, %step : tensor<4x3xf32>, tensor<f32>)
+        {lr = 1.0e-01 : f64, momentum = 9.0e-01 : f64, nesterov = true}
+        : tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       F64Attr:$lr,
+                       DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+                       DefaultValuedAttr<F64Attr, "0.0">:$dampening,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<BoolAttr, "false">:$nesterov);
+}
+
+def Optimizer_AdamOp : Optimizer_UpdateOp<"adam"> {
+  let summary = "Adam and AdamW (torch.optim.Adam, torch.optim.AdamW)";
+  let description = [{
+    The state is `(exp_avg, exp_avg_sq, step)`. With `t = step + 1`:
+    `m = beta1 * m + (1 - beta1) * g`, `v = beta2 * v + (1 - beta2) * g * g`,
+    `param - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
+    Without `decoupled` (Adam), `g = grad + weight_decay * param`; with it
+    (AdamW), `g = grad` and the parameter is first scaled by
+    `1 - lr * weight_decay`. Note that torch's AdamW defaults
+    `weight_decay` to 0.01 where Adam defaults it to 0; this op's default
+    is 0 for both, so an AdamW rule states its decay.
+
+    ```mlir
+    %p1, %m1, %v1, %t1 = optimizer.adam %p, %g
+        state(%m, %v, %t : tensor<8xf32>, tensor<8xf32>, tensor<f32>)
+        {lr = 1.0e-03 : f64, weight_decay = 1.0e-02 : f64, decoupled = true}
+        : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$lr,
+                       DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+                       DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+                       DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<BoolAttr, "false">:$decoupled);
+}
+
+def Optimizer_AdagradOp : Optimizer_UpdateOp<"adagrad"> {
+  let summary = "Adagrad (torch.optim.Adagrad)";
+  let description = [{
+    The state is `(sum, step)`; torch's `initial_accumulator_value` is the
+    initial value of `sum`. With `t = step + 1` and
+    `g = grad + weight_decay * param`: `sum = sum + g * g`,
+    `param - lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum) + eps)`.
+
+    ```mlir
+    %p1, %s1, %t1 = optimizer.adagrad %p, %g
+        state(%s, %t : tensor<8xf32>, tensor<f32>) {lr = 1.0e-02 : f64}
+        : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<F64Attr, "1.0e-2">:$lr,
+                       DefaultValuedAttr<F64Attr, "0.0">:$lr_decay,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<F64Attr, "1.0e-10">:$eps);
+}
+
+def Optimizer_RmspropOp : Optimizer_UpdateOp<"rmsprop"> {
+  let summary = "RMSprop (torch.optim.RMSprop)";
+  let description = [{
+    The state is `(square_avg)`, then `momentum_buffer` if `momentum > 0`,
+    then `grad_avg` if `centered`. With `g = grad + weight_decay * param`:
+    `sq = alpha * sq + (1 - alpha) * g * g`; centered,
+    `ga = alpha * ga + (1 - alpha) * g` and `avg = sqrt(sq - ga * ga) + eps`,
+    otherwise `avg = sqrt(sq) + eps`. With momentum,
+    `buf = momentum * buf + g / avg` and `param - lr * buf`; without,
+    `param - lr * g / avg`.
+
+    ```mlir
+    %p1, %sq1, %buf1 = optimizer.rmsprop %p, %g
+        state(%sq, %buf : tensor<8xf32>, tensor<8xf32>)
+        {lr = 1.0e-02 : f64, momentum = 9.0e-01 : f64} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<F64Attr, "1.0e-2">:$lr,
+                       DefaultValuedAttr<F64Attr, "0.99">:$alpha,
+                       DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+                       DefaultValuedAttr<BoolAttr, "false">:$centered);
+}
+
+#endif // IPUC_DIALECT_OPTIMIZER_OPS

@@ -1,0 +1,68 @@
+//===- ElementwiseUpdate.h - One fused kernel per update rule ---*- C++ -*-===//
+//
+// Builders shared by the optimizer lowerings: an update rule is a scalar
+// function of one element of the parameter, the gradient and the state, so
+// each rule is written once as a scalar body and becomes one linalg.generic.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_DIALECTS_OPTIMIZER_TRANSFORMS_ELEMENTWISEUPDATE_H
+#define IPUC_DIALECTS_OPTIMIZER_TRANSFORMS_ELEMENTWISEUPDATE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace ipuc {
+
+/// Scalar arithmetic in one element type, with constants given as doubles
+/// (torch.optim's hyper-parameters are Python floats) and rounded once.
+class ScalarMath {
+public:
+  ScalarMath(mlir::OpBuilder &builder, mlir::Location loc, mlir::FloatType type)
+      : b(builder), loc(loc), type(type) {}
+
+  mlir::FloatType getType() const { return type; }
+  mlir::Value constant(double value);
+  mlir::Value add(mlir::Value x, mlir::Value y);
+  mlir::Value sub(mlir::Value x, mlir::Value y);
+  mlir::Value mul(mlir::Value x, mlir::Value y);
+  mlir::Value div(mlir::Value x, mlir::Value y);
+  /// `k * x`, or `x` itself when k is 1 (so torch's `alpha=1` adds round
+  /// the same way).
+  mlir::Value scale(double k, mlir::Value x);
+  mlir::Value sqrt(mlir::Value x);
+  mlir::Value expm1(mlir::Value x);
+  /// `x == 0` as an i1.
+  mlir::Value isZero(mlir::Value x);
+  mlir::Value select(mlir::Value cond, mlir::Value x, mlir::Value y);
+  /// Converts an f32 value (the step counter) to this element type.
+  mlir::Value fromF32(mlir::Value x);
+
+private:
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  mlir::FloatType type;
+};
+
+/// The body of an update kernel: the scalars of `elementwise` (same-shaped
+/// tensors) and of `broadcast` (0-d tensors) in, the scalars to yield out.
+using UpdateBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    ScalarMath &math, mlir::ValueRange elementwise,
+    mlir::ValueRange broadcast)>;
+
+/// Builds one parallel linalg.generic over the shape of `elementwise[0]`
+/// that reads every `elementwise` tensor element by element and every 0-d
+/// `broadcast` tensor at each element, and yields `numResults` tensors of
+/// `elementwise[0]`'s type.
+llvm::SmallVector<mlir::Value>
+buildElementwiseUpdate(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::ValueRange elementwise, mlir::ValueRange broadcast,
+                       unsigned numResults, UpdateBody body);
+
+/// `step + 1` for a 0-d f32 step counter.
+mlir::Value buildStepIncrement(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value step);
+
+} // namespace ipuc
+
+#endif // IPUC_DIALECTS_OPTIMIZER_TRANSFORMS_ELEMENTWISEUPDATE_H

@@ -1,0 +1,190 @@
+//===- LowerOptimizer.cpp - optimizer ops -> fused elementwise linalg ----===//
+//
+// Each rule is its torch.optim update (torch/optim/{sgd,adam,adamw,adagrad,
+// rmsprop}.py, single-tensor path) written as a scalar body, keeping torch's
+// order of operations so that f32 rounding matches it closely. Scalars that
+// depend only on hyper-parameters are folded in double precision, as torch
+// computes them in Python floats.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Optimizer/IR/OptimizerOps.h"
+#include "dialects/Optimizer/Transforms/ElementwiseUpdate.h"
+#include "dialects/Optimizer/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace ipuc {
+#define GEN_PASS_DEF_LOWEROPTIMIZER
+#include "dialects/Optimizer/Transforms/Passes.h.inc"
+} // namespace ipuc
+
+using namespace mlir;
+using namespace ipuc;
+using namespace ipuc::optimizer;
+
+namespace {
+double toDouble(const APFloat &value) { return value.convertToDouble(); }
+
+/// `1 - beta^t` as `-expm1(t * log(beta))`: direct f32 powers lose most of
+/// the correction's digits when beta is close to 1 (0.999^t for small t).
+Value biasCorrection(ScalarMath &math, double beta, Value t) {
+  Value power = math.expm1(math.mul(t, math.constant(std::log(beta))));
+  return math.sub(math.constant(0.0), power);
+}
+
+/// `grad + weight_decay * param` (torch's `grad.add(param, alpha=wd)`).
+Value decayedGrad(ScalarMath &math, Value grad, Value param, double decay) {
+  if (decay == 0.0)
+    return grad;
+  return math.add(grad, math.scale(decay, param));
+}
+
+SmallVector<Value> lowerSgd(OpBuilder &b, SgdOp op) {
+  double lr = toDouble(op.getLr()), momentum = toDouble(op.getMomentum());
+  double dampening = toDouble(op.getDampening());
+  double decay = toDouble(op.getWeightDecay());
+  bool nesterov = op.getNesterov();
+  if (momentum == 0.0)
+    return buildElementwiseUpdate(
+        b, op.getLoc(), {op.getParam(), op.getGrad()}, {}, 1,
+        [&](ScalarMath &m, ValueRange e, ValueRange) {
+          Value g = decayedGrad(m, e[1], e[0], decay);
+          return SmallVector<Value>{m.sub(e[0], m.scale(lr, g))};
+        });
+  Value buf = op.getState()[0], step = op.getState()[1];
+  SmallVector<Value> results = buildElementwiseUpdate(
+      b, op.getLoc(), {op.getParam(), op.getGrad(), buf}, {step}, 2,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        Value g = decayedGrad(m, e[1], e[0], decay);
+        // torch creates the buffer from the first gradient, undamped.
+        Value later = m.add(m.scale(momentum, e[2]), m.scale(1 - dampening, g));
+        Value newBuf = m.select(m.isZero(m.fromF32(s[0])), g, later);
+        Value d = nesterov ? m.add(g, m.scale(momentum, newBuf)) : newBuf;
+        return SmallVector<Value>{m.sub(e[0], m.scale(lr, d)), newBuf};
+      });
+  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  return results;
+}
+
+SmallVector<Value> lowerAdam(OpBuilder &b, AdamOp op) {
+  double lr = toDouble(op.getLr()), beta1 = toDouble(op.getBeta1());
+  double beta2 = toDouble(op.getBeta2()), eps = toDouble(op.getEps());
+  double decay = toDouble(op.getWeightDecay());
+  bool decoupled = op.getDecoupled();
+  Value step = op.getState()[2];
+  SmallVector<Value> results = buildElementwiseUpdate(
+      b, op.getLoc(),
+      {op.getParam(), op.getGrad(), op.getState()[0], op.getState()[1]}, {step},
+      3, [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        Value p = e[0], g = e[1];
+        if (decoupled) {
+          if (decay != 0.0)
+            p = m.scale(1.0 - lr * decay, p);
+        } else {
+          g = decayedGrad(m, g, p, decay);
+        }
+        Value avg = m.add(m.scale(beta1, e[2]), m.scale(1 - beta1, g));
+        Value avgSq =
+            m.add(m.scale(beta2, e[3]), m.scale(1 - beta2, m.mul(g, g)));
+        Value t = m.fromF32(m.add(s[0], m.constant(1.0)));
+        Value stepSize = m.div(m.constant(lr), biasCorrection(m, beta1, t));
+        Value correction2Sqrt = m.sqrt(biasCorrection(m, beta2, t));
+        Value denom =
+            m.add(m.div(m.sqrt(avgSq), correction2Sqrt), m.constant(eps));
+        Value newParam = m.sub(p, m.mul(stepSize, m.div(avg, denom)));
+        return SmallVector<Value>{newParam, avg, avgSq};
+      });
+  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  return results;
+}
+
+SmallVector<Value> lowerAdagrad(OpBuilder &b, AdagradOp op) {
+  double lr = toDouble(op.getLr()), lrDecay = toDouble(op.getLrDecay());
+  double decay = toDouble(op.getWeightDecay()), eps = toDouble(op.getEps());
+  Value step = op.getState()[1];
+  SmallVector<Value> results = buildElementwiseUpdate(
+      b, op.getLoc(), {op.getParam(), op.getGrad(), op.getState()[0]}, {step},
+      2, [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        Value g = decayedGrad(m, e[1], e[0], decay);
+        // clr = lr / (1 + (t - 1) * lr_decay), and t - 1 is the old step.
+        Value clr = m.constant(lr);
+        if (lrDecay != 0.0)
+          clr = m.div(
+              clr, m.add(m.constant(1.0), m.scale(lrDecay, m.fromF32(s[0]))));
+        Value sum = m.add(e[2], m.mul(g, g));
+        Value std = m.add(m.sqrt(sum), m.constant(eps));
+        return SmallVector<Value>{m.sub(e[0], m.mul(clr, m.div(g, std))), sum};
+      });
+  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  return results;
+}
+
+SmallVector<Value> lowerRmsprop(OpBuilder &b, RmspropOp op) {
+  double lr = toDouble(op.getLr()), alpha = toDouble(op.getAlpha());
+  double eps = toDouble(op.getEps()), decay = toDouble(op.getWeightDecay());
+  double momentum = toDouble(op.getMomentum());
+  bool centered = op.getCentered();
+  SmallVector<Value> elementwise = {op.getParam(), op.getGrad()};
+  elementwise.append(op.getState().begin(), op.getState().end());
+  return buildElementwiseUpdate(
+      b, op.getLoc(), elementwise, {}, elementwise.size() - 1,
+      [&](ScalarMath &m, ValueRange e, ValueRange) {
+        Value g = decayedGrad(m, e[1], e[0], decay);
+        ValueRange state = e.drop_front(2);
+        Value squareAvg =
+            m.add(m.scale(alpha, state[0]), m.scale(1 - alpha, m.mul(g, g)));
+        SmallVector<Value> newState = {squareAvg};
+        Value variance = squareAvg;
+        Value oldBuf = momentum > 0.0 ? state[1] : Value();
+        if (centered) {
+          Value gradAvg =
+              m.add(m.scale(alpha, state.back()), m.scale(1 - alpha, g));
+          variance = m.sub(squareAvg, m.mul(gradAvg, gradAvg));
+          // The momentum buffer, if any, goes before grad_avg (below).
+          newState.push_back(gradAvg);
+        }
+        Value avg = m.add(m.sqrt(variance), m.constant(eps));
+        Value newParam;
+        if (oldBuf) {
+          Value buf = m.add(m.scale(momentum, oldBuf), m.div(g, avg));
+          newState.insert(newState.begin() + 1, buf);
+          newParam = m.sub(e[0], m.scale(lr, buf));
+        } else {
+          newParam = m.sub(e[0], m.scale(lr, m.div(g, avg)));
+        }
+        newState.insert(newState.begin(), newParam);
+        return newState;
+      });
+}
+
+struct LowerOptimizerPass
+    : public ipuc::impl::LowerOptimizerBase<LowerOptimizerPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<OptimizerDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      SmallVector<Value> replacement =
+          llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
+              .Case([&](SgdOp sgd) { return lowerSgd(rewriter, sgd); })
+              .Case([&](AdamOp adam) { return lowerAdam(rewriter, adam); })
+              .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
+              .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
+              .Default([](Operation *) { return SmallVector<Value>(); });
+      if (replacement.size() != op->getNumResults()) {
+        op->emitOpError("has no lowering in ipuc-lower-optimizer");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, replacement);
+    }
+  }
+};
+} // namespace

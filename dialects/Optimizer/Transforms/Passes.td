@@ -1,0 +1,29 @@
+//===- Passes.td - optimizer dialect passes ----------------*- tablegen -*-===//
+#ifndef IPUC_DIALECT_OPTIMIZER_PASSES
+#define IPUC_DIALECT_OPTIMIZER_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def LowerOptimizer : Pass<"ipuc-lower-optimizer"> {
+  let summary = "Lower optimizer update rules to fused elementwise linalg";
+  let description = [{
+    Replaces every `optimizer` op by one `linalg.generic` over the
+    parameter's elements that yields the new parameter and the new
+    element-wise state, plus a 0-d `linalg.generic` that advances the step
+    counter when the rule has one. The scalar arithmetic follows
+    torch.optim's order of operations; bias corrections are computed as
+    `-expm1(t * log(beta))` with `log(beta)` folded in double precision,
+    which keeps `1 - beta^t` accurate in f32 for `beta` near 1.
+
+    ```mlir
+    %p1 = optimizer.sgd %p, %g {lr = 1.0e-01 : f64} : tensor<4xf32>
+    ```
+    becomes a `linalg.generic` with body `p - 0.1 * g`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+#endif // IPUC_DIALECT_OPTIMIZER_PASSES

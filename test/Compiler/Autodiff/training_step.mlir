@@ -1,0 +1,36 @@
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=adamw lr=0.01" | FileCheck %s --check-prefix=ADAMW
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=sgd lr=0.1" | FileCheck %s --check-prefix=SGD
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=rmsprop momentum=0.5 weight-decay=0.1" | FileCheck %s --check-prefix=RMS
+// RUN: not ipu-opt %s --ipuc-training-step="optimizer=sgd" 2>&1 | FileCheck %s --check-prefix=NOLR
+// RUN: not ipu-opt %s --ipuc-training-step="optimizer=lion lr=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not ipu-opt %s --ipuc-training-step="optimizer=adam beta1=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+
+// State tensors become named arguments after the original ones; the
+// results are the loss, then per parameter its update and its state's.
+// ADAMW-LABEL: func @main
+// ADAMW-SAME: %[[W:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w", ipuc.param}
+// ADAMW-SAME: %[[M:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w.exp_avg"}, %[[V:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w.exp_avg_sq"}, %[[T:[a-z0-9]+]]: tensor<f32> {ipuc.name = "w.step"}
+// ADAMW-SAME: -> (tensor<1xf32> {ipuc.name = "loss"}, tensor<3xf32> {ipuc.name = "w.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg_sq.next"}, tensor<f32> {ipuc.name = "w.step.next"})
+// AdamW takes torch's default decay of 0.01.
+// ADAMW: %[[P:.*]], %[[S:.*]]:3 = optimizer.adam %[[W]], %{{.*}} state(%[[M]], %[[V]], %[[T]] : tensor<3xf32>, tensor<3xf32>, tensor<f32>) {decoupled = true, lr = 1.000000e-02 : f64, weight_decay = 1.000000e-02 : f64}
+// ADAMW: return %{{.*}}, %[[P]], %[[S]]#0, %[[S]]#1, %[[S]]#2
+
+// Plain SGD has no state.
+// SGD-LABEL: func @main
+// SGD-SAME: -> (tensor<1xf32> {ipuc.name = "loss"}, tensor<3xf32> {ipuc.name = "w.next"})
+// SGD: optimizer.sgd %arg0, %{{.*}} {lr = 1.000000e-01 : f64} :
+
+// RMSprop with momentum keeps a buffer; torch's default lr applies.
+// RMS: ipuc.name = "w.square_avg"
+// RMS-SAME: ipuc.name = "w.momentum_buffer"
+// RMS: optimizer.rmsprop {{.*}} {momentum = 5.000000e-01 : f64, weight_decay = 1.000000e-01 : f64}
+
+// NOLR: error: ipuc-training-step: sgd needs lr
+// UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad or rmsprop
+// RANGE: error: 'optimizer.adam' op expects beta1 in [0, 1), got 1.5
+func.func @main(%w: tensor<3xf32> {ipuc.name = "w", ipuc.param}, %x: tensor<3xf32> {ipuc.name = "x"})
+    -> (tensor<1xf32> {ipuc.name = "loss"}) {
+  %0 = tosa.mul %w, %x {shift = 0 : i8} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %1 = tosa.reduce_sum %0 {axis = 0 : i32} : (tensor<3xf32>) -> tensor<1xf32>
+  return %1 : tensor<1xf32>
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""N steps of each optimizer rule through ipuc and ipu-run, against torch.optim.
+
+For every rule configuration, writes a func.func applying N update steps of
+one `optimizer` op to a parameter (one gradient per step, the state threaded
+from step to step), compiles it with `ipuc --target=host`, runs it with
+`ipu-run --device=host` on random float32 inputs and compares the final
+parameter and state with torch.optim doing the same N steps on the same
+tensors. Values must agree within rtol 1e-5; the total change of the
+parameter (which a wrong rule would get wrong even when the values agree)
+within rtol 1e-4.
+
+    check_rules.py WORK_DIR [--ipu]   (ipuc and ipu-run on PATH)
+
+With --ipu the rules are compiled for the tile target (4 tiles) and run on
+the BSP simulator instead.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+STEPS = 5
+SHAPE = (4, 3)
+RTOL, ATOL = 1e-5, 1e-7
+DELTA_RTOL = 1e-4
+
+# name, op, attributes, torch constructor, state names (op order), initial
+# state values (default zeros).
+RULES = [
+    ("sgd", "sgd", {"lr": 0.1}, lambda p: torch.optim.SGD(p, lr=0.1), [], {}),
+    ("sgd_weight_decay", "sgd", {"lr": 0.1, "weight_decay": 0.05},
+     lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.05), [], {}),
+    ("sgd_momentum_dampening", "sgd",
+     {"lr": 0.05, "momentum": 0.9, "dampening": 0.3},
+     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.3),
+     ["momentum_buffer", "step"], {}),
+    ("sgd_nesterov", "sgd",
+     {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.01},
+     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True,
+                               weight_decay=0.01),
+     ["momentum_buffer", "step"], {}),
+    ("adam", "adam", {"lr": 0.01},
+     lambda p: torch.optim.Adam(p, lr=0.01),
+     ["exp_avg", "exp_avg_sq", "step"], {}),
+    ("adam_betas_weight_decay", "adam",
+     {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6,
+      "weight_decay": 0.1},
+     lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.5, 0.9), eps=1e-6,
+                                weight_decay=0.1),
+     ["exp_avg", "exp_avg_sq", "step"], {}),
+    ("adamw", "adam", {"lr": 0.01, "weight_decay": 0.1, "decoupled": True},
+     lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+     ["exp_avg", "exp_avg_sq", "step"], {}),
+    ("adagrad", "adagrad", {"lr": 0.1, "lr_decay": 0.05,
+                            "weight_decay": 0.01},
+     lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.05,
+                                   weight_decay=0.01,
+                                   initial_accumulator_value=0.1),
+     ["sum", "step"], {"sum": 0.1}),
+    ("rmsprop", "rmsprop", {"lr": 0.01},
+     lambda p: torch.optim.RMSprop(p, lr=0.01), ["square_avg"], {}),
+    ("rmsprop_centered_momentum", "rmsprop",
+     {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.01},
+     lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True,
+                                   weight_decay=0.01),
+     ["square_avg", "momentum_buffer", "grad_avg"], {}),
+]
+
+
+def attr_text(attrs):
+    def value(v):
+        return ("true" if v else "false") if isinstance(v, bool) else \
+            f"{v:.17e} : f64"
+    return "{" + ", ".join(f"{k} = {value(v)}" for k, v in attrs.items()) + "}"
+
+
+def state_type(name, tensor):
+    return "tensor<f32>" if name == "step" else tensor
+
+
+def write_mlir(path, op, attrs, states):
+    tensor = "tensor<" + "x".join(map(str, SHAPE)) + "xf32>"
+    args = [f"%p: {tensor} {{ipuc.name = \"p\"}}"]
+    args += [f"%g{i}: {tensor} {{ipuc.name = \"g{i}\"}}" for i in range(STEPS)]
+    args += [f"%s_{n}: {state_type(n, tensor)} {{ipuc.name = \"s_{n}\"}}"
+             for n in states]
+    results = [f"{tensor} {{ipuc.name = \"p_out\"}}"]
+    results += [f"{state_type(n, tensor)} {{ipuc.name = \"{n}_out\"}}"
+                for n in states]
+    lines = [f"func.func @main({', '.join(args)}) -> ({', '.join(results)}) {{"]
+    param, cur = "%p", [f"%s_{n}" for n in states]
+    types = ", ".join(state_type(n, tensor) for n in states)
+    for i in range(STEPS):
+        outs = [f"%p{i}"] + [f"%{n}{i}" for n in states]
+        state = f" state({', '.join(cur)} : {types})" if states else ""
+        lines.append(f"  {', '.join(outs)} = optimizer.{op} {param}, %g{i}"
+                     f"{state} {attr_text(attrs)} : {tensor}")
+        param, cur = outs[0], outs[1:]
+    all_types = ", ".join([tensor] + [state_type(n, tensor) for n in states])
+    lines.append(f"  return {', '.join([param] + cur)} : {all_types}")
+    lines.append("}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(cmd)}\n{proc.stdout}")
+
+
+def torch_reference(make, p0, grads, states, initial):
+    p = torch.nn.Parameter(torch.from_numpy(p0.copy()))
+    opt = make([p])
+    for g in grads:
+        p.grad = torch.from_numpy(g.copy())
+        opt.step()
+    state = opt.state[p]
+    result = {"p_out": p.detach().numpy()}
+    for n in states:
+        # torch.optim.SGD counts no steps; the op's counter must read N.
+        value = state[n] if n in state else float(len(grads))
+        result[f"{n}_out"] = np.asarray(value, dtype=np.float32)
+    return result
+
+
+def main():
+    work = sys.argv[1]
+    ipu = "--ipu" in sys.argv[2:]
+    target = ["--target=ipu", "--tiles=4"] if ipu else ["--target=host"]
+    device = "--device=sim" if ipu else "--device=host"
+    rng = np.random.default_rng(7)
+    failed = False
+    for name, op, attrs, make, states, initial in RULES:
+        d = os.path.join(work, name)
+        os.makedirs(d, exist_ok=True)
+        p0 = rng.standard_normal(SHAPE).astype(np.float32)
+        grads = [rng.standard_normal(SHAPE).astype(np.float32)
+                 for _ in range(STEPS)]
+        inputs = {"p": p0}
+        inputs.update({f"g{i}": g for i, g in enumerate(grads)})
+        for n in states:
+            shape = () if n == "step" else SHAPE
+            inputs[f"s_{n}"] = np.full(shape, initial.get(n, 0.0), np.float32)
+        args = []
+        for k, v in inputs.items():
+            np.save(os.path.join(d, f"{k}.npy"), v)
+            args += ["--input", f"{k}=@{os.path.join(d, k + '.npy')}"]
+        write_mlir(os.path.join(d, "rule.mlir"), op, attrs, states)
+        run(["ipuc", os.path.join(d, "rule.mlir"), "-o",
+             os.path.join(d, "rule.ipuplan")] + target)
+        run(["ipu-run", os.path.join(d, "rule.ipuplan"), device,
+             "--output-dir", os.path.join(d, "out"), "--quiet"] + args)
+        expected = torch_reference(make, p0, grads, states, initial)
+        rule_ok = True
+        for key, want in expected.items():
+            got = np.load(os.path.join(d, "out", f"{key}.npy"))
+            ok = got.shape == want.shape and np.allclose(got, want, RTOL, ATOL)
+            if ok and key == "p_out":
+                ok = np.allclose(got - p0, want - p0, DELTA_RTOL, ATOL)
+            if not ok:
+                rule_ok = False
+                err = np.max(np.abs(got - want)) if got.shape == want.shape \
+                    else "shape"
+                print(f"MISMATCH {name} {key}: max abs err {err}")
+        print(f"{name} {'checked' if rule_ok else 'FAILED'}")
+        failed |= not rule_ok
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
