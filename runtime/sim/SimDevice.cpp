@@ -152,6 +152,9 @@ bool SimDevice::Impl::buildLayouts(std::string &error) {
                 });
     }
   tileMemoryBytes.assign(dev.totalTiles(), 0);
+  // Each tile is allocated up to its highest mapped byte, which the check
+  // above has kept within the device's SRAM.
+  std::vector<uint64_t> extents(dev.totalTiles(), 0);
   for (auto &[tile, rs] : ranges) {
     std::sort(rs.begin(), rs.end());
     uint64_t used = 0, curB = rs[0].first, curE = rs[0].second;
@@ -166,8 +169,10 @@ bool SimDevice::Impl::buildLayouts(std::string &error) {
     }
     used += curE - curB;
     tileMemoryBytes[tile] = used;
-    memory->tile(tile);
+    for (auto [b, e] : rs)
+      extents[tile] = std::max(extents[tile], e);
   }
+  memory = std::make_unique<TileMemory>(extents);
   return true;
 }
 
@@ -416,7 +421,6 @@ bool SimDevice::Impl::setup(std::string &error) {
                                 "on the sim device",
                                 target),
             false);
-  memory = std::make_unique<TileMemory>(dev.totalTiles(), dev.sramBytesPerTile);
   if (!buildLayouts(error))
     return false;
 

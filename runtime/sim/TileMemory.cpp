@@ -91,34 +91,31 @@ std::string TensorLayout::elementString(int64_t flat) const {
   return s + "]";
 }
 
-TileMemory::TileMemory(uint32_t tiles, uint64_t bytesPerTile)
-    : tiles_(tiles, nullptr), bytesPerTile_(bytesPerTile) {}
-
-TileMemory::~TileMemory() {
-  for (uint8_t *t : tiles_)
-    std::free(t);
-}
-
-uint8_t *TileMemory::tile(uint32_t t) {
-  if (!tiles_[t]) {
-    // calloc of a large block maps zero pages lazily: untouched SRAM costs
-    // no host memory.
-    tiles_[t] = static_cast<uint8_t *>(
-        std::calloc(bytesPerTile_ ? bytesPerTile_ : 1, 1));
-    if (!tiles_[t])
-      throw std::bad_alloc();
+TileMemory::TileMemory(const std::vector<uint64_t> &extents)
+    : bases_(extents.size(), nullptr) {
+  // Tiles start on 64-byte boundaries so that no two tiles share a cache
+  // line: compute phases write different tiles from different threads.
+  constexpr uint64_t kAlign = 64;
+  std::vector<uint64_t> offsets(extents.size());
+  for (size_t t = 0; t < extents.size(); ++t) {
+    offsets[t] = arenaBytes_;
+    arenaBytes_ += (extents[t] + kAlign - 1) / kAlign * kAlign;
   }
-  return tiles_[t];
+  if (!arenaBytes_)
+    return;
+  // Zeroed, as the tile memory of a freshly loaded device reads; calloc
+  // rather than aligned_alloc + memset so that a large arena's pages are
+  // only faulted in when a mapping touches them.
+  arena_ = static_cast<uint8_t *>(std::calloc(arenaBytes_ + kAlign, 1));
+  if (!arena_)
+    throw std::bad_alloc();
+  uint8_t *aligned =
+      arena_ + (kAlign - reinterpret_cast<uintptr_t>(arena_) % kAlign) % kAlign;
+  for (size_t t = 0; t < extents.size(); ++t)
+    if (extents[t])
+      bases_[t] = aligned + offsets[t];
 }
 
-void TileMemory::gather(const std::vector<Segment> &segs, uint8_t *buf) {
-  for (const Segment &s : segs)
-    std::memcpy(buf + s.bufOffset, tiles_[s.tile] + s.address, s.bytes);
-}
-
-void TileMemory::scatter(const std::vector<Segment> &segs, const uint8_t *buf) {
-  for (const Segment &s : segs)
-    std::memcpy(tiles_[s.tile] + s.address, buf + s.bufOffset, s.bytes);
-}
+TileMemory::~TileMemory() { std::free(arena_); }
 
 } // namespace ipuc::sim
