@@ -18,7 +18,19 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
       return true;
   // Row-major strides; the box is walked in runs that are contiguous in the
   // tensor: the innermost partial dimension times all full dims inside it.
-  std::vector<int64_t> strides(rank, 1);
+  // Stack storage for the usual ranks: this runs for every operand box of
+  // every vertex when a device is created.
+  constexpr int kInlineRank = 8;
+  int64_t inlineBuf[2 * kInlineRank];
+  std::vector<int64_t> heapBuf;
+  int64_t *strides = inlineBuf, *idx = inlineBuf + kInlineRank;
+  if (rank > kInlineRank) {
+    heapBuf.assign(2 * static_cast<size_t>(rank), 0);
+    strides = heapBuf.data();
+    idx = heapBuf.data() + rank;
+  }
+  if (rank)
+    strides[rank - 1] = 1;
   for (int d = rank - 2; d >= 0; --d)
     strides[d] = strides[d + 1] * shape[d + 1];
   int k = rank - 1;
@@ -26,7 +38,7 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
     --k;
   int64_t runLen =
       rank ? sizes[std::max(k, 0)] * (k >= 0 ? strides[std::max(k, 0)] : 1) : 1;
-  std::vector<int64_t> idx(std::max(k, 0), 0);
+  std::fill(idx, idx + std::max(k, 0), 0);
   uint64_t bufOffset = 0;
   for (;;) {
     int64_t flat = 0;
