@@ -62,7 +62,8 @@ private:
   bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
                         std::string &error);
   bool decodeExchange(const Exchange &ex, uint32_t &index, std::string &error);
-  void makeDirect(DecodedExchange &p) const;
+  /// Makes `p` direct if that is safe, else stages its moves.
+  void chooseDirect(DecodedExchange &p) const;
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
   bool writeConstants(std::string &error);
@@ -297,45 +298,35 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
   return true;
 }
 
-void Decoder::makeDirect(DecodedExchange &p) const {
+void Decoder::chooseDirect(DecodedExchange &p) const {
   using Range = std::pair<uintptr_t, uintptr_t>;
+  auto range = [](const uint8_t *ptr, uint64_t bytes) {
+    return Range{reinterpret_cast<uintptr_t>(ptr),
+                 reinterpret_cast<uintptr_t>(ptr) + bytes};
+  };
   std::vector<Range> dst;
-  dst.reserve(p.dst.size());
-  for (const MemRun &r : p.dst)
-    dst.push_back({reinterpret_cast<uintptr_t>(r.ptr),
-                   reinterpret_cast<uintptr_t>(r.ptr) + r.bytes});
+  dst.reserve(p.moves.size());
+  for (const Move &m : p.moves)
+    dst.push_back(range(m.dst, m.bytes));
   std::sort(dst.begin(), dst.end());
-  if (selfOverlapping(dst))
-    return;
-  for (const MemRun &r : p.src)
-    if (overlapsAny(dst, {reinterpret_cast<uintptr_t>(r.ptr),
-                          reinterpret_cast<uintptr_t>(r.ptr) + r.bytes}))
-      return;
-  // Pair source and destination runs over the staging offsets they share.
-  size_t i = 0, j = 0;
-  uint64_t pos = 0;
-  while (i < p.src.size() && j < p.dst.size()) {
-    const MemRun &s = p.src[i], &d = p.dst[j];
-    uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
-    if (end > pos) {
-      Move m{s.ptr + (pos - s.bufOffset), d.ptr + (pos - d.bufOffset),
-             end - pos};
-      if (!p.moves.empty() &&
-          p.moves.back().src + p.moves.back().bytes == m.src &&
-          p.moves.back().dst + p.moves.back().bytes == m.dst)
-        p.moves.back().bytes += m.bytes;
-      else
-        p.moves.push_back(m);
+  bool direct = !selfOverlapping(dst);
+  for (size_t i = 0; direct && i < p.moves.size(); ++i)
+    direct = !overlapsAny(dst, range(p.moves[i].src, p.moves[i].bytes));
+  if (!direct) {
+    // Staged: the moves in copy order, through one staging buffer.
+    uint64_t offset = 0;
+    p.src.reserve(p.moves.size());
+    p.dst.reserve(p.moves.size());
+    for (const Move &m : p.moves) {
+      p.src.push_back({const_cast<uint8_t *>(m.src), offset, m.bytes});
+      p.dst.push_back({m.dst, offset, m.bytes});
+      offset += m.bytes;
     }
-    pos = end;
-    if (pos == s.bufOffset + s.bytes)
-      ++i;
-    if (pos == d.bufOffset + d.bytes)
-      ++j;
+    p.staging.resize(offset);
+    p.moves = {};
+    return;
   }
   p.direct = true;
-  p.src = {};
-  p.dst = {};
   if (p.bytes >= 2 * kExchangeChunkBytes) {
     uint64_t acc = 0;
     p.chunks.push_back(0);
@@ -367,7 +358,6 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   prog.profile.push_back(prof);
   std::vector<std::pair<uint64_t, uint64_t>> perChip(dev.numChips);
   std::vector<Segment> srcSegs;
-  uint64_t staging = 0;
   touched.clear();
   auto touch = [&](uint32_t tile) {
     if (!sent[tile] && !received[tile])
@@ -383,13 +373,12 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
     if (!boxSegments(
             *c.src(), [&] { return where() + " source"; }, error))
       return false;
-    appendRuns(p.src, staging);
     srcSegs.swap(segs);
     if (!boxSegments(
             *c.dst(), [&] { return where() + " destination"; }, error))
       return false;
-    appendRuns(p.dst, staging);
-    // Pair source and destination runs to charge each (from, to) tile.
+    // Pair source and destination runs: each pair is one move, and charges
+    // its bytes to the (from, to) tiles.
     size_t i = 0, j = 0;
     uint64_t pos = 0;
     while (i < srcSegs.size() && j < segs.size()) {
@@ -408,13 +397,20 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
         perChip[dc].second += bytes;
       }
       p.bytes += bytes;
+      Move m{memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+             memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes};
+      if (!p.moves.empty() &&
+          p.moves.back().src + p.moves.back().bytes == m.src &&
+          p.moves.back().dst + p.moves.back().bytes == m.dst)
+        p.moves.back().bytes += bytes;
+      else
+        p.moves.push_back(m);
       pos = end;
       if (pos == s.bufOffset + s.bytes)
         ++i;
       if (pos == d.bufOffset + d.bytes)
         ++j;
     }
-    staging += pos;
   }
   double maxTile = 0;
   for (uint32_t tile : touched) {
@@ -426,9 +422,7 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   for (auto &[out, in] : perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
-  makeDirect(p);
-  if (!p.direct)
-    p.staging.resize(staging);
+  chooseDirect(p);
   return true;
 }
 
@@ -557,6 +551,28 @@ bool Decoder::decode(std::string &error) {
   if (!implicitStreams(inputs, written, "input", prog.implicitWrites) ||
       !implicitStreams(outputs, read, "output", prog.implicitReads))
     return false;
+  if (getenv("IPUC_SIM_STATS")) {
+    size_t copies = 0, srcRuns = 0, moves = 0, direct = 0, verts = 0, ops = 0,
+           runs = 0, dops = 0;
+    for (auto &e : prog.exchanges) {
+      moves += e.moves.size();
+      direct += e.direct;
+      srcRuns += e.src.size();
+    }
+    for (auto &c : prog.computeSets) {
+      verts += c.vertices.size();
+      ops += c.operands.size();
+      runs += c.runs.size();
+      for (auto &o : c.operands)
+        dops += o.direct;
+    }
+    fprintf(stderr,
+            "exchanges %zu direct %zu moves %zu stagedRuns %zu; computeSets "
+            "%zu vertices %zu operands %zu direct %zu runs %zu ops %zu\n",
+            prog.exchanges.size(), direct, moves, srcRuns,
+            prog.computeSets.size(), verts, ops, dops, runs, prog.ops.size());
+    (void)copies;
+  }
   return writeConstants(error);
 }
 

@@ -40,6 +40,9 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
       rank ? sizes[std::max(k, 0)] * (k >= 0 ? strides[std::max(k, 0)] : 1) : 1;
   std::fill(idx, idx + std::max(k, 0), 0);
   uint64_t bufOffset = 0;
+  // The interval that resolved the previous run: boxes walk a tensor in
+  // order, so the next run is usually in it or the one after.
+  auto last = intervals.end();
   for (;;) {
     int64_t flat = 0;
     for (int d = 0; d < k; ++d)
@@ -48,14 +51,20 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
       flat += offsets[std::max(k, 0)] * strides[std::max(k, 0)];
     // Resolve [flat, flat + runLen) through the sorted intervals.
     int64_t pos = flat, end = flat + runLen;
-    auto it = std::upper_bound(
-        intervals.begin(), intervals.end(), pos,
-        [](int64_t v, const Interval &iv) { return v < iv.begin; });
-    if (it == intervals.begin()) {
-      unmappedElement = pos;
-      return false;
+    auto it = last;
+    if (it != intervals.end() && it->end <= pos &&
+        std::next(it) != intervals.end())
+      ++it;
+    if (it == intervals.end() || pos < it->begin || pos >= it->end) {
+      it = std::upper_bound(
+          intervals.begin(), intervals.end(), pos,
+          [](int64_t v, const Interval &iv) { return v < iv.begin; });
+      if (it == intervals.begin()) {
+        unmappedElement = pos;
+        return false;
+      }
+      --it;
     }
-    --it;
     while (pos < end) {
       if (it == intervals.end() || pos < it->begin || pos >= it->end) {
         unmappedElement = pos;
@@ -75,6 +84,7 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
         out.push_back(s);
       bufOffset += bytes;
       pos = stop;
+      last = it;
       ++it;
     }
     // Next run.
