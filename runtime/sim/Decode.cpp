@@ -308,7 +308,9 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
   dst.reserve(p.moves.size());
   for (const Move &m : p.moves)
     dst.push_back(range(m.dst, m.bytes));
-  std::sort(dst.begin(), dst.end());
+  // Partitioned copies mostly write in address order already.
+  if (!std::is_sorted(dst.begin(), dst.end()))
+    std::sort(dst.begin(), dst.end());
   bool direct = !selfOverlapping(dst);
   for (size_t i = 0; direct && i < p.moves.size(); ++i)
     direct = !overlapsAny(dst, range(p.moves[i].src, p.moves[i].bytes));
@@ -364,6 +366,7 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       touched.push_back(tile);
   };
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
+  p.moves.reserve(nc);
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
     auto where = [&] {
@@ -551,28 +554,6 @@ bool Decoder::decode(std::string &error) {
   if (!implicitStreams(inputs, written, "input", prog.implicitWrites) ||
       !implicitStreams(outputs, read, "output", prog.implicitReads))
     return false;
-  if (getenv("IPUC_SIM_STATS")) {
-    size_t copies = 0, srcRuns = 0, moves = 0, direct = 0, verts = 0, ops = 0,
-           runs = 0, dops = 0;
-    for (auto &e : prog.exchanges) {
-      moves += e.moves.size();
-      direct += e.direct;
-      srcRuns += e.src.size();
-    }
-    for (auto &c : prog.computeSets) {
-      verts += c.vertices.size();
-      ops += c.operands.size();
-      runs += c.runs.size();
-      for (auto &o : c.operands)
-        dops += o.direct;
-    }
-    fprintf(stderr,
-            "exchanges %zu direct %zu moves %zu stagedRuns %zu; computeSets "
-            "%zu vertices %zu operands %zu direct %zu runs %zu ops %zu\n",
-            prog.exchanges.size(), direct, moves, srcRuns,
-            prog.computeSets.size(), verts, ops, dops, runs, prog.ops.size());
-    (void)copies;
-  }
   return writeConstants(error);
 }
 
