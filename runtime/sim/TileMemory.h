@@ -80,6 +80,7 @@ public:
 
 private:
   uint8_t *arena_ = nullptr;
+  bool mapped_ = false; // arena_ is an mmap, not a calloc
   uint64_t arenaBytes_ = 0;
   std::vector<uint8_t *> bases_;
 };
