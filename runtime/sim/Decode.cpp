@@ -581,6 +581,8 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
       TensorLayout &l = layouts[m->tensor()];
       l.mapped = true;
       if (m->intervals())
+        l.intervals.reserve(l.intervals.size() + m->intervals()->size());
+      if (m->intervals())
         for (const TileInterval *iv : *m->intervals()) {
           uint64_t bytes =
               static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
