@@ -57,7 +57,8 @@ private:
 
   bool boxSegments(const Box &box, const Where &where, std::string &error);
   bool tensorSegments(uint32_t tensor, const Where &where, std::string &error);
-  void appendRuns(std::vector<MemRun> &out, uint64_t bufBase = 0) const;
+  /// Appends `segs` as memory runs.
+  void appendRuns(std::vector<MemRun> &out) const;
   bool decodeSteps(const Steps *steps, std::string &error);
   bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
                         std::string &error);
@@ -128,10 +129,9 @@ bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
   return true;
 }
 
-void Decoder::appendRuns(std::vector<MemRun> &out, uint64_t bufBase) const {
+void Decoder::appendRuns(std::vector<MemRun> &out) const {
   for (const Segment &s : segs)
-    out.push_back(
-        {memory.tile(s.tile) + s.address, bufBase + s.bufOffset, s.bytes});
+    out.push_back({memory.tile(s.tile) + s.address, s.bufOffset, s.bytes});
 }
 
 /// True if any of [begin, end) ranges in `a` (sorted by begin) overlaps
