@@ -5,7 +5,8 @@ Prints markdown with
   (a) simulated FP32 matmul utilisation on the GC200 (1472 tiles) for n^3
       cubes, plus ipuc --target=ipu compile time per size;
   (b) ipu-run --device=sim wall time / ipu-run --device=host wall time on the
-      same model (examples/mlp.onnx and the 1024^3 matmul);
+      same model (examples/mlp.onnx and the 1024^3 matmul; with
+      --ratio-encoder also the 12-layer encoder of build_encoder_helper);
   (c) ipuc compile time (--target=host and --target=ipu) of a 12-layer
       transformer encoder (d_model 768, 12 heads, ffn 3072, seq 128, batch 1).
 
@@ -101,6 +102,11 @@ def bench_ratio(a, tmp):
     mm = os.path.join(tmp, "mm1024.onnx")
     matmul_model(1024, mm)
     models.append(("matmul 1024³", mm))
+    if a.ratio_encoder:
+        # Off by default: compiling it for the ipu target takes minutes.
+        enc = os.path.join(tmp, "encoder_helper.onnx")
+        build_encoder_helper(enc)
+        models.append(("12-layer encoder (`build_encoder_helper`)", enc))
     for name, path in models:
         hp = os.path.join(tmp, "r_host.ipuplan")
         ip = os.path.join(tmp, "r_ipu.ipuplan")
@@ -253,6 +259,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--opset", type=int, default=14)
     ap.add_argument("--only", default="a,b,c")
+    ap.add_argument("--ratio-encoder", action="store_true",
+                    help="(b) also time the 12-layer encoder (slow to compile)")
     a = ap.parse_args()
     a.sizes = [int(s) for s in a.sizes.split(",") if s]
     a_opset = a.opset

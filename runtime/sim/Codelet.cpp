@@ -1,16 +1,6 @@
-//===- Codelet.cpp - Run a vertex's codelet over packed operands ----------===//
-//
-// The same kernels as the host device (ipuc/kernels), pointed at the packed
-// operand boxes instead of whole tensors, so both devices compute the same
-// numbers.
-//
-//===----------------------------------------------------------------------===//
+//===- Codelet.cpp - What a vertex's codelet writes -----------------------===//
 
 #include "Codelet.h"
-
-#include "ipuc/kernels/Dispatch.h"
-
-#include <cstring>
 
 namespace ipuc::sim {
 
@@ -44,19 +34,6 @@ std::vector<bool> writtenOperands(const Vertex &v, size_t n) {
     break;
   }
   return w;
-}
-
-bool runCodelet(const Vertex &v, std::vector<PackedOperand> &ops,
-                int genericThreads, std::string &error) {
-  kernels::DispatchOptions options;
-  options.genericThreads = genericThreads;
-  // A vertex runs a sub-box of the op's loop nest; Index must still see the
-  // op's global iteration indices.
-  if (v.index_origin())
-    options.indexOrigin.assign(v.index_origin()->begin(),
-                               v.index_origin()->end());
-  return kernels::runKernelBody(v.codelet_type(), v.codelet(), ops,
-                                options, error);
 }
 
 } // namespace ipuc::sim

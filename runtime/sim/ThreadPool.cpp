@@ -19,26 +19,33 @@ ThreadPool::~ThreadPool() {
     t.join();
 }
 
-void ThreadPool::drain() {
-  for (size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1))
-    (*fn_)(i);
+bool ThreadPool::drain(Job &job) {
+  bool last = false;
+  for (size_t i = job.next.fetch_add(1); i < job.n; i = job.next.fetch_add(1)) {
+    (*job.fn)(i);
+    // acq_rel: the caller that sees done == n also sees every write fn made.
+    last = job.done.fetch_add(1, std::memory_order_acq_rel) + 1 == job.n;
+  }
+  return last;
 }
 
 void ThreadPool::workerLoop() {
   uint64_t seen = 0;
   for (;;) {
+    std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_)
         return;
       seen = generation_;
+      job = job_;
     }
-    drain();
-    {
+    if (drain(*job)) {
+      // Under the mutex, so the notification cannot fall between the
+      // caller's check of `done` and its wait.
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0)
-        done_.notify_one();
+      done_.notify_one();
     }
   }
 }
@@ -51,19 +58,21 @@ void ThreadPool::parallelFor(size_t n, const std::function<void(size_t)> &fn) {
       fn(i);
     return;
   }
+  auto job = std::make_shared<Job>();
+  job->fn = &fn;
+  job->n = n;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    fn_ = &fn;
-    n_ = n;
-    next_.store(0);
-    active_ = workers_.size();
+    job_ = job;
     ++generation_;
   }
   wake_.notify_all();
-  drain();
+  drain(*job);
+  if (job->done.load(std::memory_order_acquire) == n)
+    return;
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return active_ == 0; });
-  fn_ = nullptr;
+  done_.wait(lock,
+             [&] { return job->done.load(std::memory_order_acquire) == n; });
 }
 
 } // namespace ipuc::sim

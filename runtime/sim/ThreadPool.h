@@ -3,6 +3,12 @@
 // Compute sets run thousands of times inside Repeat loops, so threads are
 // started once per device rather than once per compute set.
 //
+// A parallelFor returns as soon as every index has run, without waiting for
+// workers that never got to it: on a loaded host a woken worker may not be
+// scheduled for milliseconds, and a plan runs hundreds of small compute sets.
+// Each call therefore gets its own job object; a late worker finds that job
+// exhausted and cannot claim indices of a later one.
+//
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_SIM_THREADPOOL_H
 #define IPUC_SIM_THREADPOOL_H
@@ -12,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -33,16 +40,21 @@ public:
   void parallelFor(size_t n, const std::function<void(size_t)> &fn);
 
 private:
+  struct Job {
+    const std::function<void(size_t)> *fn = nullptr;
+    size_t n = 0;
+    std::atomic<size_t> next{0}, done{0};
+  };
+
   void workerLoop();
-  void drain();
+  /// Runs indices of `job` until none is left; true if this call finished
+  /// the job's last index.
+  static bool drain(Job &job);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  const std::function<void(size_t)> *fn_ = nullptr;
-  size_t n_ = 0;
-  std::atomic<size_t> next_{0};
-  size_t active_ = 0;
+  std::shared_ptr<Job> job_;
   uint64_t generation_ = 0;
   bool stop_ = false;
 };

@@ -7,7 +7,14 @@
 #include <cstring>
 #include <new>
 
+#include <sys/mman.h>
+
 namespace ipuc::sim {
+
+namespace {
+/// Arenas from this size on are mmapped with huge pages requested.
+constexpr uint64_t kHugeArenaBytes = 4 << 20;
+} // namespace
 
 bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
                                std::vector<Segment> &out,
@@ -18,7 +25,19 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
       return true;
   // Row-major strides; the box is walked in runs that are contiguous in the
   // tensor: the innermost partial dimension times all full dims inside it.
-  std::vector<int64_t> strides(rank, 1);
+  // Stack storage for the usual ranks: this runs for every operand box of
+  // every vertex when a device is created.
+  constexpr int kInlineRank = 8;
+  int64_t inlineBuf[2 * kInlineRank];
+  std::vector<int64_t> heapBuf;
+  int64_t *strides = inlineBuf, *idx = inlineBuf + kInlineRank;
+  if (rank > kInlineRank) {
+    heapBuf.assign(2 * static_cast<size_t>(rank), 0);
+    strides = heapBuf.data();
+    idx = heapBuf.data() + rank;
+  }
+  if (rank)
+    strides[rank - 1] = 1;
   for (int d = rank - 2; d >= 0; --d)
     strides[d] = strides[d + 1] * shape[d + 1];
   int k = rank - 1;
@@ -26,8 +45,11 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
     --k;
   int64_t runLen =
       rank ? sizes[std::max(k, 0)] * (k >= 0 ? strides[std::max(k, 0)] : 1) : 1;
-  std::vector<int64_t> idx(std::max(k, 0), 0);
+  std::fill(idx, idx + std::max(k, 0), 0);
   uint64_t bufOffset = 0;
+  // The interval that resolved the previous run: boxes walk a tensor in
+  // order, so the next run is usually in it or the one after.
+  auto last = intervals.end();
   for (;;) {
     int64_t flat = 0;
     for (int d = 0; d < k; ++d)
@@ -36,14 +58,20 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
       flat += offsets[std::max(k, 0)] * strides[std::max(k, 0)];
     // Resolve [flat, flat + runLen) through the sorted intervals.
     int64_t pos = flat, end = flat + runLen;
-    auto it = std::upper_bound(
-        intervals.begin(), intervals.end(), pos,
-        [](int64_t v, const Interval &iv) { return v < iv.begin; });
-    if (it == intervals.begin()) {
-      unmappedElement = pos;
-      return false;
+    auto it = last;
+    if (it != intervals.end() && it->end <= pos &&
+        std::next(it) != intervals.end())
+      ++it;
+    if (it == intervals.end() || pos < it->begin || pos >= it->end) {
+      it = std::upper_bound(
+          intervals.begin(), intervals.end(), pos,
+          [](int64_t v, const Interval &iv) { return v < iv.begin; });
+      if (it == intervals.begin()) {
+        unmappedElement = pos;
+        return false;
+      }
+      --it;
     }
-    --it;
     while (pos < end) {
       if (it == intervals.end() || pos < it->begin || pos >= it->end) {
         unmappedElement = pos;
@@ -63,6 +91,7 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
         out.push_back(s);
       bufOffset += bytes;
       pos = stop;
+      last = it;
       ++it;
     }
     // Next run.
@@ -91,34 +120,49 @@ std::string TensorLayout::elementString(int64_t flat) const {
   return s + "]";
 }
 
-TileMemory::TileMemory(uint32_t tiles, uint64_t bytesPerTile)
-    : tiles_(tiles, nullptr), bytesPerTile_(bytesPerTile) {}
+TileMemory::TileMemory(const std::vector<uint64_t> &extents)
+    : bases_(extents.size(), nullptr) {
+  // Tiles start on 64-byte boundaries so that no two tiles share a cache
+  // line: compute phases write different tiles from different threads.
+  constexpr uint64_t kAlign = 64;
+  std::vector<uint64_t> offsets(extents.size());
+  for (size_t t = 0; t < extents.size(); ++t) {
+    offsets[t] = arenaBytes_;
+    arenaBytes_ += (extents[t] + kAlign - 1) / kAlign * kAlign;
+  }
+  if (!arenaBytes_)
+    return;
+  uint8_t *aligned = nullptr;
+  if (arenaBytes_ >= kHugeArenaBytes) {
+    // A large arena is mapped directly, zeroed by the kernel, and asks for
+    // transparent huge pages: a matmul plan touches ~150 MB of tile memory,
+    // and faulting that in 4 KiB pages costs more system time than the
+    // simulation. Without huge pages it still works, in small pages.
+    void *p = mmap(nullptr, arenaBytes_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      throw std::bad_alloc();
+    madvise(p, arenaBytes_, MADV_HUGEPAGE);
+    mapped_ = true;
+    arena_ = aligned = static_cast<uint8_t *>(p);
+  } else {
+    // Zeroed, as the tile memory of a freshly loaded device reads.
+    arena_ = static_cast<uint8_t *>(std::calloc(arenaBytes_ + kAlign, 1));
+    if (!arena_)
+      throw std::bad_alloc();
+    aligned = arena_ +
+              (kAlign - reinterpret_cast<uintptr_t>(arena_) % kAlign) % kAlign;
+  }
+  for (size_t t = 0; t < extents.size(); ++t)
+    if (extents[t])
+      bases_[t] = aligned + offsets[t];
+}
 
 TileMemory::~TileMemory() {
-  for (uint8_t *t : tiles_)
-    std::free(t);
-}
-
-uint8_t *TileMemory::tile(uint32_t t) {
-  if (!tiles_[t]) {
-    // calloc of a large block maps zero pages lazily: untouched SRAM costs
-    // no host memory.
-    tiles_[t] = static_cast<uint8_t *>(
-        std::calloc(bytesPerTile_ ? bytesPerTile_ : 1, 1));
-    if (!tiles_[t])
-      throw std::bad_alloc();
-  }
-  return tiles_[t];
-}
-
-void TileMemory::gather(const std::vector<Segment> &segs, uint8_t *buf) {
-  for (const Segment &s : segs)
-    std::memcpy(buf + s.bufOffset, tiles_[s.tile] + s.address, s.bytes);
-}
-
-void TileMemory::scatter(const std::vector<Segment> &segs, const uint8_t *buf) {
-  for (const Segment &s : segs)
-    std::memcpy(tiles_[s.tile] + s.address, buf + s.bufOffset, s.bytes);
+  if (mapped_)
+    munmap(arena_, arenaBytes_);
+  else
+    std::free(arena_);
 }
 
 } // namespace ipuc::sim

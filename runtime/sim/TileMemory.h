@@ -1,7 +1,10 @@
 //===- TileMemory.h - Tile memories and tensor layouts ----------*- C++ -*-===//
 //
-// Each tile's memory is a real byte array of the device's SRAM size,
-// allocated only for tiles a mapping uses. A tensor's layout says which
+// Each tile's memory is a real byte array. The device's SRAM size is the
+// capacity every mapping is checked against, but only the bytes up to the
+// tile's highest mapped address are allocated: all tiles share one zeroed
+// arena, so a plan using 1024 tiles of 1 KiB costs 1 MiB of host memory and
+// one allocation, not 1024 x 624 KiB. A tensor's layout says which
 // element intervals live where; boxes are resolved once, when the device is
 // created, into segments (tile, address, bytes) so that running a step is
 // just memcpys and kernel calls.
@@ -12,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -50,24 +54,35 @@ struct TensorLayout {
 
 class TileMemory {
 public:
-  TileMemory(uint32_t tiles, uint64_t bytesPerTile);
+  /// `extents[t]` is the number of bytes of tile t that mappings use (its
+  /// highest mapped address + 1); the caller has checked each against the
+  /// device's SRAM size. Throws std::bad_alloc if the arena cannot be had.
+  explicit TileMemory(const std::vector<uint64_t> &extents);
   ~TileMemory();
   TileMemory(const TileMemory &) = delete;
   TileMemory &operator=(const TileMemory &) = delete;
 
-  /// Allocates (zeroed) on first use.
-  uint8_t *tile(uint32_t t);
-  const uint8_t *tileIfAllocated(uint32_t t) const { return tiles_[t]; }
-  uint32_t numTiles() const { return static_cast<uint32_t>(tiles_.size()); }
-  uint64_t bytesPerTile() const { return bytesPerTile_; }
+  /// Null for a tile no mapping uses.
+  uint8_t *tile(uint32_t t) { return bases_[t]; }
+  const uint8_t *tile(uint32_t t) const { return bases_[t]; }
+  uint32_t numTiles() const { return static_cast<uint32_t>(bases_.size()); }
+  uint64_t allocatedBytes() const { return arenaBytes_; }
 
   /// Copies the segments between tile memory and a packed buffer.
-  void gather(const std::vector<Segment> &segs, uint8_t *buf);
-  void scatter(const std::vector<Segment> &segs, const uint8_t *buf);
+  void gather(const std::vector<Segment> &segs, uint8_t *buf) const {
+    for (const Segment &s : segs)
+      std::memcpy(buf + s.bufOffset, bases_[s.tile] + s.address, s.bytes);
+  }
+  void scatter(const std::vector<Segment> &segs, const uint8_t *buf) {
+    for (const Segment &s : segs)
+      std::memcpy(bases_[s.tile] + s.address, buf + s.bufOffset, s.bytes);
+  }
 
 private:
-  std::vector<uint8_t *> tiles_;
-  uint64_t bytesPerTile_;
+  uint8_t *arena_ = nullptr;
+  bool mapped_ = false; // arena_ is an mmap, not a calloc
+  uint64_t arenaBytes_ = 0;
+  std::vector<uint8_t *> bases_;
 };
 
 } // namespace ipuc::sim

@@ -1,7 +1,8 @@
 //===- SimDevice.h - The BSP tile simulator ---------------------*- C++ -*-===//
 //
 // Runs a plan's tile program (target "ipu"): tile memories are real byte
-// arrays of the device's capacity, compute sets run their vertices in
+// arrays, checked against the device's capacity and allocated up to each
+// tile's highest mapped byte; compute sets run their vertices in
 // parallel on host threads with the same codelet kernels as the host device,
 // exchanges copy bytes between tile memories, and every superstep is charged
 // cycles from the cost model (ipuc/sim/CostModel.h, docs/cost-model.md).

@@ -1,0 +1,643 @@
+//===- Decode.cpp - Read a plan's tile program into flat arrays -----------===//
+//
+// Everything the simulator needs from the plan is read here, once, when the
+// device is created (see Program.h). Creating a device is on the critical
+// path of every ipu-run, so this avoids per-item maps and allocations and
+// formats the "where" of an error message only when there is an error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Program.h"
+
+#include "Codelet.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+namespace ipuc::sim {
+
+using namespace plan;
+
+namespace {
+
+/// Below this much host work (operand bytes + FLOPs) a compute set runs on
+/// the calling thread: waking the pool costs more than it saves.
+constexpr double kParallelComputeWork = 64 * 1024;
+/// Direct exchanges of at least this many bytes are split into chunks of
+/// about this size for the thread pool.
+constexpr uint64_t kExchangeChunkBytes = 256 * 1024;
+
+std::string tensorName(const Plan &p, uint32_t t) {
+  const Tensor *ts = p.tensors()->Get(t);
+  return fmt::format("%{} '{}'", t, ts->name() ? ts->name()->str() : "");
+}
+
+std::string locOrUnknown(const std::string &loc) {
+  return loc.empty() ? "unknown loc" : loc;
+}
+
+class Decoder {
+public:
+  Decoder(const Plan &plan, const DeviceModel &dev, const SimOptions &options,
+          const std::vector<TensorLayout> &layouts, TileMemory &memory,
+          const host::PlanBindings &bindings, Program &program)
+      : plan(plan), dev(dev), options(options), layouts(layouts),
+        memory(memory), bindings(bindings), prog(program),
+        taskOfTile(dev.totalTiles(), -1), sent(dev.totalTiles(), 0),
+        received(dev.totalTiles(), 0) {}
+
+  bool decode(std::string &error);
+
+private:
+  using Steps = flatbuffers::Vector<flatbuffers::Offset<Step>>;
+  using Where = std::function<std::string()>;
+
+  bool boxSegments(const Box &box, const Where &where, std::string &error);
+  bool tensorSegments(uint32_t tensor, const Where &where, std::string &error);
+  /// Appends `segs` as memory runs.
+  void appendRuns(std::vector<MemRun> &out) const;
+  bool decodeSteps(const Steps *steps, std::string &error);
+  bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
+                        std::string &error);
+  bool decodeExchange(const Exchange &ex, uint32_t &index, std::string &error);
+  /// Makes `p` direct if that is safe, else stages its moves.
+  void chooseDirect(DecodedExchange &p) const;
+  bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
+                    DecodedStream &out, std::string &error);
+  bool writeConstants(std::string &error);
+
+  const Plan &plan;
+  const DeviceModel &dev;
+  const SimOptions &options;
+  const std::vector<TensorLayout> &layouts;
+  TileMemory &memory;
+  const host::PlanBindings &bindings;
+  Program &prog;
+
+  /// The segments of the last box or tensor resolved (reused buffer).
+  std::vector<Segment> segs;
+  /// Per-tile scratch reset after each step: a compute set's task index of
+  /// a tile, an exchange's bytes sent and received per tile.
+  std::vector<int32_t> taskOfTile;
+  std::vector<uint64_t> sent, received;
+  std::vector<uint32_t> touched;
+  /// Steps reached twice (shared tables) are decoded once.
+  std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
+};
+
+bool Decoder::boxSegments(const Box &box, const Where &where,
+                          std::string &error) {
+  segs.clear();
+  const TensorLayout &l = layouts[box.tensor()];
+  if (!l.mapped)
+    return (error = fmt::format("{}: tensor {} has no tile mapping; every "
+                                "tensor a tile program uses must be mapped",
+                                where(), tensorName(plan, box.tensor())),
+            false);
+  int64_t bad = 0;
+  const int64_t *offsets = box.offsets() ? box.offsets()->data() : nullptr;
+  const int64_t *sizes = box.sizes() ? box.sizes()->data() : nullptr;
+  if (!l.boxSegments(offsets, sizes, segs, bad))
+    return (error = fmt::format("{}: element {} of tensor {} is not mapped to "
+                                "any tile",
+                                where(), l.elementString(bad),
+                                tensorName(plan, box.tensor())),
+            false);
+  return true;
+}
+
+bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
+                             std::string &error) {
+  segs.clear();
+  const TensorLayout &l = layouts[tensor];
+  if (!l.mapped)
+    return (error = fmt::format("{}: tensor {} has no tile mapping; every "
+                                "tensor a tile program uses must be mapped",
+                                where(), tensorName(plan, tensor)),
+            false);
+  std::vector<int64_t> offsets(l.shape.size(), 0);
+  int64_t bad = 0;
+  if (!l.boxSegments(offsets.data(), l.shape.data(), segs, bad))
+    return (error = fmt::format("{}: element {} of tensor {} is not mapped to "
+                                "any tile",
+                                where(), l.elementString(bad),
+                                tensorName(plan, tensor)),
+            false);
+  return true;
+}
+
+void Decoder::appendRuns(std::vector<MemRun> &out) const {
+  for (const Segment &s : segs)
+    out.push_back({memory.tile(s.tile) + s.address, s.bufOffset, s.bytes});
+}
+
+/// True if any of [begin, end) ranges in `a` (sorted by begin) overlaps
+/// another of them.
+bool selfOverlapping(const std::vector<std::pair<uintptr_t, uintptr_t>> &a) {
+  for (size_t i = 1; i < a.size(); ++i)
+    if (a[i].first < a[i - 1].second)
+      return true;
+  return false;
+}
+
+/// True if range r overlaps any range of the sorted, disjoint `a`.
+bool overlapsAny(const std::vector<std::pair<uintptr_t, uintptr_t>> &a,
+                 std::pair<uintptr_t, uintptr_t> r) {
+  auto it = std::upper_bound(
+      a.begin(), a.end(), r.first,
+      [](uintptr_t v, const std::pair<uintptr_t, uintptr_t> &x) {
+        return v < x.first;
+      });
+  if (it != a.begin() && std::prev(it)->second > r.first)
+    return true;
+  return it != a.end() && it->first < r.second;
+}
+
+bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
+                               std::string &error) {
+  if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end())
+    return (index = it->second, true);
+  index = static_cast<uint32_t>(prog.computeSets.size());
+  seenComputeSets.emplace(&cs, index);
+  prog.computeSets.emplace_back();
+  DecodedComputeSet &p = prog.computeSets.back();
+  p.name = cs.name() ? cs.name()->str() : "";
+  p.loc = cs.loc() ? cs.loc()->str() : "";
+  p.profile = prog.profile.size();
+  StepProfile prof;
+  prof.name = p.name;
+  prof.loc = p.loc;
+  prof.kind = "compute";
+  prog.profile.push_back(prof);
+
+  size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
+  // Tasks in order of each tile's first vertex, vertices grouped by task in
+  // plan order: the same grouping the cost model charges.
+  std::vector<uint32_t> taskOfVertex(nv);
+  std::vector<std::vector<uint32_t>> verticesOfTask;
+  std::vector<double> work, count;
+  touched.clear();
+  for (uint32_t vi = 0; vi < nv; ++vi) {
+    uint32_t tile = cs.vertices()->Get(vi)->tile();
+    if (tile >= dev.totalTiles())
+      return (error = fmt::format(
+                  "compute set '{}' at {}: vertex {} is on tile {}, but the "
+                  "device has {} tiles",
+                  p.name, locOrUnknown(p.loc), vi, tile, dev.totalTiles()),
+              false);
+    if (taskOfTile[tile] < 0) {
+      taskOfTile[tile] = static_cast<int32_t>(verticesOfTask.size());
+      touched.push_back(tile);
+      verticesOfTask.emplace_back();
+      TileTask t;
+      t.tile = tile;
+      p.tasks.push_back(t);
+    }
+    verticesOfTask[taskOfTile[tile]].push_back(vi);
+  }
+  for (uint32_t tile : touched)
+    taskOfTile[tile] = -1;
+
+  double hostWork = 0;
+  for (size_t task = 0; task < p.tasks.size(); ++task) {
+    TileTask &t = p.tasks[task];
+    t.vertexBegin = static_cast<uint32_t>(p.vertices.size());
+    double taskWork = 0;
+    for (uint32_t vi : verticesOfTask[task]) {
+      const Vertex &v = *cs.vertices()->Get(vi);
+      p.vertices.emplace_back();
+      DecodedVertex &dv = p.vertices.back();
+      dv.vertex = &v;
+      dv.index = vi;
+      if (v.index_origin())
+        dv.options.indexOrigin.assign(v.index_origin()->begin(),
+                                      v.index_origin()->end());
+      size_t nops = v.operands() ? v.operands()->size() : 0;
+      std::vector<bool> written = writtenOperands(v, nops);
+      dv.operandBegin = static_cast<uint32_t>(p.operands.size());
+      dv.tensors.resize(nops);
+      auto where = [&] {
+        return fmt::format("compute set '{}' at {}: vertex {} on tile {}",
+                           p.name, locOrUnknown(p.loc), vi, v.tile());
+      };
+      uint64_t scratch = 0;
+      for (size_t o = 0; o < nops; ++o) {
+        const Box &box = *v.operands()->Get(o);
+        if (!boxSegments(
+                box, [&] { return fmt::format("{}, operand {}", where(), o); },
+                error))
+          return false;
+        const TensorLayout &l = layouts[box.tensor()];
+        if (options.checked)
+          for (const Segment &s : segs)
+            if (s.tile != v.tile())
+              return (error = fmt::format(
+                          "{} (checked mode): operand {} element {} of tensor "
+                          "{} lives on tile {}, not on the vertex's tile; a "
+                          "vertex may only touch memory of its own tile (add "
+                          "an exchange)",
+                          where(), o, l.elementString(s.element),
+                          tensorName(plan, box.tensor()), s.tile),
+                      false);
+        int64_t n = numElements(box.sizes());
+        uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
+        kernels::KernelTensor &kt = dv.tensors[o];
+        kt.dtype = plan.tensors()->Get(box.tensor())->dtype();
+        if (box.sizes())
+          kt.shape.assign(box.sizes()->begin(), box.sizes()->end());
+        kt.numElements = n;
+        DecodedOperand op;
+        op.runBegin = static_cast<uint32_t>(p.runs.size());
+        appendRuns(p.runs);
+        op.runEnd = static_cast<uint32_t>(p.runs.size());
+        op.written = written[o];
+        op.scratchOffset = scratch;
+        // At least one byte each, and cache-line aligned, as the kernels saw
+        // them when every operand was packed.
+        scratch += (std::max<uint64_t>(bytes, 1) + 63) / 64 * 64;
+        hostWork += static_cast<double>(bytes);
+        p.operands.push_back(op);
+      }
+      dv.operandEnd = static_cast<uint32_t>(p.operands.size());
+      // In place where it cannot change the bytes computed: one contiguous
+      // run, overlapping no other operand where either of the two is
+      // written.
+      for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
+        DecodedOperand &oa = p.operands[a];
+        if (oa.runEnd - oa.runBegin != 1)
+          continue;
+        const MemRun &ra = p.runs[oa.runBegin];
+        bool alone = true;
+        for (uint32_t b = dv.operandBegin; b < dv.operandEnd && alone; ++b) {
+          const DecodedOperand &ob = p.operands[b];
+          if (a == b || (!oa.written && !ob.written))
+            continue;
+          for (uint32_t r = ob.runBegin; r < ob.runEnd && alone; ++r)
+            alone = p.runs[r].ptr >= ra.ptr + ra.bytes ||
+                    ra.ptr >= p.runs[r].ptr + p.runs[r].bytes;
+        }
+        if (!alone)
+          continue;
+        oa.direct = true;
+        dv.tensors[a - dv.operandBegin].data = ra.ptr;
+      }
+      t.scratchBytes = std::max(t.scratchBytes, scratch);
+      VertexCost c = vertexCost(dev, plan, v);
+      taskWork += c.workCycles;
+      p.flops += c.flops;
+      hostWork += c.flops;
+    }
+    t.vertexEnd = static_cast<uint32_t>(p.vertices.size());
+    t.cycles = tileComputeCycles(dev, taskWork, verticesOfTask[task].size());
+    p.cycles = std::max(p.cycles, t.cycles);
+  }
+  p.parallel = p.tasks.size() > 1 && hostWork >= kParallelComputeWork;
+  return true;
+}
+
+void Decoder::chooseDirect(DecodedExchange &p) const {
+  using Range = std::pair<uintptr_t, uintptr_t>;
+  auto range = [](const uint8_t *ptr, uint64_t bytes) {
+    return Range{reinterpret_cast<uintptr_t>(ptr),
+                 reinterpret_cast<uintptr_t>(ptr) + bytes};
+  };
+  std::vector<Range> dst;
+  dst.reserve(p.moves.size());
+  for (const Move &m : p.moves)
+    dst.push_back(range(m.dst, m.bytes));
+  // Partitioned copies mostly write in address order already.
+  if (!std::is_sorted(dst.begin(), dst.end()))
+    std::sort(dst.begin(), dst.end());
+  bool direct = !selfOverlapping(dst);
+  for (size_t i = 0; direct && i < p.moves.size(); ++i)
+    direct = !overlapsAny(dst, range(p.moves[i].src, p.moves[i].bytes));
+  if (!direct) {
+    // Staged: the moves in copy order, through one staging buffer.
+    uint64_t offset = 0;
+    p.src.reserve(p.moves.size());
+    p.dst.reserve(p.moves.size());
+    for (const Move &m : p.moves) {
+      p.src.push_back({const_cast<uint8_t *>(m.src), offset, m.bytes});
+      p.dst.push_back({m.dst, offset, m.bytes});
+      offset += m.bytes;
+    }
+    p.staging.resize(offset);
+    p.moves = {};
+    return;
+  }
+  p.direct = true;
+  if (p.bytes >= 2 * kExchangeChunkBytes) {
+    uint64_t acc = 0;
+    p.chunks.push_back(0);
+    for (size_t k = 0; k < p.moves.size(); ++k) {
+      acc += p.moves[k].bytes;
+      if (acc >= kExchangeChunkBytes) {
+        p.chunks.push_back(static_cast<uint32_t>(k + 1));
+        acc = 0;
+      }
+    }
+    if (p.chunks.back() != p.moves.size())
+      p.chunks.push_back(static_cast<uint32_t>(p.moves.size()));
+  }
+}
+
+bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
+                             std::string &error) {
+  if (auto it = seenExchanges.find(&ex); it != seenExchanges.end())
+    return (index = it->second, true);
+  index = static_cast<uint32_t>(prog.exchanges.size());
+  seenExchanges.emplace(&ex, index);
+  prog.exchanges.emplace_back();
+  DecodedExchange &p = prog.exchanges.back();
+  p.profile = prog.profile.size();
+  StepProfile prof;
+  prof.name = ex.name() ? ex.name()->str() : "";
+  prof.loc = ex.loc() ? ex.loc()->str() : "";
+  prof.kind = "exchange";
+  prog.profile.push_back(prof);
+  std::vector<std::pair<uint64_t, uint64_t>> perChip(dev.numChips);
+  std::vector<Segment> srcSegs;
+  touched.clear();
+  auto touch = [&](uint32_t tile) {
+    if (!sent[tile] && !received[tile])
+      touched.push_back(tile);
+  };
+  size_t nc = ex.copies() ? ex.copies()->size() : 0;
+  p.moves.reserve(nc);
+  for (uint32_t ci = 0; ci < nc; ++ci) {
+    const ExchangeCopy &c = *ex.copies()->Get(ci);
+    auto where = [&] {
+      return fmt::format("exchange '{}' at {}: copy {}", prof.name,
+                         locOrUnknown(prof.loc), ci);
+    };
+    if (!boxSegments(
+            *c.src(), [&] { return where() + " source"; }, error))
+      return false;
+    srcSegs.swap(segs);
+    if (!boxSegments(
+            *c.dst(), [&] { return where() + " destination"; }, error))
+      return false;
+    // Pair source and destination runs: each pair is one move, and charges
+    // its bytes to the (from, to) tiles.
+    size_t i = 0, j = 0;
+    uint64_t pos = 0;
+    while (i < srcSegs.size() && j < segs.size()) {
+      const Segment &s = srcSegs[i], &d = segs[j];
+      uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
+      uint64_t bytes = end - pos;
+      // On-tile bytes still pass through the tile's exchange port: charged
+      // as sent and received (docs/cost-model.md).
+      touch(s.tile);
+      sent[s.tile] += bytes;
+      touch(d.tile);
+      received[d.tile] += bytes;
+      uint32_t sc = s.tile / dev.tilesPerChip, dc = d.tile / dev.tilesPerChip;
+      if (sc != dc) {
+        perChip[sc].first += bytes;
+        perChip[dc].second += bytes;
+      }
+      p.bytes += bytes;
+      Move m{memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+             memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes};
+      if (!p.moves.empty() &&
+          p.moves.back().src + p.moves.back().bytes == m.src &&
+          p.moves.back().dst + p.moves.back().bytes == m.dst)
+        p.moves.back().bytes += bytes;
+      else
+        p.moves.push_back(m);
+      pos = end;
+      if (pos == s.bufOffset + s.bytes)
+        ++i;
+      if (pos == d.bufOffset + d.bytes)
+        ++j;
+    }
+  }
+  double maxTile = 0;
+  for (uint32_t tile : touched) {
+    maxTile =
+        std::max(maxTile, tileExchangeCycles(dev, sent[tile], received[tile]));
+    sent[tile] = received[tile] = 0;
+  }
+  uint64_t maxChip = 0;
+  for (auto &[out, in] : perChip)
+    maxChip = std::max({maxChip, out, in});
+  p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
+  chooseDirect(p);
+  return true;
+}
+
+bool Decoder::decodeStream(uint32_t tensor, size_t binding, const Where &where,
+                           DecodedStream &out, std::string &error) {
+  if (!tensorSegments(tensor, where, error))
+    return false;
+  out.binding = binding;
+  appendRuns(out.runs);
+  return true;
+}
+
+bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
+  if (!steps)
+    return true;
+  for (const Step *step : *steps) {
+    StepOp op;
+    switch (step->body_type()) {
+    case StepBody::ComputeSet:
+      op.kind = StepOp::Kind::Compute;
+      if (!decodeComputeSet(*step->body_as_ComputeSet(), op.index, error))
+        return false;
+      prog.ops.push_back(op);
+      break;
+    case StepBody::Exchange:
+      op.kind = StepOp::Kind::Exchange;
+      if (!decodeExchange(*step->body_as_Exchange(), op.index, error))
+        return false;
+      prog.ops.push_back(op);
+      break;
+    case StepBody::Repeat: {
+      op.kind = StepOp::Kind::Repeat;
+      op.count = step->body_as_Repeat()->count();
+      size_t at = prog.ops.size();
+      prog.ops.push_back(op);
+      if (!decodeSteps(step->body_as_Repeat()->body(), error))
+        return false;
+      prog.ops[at].end = static_cast<uint32_t>(prog.ops.size());
+      break;
+    }
+    case StepBody::HostWrite:
+    case StepBody::HostRead: {
+      bool write = step->body_type() == StepBody::HostWrite;
+      const flatbuffers::String *name =
+          write ? step->body_as_HostWrite()->binding()
+                : step->body_as_HostRead()->binding();
+      uint32_t tensor = write ? step->body_as_HostWrite()->tensor()
+                              : step->body_as_HostRead()->tensor();
+      const auto &list = write ? bindings.inputs() : bindings.outputs();
+      std::string bname = name ? name->str() : "";
+      size_t binding = list.size();
+      for (size_t i = 0; i < list.size(); ++i)
+        if (list[i].name == bname)
+          binding = i;
+      if (binding == list.size())
+        return (error = fmt::format("host {} of tensor %{} names {} '{}', "
+                                    "which the plan does not declare",
+                                    write ? "write" : "read", tensor,
+                                    write ? "input" : "output", bname),
+                false);
+      auto &streams = write ? prog.writes : prog.reads;
+      op.kind = write ? StepOp::Kind::HostWrite : StepOp::Kind::HostRead;
+      op.index = static_cast<uint32_t>(streams.size());
+      streams.emplace_back();
+      if (!decodeStream(
+              tensor, binding,
+              [&] {
+                return fmt::format("host {} '{}'", write ? "write" : "read",
+                                   bname);
+              },
+              streams.back(), error))
+        return false;
+      prog.ops.push_back(op);
+      break;
+    }
+    default:
+      return (error = "unknown tile program step", false);
+    }
+  }
+  return true;
+}
+
+bool Decoder::writeConstants(std::string &error) {
+  for (size_t t = 0; t < layouts.size(); ++t) {
+    const Tensor &ten = *plan.tensors()->Get(t);
+    if (!layouts[t].mapped || !ten.data() ||
+        (ten.role() != TensorRole::Constant &&
+         ten.role() != TensorRole::Parameter))
+      continue;
+    if (!tensorSegments(
+            static_cast<uint32_t>(t), [] { return std::string("constant"); },
+            error))
+      return false;
+    memory.scatter(segs, ten.data()->data());
+  }
+  return true;
+}
+
+bool Decoder::decode(std::string &error) {
+  if (!decodeSteps(plan.tile_program()->steps(), error))
+    return false;
+  // Bindings the program never streams are streamed around the whole run.
+  const auto &inputs = bindings.inputs();
+  const auto &outputs = bindings.outputs();
+  std::vector<bool> written(inputs.size()), read(outputs.size());
+  for (const DecodedStream &s : prog.writes)
+    written[s.binding] = true;
+  for (const DecodedStream &s : prog.reads)
+    read[s.binding] = true;
+  auto implicitStreams = [&](const std::vector<host::BindingInfo> &list,
+                             const std::vector<bool> &streamed,
+                             const char *kind,
+                             std::vector<DecodedStream> &out) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (streamed[i])
+        continue;
+      out.emplace_back();
+      if (!decodeStream(
+              list[i].tensor, i,
+              [&] { return fmt::format("{} '{}'", kind, list[i].name); },
+              out.back(), error))
+        return false;
+    }
+    return true;
+  };
+  if (!implicitStreams(inputs, written, "input", prog.implicitWrites) ||
+      !implicitStreams(outputs, read, "output", prog.implicitReads))
+    return false;
+  return writeConstants(error);
+}
+
+} // namespace
+
+bool buildLayouts(const Plan &plan, const DeviceModel &dev,
+                  std::vector<TensorLayout> &layouts,
+                  std::vector<uint64_t> &tileBytes,
+                  std::unique_ptr<TileMemory> &memory, std::string &error) {
+  const auto *tensors = plan.tensors();
+  size_t n = tensors ? tensors->size() : 0;
+  layouts.assign(n, TensorLayout());
+  for (size_t i = 0; i < n; ++i) {
+    const Tensor &t = *tensors->Get(i);
+    layouts[i].elemSize = dtypeSize(t.dtype());
+    if (t.shape())
+      layouts[i].shape.assign(t.shape()->begin(), t.shape()->end());
+  }
+  // Per tile, the address ranges in use: their union is the footprint, their
+  // highest end what the tile's memory must hold.
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> ranges(
+      dev.totalTiles());
+  if (auto *maps = plan.tile_program()->mappings())
+    for (const TensorMapping *m : *maps) {
+      TensorLayout &l = layouts[m->tensor()];
+      l.mapped = true;
+      if (m->intervals())
+        l.intervals.reserve(l.intervals.size() + m->intervals()->size());
+      if (m->intervals())
+        for (const TileInterval *iv : *m->intervals()) {
+          uint64_t bytes =
+              static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
+          if (iv->tile() >= dev.totalTiles() ||
+              iv->address() + bytes > dev.sramBytesPerTile)
+            return (error = fmt::format(
+                        "tensor {} does not fit: elements [{}, {}) at address "
+                        "{} need {} bytes on tile {}, which has {} bytes",
+                        tensorName(plan, m->tensor()), iv->begin(), iv->end(),
+                        iv->address(), bytes, iv->tile(), dev.sramBytesPerTile),
+                    false);
+          l.intervals.push_back(
+              {iv->begin(), iv->end(), iv->tile(), iv->address()});
+          if (bytes)
+            ranges[iv->tile()].push_back(
+                {iv->address(), iv->address() + bytes});
+        }
+      std::sort(l.intervals.begin(), l.intervals.end(),
+                [](const Interval &a, const Interval &b) {
+                  return a.begin < b.begin;
+                });
+    }
+  tileBytes.assign(dev.totalTiles(), 0);
+  // The SRAM check above keeps every extent within the device's capacity.
+  std::vector<uint64_t> extents(dev.totalTiles(), 0);
+  for (uint32_t tile = 0; tile < dev.totalTiles(); ++tile) {
+    auto &rs = ranges[tile];
+    if (rs.empty())
+      continue;
+    std::sort(rs.begin(), rs.end());
+    uint64_t used = 0, curB = rs[0].first, curE = rs[0].second;
+    for (auto [b, e] : rs) {
+      if (b > curE) {
+        used += curE - curB;
+        curB = b;
+        curE = e;
+      } else {
+        curE = std::max(curE, e);
+      }
+      extents[tile] = std::max(extents[tile], e);
+    }
+    used += curE - curB;
+    tileBytes[tile] = used;
+  }
+  memory = std::make_unique<TileMemory>(extents);
+  return true;
+}
+
+bool decodeProgram(const Plan &plan, const DeviceModel &dev,
+                   const SimOptions &options,
+                   const std::vector<TensorLayout> &layouts, TileMemory &memory,
+                   const host::PlanBindings &bindings, Program &program,
+                   std::string &error) {
+  Decoder d(plan, dev, options, layouts, memory, bindings, program);
+  return d.decode(error);
+}
+
+} // namespace ipuc::sim

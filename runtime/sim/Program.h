@@ -1,0 +1,166 @@
+//===- Program.h - A tile program decoded for execution ---------*- C++ -*-===//
+//
+// The simulator reads the plan once, in decodeProgram() (Decode.cpp), into
+// the flat arrays below; execution (SimDevice.cpp) never walks the plan's
+// step tables. Keeping the two apart means a change to how the plan stores
+// tile programs touches only the decoder.
+//
+// What decoding resolves, so that running a step is only memcpys, kernel
+// calls and additions: tile addresses become host pointers into the tile
+// memory arena; every compute set's and exchange's cycles (mappings never
+// change); which operands a kernel can use in place; which exchanges can
+// copy straight from source to destination; and the nesting of Repeat
+// loops, as index ranges of one step list.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_SIM_PROGRAM_H
+#define IPUC_SIM_PROGRAM_H
+
+#include "TileMemory.h"
+
+#include "ipuc/host/HostDevice.h"
+#include "ipuc/kernels/Dispatch.h"
+#include "ipuc/plan/Plan.h"
+#include "ipuc/sim/CostModel.h"
+#include "ipuc/sim/SimDevice.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace ipuc::sim {
+
+/// `bytes` bytes at `ptr` in tile memory, which are bytes
+/// [bufOffset, bufOffset + bytes) of a packed buffer (an operand box, the
+/// staging buffer of an exchange, a host stream's array).
+struct MemRun {
+  uint8_t *ptr = nullptr;
+  uint64_t bufOffset = 0;
+  uint64_t bytes = 0;
+};
+
+inline void gatherRuns(const MemRun *begin, const MemRun *end, uint8_t *buf) {
+  for (const MemRun *r = begin; r != end; ++r)
+    std::memcpy(buf + r->bufOffset, r->ptr, r->bytes);
+}
+inline void scatterRuns(const MemRun *begin, const MemRun *end,
+                        const uint8_t *buf) {
+  for (const MemRun *r = begin; r != end; ++r)
+    std::memcpy(r->ptr, buf + r->bufOffset, r->bytes);
+}
+
+struct DecodedOperand {
+  uint32_t runBegin = 0, runEnd = 0; // in DecodedComputeSet::runs
+  uint64_t scratchOffset = 0;        // where it is packed when not direct
+  bool written = false;
+  /// The kernel works on tile memory in place: the box is one contiguous
+  /// run, and no other operand of the vertex overlaps it where either is
+  /// written (so in place and packed copies compute the same bytes).
+  bool direct = false;
+};
+
+struct DecodedVertex {
+  const plan::Vertex *vertex = nullptr;      // the codelet table
+  uint32_t index = 0;                        // in the compute set, for errors
+  uint32_t operandBegin = 0, operandEnd = 0; // in DecodedComputeSet::operands
+  kernels::DispatchOptions options;
+  /// Shapes and dtypes fixed at decode; data of direct operands too, of the
+  /// others set to the running thread's scratch at each run.
+  std::vector<kernels::KernelTensor> tensors;
+};
+
+/// The vertices of one tile, run in order by one host thread.
+struct TileTask {
+  uint32_t tile = 0;
+  uint32_t vertexBegin = 0, vertexEnd = 0; // in DecodedComputeSet::vertices
+  uint64_t scratchBytes = 0; // packed operands of its largest vertex
+  uint64_t cycles = 0;       // modelled compute cycles of the tile
+};
+
+struct DecodedComputeSet {
+  std::string name, loc;
+  size_t profile = 0; // in Program::profile
+  std::vector<TileTask> tasks;
+  std::vector<DecodedVertex> vertices;
+  std::vector<DecodedOperand> operands;
+  std::vector<MemRun> runs;
+  uint64_t cycles = 0; // slowest tile
+  double flops = 0;
+  /// Enough host work that waking the thread pool pays for itself. Tiles
+  /// are independent within a compute set, so this never changes results.
+  bool parallel = false;
+};
+
+/// One piece of a direct exchange.
+struct Move {
+  const uint8_t *src = nullptr;
+  uint8_t *dst = nullptr;
+  uint64_t bytes = 0;
+};
+
+struct DecodedExchange {
+  size_t profile = 0;
+  /// No destination byte is a source byte or another copy's destination, so
+  /// copying each piece straight across, in any order and on any thread,
+  /// leaves what the exchange's snapshot semantics (all reads before any
+  /// write) would. Otherwise it goes through `staging`.
+  bool direct = false;
+  std::vector<Move> moves;
+  /// Parallel chunks of `moves`: chunk i is [chunks[i], chunks[i + 1]).
+  /// Empty when the exchange is too small to be worth splitting.
+  std::vector<uint32_t> chunks;
+  /// Staged: all of `src` is gathered into `staging`, then `dst` scattered
+  /// from it in copy order (bufOffsets are offsets into `staging`).
+  std::vector<MemRun> src, dst;
+  std::vector<uint8_t> staging;
+  uint64_t cycles = 0;
+  uint64_t bytes = 0;
+};
+
+struct DecodedStream {
+  size_t binding = 0; // in PlanBindings inputs() or outputs()
+  std::vector<MemRun> runs;
+};
+
+/// One entry of the flattened step tree.
+struct StepOp {
+  enum class Kind : uint8_t { Compute, Exchange, HostWrite, HostRead, Repeat };
+  Kind kind = Kind::Compute;
+  /// computeSets, exchanges, writes or reads index; unused for Repeat.
+  uint32_t index = 0;
+  /// Repeat: the body is ops (this, end), run `count` times.
+  uint32_t end = 0;
+  int64_t count = 0;
+};
+
+struct Program {
+  std::vector<StepOp> ops;
+  std::vector<DecodedComputeSet> computeSets;
+  std::vector<DecodedExchange> exchanges;
+  std::vector<DecodedStream> writes, reads;
+  /// Bindings the program never streams are streamed around the whole run.
+  std::vector<DecodedStream> implicitWrites, implicitReads;
+  /// One per compute set and exchange, in the order first reached.
+  std::vector<StepProfile> profile;
+};
+
+/// Reads the plan's tensor mappings into `layouts`, checks every interval
+/// against the device (tile index, SRAM capacity), and sizes the tile memory
+/// (`tileBytes`: bytes in use per tile, the union of its address ranges).
+bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
+                  std::vector<TensorLayout> &layouts,
+                  std::vector<uint64_t> &tileBytes,
+                  std::unique_ptr<TileMemory> &memory, std::string &error);
+
+/// Decodes the tile program and writes constants and parameters into tile
+/// memory. Errors name the step, its source location and the tensor.
+bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
+                   const SimOptions &options,
+                   const std::vector<TensorLayout> &layouts, TileMemory &memory,
+                   const host::PlanBindings &bindings, Program &program,
+                   std::string &error);
+
+} // namespace ipuc::sim
+
+#endif // IPUC_SIM_PROGRAM_H
