@@ -435,10 +435,35 @@ LogicalResult GenericVertexOp::verify() {
   if (getOutputs().empty())
     return emitOpError() << "needs at least one output";
   Block &body = getBody().front();
-  if (body.getNumArguments() != operands.size())
+  // Gathered inputs (the trailing inputs the body reads whole with
+  // tensor.extract) have a tensor argument after the element arguments and
+  // no indexing map.
+  unsigned gathered = getNumGathered();
+  if (gathered > getInputs().size())
+    return emitOpError() << "body has " << gathered
+                         << " tensor arguments for " << getInputs().size()
+                         << " inputs";
+  operands.erase(operands.begin() + getInputs().size() - gathered,
+                 operands.begin() + getInputs().size());
+  boxes.erase(boxes.begin() + getInputs().size() - gathered,
+              boxes.begin() + getInputs().size());
+  if (body.getNumArguments() != operands.size() + gathered)
     return emitOpError() << "body has " << body.getNumArguments()
-                         << " arguments, expected " << operands.size()
+                         << " arguments, expected "
+                         << operands.size() + gathered
                          << " (one per input and output)";
+  for (unsigned k = 0; k < gathered; ++k) {
+    unsigned input = getInputs().size() - gathered + k;
+    auto type = cast<RankedTensorType>(
+        body.getArgument(operands.size() + k).getType());
+    ArrayRef<int64_t> sizes = boxSizes(getInputBoxes(), input);
+    if (type.getShape() != sizes ||
+        type.getElementType() != elementTypeOf(getInputs()[input]))
+      return emitOpError() << "gathered input #" << input << " has body type "
+                           << type << ", expected a tensor of its box "
+                           << shapeString(sizes) << " of "
+                           << elementTypeOf(getInputs()[input]);
+  }
   for (auto [i, value] : llvm::enumerate(operands))
     if (body.getArgument(i).getType() != elementTypeOf(value))
       return emitOpError() << "body argument #" << i << " has type "
@@ -487,6 +512,19 @@ LogicalResult GenericVertexOp::verify() {
       return failure();
   }
   return success();
+}
+
+unsigned GenericVertexOp::getNumGathered() {
+  unsigned n = 0;
+  if (getBody().empty())
+    return 0;
+  Block &body = getBody().front();
+  for (unsigned i = body.getNumArguments(); i-- > 0;) {
+    if (!isa<RankedTensorType>(body.getArgument(i).getType()))
+      break;
+    ++n;
+  }
+  return n;
 }
 
 void MatMulVertexOp::getSizes(int64_t &m, int64_t &n, int64_t &k) {
