@@ -475,6 +475,12 @@ def write_support_doc(path, results, command, data_dir):
               "the test data's values; the other inputs are fed at run "
               f"time. {frozen_count} of the passing tests ran this way."),
         "",
+        *para("The ctest `onnx_node_tests_sim` runs the same tests compiled "
+              "for the partitioned ipu target (`--device sim`) on the "
+              "simulator and requires every test passing here to pass there "
+              "too: a model the partitioner rejects is a failure there, not "
+              "a skip."),
+        "",
     ]
     if failed:
         lines += ["## Failing tests", "", "| test | reason |", "|---|---|"]
