@@ -127,6 +127,11 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
       if (r < 0 || bounds[d] > bounds[r])
         r = d;
     }
+  // Each partial slab must cover whole outputs: no reduced dim indexes them.
+  for (AffineExpr expr : maps[numIn].getResults())
+    if (iters[cast<AffineDimExpr>(expr).getPosition()] ==
+        utils::IteratorType::reduction)
+      return false;
   Value result = operation->getResult(0);
   Shape outShape = shapeOf(result.getType());
   int64_t outElems = product(outShape);
