@@ -28,9 +28,9 @@ LogicalResult Partitioner::partitionConcat(tensor::ConcatOp op) {
       return failure();
     inputs.push_back(*buf);
   }
-  Buffer &buf = newTensor(op.getLoc(), nameFor(op),
-                          bsp::TensorRole::intermediate, result.getType(),
-                          linear(shape));
+  Buffer &buf =
+      newTensor(op.getLoc(), nameFor(op), bsp::TensorRole::intermediate,
+                result.getType(), linear(shape));
   bufferOf[result] = &buf;
   int64_t at = 0;
   for (auto [in, inBuf] : llvm::zip(op.getInputs(), inputs)) {
@@ -39,8 +39,8 @@ LogicalResult Partitioner::partitionConcat(tensor::ConcatOp op) {
     box.offsets[dim] = at;
     at += inShape[dim];
     if (product(inShape) != 0)
-      pending.push_back({inBuf->value, boxAttr(wholeBox(inShape)), buf.value,
-                         boxAttr(box)});
+      pending.push_back(
+          {inBuf->value, boxAttr(wholeBox(inShape)), buf.value, boxAttr(box)});
   }
   flushExchange(op.getLoc(), nameFor(op));
   return success();

@@ -38,20 +38,11 @@ LogicalResult Partitioner::partitionPad(tensor::PadOp op) {
     return failure();
   Value result = op.getResult();
   Shape shape = shapeOf(result.getType());
-  Buffer &buf = newTensor(op.getLoc(), nameFor(op),
-                          bsp::TensorRole::intermediate, result.getType(),
-                          linear(shape));
+  Buffer &buf =
+      newTensor(op.getLoc(), nameFor(op), bsp::TensorRole::intermediate,
+                result.getType(), linear(shape));
   bufferOf[result] = &buf;
-  {
-    auto cs = newComputeSet(op.getLoc(), nameFor(op) + ".fill");
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(&cs.getBody().front());
-    for (const TileRange &r : buf.ranges)
-      for (const Box &box : rangeToBoxes(shape, r.begin, r.end))
-        b.create<bsp::FillVertexOp>(op.getLoc(), r.tile, ValueRange{buf.value},
-                                    b.getArrayAttr({boxAttr(box)}),
-                                    cast<TypedAttr>(value), FloatAttr());
-  }
+  fillBuffer(buf, cast<TypedAttr>(value), op.getLoc(), nameFor(op) + ".fill");
   Shape srcShape = shapeOf(op.getSource().getType());
   if (product(srcShape) == 0)
     return success();

@@ -147,7 +147,8 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   parts = (bounds[r] + chunk - 1) / chunk;
   Type elemType = cast<ShapedType>(result.getType()).getElementType();
   double bytes = (elemType.getIntOrFloatBitWidth() + 7) / 8;
-  double e = 1.0 / dev.elementwiseF32PerCycle + bytes / dev.exchangeBytesPerCycle;
+  double e =
+      1.0 / dev.elementwiseF32PerCycle + bytes / dev.exchangeBytesPerCycle;
   double one = double(reduced) * perChunk * e;
   double two = double(reduced / parts + parts) * perChunk * e + dev.syncCycles;
   if (two >= one)
@@ -170,16 +171,7 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   Buffer &partial =
       newTensor(loc, name + ".partial", bsp::TensorRole::intermediate,
                 RankedTensorType::get(partShape, elemType), partRanges);
-  {
-    auto cs = newComputeSet(loc, name + ".identity");
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(&cs.getBody().front());
-    for (const TileRange &pr : partRanges)
-      for (const Box &box : rangeToBoxes(partShape, pr.begin, pr.end))
-        b.create<bsp::FillVertexOp>(loc, pr.tile, ValueRange{partial.value},
-                                    b.getArrayAttr({boxAttr(box)}), identity,
-                                    FloatAttr());
-  }
+  fillBuffer(partial, identity, loc, name + ".identity");
 
   // Stage 1 vertices: the op's body over (output box, chunk p of dim r).
   struct V {
@@ -239,8 +231,8 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
     mapAttrs.push_back(AffineMapAttr::get(maps[i]));
   SmallVector<AffineExpr> partExprs{b.getAffineConstantExpr(0)};
   llvm::append_range(partExprs, outMap.getResults());
-  mapAttrs.push_back(AffineMapAttr::get(
-      AffineMap::get(bounds.size(), 0, partExprs, ctx)));
+  mapAttrs.push_back(
+      AffineMapAttr::get(AffineMap::get(bounds.size(), 0, partExprs, ctx)));
   SmallVector<Attribute> iterAttrs;
   for (utils::IteratorType t : iters)
     iterAttrs.push_back(b.getStringAttr(
@@ -256,9 +248,9 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
           ValueRange{partial.value}, b.getArrayAttr({boxAttr(v.outBox)}),
           b.getArrayAttr(mapAttrs), b.getArrayAttr(iterAttrs),
           b.getDenseI64ArrayAttr(v.sizes),
-          b.getF64FloatAttr(double(product(Shape(v.sizes.begin(),
-                                                 v.sizes.end()))) *
-                            bodyOps));
+          b.getF64FloatAttr(
+              double(product(Shape(v.sizes.begin(), v.sizes.end()))) *
+              bodyOps));
       IRMapping mapping;
       operation->getRegion(0).cloneInto(&vertex.getBody(), mapping);
       OpBuilder::InsertionGuard g2(b);
@@ -293,8 +285,7 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
       Box pb{{0}, {parts}};
       llvm::append_range(pb.offsets, ob.offsets);
       llvm::append_range(pb.sizes, ob.sizes);
-      auto [val, boxA] =
-          onTile(partial, pb, orng.tile, loc, name + ".partial");
+      auto [val, boxA] = onTile(partial, pb, orng.tile, loc, name + ".partial");
       stage2.push_back({orng.tile, val, boxA, ob});
     }
   flushExchange(loc, name + ".combine.gather");

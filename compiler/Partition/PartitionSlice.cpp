@@ -95,12 +95,12 @@ LogicalResult Partitioner::partitionExtractSlice(tensor::ExtractSliceOp op) {
   int64_t total = product(resShape);
   int64_t run = resShape.empty() ? 1 : std::max<int64_t>(resShape.back(), 1);
   std::vector<TileRange> srcRanges = src.ranges;
-  std::sort(srcRanges.begin(), srcRanges.end(),
-            [](const TileRange &a, const TileRange &c) {
-              return a.begin < c.begin;
-            });
+  std::sort(
+      srcRanges.begin(), srcRanges.end(),
+      [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
   for (int64_t at = 0; at < total; at += run) {
-    Box first = toSource(Box{unflatten(resShape, at), Shape(resShape.size(), 1)});
+    Box first =
+        toSource(Box{unflatten(resShape, at), Shape(resShape.size(), 1)});
     int64_t s = 0;
     for (size_t d = 0; d < srcShape.size(); ++d)
       s += first.offsets[d] * srcStrides[d];
@@ -128,10 +128,10 @@ LogicalResult Partitioner::partitionExtractSlice(tensor::ExtractSliceOp op) {
   b.setInsertionPointToEnd(&cs.getBody().front());
   for (const TileRange &r : ranges)
     for (const Box &box : rangeToBoxes(resShape, r.begin, r.end))
-      b.create<bsp::CopyVertexOp>(
-          op.getLoc(), r.tile, ValueRange{src.value},
-          b.getArrayAttr({boxAttr(toSource(box))}), ValueRange{res.value},
-          b.getArrayAttr({boxAttr(box)}), FloatAttr());
+      b.create<bsp::CopyVertexOp>(op.getLoc(), r.tile, ValueRange{src.value},
+                                  b.getArrayAttr({boxAttr(toSource(box))}),
+                                  ValueRange{res.value},
+                                  b.getArrayAttr({boxAttr(box)}), FloatAttr());
   return success();
 }
 
@@ -140,8 +140,9 @@ FailureOr<Buffer *> Partitioner::writableDest(Value dest, Operation *op) {
   Value result = op->getResult(0);
   // An uninitialized destination (concat's tensor.empty) needs no copy.
   if (dest.getDefiningOp<tensor::EmptyOp>()) {
-    Buffer &buf = newTensor(loc, nameFor(op), bsp::TensorRole::intermediate,
-                            result.getType(), linear(shapeOf(result.getType())));
+    Buffer &buf =
+        newTensor(loc, nameFor(op), bsp::TensorRole::intermediate,
+                  result.getType(), linear(shapeOf(result.getType())));
     return &buf;
   }
   FailureOr<Buffer *> destOr = get(dest, op);
@@ -161,10 +162,9 @@ FailureOr<Buffer *> Partitioner::writableDest(Value dest, Operation *op) {
   Shape shape = shapeOf(result.getType());
   for (const TileRange &r : d.ranges)
     for (const Box &box : rangeToBoxes(shape, r.begin, r.end))
-      b.create<bsp::CopyVertexOp>(loc, r.tile, ValueRange{d.value},
-                                  b.getArrayAttr({boxAttr(box)}),
-                                  ValueRange{buf.value},
-                                  b.getArrayAttr({boxAttr(box)}), FloatAttr());
+      b.create<bsp::CopyVertexOp>(
+          loc, r.tile, ValueRange{d.value}, b.getArrayAttr({boxAttr(box)}),
+          ValueRange{buf.value}, b.getArrayAttr({boxAttr(box)}), FloatAttr());
   return &buf;
 }
 

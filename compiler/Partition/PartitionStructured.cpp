@@ -240,9 +240,8 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       FailureOr<Buffer *> buf = get(table, op);
       if (failed(buf))
         return failure();
-      auto [val, boxA] =
-          onTile(**buf, wholeBox(shapeOf(table.getType())), tile, loc,
-                 name + ".gathered" + std::to_string(k));
+      auto [val, boxA] = onTile(**buf, wholeBox(shapeOf(table.getType())), tile,
+                                loc, name + ".gathered" + std::to_string(k));
       v.ins.push_back(val);
       v.inBoxes.push_back(boxA);
     }

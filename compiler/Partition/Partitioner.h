@@ -125,6 +125,9 @@ public:
   // Ops.
   LogicalResult partitionOp(Operation *op);
   LogicalResult partitionFill(linalg::FillOp op);
+  /// A compute set setting every element of `buf` to `value` on its tiles.
+  void fillBuffer(Buffer &buf, mlir::TypedAttr value, Location loc,
+                  StringRef name);
   FailureOr<bool> partitionMatMul(linalg::LinalgOp op);
   /// Whether `op` was lowered as a two-stage reduction (false: not one).
   FailureOr<bool> partitionTwoStageReduction(linalg::LinalgOp op);

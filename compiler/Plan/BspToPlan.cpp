@@ -242,10 +242,12 @@ BspSerializer::serializeVertex(Operation *op) {
             unsigned elementInputs = v.getInputs().size() - v.getNumGathered();
             ArrayRef<Attribute> inBoxes = v.getInputBoxes().getValue();
             addBoxes(v.getInputs().take_front(elementInputs),
-                     ArrayAttr::get(v.getContext(), inBoxes.take_front(elementInputs)));
+                     ArrayAttr::get(v.getContext(),
+                                    inBoxes.take_front(elementInputs)));
             addBoxes(v.getOutputs(), v.getOutputBoxes());
             addBoxes(v.getInputs().drop_front(elementInputs),
-                     ArrayAttr::get(v.getContext(), inBoxes.drop_front(elementInputs)));
+                     ArrayAttr::get(v.getContext(),
+                                    inBoxes.drop_front(elementInputs)));
             FailureOr<fb::Offset<plan::Generic>> generic =
                 serializeGeneric(v, flops);
             if (failed(generic))

@@ -473,9 +473,8 @@ LogicalResult GenericVertexOp::verify() {
   // no indexing map.
   unsigned gathered = getNumGathered();
   if (gathered > getInputs().size())
-    return emitOpError() << "body has " << gathered
-                         << " tensor arguments for " << getInputs().size()
-                         << " inputs";
+    return emitOpError() << "body has " << gathered << " tensor arguments for "
+                         << getInputs().size() << " inputs";
   operands.erase(operands.begin() + getInputs().size() - gathered,
                  operands.begin() + getInputs().size());
   boxes.erase(boxes.begin() + getInputs().size() - gathered,
@@ -487,8 +486,8 @@ LogicalResult GenericVertexOp::verify() {
                          << " (one per input and output)";
   for (unsigned k = 0; k < gathered; ++k) {
     unsigned input = getInputs().size() - gathered + k;
-    auto type = cast<RankedTensorType>(
-        body.getArgument(operands.size() + k).getType());
+    auto type =
+        cast<RankedTensorType>(body.getArgument(operands.size() + k).getType());
     ArrayRef<int64_t> sizes = boxSizes(getInputBoxes(), input);
     if (type.getShape() != sizes ||
         type.getElementType() != elementTypeOf(getInputs()[input]))
