@@ -2,12 +2,17 @@
 //===//
 //
 // Matmuls use the cost-model block grid of MatMulPlanner: one vertex per
-// block, and a second compute set that sums partials when k is split.
+// block (per serial k chunk), and a second compute set that sums partials
+// when k is split over tiles. A constant rhs (a weight) is homed on the
+// tiles that consume it: each chunk of a B block is cut into pm row slices,
+// one per tile of the block's grid column, so every consumer reads its own
+// slice in place and gathers only the other slices.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/Partitioner.h"
+#include "compiler/Plan/HostPlanSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -17,8 +22,7 @@ using namespace ipuc;
 using namespace ipuc::partition;
 namespace bsp = ipuc::bsp;
 
-/// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.
-static bool isZeroInit(Value v) {
+bool ipuc::partition::isZeroInit(Value v) {
   if (v.getDefiningOp<tensor::EmptyOp>())
     return true;
   auto fill = v.getDefiningOp<linalg::FillOp>();
@@ -30,6 +34,40 @@ static bool isZeroInit(Value v) {
   if (auto i = dyn_cast_or_null<IntegerAttr>(attr))
     return i.getValue().isZero();
   return false;
+}
+
+double ipuc::partition::mostElementsOnOneTile(const Buffer &buf) {
+  llvm::DenseMap<int64_t, int64_t> perTile;
+  int64_t most = 0;
+  for (const TileRange &r : buf.ranges)
+    most = std::max(most, perTile[r.tile] += r.end - r.begin);
+  return double(most);
+}
+
+namespace {
+/// One block of the grid: indices, first element and extent per dim, tile.
+struct Block4 {
+  int64_t bi, mi, ni, ki, b0, m0, n0, k0, bs, ms, ns, ks, tile;
+};
+
+/// Rows [begin, end) of a block's k range.
+struct KRange {
+  int64_t begin, end;
+  int64_t size() const { return end - begin; }
+};
+} // namespace
+
+/// The k rows chunk `j` of block `blk` covers.
+static KRange chunkRows(const MatMulGrid &g, const Block4 &blk, int64_t j) {
+  int64_t begin = std::min(blk.k0 + j * g.ck, blk.k0 + blk.ks);
+  return {begin, std::min(begin + g.ck, blk.k0 + blk.ks)};
+}
+
+/// The slice of a chunk that the consumer in grid row `mi` homes (homed B).
+static KRange homeSlice(const MatMulGrid &g, KRange chunk, int64_t mi) {
+  int64_t slice = (chunk.size() + g.pm - 1) / g.pm;
+  int64_t begin = std::min(chunk.begin + mi * slice, chunk.end);
+  return {begin, std::min(begin + slice, chunk.end)};
 }
 
 FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
@@ -46,6 +84,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
       getElementTypeOrSelf(rhs.getType()) != elt || !isZeroInit(init))
     return false;
   Shape rs = shapeOf(result.getType()), ls = shapeOf(lhs.getType());
+  Shape bShape = shapeOf(rhs.getType());
   MatMulProblem p;
   unsigned o = batched ? 1 : 0;
   p.batch = batched ? rs[0] : 1;
@@ -54,16 +93,23 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   p.k = ls[o + 1];
   p.elemBytes = cast<bsp::BufferType>(bsp::BufferType::get(ctx, {}, elt))
                     .getElementBytes();
-  p.dtype = elt.isF16()    ? plan::DType::F16
-            : elt.isBF16() ? plan::DType::BF16
-            : elt.isF64()  ? plan::DType::F64
-                           : plan::DType::F32;
+  p.dtype = getPlanDType(elt).value_or(plan::DType::F32);
+  FailureOr<Buffer *> lhsBuf = get(lhs, op);
+  if (failed(lhsBuf))
+    return failure();
+  p.lhsShare = mostElementsOnOneTile(**lhsBuf);
+  // A constant rhs not placed yet is homed by this matmul's grid.
+  p.rhsHomed = !bufferOf.count(rhs) && constantValue(rhs);
+  FailureOr<Buffer *> rhsBuf = nullptr;
+  if (!p.rhsHomed) {
+    rhsBuf = get(rhs, op);
+    if (failed(rhsBuf))
+      return failure();
+    p.rhsShare = mostElementsOnOneTile(**rhsBuf);
+  }
   // Leave half of each tile for the tensors around the matmul.
   MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
 
-  FailureOr<Buffer *> lhsBuf = get(lhs, op), rhsBuf = get(rhs, op);
-  if (failed(lhsBuf) || failed(rhsBuf))
-    return failure();
   std::string name = nameFor(op);
   auto tileOf = [&](int64_t bi, int64_t mi, int64_t ni, int64_t ki) {
     return ((bi * g.pm + mi) * g.pn + ni) * g.pk + ki;
@@ -75,9 +121,6 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
     partialShape.insert(partialShape.begin(), g.pk);
   Shape pStrides = rowMajorStrides(partialShape);
   std::vector<TileRange> blockRanges;
-  struct Block4 {
-    int64_t bi, mi, ni, ki, b0, m0, n0, k0, bs, ms, ns, ks, tile;
-  };
   std::vector<Block4> blocks;
   for (int64_t bi = 0; bi < g.pb; ++bi)
     for (int64_t mi = 0; mi < g.pm; ++mi)
@@ -119,49 +162,119 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   if (g.pk == 1)
     bufferOf[result] = &out;
 
-  // Gather the operand blocks, then one vertex per batch element.
+  // A homed B: the rows of every chunk of a B block are cut into pm slices,
+  // slice mi on the consumer in grid row mi (one interval per row).
+  if (p.rhsHomed) {
+    rhsBuf = get(rhs, op, [&] {
+      Shape bStrides = rowMajorStrides(bShape);
+      std::vector<TileRange> home;
+      for (const Block4 &blk : blocks) {
+        if (blk.mi != 0)
+          continue; // one B block per (bi, ni, ki)
+        for (int64_t j = 0; j < g.sk; ++j)
+          for (int64_t s = 0; s < g.pm; ++s) {
+            KRange rows = homeSlice(g, chunkRows(g, blk, j), s);
+            int64_t tile = tileOf(blk.bi, s, blk.ni, blk.ki);
+            for (int64_t x = 0; x < blk.bs; ++x)
+              for (int64_t r = rows.begin; r < rows.end; ++r) {
+                int64_t flat = (batched ? (blk.b0 + x) * bStrides[0] : 0) +
+                               r * bStrides[o] + blk.n0;
+                home.push_back({tile, flat, flat + blk.ns});
+              }
+          }
+      }
+      return home;
+    });
+    if (failed(rhsBuf))
+      return failure();
+  }
+
+  // Serial steps: gather each tile's A chunk and the B rows it does not
+  // hold, then one vertex per batch element and B piece, accumulating into
+  // the block from its second vertex on.
   struct VertexArgs {
     int64_t tile;
-    Value a, bb, c;
+    Value a, bv, c;
     bsp::BoxAttr ab, bbx, cb;
     double flops;
+    bool accumulate;
   };
-  std::vector<VertexArgs> vertices;
-  for (const Block4 &blk : blocks) {
-    for (int64_t x = 0; x < blk.bs; ++x) {
-      Box aBox, bBox, cBox;
-      if (batched) {
-        aBox = Box{{blk.b0 + x, blk.m0, blk.k0}, {1, blk.ms, blk.ks}};
-        bBox = Box{{blk.b0 + x, blk.k0, blk.n0}, {1, blk.ks, blk.ns}};
+  auto kSlice = [&](bsp::BoxAttr box, unsigned dim, int64_t off, int64_t size) {
+    SmallVector<int64_t> offs(box.getOffsets()), sizes(box.getSizes());
+    offs[dim] += off;
+    sizes[dim] = size;
+    return bsp::BoxAttr::get(ctx, offs, sizes);
+  };
+  std::vector<char> started(blocks.size() * g.bb, 0);
+  for (int64_t step = 0; step < g.sk; ++step) {
+    std::vector<VertexArgs> vertices;
+    for (auto [bIndex, blk] : llvm::enumerate(blocks)) {
+      KRange chunk = chunkRows(g, blk, chunkAtStep(step, blk.mi, g.sk));
+      if (chunk.size() <= 0)
+        continue;
+      // The pieces of the chunk: the tile's own home slice is read in place.
+      SmallVector<std::pair<KRange, bool>, 3> pieces;
+      if (p.rhsHomed) {
+        KRange own = homeSlice(g, chunk, blk.mi);
+        pieces = {{{chunk.begin, own.begin}, false},
+                  {own, true},
+                  {{own.end, chunk.end}, false}};
       } else {
-        aBox = Box{{blk.m0, blk.k0}, {blk.ms, blk.ks}};
-        bBox = Box{{blk.k0, blk.n0}, {blk.ks, blk.ns}};
+        pieces = {{chunk, false}};
       }
-      if (g.pk > 1)
-        cBox.offsets.push_back(blk.ki), cBox.sizes.push_back(1);
-      if (batched)
-        cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);
-      cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
-      cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
-      auto [a, ab] =
-          onTile(**lhsBuf, aBox, blk.tile, op.getLoc(), name + ".lhs");
-      auto [bv, bbx] =
-          onTile(**rhsBuf, bBox, blk.tile, op.getLoc(), name + ".rhs");
-      vertices.push_back({blk.tile, a, bv, out.value, ab, bbx, boxAttr(cBox),
-                          sim::matMulFlops(1, blk.ms, blk.ns, blk.ks)});
+      for (int64_t x = 0; x < blk.bs; ++x) {
+        Box aBox, cBox;
+        if (batched)
+          aBox =
+              Box{{blk.b0 + x, blk.m0, chunk.begin}, {1, blk.ms, chunk.size()}};
+        else
+          aBox = Box{{blk.m0, chunk.begin}, {blk.ms, chunk.size()}};
+        if (g.pk > 1)
+          cBox.offsets.push_back(blk.ki), cBox.sizes.push_back(1);
+        if (batched)
+          cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);
+        cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
+        cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
+        auto [a, ab] =
+            onTile(**lhsBuf, aBox, blk.tile, op.getLoc(), name + ".lhs");
+        for (auto &[rows, local] : pieces) {
+          if (rows.size() <= 0)
+            continue;
+          Box bBox;
+          if (batched)
+            bBox =
+                Box{{blk.b0 + x, rows.begin, blk.n0}, {1, rows.size(), blk.ns}};
+          else
+            bBox = Box{{rows.begin, blk.n0}, {rows.size(), blk.ns}};
+          Value bv = (*rhsBuf)->value;
+          bsp::BoxAttr bbx = boxAttr(bBox);
+          if (!local)
+            std::tie(bv, bbx) =
+                onTile(**rhsBuf, bBox, blk.tile, op.getLoc(), name + ".rhs");
+          char &begun = started[bIndex * g.bb + x];
+          vertices.push_back({blk.tile, a, bv, out.value,
+                              kSlice(ab, ab.getOffsets().size() - 1,
+                                     rows.begin - chunk.begin, rows.size()),
+                              bbx, boxAttr(cBox),
+                              sim::matMulFlops(1, blk.ms, blk.ns, rows.size()),
+                              bool(begun)});
+          begun = 1;
+        }
+      }
     }
-  }
-  flushExchange(op.getLoc(), name + ".gather");
-  auto cs = newComputeSet(op.getLoc(), name);
-  cs->setAttr("grid", b.getStringAttr(g.str()));
-  {
+    std::string suffix = g.sk > 1 ? ".k" + std::to_string(step) : "";
+    flushExchange(op.getLoc(), name + ".gather" + suffix);
+    auto cs = newComputeSet(op.getLoc(), name + suffix);
+    cs->setAttr("grid", b.getStringAttr(g.str()));
+    if (g.sk > 1)
+      cs->setAttr("k_chunks", b.getI64IntegerAttr(g.sk));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(&cs.getBody().front());
     for (VertexArgs &v : vertices)
-      b.create<bsp::MatMulVertexOp>(op.getLoc(), v.tile, ValueRange{v.a, v.bb},
+      b.create<bsp::MatMulVertexOp>(op.getLoc(), v.tile, ValueRange{v.a, v.bv},
                                     b.getArrayAttr({v.ab, v.bbx}),
                                     ValueRange{v.c}, b.getArrayAttr({v.cb}),
-                                    false, false, false,
+                                    v.accumulate, false, false,
                                     b.getF64FloatAttr(v.flops));
   }
   if (g.pk == 1)
@@ -210,6 +323,13 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
           src.offsets.push_back(pc.blk.b0 + x), src.sizes.push_back(1);
         src.offsets.push_back(pc.blk.m0 + pc.r0), src.sizes.push_back(pc.rn);
         src.offsets.push_back(pc.blk.n0), src.sizes.push_back(pc.blk.ns);
+        // The tile's own partial is already there (one interval per row, so
+        // onTile would not see it as local).
+        if (kk == pc.blk.ki) {
+          ra.ins.push_back(out.value);
+          ra.inBoxes.push_back(boxAttr(src));
+          continue;
+        }
         auto [v, box] =
             onTile(out, src, pc.blk.tile, op.getLoc(), name + ".partial");
         ra.ins.push_back(v);

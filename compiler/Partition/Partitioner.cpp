@@ -45,18 +45,22 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
   return buffers.back();
 }
 
-FailureOr<Buffer *> Partitioner::get(Value v, Operation *user) {
+FailureOr<Buffer *>
+Partitioner::get(Value v, Operation *user,
+                 llvm::function_ref<std::vector<TileRange>()> home) {
   auto it = bufferOf.find(v);
   if (it != bufferOf.end())
     return it->second;
   Attribute attr;
   if (isa<RankedTensorType>(v.getType()) &&
       matchPattern(v, m_Constant(&attr))) {
-    // Constants get their home mapping where they are first consumed.
+    // Constants get their home mapping where they are first consumed: the
+    // user's choice when it has one, so that its vertices read the constant
+    // in place instead of gathering it by exchange on every run.
     Operation *def = v.getDefiningOp();
     Buffer &buf = newTensor(def->getLoc(), "c" + std::to_string(buffers.size()),
                             bsp::TensorRole::constant, v.getType(),
-                            linear(shapeOf(v.getType())), attr);
+                            home ? home() : linear(shapeOf(v.getType())), attr);
     bufferOf[v] = &buf;
     return &buf;
   }
@@ -122,6 +126,8 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
     return partitionFill(fill);
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     FailureOr<bool> done = partitionMatMul(linalgOp);
+    if (succeeded(done) && !*done)
+      done = partitionConv(linalgOp);
     if (failed(done))
       return failure();
     if (*done)

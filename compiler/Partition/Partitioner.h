@@ -7,6 +7,7 @@
 //
 //   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
 //   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
+//   PartitionConv.cpp        2-D convolution on the same planner's grid
 //   PartitionReduction.cpp   small-output reductions in two stages
 //   PartitionStructured.cpp  other linalg ops split along their output
 //   PartitionFill.cpp        linalg.fill
@@ -28,6 +29,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <deque>
 #include <functional>
@@ -97,7 +99,12 @@ public:
     nextTile = (nextTile + 1) % tiles;
     return linearMapping(product(shape), 1, 1, t, tiles);
   }
-  FailureOr<Buffer *> get(Value v, Operation *user);
+  /// The bsp tensor of `v`. A constant is created on first use, mapped by
+  /// `home` when the user chooses where it lives (a matmul homes its weight
+  /// on the tiles consuming it), linearly otherwise.
+  FailureOr<Buffer *>
+  get(Value v, Operation *user,
+      llvm::function_ref<std::vector<TileRange>()> home = nullptr);
   std::string nameFor(Operation *op) {
     return op->getName().getStringRef().str() + "#" + std::to_string(opCounter);
   }
@@ -129,6 +136,7 @@ public:
   void fillBuffer(Buffer &buf, mlir::TypedAttr value, Location loc,
                   StringRef name);
   FailureOr<bool> partitionMatMul(linalg::LinalgOp op);
+  FailureOr<bool> partitionConv(linalg::LinalgOp op);
   /// Whether `op` was lowered as a two-stage reduction (false: not one).
   FailureOr<bool> partitionTwoStageReduction(linalg::LinalgOp op);
   LogicalResult partitionStructured(linalg::LinalgOp op);
@@ -168,6 +176,13 @@ public:
 
 /// The constant a value is defined by, or null.
 Attribute constantValue(Value v);
+
+// Shared by the matmul and convolution lowerings (PartitionMatMul.cpp).
+/// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.
+bool isZeroInit(Value v);
+/// Elements of `buf` on its most loaded tile: what that tile sends when
+/// every block of the tensor is gathered.
+double mostElementsOnOneTile(const Buffer &buf);
 
 } // namespace ipuc::partition
 

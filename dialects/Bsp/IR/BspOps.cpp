@@ -170,10 +170,9 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
   auto tensor = value.getDefiningOp<TensorOp>();
   if (!tensor)
     return success();
-  SmallVector<IntervalAttr> intervals;
-  for (Attribute attr : tensor.getMapping())
-    if (auto interval = dyn_cast<IntervalAttr>(attr))
-      intervals.push_back(interval);
+  // The mapping is searched in place: copying it per vertex made verifying
+  // a compute set quadratic in the size of large mappings.
+  ArrayRef<Attribute> intervals = tensor.getMapping().getValue();
   std::string problem;
   // Large boxes of tensors cut into many rows are checked up to a bound.
   int64_t budget = 1 << 20;
@@ -182,16 +181,16 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
                int64_t end = begin + length;
                while (begin < end) {
                  auto it = llvm::upper_bound(
-                     intervals, begin, [](int64_t v, IntervalAttr iv) {
-                       return v < iv.getBegin();
+                     intervals, begin, [](int64_t v, Attribute iv) {
+                       return v < cast<IntervalAttr>(iv).getBegin();
                      });
                  if (it == intervals.begin() ||
-                     (*std::prev(it)).getEnd() <= begin) {
+                     cast<IntervalAttr>(*std::prev(it)).getEnd() <= begin) {
                    problem = "element " + std::to_string(begin) +
                              " is not mapped";
                    return false;
                  }
-                 IntervalAttr iv = *std::prev(it);
+                 auto iv = cast<IntervalAttr>(*std::prev(it));
                  if (iv.getTile() != tile) {
                    problem = "element " + std::to_string(begin) +
                              " lives on tile " + std::to_string(iv.getTile());
