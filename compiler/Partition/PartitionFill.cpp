@@ -23,14 +23,19 @@ LogicalResult Partitioner::partitionFill(linalg::FillOp op) {
       newTensor(op.getLoc(), nameFor(op), bsp::TensorRole::intermediate,
                 result.getType(), linear(shape));
   bufferOf[result] = &buf;
-  auto cs = newComputeSet(op.getLoc(), nameFor(op));
+  fillBuffer(buf, cast<TypedAttr>(value), op.getLoc(), nameFor(op));
+  return success();
+}
+
+void Partitioner::fillBuffer(Buffer &buf, TypedAttr value, Location loc,
+                             StringRef name) {
+  Shape shape = shapeOf(cast<bsp::BufferType>(buf.value.getType()));
+  auto cs = newComputeSet(loc, name);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(&cs.getBody().front());
   for (const TileRange &r : buf.ranges)
     for (const Box &box : rangeToBoxes(shape, r.begin, r.end))
-      b.create<bsp::FillVertexOp>(op.getLoc(), r.tile, ValueRange{buf.value},
-                                  b.getArrayAttr({boxAttr(box)}),
-                                  cast<TypedAttr>(value),
+      b.create<bsp::FillVertexOp>(loc, r.tile, ValueRange{buf.value},
+                                  b.getArrayAttr({boxAttr(box)}), value,
                                   /*flops=*/FloatAttr());
-  return success();
 }

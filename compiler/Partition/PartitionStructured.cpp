@@ -55,28 +55,55 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     hasIndex |= isa<linalg::IndexOp>(inner);
     hasCapture |= isa<tensor::ExtractOp>(inner);
   });
-  SetVector<Value> captures;
-  getUsedValuesDefinedAbove(operation->getRegion(0), captures);
-  for (Value captured : captures)
+  // Values from outside the body: scalar constants are cloned into every
+  // vertex; tensors read at computed indices (tensor.extract: gathers) are
+  // staged whole onto each vertex's tile and passed as gathered inputs, so a
+  // gather costs the table's bytes of exchange and memory on every tile
+  // running a vertex of it.
+  SetVector<Value> defined, captures, gathered;
+  getUsedValuesDefinedAbove(operation->getRegion(0), defined);
+  for (Value captured : defined) {
+    bool onlyExtracted = llvm::all_of(captured.getUses(), [&](OpOperand &use) {
+      auto extract = dyn_cast<tensor::ExtractOp>(use.getOwner());
+      return !operation->getRegion(0).isAncestor(
+                 use.getOwner()->getParentRegion()) ||
+             (extract && use.getOperandNumber() == 0);
+    });
+    if (isa<RankedTensorType>(captured.getType()) && onlyExtracted &&
+        hasCapture) {
+      gathered.insert(captured);
+      continue;
+    }
     if (!matchPattern(captured, m_Constant()) ||
         captured.getDefiningOp()->getNumResults() != 1)
       return op->emitError() << "'" << op->getName()
-                             << "' uses a value defined outside its body, "
-                                "which is not supported by the ipu target";
-  if (hasCapture)
-    return op->emitError() << "'" << op->getName()
-                           << "' reads a tensor at computed indices "
-                              "(tensor.extract), which is not supported by "
-                              "the ipu target yet";
+                             << "' uses a value defined outside its body "
+                                "other than a constant or a tensor it reads "
+                                "with tensor.extract, which is not "
+                                "supported by the ipu target";
+    captures.insert(captured);
+  }
+  // A constant scalar operand is folded into every vertex's body.
   for (OpOperand *in : op.getDpsInputOperands())
-    if (!isa<RankedTensorType>(in->get().getType()))
+    if (!isa<RankedTensorType>(in->get().getType()) &&
+        !constantValue(in->get()))
       return op->emitError() << "'" << op->getName()
-                             << "' has a scalar operand, which is not "
-                                "supported by the ipu target yet";
+                             << "' has a non-constant scalar operand, which "
+                                "is not supported by the ipu target yet";
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   auto maps = op.getIndexingMapsArray();
   unsigned numIn = op.getNumDpsInputs();
   Block *bodyBlock = &operation->getRegion(0).front();
+  // An uninitialized input the body never reads only gives the loop a shape
+  // (a pooling window): vertices take no operand for it.
+  auto isScalar = [&](unsigned i) {
+    return !isa<RankedTensorType>(op.getDpsInputOperand(i)->get().getType());
+  };
+  auto isShapeOnly = [&](unsigned i) {
+    return isScalar(i) ||
+           (bodyBlock->getArgument(i).use_empty() &&
+            op.getDpsInputOperand(i)->get().getDefiningOp<tensor::EmptyOp>());
+  };
   // All outputs must share one shape and map to be split together.
   AffineMap outMap = maps[numIn];
   bool split = outMap.isProjectedPermutation() && !hasIndex;
@@ -196,6 +223,8 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     };
     for (unsigned i = 0; i < numIn; ++i) {
       Value in = op.getDpsInputOperand(i)->get();
+      if (isShapeOnly(i))
+        continue;
       FailureOr<Buffer *> buf = get(in, op);
       if (failed(buf))
         return failure();
@@ -206,6 +235,15 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       v.ins.push_back(val);
       v.inBoxes.push_back(boxA);
       v.maps.push_back(AffineMapAttr::get(rel));
+    }
+    for (auto [k, table] : llvm::enumerate(gathered)) {
+      FailureOr<Buffer *> buf = get(table, op);
+      if (failed(buf))
+        return failure();
+      auto [val, boxA] = onTile(**buf, wholeBox(shapeOf(table.getType())), tile,
+                                loc, name + ".gathered" + std::to_string(k));
+      v.ins.push_back(val);
+      v.inBoxes.push_back(boxA);
     }
     for (unsigned i = 0; i < op.getNumDpsInits(); ++i) {
       Box box;
@@ -246,6 +284,21 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       Operation *c = b.clone(*captured.getDefiningOp());
       replaceAllUsesInRegionWith(captured, c->getResult(0), vertex.getBody());
     }
+    for (unsigned i = numIn; i-- > 0;) {
+      if (!isShapeOnly(i))
+        continue;
+      BlockArgument arg = vertex.getBody().front().getArgument(i);
+      if (isScalar(i))
+        arg.replaceAllUsesWith(
+            b.clone(*op.getDpsInputOperand(i)->get().getDefiningOp())
+                ->getResult(0));
+      vertex.getBody().front().eraseArgument(i);
+    }
+    // Gathered tables are the body's trailing tensor arguments.
+    for (Value table : gathered)
+      replaceAllUsesInRegionWith(
+          table, vertex.getBody().addArgument(table.getType(), loc),
+          vertex.getBody());
     // linalg.index needs a linalg parent: use bsp.index, offset by the
     // vertex's first point of the op's iteration space.
     SmallVector<linalg::IndexOp> indices;

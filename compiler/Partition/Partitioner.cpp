@@ -132,6 +132,11 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
       return failure();
     if (*done)
       return success();
+    FailureOr<bool> split = partitionTwoStageReduction(linalgOp);
+    if (failed(split))
+      return failure();
+    if (*split)
+      return success();
     return partitionStructured(linalgOp);
   }
   if (auto r = dyn_cast<tensor::ExpandShapeOp>(op))
@@ -142,6 +147,14 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
     return partitionReshape(op, r.getSource());
   if (auto r = dyn_cast<tensor::CastOp>(op))
     return partitionReshape(op, r.getSource());
+  if (auto s = dyn_cast<tensor::ExtractSliceOp>(op))
+    return partitionExtractSlice(s);
+  if (auto s = dyn_cast<tensor::InsertSliceOp>(op))
+    return partitionInsertSlice(s);
+  if (auto p = dyn_cast<tensor::PadOp>(op))
+    return partitionPad(p);
+  if (auto c = dyn_cast<tensor::ConcatOp>(op))
+    return partitionConcat(c);
   return op->emitError() << "'" << op->getName()
                          << "' is not supported by the ipu target yet";
 }

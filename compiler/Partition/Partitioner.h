@@ -8,9 +8,13 @@
 //   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
 //   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
 //   PartitionConv.cpp        2-D convolution on the same planner's grid
+//   PartitionReduction.cpp   small-output reductions in two stages
 //   PartitionStructured.cpp  other linalg ops split along their output
 //   PartitionFill.cpp        linalg.fill
 //   PartitionReshape.cpp     reshapes and casts as on-tile copies
+//   PartitionSlice.cpp       extract_slice (on-tile copies), insert_slice
+//   PartitionPad.cpp         tensor.pad with a constant value
+//   PartitionConcat.cpp      tensor.concat
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_COMPILER_PARTITION_PARTITIONER_H
@@ -23,6 +27,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
@@ -127,10 +132,22 @@ public:
   // Ops.
   LogicalResult partitionOp(Operation *op);
   LogicalResult partitionFill(linalg::FillOp op);
+  /// A compute set setting every element of `buf` to `value` on its tiles.
+  void fillBuffer(Buffer &buf, mlir::TypedAttr value, Location loc,
+                  StringRef name);
   FailureOr<bool> partitionMatMul(linalg::LinalgOp op);
   FailureOr<bool> partitionConv(linalg::LinalgOp op);
+  /// Whether `op` was lowered as a two-stage reduction (false: not one).
+  FailureOr<bool> partitionTwoStageReduction(linalg::LinalgOp op);
   LogicalResult partitionStructured(linalg::LinalgOp op);
   LogicalResult partitionReshape(Operation *op, Value src);
+  LogicalResult partitionExtractSlice(mlir::tensor::ExtractSliceOp op);
+  LogicalResult partitionInsertSlice(mlir::tensor::InsertSliceOp op);
+  LogicalResult partitionPad(mlir::tensor::PadOp op);
+  LogicalResult partitionConcat(mlir::tensor::ConcatOp op);
+  /// The buffer `op` (whose result 0 is `dest` updated) may write into:
+  /// `dest`'s own when nothing else reads it, else an on-tile copy of it.
+  FailureOr<Buffer *> writableDest(Value dest, Operation *op);
   LogicalResult partitionReturn(func::FuncOp func, func::ReturnOp op);
 
   ModuleOp module;

@@ -13,9 +13,12 @@ def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
     matmuls are cut into a block grid by the cost-model planner (partial sums
     reduced in a second compute set when k is split); other structured ops
     are split along their output's mapping, each vertex reading operand boxes
-    that an exchange first gathers onto its tile when they live elsewhere;
-    reshapes become on-tile copies. Addresses are left at 0 for
-    ipuc-plan-tile-memory.
+    that an exchange first gathers onto its tile when they live elsewhere
+    (a gather's whole table is staged onto the vertex's tile); reductions
+    with few outputs run in two stages (partials over tiles, then a combine);
+    reshapes and extract_slice become on-tile copies, insert_slice, pad and
+    concat exchanges into the destination's mapping. Addresses are left at 0
+    for ipuc-plan-tile-memory.
 
     ```
     ipu-opt --ipuc-partition-to-bsp="device=gc200 tiles=4" model.mlir

@@ -109,6 +109,10 @@ public:
 
   LogicalResult run() {
     for (BlockArgument arg : block->getArguments()) {
+      // A bsp vertex's gathered inputs: read only by tensor.extract.
+      if (isa<RankedTensorType>(arg.getType()) &&
+          isa<ipuc::bsp::GenericVertexOp>(op))
+        continue;
       std::optional<DType> dtype = ipuc::getPlanDType(arg.getType());
       if (!dtype)
         return op->emitError() << "block argument type " << arg.getType()

@@ -157,10 +157,11 @@ static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
                                        ipuc::CompiledBody &out) {
   LogicalResult result =
       ipuc::compileBody(vertex.getBody().front(), vertex, out);
-  if (succeeded(result) && !out.captured.empty())
-    return vertex.emitOpError()
-           << "body reads a tensor with tensor.extract; vertices can only "
-              "read their operand boxes";
+  for (Value table : out.captured)
+    if (!isa<BlockArgument>(table))
+      return vertex.emitOpError()
+             << "body reads a tensor with tensor.extract that is not one of "
+                "its gathered inputs; vertices can only read their operands";
   return result;
 }
 
@@ -175,8 +176,12 @@ BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
   for (Attribute attr : op.getIteratorTypes())
     reductionDims.push_back(cast<StringAttr>(attr).getValue() == "reduction");
 
-  unsigned numInputs = op.getInputs().size();
-  SmallVector<Attribute> boxes(op.getInputBoxes().getValue());
+  // Codelet operands: element inputs, outputs, then gathered inputs (see
+  // serializeVertex), so a gathered input's operand index is its body
+  // argument's number.
+  unsigned numInputs = op.getInputs().size() - op.getNumGathered();
+  SmallVector<Attribute> boxes(
+      op.getInputBoxes().getValue().take_front(numInputs));
   llvm::append_range(boxes, op.getOutputBoxes().getValue());
   std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
   std::vector<int32_t> inits;
@@ -210,6 +215,8 @@ BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
     bodyOps += !bodyOp.hasTrait<OpTrait::ConstantLike>();
   flops = double(points) * double(bodyOps);
   std::vector<uint32_t> captured;
+  for (Value table : body.captured)
+    captured.push_back(cast<BlockArgument>(table).getArgNumber());
   return plan::CreateGenericDirect(fbb, &loopBounds, &reductionDims,
                                    &inputOperands, &outputOperands, &inits,
                                    &captured, &body.program,
@@ -232,8 +239,15 @@ BspSerializer::serializeVertex(Operation *op) {
       llvm::TypeSwitch<Operation *, LogicalResult>(op)
           .Case([&](bsp::GenericVertexOp v) -> LogicalResult {
             tile = v.getTile();
-            addBoxes(v.getInputs(), v.getInputBoxes());
+            unsigned elementInputs = v.getInputs().size() - v.getNumGathered();
+            ArrayRef<Attribute> inBoxes = v.getInputBoxes().getValue();
+            addBoxes(v.getInputs().take_front(elementInputs),
+                     ArrayAttr::get(v.getContext(),
+                                    inBoxes.take_front(elementInputs)));
             addBoxes(v.getOutputs(), v.getOutputBoxes());
+            addBoxes(v.getInputs().drop_front(elementInputs),
+                     ArrayAttr::get(v.getContext(),
+                                    inBoxes.drop_front(elementInputs)));
             FailureOr<fb::Offset<plan::Generic>> generic =
                 serializeGeneric(v, flops);
             if (failed(generic))

@@ -136,7 +136,11 @@ LogicalResult ipuc::checkBodyOpSupport(Operation *op,
     return success();
   if (auto extract = dyn_cast<tensor::ExtractOp>(op)) {
     Value tensor = extract.getTensor();
-    if (structuredOp->getRegion(0).isAncestor(tensor.getParentRegion()))
+    // A bsp vertex reads its gathered inputs through body arguments.
+    bool gatheredInput = isa<BlockArgument>(tensor) &&
+                         isa<ipuc::bsp::GenericVertexOp>(structuredOp);
+    if (!gatheredInput &&
+        structuredOp->getRegion(0).isAncestor(tensor.getParentRegion()))
       return op->emitError() << "'tensor.extract' from a tensor defined in the "
                                 "body of '"
                              << structuredOp->getName()

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """End-to-end test of the bundled example models against PyTorch.
 
-Compiles examples/mlp.onnx and examples/cnn.onnx with `ipuc --target=host`,
-runs them with `ipu-run --device=host` on the bundled sample inputs, and
-compares the outputs with an independent reference: the same network written
+Compiles examples/mlp.onnx and examples/cnn.onnx for both devices (`ipuc
+--target=host` run with `ipu-run --device=host`, and `ipuc --target=ipu` run
+on the simulator with `ipu-run --device=sim`) on the bundled sample inputs,
+and compares every device's outputs with an independent reference: the same
+network written
 by hand with torch.nn.functional, using the weights read from the model's
 initializers (computed in float64). Tolerance: rtol 1e-4, atol 1e-5.
 
@@ -65,16 +67,28 @@ def run(cmd):
     return proc.stdout
 
 
+# (device, ipuc target): each example runs on both devices.
+DEVICES = [("host", "host"), ("sim", "ipu")]
+
+
 def check_case(args, work, name, model_file, input_name, input_file,
                reference):
+    return all([check_device(args, work, name, model_file, input_name,
+                             input_file, reference, device, target)
+                for device, target in DEVICES])
+
+
+def check_device(args, work, name, model_file, input_name, input_file,
+                 reference, device, target):
     model_path = os.path.join(EXAMPLES, model_file)
     x = np.load(os.path.join(EXAMPLES, input_file))
-    plan = os.path.join(work, f"{name}.ipuplan")
-    out_dir = os.path.join(work, f"{name}_out")
-    run([args.ipuc, model_path, "-o", plan, "--target=host"])
-    run([args.ipu_run, plan, "--device=host",
+    plan = os.path.join(work, f"{name}_{device}.ipuplan")
+    out_dir = os.path.join(work, f"{name}_{device}_out")
+    run([args.ipuc, model_path, "-o", plan, f"--target={target}"])
+    run([args.ipu_run, plan, f"--device={device}",
          "--input", f"{input_name}=@{os.path.join(EXAMPLES, input_file)}",
          "--output-dir", out_dir])
+    name = f"{name} ({device})"
 
     model = onnx.load(model_path)
     expected = reference(model, torch.from_numpy(x).double())

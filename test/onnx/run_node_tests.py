@@ -19,6 +19,12 @@ each test the runner
      with the expected one: same shape and dtype; floats within rtol=1e-4,
      atol=1e-5 (NaN equals NaN), integers and booleans exactly.
 
+With `--device sim` the models are compiled for the partitioned ipu target
+and run on the simulator; a model the partitioner rejects by name ("... is
+not supported by the ipu target") is SKIPPED, or a FAILURE with
+--no-ipu-skips (the ctest uses it, so every test that passes on the host
+must pass on the simulator).
+
 It prints every failure with its reason and finally `N passed, M failed, K
 skipped`. The exit status is 1 when any test failed or fewer than --min-pass
 passed. `--write-support-doc docs/onnx-support.md` records the outcome.
@@ -350,8 +356,10 @@ def _run_test(test_dir, name, args, deadline):
                     return result(FAIL, "ipuc timed out")
                 m = IPU_UNSUPPORTED.search(comp.stderr)
                 if comp.returncode != 0 and m:
-                    # The partitioner's deliberate limits: skipped with reason.
-                    return result(SKIP, f"ipu target: {m.group(1)}")
+                    # The partitioner's deliberate limits: skipped with
+                    # reason, or failures under --no-ipu-skips.
+                    status = FAIL if args.no_ipu_skips else SKIP
+                    return result(status, f"ipu target: {m.group(1)}")
                 if comp.returncode != 0 or not os.path.exists(plan):
                     return result(FAIL, f"compile failed (rc "
                                   f"{comp.returncode}): "
@@ -467,6 +475,12 @@ def write_support_doc(path, results, command, data_dir):
               "the test data's values; the other inputs are fed at run "
               f"time. {frozen_count} of the passing tests ran this way."),
         "",
+        *para("The ctest `onnx_node_tests_sim` runs the same tests compiled "
+              "for the partitioned ipu target (`--device sim`) on the "
+              "simulator and requires every test passing here to pass there "
+              "too: a model the partitioner rejects is a failure there, not "
+              "a skip."),
+        "",
     ]
     if failed:
         lines += ["## Failing tests", "", "| test | reason |", "|---|---|"]
@@ -522,6 +536,11 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=TIMEOUT_S,
                         help="seconds per test (default %(default)s)")
     parser.add_argument("--min-pass", type=int, default=150)
+    parser.add_argument("--no-ipu-skips", dest="no_ipu_skips",
+                        action="store_true",
+                        help="a model the ipu target's partitioner rejects "
+                             "fails instead of being skipped, so every test "
+                             "that runs on the host must run on the sim")
     parser.add_argument("--write-support-doc", metavar="FILE", default=None)
     parser.add_argument("--keep-temps", action="store_true")
     parser.add_argument("--strict", action="store_true",

@@ -386,33 +386,66 @@ LogicalResult ComputeSetOp::verify() {
 
 /// Checks that every map's image of the iteration space lies in its box.
 /// Only linear maps are checked; their extremes are at the corners.
+/// The coefficients of `expr` as constant + sum(coeff[d] * d), or false when
+/// it is not linear (mod, div, or a product of two non-constants).
+static bool linearCoefficients(AffineExpr expr, unsigned numDims,
+                               int64_t &constant,
+                               SmallVectorImpl<int64_t> &coeffs) {
+  coeffs.assign(numDims, 0);
+  constant = 0;
+  if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
+    constant = c.getValue();
+    return true;
+  }
+  if (auto d = dyn_cast<AffineDimExpr>(expr)) {
+    coeffs[d.getPosition()] = 1;
+    return true;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!bin || (expr.getKind() != AffineExprKind::Add &&
+               expr.getKind() != AffineExprKind::Mul))
+    return false;
+  int64_t lc, rc;
+  SmallVector<int64_t> l, r;
+  if (!linearCoefficients(bin.getLHS(), numDims, lc, l) ||
+      !linearCoefficients(bin.getRHS(), numDims, rc, r))
+    return false;
+  if (expr.getKind() == AffineExprKind::Add) {
+    constant = lc + rc;
+    for (unsigned d = 0; d < numDims; ++d)
+      coeffs[d] = l[d] + r[d];
+    return true;
+  }
+  // A product is linear only when one side is a constant.
+  bool lConst = llvm::all_of(l, [](int64_t v) { return v == 0; });
+  bool rConst = llvm::all_of(r, [](int64_t v) { return v == 0; });
+  if (!lConst && !rConst)
+    return false;
+  int64_t k = lConst ? lc : rc;
+  SmallVector<int64_t> &v = lConst ? r : l;
+  constant = lc * rc;
+  for (unsigned d = 0; d < numDims; ++d)
+    coeffs[d] = k * v[d];
+  return true;
+}
+
+/// Checks that every linear result of `map` stays inside its box over the
+/// loop bounds. The extremes of a linear function over a box are found per
+/// dim from the sign of its coefficient (a vertex can have thousands of
+/// siblings, so this must not enumerate points or build attributes).
 static LogicalResult verifyMapInBox(Operation *op, unsigned index,
                                     AffineMap map, ArrayRef<int64_t> bounds,
                                     ArrayRef<int64_t> sizes) {
+  SmallVector<int64_t> coeffs;
   for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-    bool linear = true;
-    expr.walk([&](AffineExpr e) {
-      if (e.getKind() == AffineExprKind::Mod ||
-          e.getKind() == AffineExprKind::FloorDiv ||
-          e.getKind() == AffineExprKind::CeilDiv)
-        linear = false;
-      if (auto mul = dyn_cast<AffineBinaryOpExpr>(e))
-        if (e.getKind() == AffineExprKind::Mul &&
-            !isa<AffineConstantExpr>(mul.getRHS()) &&
-            !isa<AffineConstantExpr>(mul.getLHS()))
-          linear = false;
-    });
-    if (!linear || bounds.size() > 16)
+    int64_t constant;
+    if (!linearCoefficients(expr, bounds.size(), constant, coeffs))
       continue;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (uint64_t corner = 0; corner < (1ull << bounds.size()); ++corner) {
-      SmallVector<int64_t> point;
-      for (size_t d = 0; d < bounds.size(); ++d)
-        point.push_back((corner >> d) & 1 ? bounds[d] - 1 : 0);
-      AffineMap single = AffineMap::get(map.getNumDims(), 0, expr);
-      int64_t value = single.compose(point)[0];
-      lo = std::min(lo, value);
-      hi = std::max(hi, value);
+    int64_t lo = constant, hi = constant;
+    for (size_t d = 0; d < bounds.size(); ++d) {
+      int64_t reach = coeffs[d] * (bounds[d] - 1);
+      lo += std::min<int64_t>(reach, 0);
+      hi += std::max<int64_t>(reach, 0);
     }
     if (lo < 0 || hi >= sizes[r])
       return op->emitOpError()
@@ -434,10 +467,34 @@ LogicalResult GenericVertexOp::verify() {
   if (getOutputs().empty())
     return emitOpError() << "needs at least one output";
   Block &body = getBody().front();
-  if (body.getNumArguments() != operands.size())
+  // Gathered inputs (the trailing inputs the body reads whole with
+  // tensor.extract) have a tensor argument after the element arguments and
+  // no indexing map.
+  unsigned gathered = getNumGathered();
+  if (gathered > getInputs().size())
+    return emitOpError() << "body has " << gathered << " tensor arguments for "
+                         << getInputs().size() << " inputs";
+  operands.erase(operands.begin() + getInputs().size() - gathered,
+                 operands.begin() + getInputs().size());
+  boxes.erase(boxes.begin() + getInputs().size() - gathered,
+              boxes.begin() + getInputs().size());
+  if (body.getNumArguments() != operands.size() + gathered)
     return emitOpError() << "body has " << body.getNumArguments()
-                         << " arguments, expected " << operands.size()
+                         << " arguments, expected "
+                         << operands.size() + gathered
                          << " (one per input and output)";
+  for (unsigned k = 0; k < gathered; ++k) {
+    unsigned input = getInputs().size() - gathered + k;
+    auto type =
+        cast<RankedTensorType>(body.getArgument(operands.size() + k).getType());
+    ArrayRef<int64_t> sizes = boxSizes(getInputBoxes(), input);
+    if (type.getShape() != sizes ||
+        type.getElementType() != elementTypeOf(getInputs()[input]))
+      return emitOpError() << "gathered input #" << input << " has body type "
+                           << type << ", expected a tensor of its box "
+                           << shapeString(sizes) << " of "
+                           << elementTypeOf(getInputs()[input]);
+  }
   for (auto [i, value] : llvm::enumerate(operands))
     if (body.getArgument(i).getType() != elementTypeOf(value))
       return emitOpError() << "body argument #" << i << " has type "
@@ -486,6 +543,19 @@ LogicalResult GenericVertexOp::verify() {
       return failure();
   }
   return success();
+}
+
+unsigned GenericVertexOp::getNumGathered() {
+  unsigned n = 0;
+  if (getBody().empty())
+    return 0;
+  Block &body = getBody().front();
+  for (unsigned i = body.getNumArguments(); i-- > 0;) {
+    if (!isa<RankedTensorType>(body.getArgument(i).getType()))
+      break;
+    ++n;
+  }
+  return n;
 }
 
 void MatMulVertexOp::getSizes(int64_t &m, int64_t &n, int64_t &k) {

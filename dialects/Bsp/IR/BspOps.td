@@ -149,6 +149,11 @@ def Bsp_GenericVertexOp : Bsp_VertexOp<"generic_vertex",
     arguments are the elements of the inputs then the outputs; `bsp.yield`
     gives the new output elements.
 
+    A gather reads a table at computed indices: the trailing inputs whose
+    body arguments (after the element arguments) are tensors of their box's
+    shape are *gathered* inputs, read only with `tensor.extract` and without
+    an indexing map.
+
     ```mlir
     bsp.generic_vertex tile(1)
         ins(%a [#bsp.box<offsets = [0, 4], sizes = [2, 4]>] : !bsp.buffer<2x8xf32>,
@@ -175,6 +180,10 @@ def Bsp_GenericVertexOp : Bsp_VertexOp<"generic_vertex",
                        OptionalAttr<F64Attr>:$flops);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = !strconcat(vertexFormat, "attr-dict-with-keyword $body");
+  let extraClassDeclaration = [{
+    /// The number of gathered (trailing, read whole) inputs.
+    unsigned getNumGathered();
+  }];
 }
 
 def Bsp_YieldOp : Bsp_Op<"yield", [Pure, ReturnLike, Terminator,

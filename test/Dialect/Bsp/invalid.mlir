@@ -811,3 +811,26 @@ func.func @index_outside_vertex() {
   %i = bsp.index 0
   return
 }
+
+// -----
+
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4, sync_cycles = 150>} {
+  %i = bsp.tensor "i" role(input) mapping [#bsp.interval<0, 0, 3, 0>] : !bsp.buffer<3xi32>
+  %t = bsp.tensor "t" role(input) mapping [#bsp.interval<0, 0, 8, 16>] : !bsp.buffer<4x2xf32>
+  %y = bsp.tensor "y" role(output) mapping [#bsp.interval<0, 0, 6, 48>] : !bsp.buffer<3x2xf32>
+  bsp.compute_set "c" {
+// expected-error@+1 {{gathered input #1 has body type 'tensor<2x4xf32>', expected a tensor of its box 4x2 of 'f32'}}
+    bsp.generic_vertex tile(0)
+        ins(%i [#bsp.box<offsets = [0], sizes = [3]>] : !bsp.buffer<3xi32>,
+            %t [#bsp.box<offsets = [0, 0], sizes = [4, 2]>] : !bsp.buffer<4x2xf32>)
+        outs(%y [#bsp.box<offsets = [0, 0], sizes = [3, 2]>] : !bsp.buffer<3x2xf32>)
+        attributes {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>],
+                    iterator_types = ["parallel", "parallel"], loop_bounds = array<i64: 3, 2>} {
+    ^bb0(%ix: i32, %o: f32, %table: tensor<2x4xf32>):
+      %r = arith.index_cast %ix : i32 to index
+      %c = bsp.index 1
+      %v = tensor.extract %table[%r, %c] : tensor<2x4xf32>
+      bsp.yield %v : f32
+    }
+  }
+}
