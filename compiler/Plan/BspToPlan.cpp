@@ -21,6 +21,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
+#include <deque>
 #include <map>
 
 using namespace mlir;
@@ -87,11 +88,15 @@ private:
   /// written once and shared: FlatBuffers allows any number of references to
   /// one vector, and the boxes of a big program repeat a few shapes.
   fb::Offset<fb::Vector<int64_t>> ints(ArrayRef<int64_t> values) {
-    auto [it, inserted] = intVectors.try_emplace(
-        std::vector<int64_t>(values.begin(), values.end()));
-    if (inserted)
-      it->second = fbb.CreateVector(values.data(), values.size());
-    return it->second;
+    auto it = intVectors.find(values);
+    if (it != intVectors.end())
+      return it->second;
+    // The key must outlive the map: it points into a stored copy.
+    const std::vector<int64_t> &key =
+        intVectorKeys.emplace_back(values.begin(), values.end());
+    auto offset = fbb.CreateVector(key.data(), key.size());
+    intVectors.try_emplace(ArrayRef<int64_t>(key), offset);
+    return offset;
   }
   fb::Offset<plan::Box> makeBox(Value value, Attribute attr) {
     auto box = cast<bsp::BoxAttr>(attr);
@@ -118,7 +123,9 @@ private:
   std::vector<fb::Offset<plan::Tensor>> tensors;
   std::vector<fb::Offset<plan::TensorMapping>> mappings;
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
-  std::map<std::vector<int64_t>, fb::Offset<fb::Vector<int64_t>>> intVectors;
+  llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>>
+      intVectors;
+  std::deque<std::vector<int64_t>> intVectorKeys;
   /// Generic codelets by content: the vertices of one op on equally sized
   /// boxes share one table instead of each carrying the scalar program.
   std::map<std::string, fb::Offset<plan::Generic>> generics;
