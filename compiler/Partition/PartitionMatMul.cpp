@@ -171,8 +171,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
         bBox = Box{{blk.k0, blk.n0}, {blk.ks, blk.ns}};
       }
       if (g.pk > 1) {
-        cBox = partialBox(blk.ki, blk.bi, blk.mi, blk.ni, x, 0, blk.ms,
-                          blk.ns);
+        cBox = partialBox(blk.ki, blk.bi, blk.mi, blk.ni, x, 0, blk.ms, blk.ns);
       } else {
         if (batched)
           cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);

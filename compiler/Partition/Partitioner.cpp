@@ -90,13 +90,13 @@ std::pair<Value, bsp::BoxAttr> Partitioner::onTile(Buffer &buf, const Box &box,
   bsp::BoxAttr src = boxAttr(box);
   // A rank-0 box has no dim to stack along: it gets a tensor of its own.
   if (box.sizes.empty()) {
-    Buffer &stage = newTensor(loc,
-                              (name + ".t" + std::to_string(tile) + "." +
-                               std::to_string(stageCounter++))
-                                  .str(),
-                              bsp::TensorRole::intermediate,
-                              RankedTensorType::get({}, elt),
-                              {TileRange{tile, 0, 1}});
+    Buffer &stage =
+        newTensor(loc,
+                  (name + ".t" + std::to_string(tile) + "." +
+                   std::to_string(stageCounter++))
+                      .str(),
+                  bsp::TensorRole::intermediate, RankedTensorType::get({}, elt),
+                  {TileRange{tile, 0, 1}});
     pending.push_back({buf.value, src, stage.value, src});
     return {stage.value, src};
   }

@@ -123,8 +123,7 @@ private:
   std::vector<fb::Offset<plan::Tensor>> tensors;
   std::vector<fb::Offset<plan::TensorMapping>> mappings;
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
-  llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>>
-      intVectors;
+  llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>> intVectors;
   std::deque<std::vector<int64_t>> intVectorKeys;
   /// Generic codelets by content: the vertices of one op on equally sized
   /// boxes share one table instead of each carrying the scalar program.
@@ -220,8 +219,7 @@ BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
     AffineMap map = cast<AffineMapAttr>(attr).getValue();
     FoldedOperand f;
     if (failed(ipuc::foldIndexingMap(
-            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides,
-            f.offset)))
+            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides, f.offset)))
       return op.emitOpError()
              << "indexing map #" << i << " " << AffineMapAttr::get(map)
              << " is not a linear combination of loop dimensions plus a "

@@ -188,10 +188,9 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
                        auto iv = dyn_cast<IntervalAttr>(attr);
                        return !iv || v < iv.getBegin();
                      });
-                 IntervalAttr iv =
-                     it == intervals.begin()
-                         ? IntervalAttr()
-                         : dyn_cast<IntervalAttr>(*std::prev(it));
+                 IntervalAttr iv = it == intervals.begin()
+                                       ? IntervalAttr()
+                                       : dyn_cast<IntervalAttr>(*std::prev(it));
                  if (!iv || iv.getEnd() <= begin) {
                    problem = "element " + std::to_string(begin) +
                              " is not mapped";
@@ -322,8 +321,8 @@ LogicalResult ProgramOp::verifyRegions() {
                             << "' has " << device.getSramBytes()
                             << " bytes per tile; largest tensors on it:";
   for (size_t i = 0; i < largest.size() && i < 5; ++i)
-    diag << (i ? ", '" : " '") << largest[i].first << "' ("
-         << largest[i].second << " bytes)";
+    diag << (i ? ", '" : " '") << largest[i].first << "' (" << largest[i].second
+         << " bytes)";
   return diag;
 }
 
