@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 using namespace ipuc::partition;
 
@@ -23,26 +24,31 @@ ipuc::partition::assignAddresses(std::vector<MemoryBlock> &blocks,
     std::stable_sort(indices.begin(), indices.end(), [&](size_t a, size_t b) {
       return blocks[a].bytes > blocks[b].bytes;
     });
-    std::vector<size_t> placed;
+    // Placed blocks in address order. Walking them in that order and
+    // skipping those not live at the same time visits the same busy ranges,
+    // in the same order, as collecting and sorting them per block did, so
+    // the addresses are unchanged; but it needs no allocation or sort per
+    // block and stops at the first gap that fits.
+    struct Placed {
+      int64_t begin, end, first, last;
+      bool operator<(const Placed &o) const {
+        return std::tie(begin, end) < std::tie(o.begin, o.end);
+      }
+    };
+    std::vector<Placed> placed;
     for (size_t i : indices) {
       MemoryBlock &blk = blocks[i];
-      // Address ranges of already placed blocks that are live at the same
-      // time, sorted by address; take the lowest gap that fits.
-      std::vector<std::pair<int64_t, int64_t>> busy;
-      for (size_t j : placed) {
-        const MemoryBlock &o = blocks[j];
-        if (o.first <= blk.last && blk.first <= o.last)
-          busy.push_back({o.address, o.address + o.bytes});
-      }
-      std::sort(busy.begin(), busy.end());
       int64_t address = 0;
-      for (auto [b, e] : busy) {
-        if (address + blk.bytes <= b)
+      for (const Placed &o : placed) {
+        if (!(o.first <= blk.last && blk.first <= o.last))
+          continue;
+        if (address + blk.bytes <= o.begin)
           break;
-        address = std::max(address, align(e));
+        address = std::max(address, align(o.end));
       }
       blk.address = address;
-      placed.push_back(i);
+      Placed p{address, address + blk.bytes, blk.first, blk.last};
+      placed.insert(std::upper_bound(placed.begin(), placed.end(), p), p);
       if (tile >= 0 && tile < numTiles)
         peak[tile] = std::max(peak[tile], address + blk.bytes);
     }

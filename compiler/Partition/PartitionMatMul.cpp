@@ -114,12 +114,38 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   auto tileOf = [&](int64_t bi, int64_t mi, int64_t ni, int64_t ki) {
     return ((bi * g.pm + mi) * g.pn + ni) * g.pk + ki;
   };
-  // Result (pk == 1) or partials (pk > 1): block (bi, mi, ni[, ki]) lives on
-  // the tile computing it, one interval per row of the block.
+  // Result (pk == 1): block (bi, mi, ni) lives on the tile computing it, one
+  // interval per row of the block. Partials (pk > 1) are the matmul's own
+  // scratch, so they are laid out by block, [pk, (pb,) pm, pn, (bb,) bm, bn]:
+  // a block is then one contiguous range, not one interval per row (which
+  // made the partials most of a transformer's mapping records).
   Shape partialShape = rs;
-  if (g.pk > 1)
-    partialShape.insert(partialShape.begin(), g.pk);
+  if (g.pk > 1) {
+    partialShape = {g.pk};
+    if (batched)
+      partialShape.push_back(g.pb);
+    partialShape.insert(partialShape.end(), {g.pm, g.pn});
+    if (batched)
+      partialShape.push_back(g.bb);
+    partialShape.insert(partialShape.end(), {g.bm, g.bn});
+  }
   Shape pStrides = rowMajorStrides(partialShape);
+  // The partial box of batch element x (of the block) rows [r0, r0 + rn).
+  auto partialBox = [&](int64_t ki, int64_t bi, int64_t mi, int64_t ni,
+                        int64_t x, int64_t r0, int64_t rn, int64_t ns) {
+    Box box;
+    box.offsets = {ki};
+    if (batched)
+      box.offsets.push_back(bi);
+    box.offsets.insert(box.offsets.end(), {mi, ni});
+    if (batched)
+      box.offsets.push_back(x);
+    box.offsets.insert(box.offsets.end(), {r0, 0});
+    box.sizes = Shape(box.offsets.size(), 1);
+    box.sizes[box.sizes.size() - 2] = rn;
+    box.sizes.back() = ns;
+    return box;
+  };
   std::vector<TileRange> blockRanges;
   std::vector<Block4> blocks;
   for (int64_t bi = 0; bi < g.pb; ++bi)
@@ -143,17 +169,26 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
           blk.ms = std::min(g.bm, p.m - blk.m0);
           blk.ns = std::min(g.bn, p.n - blk.n0);
           blk.ks = std::min(g.bk, p.k - blk.k0);
+          if (g.pk > 1) {
+            // The whole padded block, edge blocks' unused rows and columns
+            // included, so that every element of the partials is mapped.
+            Shape at = partialBox(ki, bi, mi, ni, 0, 0, 1, 1).offsets;
+            int64_t flat = 0;
+            for (size_t d = 0; d < at.size(); ++d)
+              flat += at[d] * pStrides[d];
+            blockRanges.push_back({blk.tile, flat, flat + g.bb * g.bm * g.bn});
+          }
           if (blk.bs <= 0 || blk.ms <= 0 || blk.ns <= 0 || blk.ks <= 0)
             continue;
           blocks.push_back(blk);
-          for (int64_t x = 0; x < blk.bs; ++x)
-            for (int64_t r = 0; r < blk.ms; ++r) {
-              int64_t flat = (g.pk > 1 ? ki * pStrides[0] : 0) +
-                             (batched ? (blk.b0 + x) * pStrides[g.pk > 1] : 0) +
-                             (blk.m0 + r) * pStrides[partialShape.size() - 2] +
-                             blk.n0;
-              blockRanges.push_back({blk.tile, flat, flat + blk.ns});
-            }
+          if (g.pk == 1)
+            for (int64_t x = 0; x < blk.bs; ++x)
+              for (int64_t r = 0; r < blk.ms; ++r) {
+                int64_t flat =
+                    (batched ? (blk.b0 + x) * pStrides[0] : 0) +
+                    (blk.m0 + r) * pStrides[partialShape.size() - 2] + blk.n0;
+                blockRanges.push_back({blk.tile, flat, flat + blk.ns});
+              }
         }
   Buffer &out =
       newTensor(op.getLoc(), g.pk > 1 ? name + ".partials" : name,
@@ -229,12 +264,15 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
               Box{{blk.b0 + x, blk.m0, chunk.begin}, {1, blk.ms, chunk.size()}};
         else
           aBox = Box{{blk.m0, chunk.begin}, {blk.ms, chunk.size()}};
-        if (g.pk > 1)
-          cBox.offsets.push_back(blk.ki), cBox.sizes.push_back(1);
-        if (batched)
-          cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);
-        cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
-        cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
+        if (g.pk > 1) {
+          cBox =
+              partialBox(blk.ki, blk.bi, blk.mi, blk.ni, x, 0, blk.ms, blk.ns);
+        } else {
+          if (batched)
+            cBox.offsets.push_back(blk.b0 + x), cBox.sizes.push_back(1);
+          cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
+          cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
+        }
         auto [a, ab] =
             onTile(**lhsBuf, aBox, blk.tile, op.getLoc(), name + ".lhs");
         for (auto &[rows, local] : pieces) {
@@ -317,19 +355,8 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
     for (int64_t x = 0; x < pc.blk.bs; ++x) {
       ReduceArgs ra{pc.blk.tile, {}, {}, {}, pc.rn * pc.blk.ns};
       for (int64_t kk = 0; kk < g.pk; ++kk) {
-        Box src;
-        src.offsets.push_back(kk), src.sizes.push_back(1);
-        if (batched)
-          src.offsets.push_back(pc.blk.b0 + x), src.sizes.push_back(1);
-        src.offsets.push_back(pc.blk.m0 + pc.r0), src.sizes.push_back(pc.rn);
-        src.offsets.push_back(pc.blk.n0), src.sizes.push_back(pc.blk.ns);
-        // The tile's own partial is already there (one interval per row, so
-        // onTile would not see it as local).
-        if (kk == pc.blk.ki) {
-          ra.ins.push_back(out.value);
-          ra.inBoxes.push_back(boxAttr(src));
-          continue;
-        }
+        Box src = partialBox(kk, pc.blk.bi, pc.blk.mi, pc.blk.ni, x, pc.r0,
+                             pc.rn, pc.blk.ns);
         auto [v, box] =
             onTile(out, src, pc.blk.tile, op.getLoc(), name + ".partial");
         ra.ins.push_back(v);
@@ -348,7 +375,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(&rcs.getBody().front());
   for (ReduceArgs &ra : reduces) {
-    int64_t inRank = batched ? 4 : 3, outRank = batched ? 3 : 2;
+    int64_t inRank = partialShape.size(), outRank = batched ? 3 : 2;
     auto mapTo = [&](int64_t rank) {
       SmallVector<AffineExpr> exprs(rank - 2, b.getAffineConstantExpr(0));
       exprs.push_back(b.getAffineDimExpr(0));

@@ -40,10 +40,39 @@ static bool isMonotone(AffineExpr e) {
   return false;
 }
 
+/// `e` at the point `dims`. Evaluated directly: composing a one-result map
+/// per call uniqued a new AffineMap for every corner of every vertex.
 static int64_t evalExpr(AffineExpr e, ArrayRef<int64_t> dims) {
+  if (auto dim = dyn_cast<AffineDimExpr>(e))
+    return dims[dim.getPosition()];
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return c.getValue();
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  int64_t l = bin ? evalExpr(bin.getLHS(), dims) : 0;
+  int64_t r = bin ? evalExpr(bin.getRHS(), dims) : 0;
+  switch (e.getKind()) {
+  case AffineExprKind::Add:
+    return l + r;
+  case AffineExprKind::Mul:
+    return l * r;
+  case AffineExprKind::Mod:
+    if (r > 0)
+      return ((l % r) + r) % r;
+    break;
+  case AffineExprKind::FloorDiv:
+    if (r > 0)
+      return llvm::divideFloorSigned(l, r);
+    break;
+  case AffineExprKind::CeilDiv:
+    if (r > 0)
+      return llvm::divideCeilSigned(l, r);
+    break;
+  default:
+    break;
+  }
+  // Symbols and non-positive divisors: whatever composition folds them to.
   auto map = AffineMap::get(dims.size(), 0, e);
-  SmallVector<int64_t> r = map.compose(dims);
-  return r[0];
+  return map.compose(dims)[0];
 }
 
 LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
@@ -195,6 +224,7 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     work.push_back({outs[0]->ranges.empty() ? 0 : outs[0]->ranges[0].tile,
                     wholeBox(outShape)});
   }
+  llvm::DenseMap<AffineMap, AffineMap> relativeMaps;
   for (auto &[tile, outBox] : work) {
     SmallVector<int64_t> lo(bounds.size(), 0), sz(bounds.begin(), bounds.end());
     if (split)
@@ -206,20 +236,32 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     SmallVector<int64_t> hi;
     for (size_t d = 0; d < lo.size(); ++d)
       hi.push_back(lo[d] + std::max<int64_t>(sz[d], 1) - 1);
-    SmallVector<AffineExpr> shifted;
-    for (size_t d = 0; d < lo.size(); ++d)
-      shifted.push_back(b.getAffineDimExpr(d) + lo[d]);
     V v{tile, {}, {}, {}, {}, {}, sz, lo};
     auto relative = [&](AffineMap map, Box &box) {
-      SmallVector<AffineExpr> exprs;
       for (AffineExpr e : map.getResults()) {
         int64_t mn = evalExpr(e, lo), mx = evalExpr(e, hi);
         box.offsets.push_back(mn);
         box.sizes.push_back(mx - mn + 1);
-        exprs.push_back(
-            simplifyAffineExpr(e.replaceDims(shifted) - mn, lo.size(), 0));
       }
-      return AffineMap::get(lo.size(), 0, exprs, ctx);
+      // Split maps are monotone sums of dims times constants, for which
+      // e(d + lo) - e(lo) does not depend on lo: one relative map per op and
+      // map serves every vertex (building it per vertex was a large part of
+      // partitioning big models).
+      if (split) {
+        auto it = relativeMaps.find(map);
+        if (it != relativeMaps.end())
+          return it->second;
+      }
+      SmallVector<AffineExpr> shifted, exprs;
+      for (size_t d = 0; d < lo.size(); ++d)
+        shifted.push_back(b.getAffineDimExpr(d) + lo[d]);
+      for (auto [r, e] : llvm::enumerate(map.getResults()))
+        exprs.push_back(simplifyAffineExpr(
+            e.replaceDims(shifted) - box.offsets[r], lo.size(), 0));
+      AffineMap rel = AffineMap::get(lo.size(), 0, exprs, ctx);
+      if (split)
+        relativeMaps[map] = rel;
+      return rel;
     };
     for (unsigned i = 0; i < numIn; ++i) {
       Value in = op.getDpsInputOperand(i)->get();

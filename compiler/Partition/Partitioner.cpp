@@ -26,6 +26,18 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
   std::sort(
       ranges.begin(), ranges.end(),
       [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
+  // Adjacent ranges on one tile are one interval: the rows of a block that
+  // spans whole rows, say. The memory planner gives a tile's intervals
+  // consecutive addresses, so the layout is the same with fewer records.
+  size_t kept = 0;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (kept && ranges[kept - 1].tile == ranges[i].tile &&
+        ranges[kept - 1].end == ranges[i].begin)
+      ranges[kept - 1].end = ranges[i].end;
+    else
+      ranges[kept++] = ranges[i];
+  }
+  ranges.resize(kept);
   SmallVector<Attribute> intervals;
   for (const TileRange &r : ranges)
     intervals.push_back(
@@ -78,20 +90,64 @@ std::pair<Value, bsp::BoxAttr> Partitioner::onTile(Buffer &buf, const Box &box,
   boxFlatExtent(shape, box, first, last);
   if (box.numElements() == 0 || tileHolding(buf, first, last) == tile)
     return {buf.value, boxAttr(box)};
-  auto bufType = cast<bsp::BufferType>(buf.value.getType());
-  auto type = RankedTensorType::get(box.sizes, bufType.getElementType());
-  Buffer &stage = newTensor(loc,
-                            (name + ".t" + std::to_string(tile) + "." +
-                             std::to_string(stageCounter++))
-                                .str(),
-                            bsp::TensorRole::intermediate, type,
-                            {TileRange{tile, 0, box.numElements()}});
-  bsp::BoxAttr dst = boxAttr(wholeBox(box.sizes));
-  pending.push_back({buf.value, boxAttr(box), stage.value, dst});
-  return {stage.value, dst};
+  Type elt = cast<bsp::BufferType>(buf.value.getType()).getElementType();
+  bsp::BoxAttr src = boxAttr(box);
+  // A rank-0 box has no dim to stack along: it gets a tensor of its own.
+  if (box.sizes.empty()) {
+    Buffer &stage =
+        newTensor(loc,
+                  (name + ".t" + std::to_string(tile) + "." +
+                   std::to_string(stageCounter++))
+                      .str(),
+                  bsp::TensorRole::intermediate, RankedTensorType::get({}, elt),
+                  {TileRange{tile, 0, 1}});
+    pending.push_back({buf.value, src, stage.value, src});
+    return {stage.value, src};
+  }
+  StageKey key{name.str(), tile, elt,
+               Shape(box.sizes.begin() + 1, box.sizes.end())};
+  auto it = stages.find(key);
+  int64_t row = 0;
+  if (it == stages.end()) {
+    auto type = RankedTensorType::get(box.sizes, elt);
+    Buffer &stage = newTensor(loc,
+                              (name + ".t" + std::to_string(tile) + "." +
+                               std::to_string(stageCounter++))
+                                  .str(),
+                              bsp::TensorRole::intermediate, type,
+                              {TileRange{tile, 0, box.numElements()}});
+    it = stages.emplace(std::move(key), Stage{&stage, 0}).first;
+  } else {
+    row = it->second.rows;
+  }
+  it->second.rows += box.sizes[0];
+  Box at{Shape(box.sizes.size(), 0), box.sizes};
+  at.offsets[0] = row;
+  bsp::BoxAttr dst = boxAttr(at);
+  pending.push_back({buf.value, src, it->second.buf->value, dst});
+  return {it->second.buf->value, dst};
+}
+
+/// Gives each staging tensor of the pending exchange its final first dim
+/// (and the one interval that maps it) now that all its boxes are known.
+void Partitioner::finishStages() {
+  for (auto &[key, stage] : stages) {
+    Buffer &buf = *stage.buf;
+    auto type = cast<bsp::BufferType>(buf.value.getType());
+    if (type.getShape()[0] == stage.rows)
+      continue;
+    Shape shape{stage.rows};
+    shape.insert(shape.end(), key.trailing.begin(), key.trailing.end());
+    buf.value.setType(bsp::BufferType::get(ctx, shape, key.elementType));
+    buf.ranges = {TileRange{key.tile, 0, product(shape)}};
+    buf.op.setMappingAttr(b.getArrayAttr({bsp::IntervalAttr::get(
+        ctx, key.tile, 0, product(shape), /*address=*/0)}));
+  }
+  stages.clear();
 }
 
 void Partitioner::flushExchange(Location loc, StringRef name) {
+  finishStages();
   if (pending.empty())
     return;
   auto ex = b.create<bsp::ExchangeOp>(loc, b.getStringAttr(name));

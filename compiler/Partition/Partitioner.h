@@ -31,8 +31,11 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
+#include <map>
+#include <tuple>
 #include <vector>
 
 namespace ipuc::partition {
@@ -108,12 +111,18 @@ public:
   std::string nameFor(Operation *op) {
     return op->getName().getStringRef().str() + "#" + std::to_string(opCounter);
   }
-  /// The tile holding all of [first, last) of `buf`, or -1.
-  int64_t tileHolding(const Buffer &buf, int64_t first, int64_t last) {
-    for (const TileRange &r : buf.ranges)
-      if (r.begin <= first && last <= r.end)
-        return r.tile;
-    return -1;
+  /// The tile holding all of [first, last) of `buf`, or -1. A buffer's
+  /// ranges are sorted and disjoint (newTensor), so a binary search finds the
+  /// only candidate: a linear scan made every gathered box cost O(ranges),
+  /// quadratic for tensors spread over all tiles.
+  static int64_t tileHolding(const Buffer &buf, int64_t first, int64_t last) {
+    auto it = std::upper_bound(
+        buf.ranges.begin(), buf.ranges.end(), first,
+        [](int64_t v, const TileRange &r) { return v < r.begin; });
+    if (it == buf.ranges.begin())
+      return -1;
+    --it;
+    return it->begin <= first && last <= it->end ? it->tile : -1;
   }
   /// A box of `buf` readable on `tile`: the box itself when it lives there,
   /// otherwise a staging tensor on the tile filled by the pending exchange.
@@ -127,6 +136,7 @@ public:
 
   // Steps.
   void flushExchange(Location loc, StringRef name);
+  void finishStages();
   bsp::ComputeSetOp newComputeSet(Location loc, StringRef name);
 
   // Ops.
@@ -171,6 +181,32 @@ public:
     bsp::BoxAttr dstBox;
   };
   std::vector<PendingCopy> pending;
+  /// Staging tensors being filled by the pending exchange. Boxes gathered
+  /// onto one tile for one purpose (`onTile`'s name) whose sizes agree but
+  /// for the first are stacked along dim 0 of one tensor, so that a matmul
+  /// whose partial sums come from pk tiles, say, stages them in one tensor
+  /// per tile rather than pk - 1: tensors, mappings and plan records then
+  /// grow with the tiles, not with the boxes. The first dim is final when
+  /// the exchange is flushed.
+  struct StageKey {
+    std::string name;
+    int64_t tile;
+    Type elementType;
+    Shape trailing;
+    bool operator<(const StageKey &o) const {
+      return std::tie(name, tile, trailing) <
+                 std::tie(o.name, o.tile, o.trailing) ||
+             (std::tie(name, tile, trailing) ==
+                  std::tie(o.name, o.tile, o.trailing) &&
+              elementType.getAsOpaquePointer() <
+                  o.elementType.getAsOpaquePointer());
+    }
+  };
+  struct Stage {
+    Buffer *buf;
+    int64_t rows;
+  };
+  std::map<StageKey, Stage> stages;
   std::vector<std::function<void()>> hostReads;
 };
 

@@ -57,7 +57,10 @@ struct PlanTileMemoryPass
     }
     numSteps = step;
     std::vector<MemoryBlock> blocks;
+    // A tensor's blocks are blocks[blockBegin[i], blockBegin[i + 1]).
+    std::vector<size_t> blockBegin;
     for (size_t i = 0; i < tensors.size(); ++i) {
+      blockBegin.push_back(blocks.size());
       bsp::TensorOp t = tensors[i];
       auto type = cast<bsp::BufferType>(t.getResult().getType());
       bool whole = t.getRole() != bsp::TensorRole::intermediate;
@@ -73,22 +76,24 @@ struct PlanTileMemoryPass
       for (auto [tile, bytes] : perTile)
         blocks.push_back({tile, bytes, first[i], last[i], (int64_t)i, 0});
     }
+    blockBegin.push_back(blocks.size());
     auto device = program.getDevice();
     std::vector<int64_t> peak = assignAddresses(blocks, device.getTiles());
     // Rewrite intervals: a tensor's intervals on a tile are consecutive from
-    // its block's address.
-    std::map<std::pair<size_t, int64_t>, int64_t> base;
-    for (const MemoryBlock &blk : blocks)
-      base[{(size_t)blk.owner, blk.tile}] = blk.address;
+    // its block's address. The cursors are per tensor (one global map keyed
+    // by tensor and tile cost a tree lookup per interval).
     MLIRContext *ctx = program.getContext();
+    llvm::DenseMap<int64_t, int64_t> cursor;
     for (size_t i = 0; i < tensors.size(); ++i) {
       bsp::TensorOp t = tensors[i];
       auto type = cast<bsp::BufferType>(t.getResult().getType());
-      std::map<int64_t, int64_t> cursor;
+      cursor.clear();
+      for (size_t j = blockBegin[i]; j < blockBegin[i + 1]; ++j)
+        cursor[blocks[j].tile] = blocks[j].address;
       SmallVector<Attribute> intervals;
       for (Attribute a : t.getMapping()) {
         auto iv = cast<bsp::IntervalAttr>(a);
-        int64_t &at = cursor.try_emplace(iv.getTile(), base[{i, iv.getTile()}]).first->second;
+        int64_t &at = cursor[iv.getTile()];
         intervals.push_back(bsp::IntervalAttr::get(ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
         at += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
       }

@@ -21,6 +21,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
+#include <deque>
+#include <map>
 
 using namespace mlir;
 namespace fb = flatbuffers;
@@ -82,13 +84,25 @@ private:
   FailureOr<fb::Offset<plan::Generic>>
   serializeGeneric(bsp::GenericVertexOp op, double &flops);
 
+  /// Identical int64 vectors (box offsets and sizes, shapes, strides) are
+  /// written once and shared: FlatBuffers allows any number of references to
+  /// one vector, and the boxes of a big program repeat a few shapes.
+  fb::Offset<fb::Vector<int64_t>> ints(ArrayRef<int64_t> values) {
+    auto it = intVectors.find(values);
+    if (it != intVectors.end())
+      return it->second;
+    // The key must outlive the map: it points into a stored copy.
+    const std::vector<int64_t> &key =
+        intVectorKeys.emplace_back(values.begin(), values.end());
+    auto offset = fbb.CreateVector(key.data(), key.size());
+    intVectors.try_emplace(ArrayRef<int64_t>(key), offset);
+    return offset;
+  }
   fb::Offset<plan::Box> makeBox(Value value, Attribute attr) {
     auto box = cast<bsp::BoxAttr>(attr);
-    std::vector<int64_t> offsets(box.getOffsets().begin(),
-                                 box.getOffsets().end());
-    std::vector<int64_t> sizes(box.getSizes().begin(), box.getSizes().end());
-    return plan::CreateBoxDirect(fbb, tensorIndex.lookup(value), &offsets,
-                                 &sizes);
+    auto offsets = ints(box.getOffsets());
+    auto sizes = ints(box.getSizes());
+    return plan::CreateBox(fbb, tensorIndex.lookup(value), offsets, sizes);
   }
   template <typename T>
   fb::Offset<plan::Step> makeStep(fb::Offset<T> body) {
@@ -109,6 +123,11 @@ private:
   std::vector<fb::Offset<plan::Tensor>> tensors;
   std::vector<fb::Offset<plan::TensorMapping>> mappings;
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
+  llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>> intVectors;
+  std::deque<std::vector<int64_t>> intVectorKeys;
+  /// Generic codelets by content: the vertices of one op on equally sized
+  /// boxes share one table instead of each carrying the scalar program.
+  std::map<std::string, fb::Offset<plan::Generic>> generics;
 };
 } // namespace
 
@@ -124,8 +143,7 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   if (op.getValue() && failed(getValueBytes(op, *dtype, data)))
     return failure();
   auto name = fbb.CreateString(op.getName().str());
-  auto shape = fbb.CreateVector(op.getType().getShape().data(),
-                                op.getType().getShape().size());
+  auto shape = ints(op.getType().getShape());
   fb::Offset<fb::Vector<uint8_t>> dataOffset;
   if (op.getValue()) {
     fbb.ForceVectorAlignment(data.size(), sizeof(uint8_t), 16);
@@ -183,30 +201,51 @@ BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
   SmallVector<Attribute> boxes(
       op.getInputBoxes().getValue().take_front(numInputs));
   llvm::append_range(boxes, op.getOutputBoxes().getValue());
-  std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
+  // The codelet's content, as the key under which it is shared.
+  std::string key;
+  auto append = [&](const void *data, size_t bytes) {
+    key.append(static_cast<const char *>(data), bytes);
+  };
+  auto appendInts = [&](ArrayRef<int64_t> values) {
+    int64_t n = values.size();
+    append(&n, sizeof(n));
+    append(values.data(), n * sizeof(int64_t));
+  };
+  appendInts(loopBounds);
+  append(reductionDims.data(), reductionDims.size());
+  struct FoldedOperand {
+    int64_t offset;
+    SmallVector<int64_t> strides;
+  };
+  SmallVector<FoldedOperand> folded;
   std::vector<int32_t> inits;
   Block &block = op.getBody().front();
   for (auto [i, attr] : llvm::enumerate(op.getIndexingMaps())) {
     AffineMap map = cast<AffineMapAttr>(attr).getValue();
-    SmallVector<int64_t> strides;
-    int64_t offset;
+    FoldedOperand f;
     if (failed(ipuc::foldIndexingMap(
-            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), strides, offset)))
+            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides, f.offset)))
       return op.emitOpError()
              << "indexing map #" << i << " " << AffineMapAttr::get(map)
              << " is not a linear combination of loop dimensions plus a "
                 "constant";
-    std::vector<int64_t> stridesV(strides.begin(), strides.end());
-    auto operand = plan::CreateOperandDirect(fbb, i, offset, &stridesV);
-    if (i < numInputs) {
-      inputOperands.push_back(operand);
-    } else {
-      outputOperands.push_back(operand);
-      // An output whose old value the body reads (a reduction) is its own
-      // init: the box already holds the value to start from.
+    append(&f.offset, sizeof(f.offset));
+    appendInts(f.strides);
+    // An output whose old value the body reads (a reduction) is its own
+    // init: the box already holds the value to start from.
+    if (i >= numInputs)
       inits.push_back(block.getArgument(i).use_empty() ? -1 : (int32_t)i);
-    }
+    folded.push_back(std::move(f));
   }
+  append(&numInputs, sizeof(numInputs));
+  append(inits.data(), inits.size() * sizeof(int32_t));
+  append(body.program.data(), body.program.size() * sizeof(plan::Instr));
+  append(&body.numRegisters, sizeof(body.numRegisters));
+  // Gathered inputs the body reads with tensor.extract, by operand index.
+  std::vector<uint32_t> captured;
+  for (Value table : body.captured)
+    captured.push_back(cast<BlockArgument>(table).getArgNumber());
+  append(captured.data(), captured.size() * sizeof(uint32_t));
   int64_t points = 1;
   for (int64_t bound : bounds)
     points *= bound;
@@ -214,13 +253,20 @@ BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
   for (Operation &bodyOp : block.without_terminator())
     bodyOps += !bodyOp.hasTrait<OpTrait::ConstantLike>();
   flops = double(points) * double(bodyOps);
-  std::vector<uint32_t> captured;
-  for (Value table : body.captured)
-    captured.push_back(cast<BlockArgument>(table).getArgNumber());
-  return plan::CreateGenericDirect(fbb, &loopBounds, &reductionDims,
-                                   &inputOperands, &outputOperands, &inits,
-                                   &captured, &body.program,
-                                   body.numRegisters);
+  auto [it, inserted] = generics.try_emplace(std::move(key));
+  if (!inserted)
+    return it->second;
+  std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
+  for (auto [i, f] : llvm::enumerate(folded)) {
+    auto operand = plan::CreateOperand(fbb, i, f.offset, ints(f.strides));
+    (i < numInputs ? inputOperands : outputOperands).push_back(operand);
+  }
+  it->second = plan::CreateGeneric(
+      fbb, ints(loopBounds), fbb.CreateVector(reductionDims),
+      fbb.CreateVector(inputOperands), fbb.CreateVector(outputOperands),
+      fbb.CreateVector(inits), fbb.CreateVector(captured),
+      fbb.CreateVectorOfStructs(body.program), body.numRegisters);
+  return it->second;
 }
 
 FailureOr<fb::Offset<plan::Vertex>>

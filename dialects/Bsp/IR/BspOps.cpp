@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -170,8 +171,10 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
   auto tensor = value.getDefiningOp<TensorOp>();
   if (!tensor)
     return success();
-  // The mapping is searched in place: copying it per vertex made verifying
-  // a compute set quadratic in the size of large mappings.
+  // Searched in place: copying the mapping for every box made verifying a
+  // program quadratic (tensors spread over all tiles are read by a vertex on
+  // each tile). ODS guarantees the elements are intervals; a foreign element
+  // sorts last and reads as unmapped rather than crashing.
   ArrayRef<Attribute> intervals = tensor.getMapping().getValue();
   std::string problem;
   // Large boxes of tensors cut into many rows are checked up to a bound.
@@ -181,16 +184,18 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
                int64_t end = begin + length;
                while (begin < end) {
                  auto it = llvm::upper_bound(
-                     intervals, begin, [](int64_t v, Attribute iv) {
-                       return v < cast<IntervalAttr>(iv).getBegin();
+                     intervals, begin, [](int64_t v, Attribute attr) {
+                       auto iv = dyn_cast<IntervalAttr>(attr);
+                       return !iv || v < iv.getBegin();
                      });
-                 if (it == intervals.begin() ||
-                     cast<IntervalAttr>(*std::prev(it)).getEnd() <= begin) {
+                 IntervalAttr iv = it == intervals.begin()
+                                       ? IntervalAttr()
+                                       : dyn_cast<IntervalAttr>(*std::prev(it));
+                 if (!iv || iv.getEnd() <= begin) {
                    problem = "element " + std::to_string(begin) +
                              " is not mapped";
                    return false;
                  }
-                 auto iv = cast<IntervalAttr>(*std::prev(it));
                  if (iv.getTile() != tile) {
                    problem = "element " + std::to_string(begin) +
                              " lives on tile " + std::to_string(iv.getTile());
@@ -266,11 +271,10 @@ void ProgramOp::build(OpBuilder &builder, OperationState &state,
 LogicalResult ProgramOp::verifyRegions() {
   DeviceAttr device = getDevice();
   llvm::StringMap<TensorOp> names;
-  struct TileUse {
-    int64_t extent = 0;
-    std::map<std::string, int64_t> bytesByTensor;
-  };
-  std::map<int64_t, TileUse> tiles;
+  // Only the extent is kept per tile; which tensors fill a tile is worked out
+  // again for the tile that overflows, so that a valid program does not pay
+  // for a per-tile, per-tensor table.
+  llvm::DenseMap<int64_t, int64_t> extents;
   for (auto tensor : getBody().front().getOps<TensorOp>()) {
     auto [it, inserted] = names.try_emplace(tensor.getName(), tensor);
     if (!inserted) {
@@ -284,31 +288,42 @@ LogicalResult ProgramOp::verifyRegions() {
     for (Attribute attr : tensor.getMapping()) {
       auto iv = cast<IntervalAttr>(attr);
       int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
-      TileUse &use = tiles[iv.getTile()];
-      use.extent = std::max(use.extent, iv.getAddress() + bytes);
-      use.bytesByTensor[tensor.getName().str()] += bytes;
+      int64_t &extent = extents[iv.getTile()];
+      extent = std::max(extent, iv.getAddress() + bytes);
     }
   }
   // A tile's need is its memory extent: the memory planner may place
-  // tensors with disjoint lifetimes at the same addresses.
-  for (auto &[tile, use] : tiles) {
-    if (use.extent <= device.getSramBytes())
-      continue;
-    std::vector<std::pair<std::string, int64_t>> largest(
-        use.bytesByTensor.begin(), use.bytesByTensor.end());
-    std::stable_sort(largest.begin(), largest.end(),
-                     [](auto &a, auto &b) { return a.second > b.second; });
-    InFlightDiagnostic diag = emitOpError()
-                              << "tile " << tile << " needs " << use.extent
-                              << " bytes but device '" << device.getName()
-                              << "' has " << device.getSramBytes()
-                              << " bytes per tile; largest tensors on it:";
-    for (size_t i = 0; i < largest.size() && i < 5; ++i)
-      diag << (i ? ", '" : " '") << largest[i].first << "' ("
-           << largest[i].second << " bytes)";
-    return diag;
+  // tensors with disjoint lifetimes at the same addresses. The lowest
+  // overflowing tile is reported, as before.
+  int64_t worst = -1;
+  for (auto [tile, extent] : extents)
+    if (extent > device.getSramBytes() && (worst < 0 || tile < worst))
+      worst = tile;
+  if (worst < 0)
+    return success();
+  std::map<std::string, int64_t> bytesByTensor;
+  for (auto tensor : getBody().front().getOps<TensorOp>()) {
+    int64_t elementBytes = tensor.getType().getElementBytes();
+    for (Attribute attr : tensor.getMapping()) {
+      auto iv = cast<IntervalAttr>(attr);
+      if (iv.getTile() == worst)
+        bytesByTensor[tensor.getName().str()] +=
+            (iv.getEnd() - iv.getBegin()) * elementBytes;
+    }
   }
-  return success();
+  std::vector<std::pair<std::string, int64_t>> largest(bytesByTensor.begin(),
+                                                       bytesByTensor.end());
+  std::stable_sort(largest.begin(), largest.end(),
+                   [](auto &a, auto &b) { return a.second > b.second; });
+  InFlightDiagnostic diag = emitOpError()
+                            << "tile " << worst << " needs " << extents[worst]
+                            << " bytes but device '" << device.getName()
+                            << "' has " << device.getSramBytes()
+                            << " bytes per tile; largest tensors on it:";
+  for (size_t i = 0; i < largest.size() && i < 5; ++i)
+    diag << (i ? ", '" : " '") << largest[i].first << "' (" << largest[i].second
+         << " bytes)";
+  return diag;
 }
 
 //===----------------------------------------------------------------------===//
@@ -384,8 +399,6 @@ LogicalResult ComputeSetOp::verify() {
   return success();
 }
 
-/// Checks that every map's image of the iteration space lies in its box.
-/// Only linear maps are checked; their extremes are at the corners.
 /// The coefficients of `expr` as constant + sum(coeff[d] * d), or false when
 /// it is not linear (mod, div, or a product of two non-constants).
 static bool linearCoefficients(AffineExpr expr, unsigned numDims,

@@ -4,11 +4,12 @@
 // * 96^3 uses all 6 tiles as 2 x 3 blocks (a power-of-two search would stop
 //   at 4 tiles);
 // * 4 x 8 x 4096 has almost all its work in k: k is split over the 6 tiles
-//   and the partial sums are reduced in a second compute set, each tile
-//   reading its own partial in place;
+//   and the partial sums (laid out by block: [pk, pm, pn, bm, bn]) are
+//   reduced in a second compute set, each tile reading its own partial in
+//   place;
 // * a batch of 6 small matmuls whose operands already live one batch
 //   element per tile runs one element per tile without any exchange.
-// CHECK: %[[P:[0-9]+]] = bsp.tensor "linalg.matmul#7.partials" {{.*}} : !bsp.buffer<6x4x8xf32>
+// CHECK: %[[P:[0-9]+]] = bsp.tensor "linalg.matmul#7.partials" {{.*}} : !bsp.buffer<6x1x1x4x8xf32>
 // CHECK: bsp.exchange "linalg.matmul#4.gather"
 // CHECK: bsp.compute_set "linalg.matmul#4" attributes {grid = "1x2x3x1"}
 // CHECK-COUNT-6: bsp.matmul_vertex tile
@@ -17,11 +18,11 @@
 // CHECK-COUNT-6: bsp.matmul_vertex tile
 // 4 rows reduced by 4 tiles, each receiving the 5 partials of the others.
 // CHECK: bsp.exchange "linalg.matmul#7.partials"
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0], sizes = [1, 1, 8]>]
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]
 // CHECK-COUNT-19: bsp.copy %[[P]]
 // CHECK-NOT: bsp.copy
 // CHECK: bsp.compute_set "linalg.matmul#7.reduce"
-// CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0, 0], sizes = [1, 1, 8]>]
+// CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]
 // CHECK-NOT: bsp.exchange "linalg.batch_matmul
 // CHECK: bsp.compute_set "linalg.batch_matmul#10" attributes {grid = "6x1x1x1"}
 // CHECK-COUNT-6: bsp.matmul_vertex tile
