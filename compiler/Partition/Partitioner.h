@@ -16,6 +16,7 @@
 #ifndef IPUC_COMPILER_PARTITION_PARTITIONER_H
 #define IPUC_COMPILER_PARTITION_PARTITIONER_H
 
+#include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/TileMapping.h"
 #include "compiler/Plan/Device.h"
 
@@ -132,6 +133,17 @@ public:
   LogicalResult partitionStructured(linalg::LinalgOp op);
   LogicalResult partitionReshape(Operation *op, Value src);
   LogicalResult partitionReturn(func::FuncOp func, func::ReturnOp op);
+
+  // Block grids (GridChoice.cpp).
+  /// The grid of a matmul or convolution: its `ipuc.grid` attribute when it
+  /// has one (an error when the grid cannot be honoured), else the planner's
+  /// choice. Every choice is reported to `onGrid`.
+  FailureOr<MatMulGrid> chooseGrid(Operation *op, const MatMulProblem &p);
+  /// For a linalg op lowered without a grid: false, or an error when it
+  /// carries an `ipuc.grid` that would otherwise be silently ignored.
+  FailureOr<bool> declineGrid(Operation *op);
+  /// Told every chosen grid (ipuc-plan-matmul-grids records them).
+  std::function<void(Operation *, const MatMulGrid &)> onGrid;
 
   ModuleOp module;
   DeviceDescription dev;
