@@ -23,7 +23,7 @@ namespace bsp = ipuc::bsp;
 FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
   auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op.getOperation());
   if (!conv)
-    return false;
+    return declineGrid(op);
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
@@ -31,7 +31,7 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
   Type elt = getElementTypeOrSelf(result.getType());
   if (!isa<FloatType>(elt) || getElementTypeOrSelf(input.getType()) != elt ||
       getElementTypeOrSelf(filter.getType()) != elt)
-    return false; // the generic split handles mixed types
+    return declineGrid(op); // the generic split handles mixed types
   Shape is = shapeOf(input.getType()), fs = shapeOf(filter.getType());
   Shape os = shapeOf(result.getType());
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
@@ -58,8 +58,10 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
     return failure();
   p.lhsShare = mostElementsOnOneTile(**inBuf);
   p.rhsShare = mostElementsOnOneTile(**fBuf);
-  // Leave half of each tile for the tensors around the convolution.
-  MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
+  FailureOr<MatMulGrid> chosen = chooseGrid(op, p);
+  if (failed(chosen))
+    return failure();
+  const MatMulGrid &g = *chosen;
   std::string name = nameFor(op);
 
   // The result: block (bi, mi, ni) on its tile, one interval per output

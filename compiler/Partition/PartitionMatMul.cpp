@@ -107,8 +107,10 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
       return failure();
     p.rhsShare = mostElementsOnOneTile(**rhsBuf);
   }
-  // Leave half of each tile for the tensors around the matmul.
-  MatMulGrid g = planMatMul(dev, p, tiles, dev.sramBytesPerTile / 2);
+  FailureOr<MatMulGrid> chosen = chooseGrid(op, p);
+  if (failed(chosen))
+    return failure();
+  const MatMulGrid &g = *chosen;
 
   std::string name = nameFor(op);
   auto tileOf = [&](int64_t bi, int64_t mi, int64_t ni, int64_t ki) {

@@ -20,6 +20,7 @@
 #ifndef IPUC_COMPILER_PARTITION_PARTITIONER_H
 #define IPUC_COMPILER_PARTITION_PARTITIONER_H
 
+#include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/TileMapping.h"
 #include "compiler/Plan/Device.h"
 
@@ -159,6 +160,17 @@ public:
   /// `dest`'s own when nothing else reads it, else an on-tile copy of it.
   FailureOr<Buffer *> writableDest(Value dest, Operation *op);
   LogicalResult partitionReturn(func::FuncOp func, func::ReturnOp op);
+
+  // Block grids (GridChoice.cpp).
+  /// The grid of a matmul or convolution: its `ipuc.grid` attribute when it
+  /// has one (an error when the grid cannot be honoured), else the planner's
+  /// choice. Every choice is reported to `onGrid`.
+  FailureOr<MatMulGrid> chooseGrid(Operation *op, const MatMulProblem &p);
+  /// For a linalg op lowered without a grid: false, or an error when it
+  /// carries an `ipuc.grid` that would otherwise be silently ignored.
+  FailureOr<bool> declineGrid(Operation *op);
+  /// Told every chosen grid (ipuc-plan-matmul-grids records them).
+  std::function<void(Operation *, const MatMulGrid &)> onGrid;
 
   ModuleOp module;
   DeviceDescription dev;

@@ -4,13 +4,45 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PlanMatMulGrids : Pass<"ipuc-plan-matmul-grids", "mlir::ModuleOp"> {
+  let summary = "Attach the planner's block grid to every matmul and conv";
+  let description = [{
+    Annotates every linalg.matmul, linalg.batch_matmul and
+    linalg.conv_2d_nhwc_fhwc that ipuc-partition-to-bsp lowers on a block
+    grid with the grid it will use, as `ipuc.grid = #bsp.grid<...>` (split
+    counts, serial k chunks, the modelled cycles and bytes per tile), so the
+    decisions can be read and tested on linalg before any bsp exists.
+
+    A grid depends on where the op's operands live (what their tiles have to
+    send), which is only known while partitioning: the pass partitions a
+    copy of the module and records each grid the partitioner chooses, so
+    the attribute is exactly the grid ipuc-partition-to-bsp would pick
+    without it. A grid already written on an op is checked and kept.
+    Options as for ipuc-partition-to-bsp.
+
+    ```
+    ipu-opt --ipuc-plan-matmul-grids="tiles=4" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"device", "device", "std::string", "\"gc200\"",
+           "gc200, gc2 or a JSON device file">,
+    Option<"tiles", "tiles", "int64_t", "0",
+           "Number of tiles (0: the device's)">,
+    Option<"grain", "grain", "int64_t", "64",
+           "Minimum elements per tile of a linearly mapped tensor">,
+  ];
+  let dependentDialects = ["ipuc::bsp::BspDialect"];
+}
+
 def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
   let summary = "Partition fused linalg-on-tensors over tiles into a bsp.program";
   let description = [{
     Replaces the entry function with a `bsp.program @main` for the device:
     every tensor gets a tile mapping (balanced contiguous chunks of at least
     `grain` elements; matmul results the block grid their planner chose);
-    matmuls are cut into a block grid by the cost-model planner (partial sums
+    matmuls are cut into a block grid by the cost-model planner, or the one
+    in their `ipuc.grid` attribute (ipuc-plan-matmul-grids; partial sums
     reduced in a second compute set when k is split); other structured ops
     are split along their output's mapping, each vertex reading operand boxes
     that an exchange first gathers onto its tile when they live elsewhere

@@ -328,6 +328,20 @@ int main(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return 1;
 
+  // The ipu target's per-op grid decisions, visible from --emit=linalg on.
+  if (targetOpt == "ipu") {
+    ipuc::PlanMatMulGridsOptions gridOptions;
+    gridOptions.device = deviceOpt;
+    gridOptions.tiles = tilesOpt;
+    mlir::PassManager gridPm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(gridPm)))
+      return 1;
+    mlir::applyDefaultTimingPassManagerCLOptions(gridPm);
+    gridPm.addPass(ipuc::createPlanMatMulGrids(gridOptions));
+    if (failed(gridPm.run(*module)))
+      return 1;
+  }
+
   if (emitOpt == EmitKind::Linalg) {
     std::string text;
     raw_string_ostream os(text);

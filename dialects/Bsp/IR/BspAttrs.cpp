@@ -171,6 +171,20 @@ LogicalResult BoxAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult GridAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t pb, int64_t pm, int64_t pn, int64_t pk,
+                               int64_t kChunks, int64_t cycles,
+                               int64_t bytesPerTile) {
+  if (pb < 1 || pm < 1 || pn < 1 || pk < 1 || kChunks < 1)
+    return emitError() << "grid " << pb << "x" << pm << "x" << pn << "x" << pk
+                       << " with " << kChunks
+                       << " k chunks needs counts of at least 1";
+  if (cycles < 0 || bytesPerTile < 0)
+    return emitError() << "grid cycles and bytes_per_tile must be "
+                          "non-negative";
+  return success();
+}
+
 int64_t BoxAttr::getNumElements() const {
   int64_t count = 1;
   for (int64_t size : getSizes())

@@ -89,6 +89,35 @@ def Bsp_BoxAttr : Bsp_Attr<"Box", "box"> {
   }];
 }
 
+def Bsp_GridAttr : Bsp_Attr<"Grid", "grid"> {
+  let summary = "The block grid a matmul or convolution is cut into";
+  let description = [{
+    The decision of `ipuc-plan-matmul-grids`, attached to a linalg op as
+    `ipuc.grid` and honoured by `ipuc-partition-to-bsp`: `pb x pm x pn x pk`
+    blocks of batch, m, n and k, one block per tile, each tile's k range in
+    `k_chunks` serial chunks. `cycles` and `bytes_per_tile` are what the
+    planner's cost model predicted for the grid (0: not modelled, as in a
+    hand-written grid, which the partitioner costs itself).
+
+    ```mlir
+    #bsp.grid<pb = 1, pm = 2, pn = 3, pk = 1, k_chunks = 2, cycles = 5120,
+              bytes_per_tile = 24576>
+    ```
+  }];
+  let parameters = (ins "int64_t":$pb, "int64_t":$pm, "int64_t":$pn,
+                        "int64_t":$pk,
+                        DefaultValuedParameter<"int64_t", "1">:$k_chunks,
+                        DefaultValuedParameter<"int64_t", "0">:$cycles,
+                        DefaultValuedParameter<"int64_t", "0">:$bytes_per_tile);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getNumTiles() const {
+      return getPb() * getPm() * getPn() * getPk();
+    }
+  }];
+}
+
 def Bsp_TensorRole : I32EnumAttr<"TensorRole", "the role of a plan tensor", [
     I32EnumAttrCase<"intermediate", 0>,
     I32EnumAttrCase<"input", 1>,

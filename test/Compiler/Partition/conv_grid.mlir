@@ -1,6 +1,16 @@
 // RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
 // RUN: echo '{"tiles_per_chip": 4, "sram_bytes_per_tile": 98304}' > %t.json
 // RUN: ipu-opt --ipuc-partition-to-bsp="device=%t.json" --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
+// RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" %s | FileCheck %s --check-prefix=PLAN
+// RUN: ipu-opt --ipuc-plan-matmul-grids="device=%t.json" %s | FileCheck %s --check-prefix=PLANSMALL
+// RUN: ipu-opt --ipuc-plan-matmul-grids="device=%t.json" --ipuc-partition-to-bsp="device=%t.json" --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
+
+// The decisions on linalg: the first convolution's tile holds 3 output rows
+// of 7 x 10 (840 B), 7 input rows of 15 x 6 (2520 B) and the 10x3x3x6
+// filter (2160 B); the second one's 256 input channels in 3 chunks.
+// PLAN: linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, ipuc.grid = #bsp.grid<pb = 2, pm = 3, pn = 1, pk = 1, cycles = {{[0-9]+}}, bytes_per_tile = 5520>
+// PLANSMALL: linalg.conv_2d_nhwc_fhwc
+// PLANSMALL: linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, ipuc.grid = #bsp.grid<pb = 1, pm = 2, pn = 2, pk = 1, k_chunks = 3, cycles = {{[0-9]+}}, bytes_per_tile = {{[0-9]+}}>
 
 // A stride-2 3x3 convolution planned as an implicit GEMM on 6 tiles: blocks
 // of images x output rows x output channels. Each tile reads the input rows

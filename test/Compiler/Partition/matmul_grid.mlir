@@ -1,4 +1,15 @@
 // RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
+// RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" %s | FileCheck %s --check-prefix=PLAN
+// The partitioner honours the planned grids and builds the same program.
+// RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
+
+// The decisions on linalg (ipuc-plan-matmul-grids). Bytes per tile are the
+// A, B and C blocks: 96^3 on 1x2x3: (48x96 + 96x32 + 48x32) x 4 = 36864;
+// 4x8x4096 on 1x1x1x6 (k blocks of 683): (4x683 + 683x8 + 4x8) x 4 = 32912;
+// the batch: (32x16 + 16x32 + 32x32) x 4 = 8192.
+// PLAN: linalg.matmul {ipuc.grid = #bsp.grid<pb = 1, pm = 2, pn = 3, pk = 1, cycles = {{[0-9]+}}, bytes_per_tile = 36864>}
+// PLAN: linalg.matmul {ipuc.grid = #bsp.grid<pb = 1, pm = 1, pn = 1, pk = 6, cycles = {{[0-9]+}}, bytes_per_tile = 32912>}
+// PLAN: linalg.batch_matmul {ipuc.grid = #bsp.grid<pb = 6, pm = 1, pn = 1, pk = 1, cycles = {{[0-9]+}}, bytes_per_tile = 8192>}
 
 // The planner's grid (batch x m x n x k blocks) on 6 tiles:
 // * 96^3 uses all 6 tiles as 2 x 3 blocks (a power-of-two search would stop
