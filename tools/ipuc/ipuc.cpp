@@ -73,6 +73,14 @@ cl::opt<int64_t>
     tilesOpt("tiles",
              cl::desc("Number of tiles per chip (default: the device's)"),
              cl::init(0), cl::cat(ipucCategory));
+cl::opt<bool> planGridsOpt(
+    "plan-grids",
+    cl::desc("With --target=ipu, run ipuc-plan-matmul-grids before "
+             "partitioning so that the matmul/conv grid decisions show on "
+             "linalg (implied by --emit=linalg); off by default because it "
+             "costs a second partitioning walk and the partitioner makes the "
+             "same decisions itself"),
+    cl::init(false), cl::cat(ipucCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Fix the shape of a model input with dynamic "
@@ -328,8 +336,8 @@ int main(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return 1;
 
-  // The ipu target's per-op grid decisions, visible from --emit=linalg on.
-  if (targetOpt == "ipu") {
+  // The ipu target's per-op grid decisions, shown on linalg when asked for.
+  if (targetOpt == "ipu" && (planGridsOpt || emitOpt == EmitKind::Linalg)) {
     ipuc::PlanMatMulGridsOptions gridOptions;
     gridOptions.device = deviceOpt;
     gridOptions.tiles = tilesOpt;
