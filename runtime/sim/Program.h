@@ -16,6 +16,7 @@
 #ifndef IPUC_SIM_PROGRAM_H
 #define IPUC_SIM_PROGRAM_H
 
+#include "StridedCopy.h"
 #include "TileMemory.h"
 
 #include "ipuc/host/HostDevice.h"
@@ -92,13 +93,6 @@ struct DecodedComputeSet {
   bool parallel = false;
 };
 
-/// One piece of a direct exchange.
-struct Move {
-  const uint8_t *src = nullptr;
-  uint8_t *dst = nullptr;
-  uint64_t bytes = 0;
-};
-
 struct DecodedExchange {
   size_t profile = 0;
   /// No destination byte is a source byte or another copy's destination, so
@@ -106,13 +100,15 @@ struct DecodedExchange {
   /// leaves what the exchange's snapshot semantics (all reads before any
   /// write) would. Otherwise it goes through `staging`.
   bool direct = false;
-  std::vector<Move> moves;
-  /// Parallel chunks of `moves`: chunk i is [chunks[i], chunks[i + 1]).
+  /// Direct: the copies, in plan order (a copy whose boxes span several
+  /// intervals is one rank-0 entry per contiguous run).
+  std::vector<StridedCopy> copies;
+  /// Parallel chunks of `copies`: chunk i is [chunks[i], chunks[i + 1]).
   /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
-  /// Staged: all of `src` is gathered into `staging`, then `dst` scattered
-  /// from it in copy order (bufOffsets are offsets into `staging`).
-  std::vector<MemRun> src, dst;
+  /// Staged: every `gather` packs its source into `staging`, then every
+  /// `scatter` copies out of it, in copy order (later copies win).
+  std::vector<StridedCopy> gathers, scatters;
   std::vector<uint8_t> staging;
   uint64_t cycles = 0;
   uint64_t bytes = 0;

@@ -135,10 +135,10 @@ void SimDevice::Impl::execExchange(DecodedExchange &p) {
   if (p.direct) {
     auto runChunk = [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i)
-        std::memcpy(p.moves[i].dst, p.moves[i].src, p.moves[i].bytes);
+        p.copies[i].run();
     };
     if (p.chunks.empty())
-      runChunk(0, p.moves.size());
+      runChunk(0, p.copies.size());
     else
       pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
         runChunk(p.chunks[c], p.chunks[c + 1]);
@@ -147,10 +147,10 @@ void SimDevice::Impl::execExchange(DecodedExchange &p) {
   }
   // Every copy reads before any writes: the exchange moves a snapshot of the
   // state the preceding compute phase left behind.
-  if (p.src.empty())
-    return;
-  gatherRuns(p.src.data(), p.src.data() + p.src.size(), p.staging.data());
-  scatterRuns(p.dst.data(), p.dst.data() + p.dst.size(), p.staging.data());
+  for (const StridedCopy &c : p.gathers)
+    c.run();
+  for (const StridedCopy &c : p.scatters)
+    c.run();
 }
 
 bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
