@@ -675,6 +675,11 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                   return a.begin < b.begin;
                 });
     }
+  // Blocks of row intervals let a box on one tile be a strided copy.
+  std::vector<int32_t> openBlock(dev.totalTiles(), -1);
+  for (TensorLayout &l : layouts)
+    if (l.mapped)
+      l.buildBlocks(openBlock);
   tileBytes.assign(dev.totalTiles(), 0);
   // The SRAM check above keeps every extent within the device's capacity.
   std::vector<uint64_t> extents(dev.totalTiles(), 0);

@@ -8,47 +8,67 @@ namespace ipuc::sim {
 
 namespace {
 
-/// One dimension of a box: `size` elements `stride` elements apart.
+/// One dimension of a box: `size` elements `stride` bytes apart.
 struct Dim {
   int64_t size, stride;
 };
 
-/// The box's dimensions of more than one element, outermost first, and where
-/// it starts, if all of it is in one interval of `l`. Dimensions are at most
-/// the tensor's rank; `dims` has room for that.
+/// The box's dimensions of more than one element, innermost first, with
+/// byte strides in tile memory, and where it starts, if all of it is inside
+/// one block of `l` (one tile, an affine map from elements to addresses).
+/// `dims` has room for the tensor's rank.
 bool placeBox(const TensorLayout &l, const int64_t *offsets,
               const int64_t *sizes, Dim *dims, int &n, BoxPlace &place) {
   int rank = static_cast<int>(l.shape.size());
-  int64_t stride = 1, first = 0, last = 0;
+  int64_t stride = 1, first = 0;
   n = 0;
   for (int d = rank - 1; d >= 0; --d) {
     first += offsets[d] * stride;
-    last += (offsets[d] + sizes[d] - 1) * stride;
-    // Innermost first here; a dimension dense with the one inside it is
-    // merged into it, so that shapes which differ only in how a dense
-    // stretch is split (a reshape) still pair up below.
-    if (sizes[d] > 1) {
-      if (n && stride == dims[n - 1].size * dims[n - 1].stride)
-        dims[n - 1].size *= sizes[d];
-      else
-        dims[n++] = {sizes[d], stride};
-    }
+    if (sizes[d] > 1)
+      dims[n++] = {sizes[d], stride};
     stride *= l.shape[d];
   }
-  std::reverse(dims, dims + n);
   auto it = std::upper_bound(
       l.intervals.begin(), l.intervals.end(), first,
       [](int64_t v, const Interval &iv) { return v < iv.begin; });
-  if (it == l.intervals.begin())
+  if (it == l.intervals.begin() || first >= std::prev(it)->end)
     return false;
-  --it;
-  // The box's elements lie in [first, last]; one interval must hold both
-  // ends for the box to be one tile's strided block.
-  if (first >= it->end || last >= it->end)
+  const Block &b = l.blocks[l.blockOf[std::prev(it) - l.intervals.begin()]];
+  // Element first + sum(i_d * stride_d) is in row row0 + sum(rows) at column
+  // col0 + sum(cols) of the block, if each dimension steps by whole rows or
+  // stays inside one row, and the extents stay inside the block.
+  int64_t rel = first - b.begin, row0 = rel / b.flatStride,
+          col0 = rel % b.flatStride, rowExt = 0, colExt = 0;
+  int64_t elem = static_cast<int64_t>(l.elemSize);
+  for (int k = 0; k < n; ++k) {
+    Dim &d = dims[k];
+    if (d.stride % b.flatStride == 0) {
+      int64_t rows = d.stride / b.flatStride;
+      rowExt += (d.size - 1) * rows;
+      d.stride = rows * static_cast<int64_t>(b.addrStride);
+    } else if (d.stride < b.flatStride) {
+      colExt += (d.size - 1) * d.stride;
+      d.stride *= elem;
+    } else {
+      return false;
+    }
+  }
+  if (col0 + colExt >= b.rowLen || row0 + rowExt >= b.rows)
     return false;
-  place.tile = it->tile;
-  place.address =
-      it->address + static_cast<uint64_t>(first - it->begin) * l.elemSize;
+  place.tile = b.tile;
+  place.address = b.address + static_cast<uint64_t>(row0) * b.addrStride +
+                  static_cast<uint64_t>(col0) * l.elemSize;
+  // A dimension dense with the one inside it is merged into it, so that
+  // shapes which differ only in how a dense stretch is split (a reshape)
+  // still pair up below.
+  int m = 0;
+  for (int k = 0; k < n; ++k) {
+    if (m && dims[k].stride == dims[m - 1].size * dims[m - 1].stride)
+      dims[m - 1].size *= dims[k].size;
+    else
+      dims[m++] = dims[k];
+  }
+  n = m;
   return true;
 }
 
@@ -76,27 +96,25 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
   struct Common {
     int64_t size, srcStride, dstStride;
   } c[kInline];
-  int nc = 0;
-  while (ns > 0 && nd > 0) {
-    Dim &a = s[ns - 1], &b = d[nd - 1];
+  int nc = 0, is = 0, id = 0;
+  while (is < ns && id < nd) {
+    Dim &a = s[is], &b = d[id];
     int64_t size = std::min(a.size, b.size);
-    if (std::max(a.size, b.size) % size != 0)
+    if (std::max(a.size, b.size) % size != 0 || nc == static_cast<int>(kInline))
       return false;
     c[nc++] = {size, a.stride, b.stride};
-    auto consume = [&](Dim &x, int &n) {
+    auto consume = [&](Dim &x, int &i) {
       if (x.size == size) {
-        --n;
+        ++i;
       } else {
         x.size /= size;
         x.stride *= size;
       }
     };
-    consume(a, ns);
-    consume(b, nd);
-    if (nc == static_cast<int>(kInline))
-      return false;
+    consume(a, is);
+    consume(b, id);
   }
-  if (ns || nd)
+  if (is != ns || id != nd)
     return false;
   // Merge a dimension into the one inside it where both sides are dense
   // across the two.
@@ -109,12 +127,12 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
     }
     c[nm++] = c[k];
   }
-  uint64_t elem = srcLayout.elemSize;
+  int64_t elem = static_cast<int64_t>(srcLayout.elemSize);
   copy = StridedCopy();
-  copy.inner = elem;
+  copy.inner = static_cast<uint64_t>(elem);
   int k = 0;
-  if (nm && c[0].srcStride == 1 && c[0].dstStride == 1) {
-    copy.inner = static_cast<uint64_t>(c[0].size) * elem;
+  if (nm && c[0].srcStride == elem && c[0].dstStride == elem) {
+    copy.inner = static_cast<uint64_t>(c[0].size * elem);
     k = 1;
   }
   if (nm - k > kMaxCopyDims)
@@ -122,8 +140,8 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
   copy.rank = static_cast<uint32_t>(nm - k);
   for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
     copy.sizes[o] = static_cast<uint32_t>(c[i].size);
-    copy.srcStride[o] = c[i].srcStride * static_cast<int64_t>(elem);
-    copy.dstStride[o] = c[i].dstStride * static_cast<int64_t>(elem);
+    copy.srcStride[o] = c[i].srcStride;
+    copy.dstStride[o] = c[i].dstStride;
   }
   return true;
 }

@@ -32,6 +32,8 @@ sim::TensorLayout layout(std::vector<int64_t> shape,
   l.elemSize = 4;
   l.shape = std::move(shape);
   l.intervals = std::move(intervals);
+  std::vector<int32_t> openBlock(8, -1);
+  l.buildBlocks(openBlock);
   return l;
 }
 
@@ -56,6 +58,44 @@ TEST(SimStridedCopy, ColumnBlockIsOneStridedDimension) {
   EXPECT_EQ(c.bytes(), 60u);
   EXPECT_EQ(c.srcSpan(), 2u * 28 + 20);
   EXPECT_EQ(c.dstSpan(), 60u);
+}
+
+// A 6 x 8 matrix in 3 x 4 blocks on four tiles is one interval per row of
+// each block; the rows of tile 3's block, 16 bytes each at addresses 200,
+// 216, 232, are one block of the layout, and a box inside it one tile's
+// strided region. A box across two tiles' blocks is not.
+TEST(SimStridedCopy, BoxInsideBlockOfRowIntervals) {
+  std::vector<sim::Interval> ivs;
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 2; ++c)
+      ivs.push_back({r * 8 + c * 4, r * 8 + c * 4 + 4,
+                     static_cast<uint32_t>((r / 3) * 2 + c),
+                     200 + static_cast<uint64_t>(r % 3) * 16});
+  auto src = layout({6, 8}, ivs);
+  ASSERT_EQ(src.blocks.size(), 4u);
+  EXPECT_EQ(src.blocks[3].rows, 3);
+  EXPECT_EQ(src.blocks[3].flatStride, 8);
+  EXPECT_EQ(src.blocks[3].addrStride, 16u);
+  auto dst = layout({2, 3}, {{0, 6, 0, 0}});
+  int64_t so[] = {4, 5}, ss[] = {2, 3}, dof[] = {0, 0}, ds[] = {2, 3};
+  sim::StridedCopy c;
+  sim::BoxPlace sp, dp;
+  ASSERT_TRUE(sim::describeBoxCopy(src, so, ss, dst, dof, ds, c, sp, dp));
+  EXPECT_EQ(sp.tile, 3u);
+  EXPECT_EQ(sp.address, 200u + 16 + 4);
+  EXPECT_EQ(c.inner, 12u);
+  ASSERT_EQ(c.rank, 1u);
+  EXPECT_EQ(c.srcStride[0], 16);
+  EXPECT_EQ(c.dstStride[0], 12);
+  // Tile 3's whole block is dense in its memory: one piece.
+  int64_t bo[] = {3, 4}, bs[] = {3, 4}, d2o[] = {0, 0}, d2s[] = {3, 4};
+  auto dst2 = layout({3, 4}, {{0, 12, 0, 0}});
+  ASSERT_TRUE(sim::describeBoxCopy(src, bo, bs, dst2, d2o, d2s, c, sp, dp));
+  EXPECT_EQ(c.rank, 0u);
+  EXPECT_EQ(c.inner, 48u);
+  int64_t xo[] = {2, 3}, xs[] = {2, 2};
+  auto dst3 = layout({2, 2}, {{0, 4, 0, 0}});
+  EXPECT_FALSE(sim::describeBoxCopy(src, xo, xs, dst3, dof, xs, c, sp, dp));
 }
 
 // Dense on both sides, whatever the shapes: one contiguous piece.
@@ -200,6 +240,36 @@ TEST(SimStridedCopy, OddShapesMatchIndexArithmetic) {
   EXPECT_EQ(runAndRead(lp, "y", 21), want);
   EXPECT_EQ(runAndRead(lp, "y2", 24), want2);
   EXPECT_EQ(runAndRead(lp, "y3", 20), want3);
+}
+
+// A 6 x 8 matrix in 3 x 4 blocks over four tiles (one interval per block
+// row), gathered block by block into a 6 x 8 matrix on tile 4 with the
+// block columns swapped: every copy is inside one block of rows.
+TEST(SimStridedCopy, BlockDistributedMatrixGathered) {
+  TB b;
+  uint32_t m = b.addConstant("m", {6, 8}, iota(48));
+  uint32_t y = b.addOutput("y", {6, 8});
+  std::vector<TileInterval> ivs;
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 2; ++c)
+      ivs.push_back(TileInterval((r / 3) * 2 + c, r * 8 + c * 4,
+                                 r * 8 + c * 4 + 4, 64 + (r % 3) * 16));
+  b.map(m, ivs);
+  b.mapOn(y, 4, 48, 0);
+  std::vector<std::pair<BoxSpec, BoxSpec>> copies;
+  for (int64_t br = 0; br < 2; ++br)
+    for (int64_t bc = 0; bc < 2; ++bc)
+      copies.push_back(
+          {{m, {br * 3, bc * 4}, {3, 4}}, {y, {br * 3, (1 - bc) * 4}, {3, 4}}});
+  b.add(TB::exchange("gather", copies));
+  DeviceSpec dev;
+  dev.tiles = 5;
+  plan::LoadedPlan lp = load(b.finish(dev));
+  std::vector<float> want;
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 8; ++c)
+      want.push_back(r * 8 + (c + 4) % 8);
+  EXPECT_EQ(runAndRead(lp, "y", 48), want);
 }
 
 // Strided copies inside one 4 x 3 matrix on one tile: columns 0-1 shifted
