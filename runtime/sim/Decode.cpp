@@ -310,68 +310,90 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
                  reinterpret_cast<uintptr_t>(ptr) + bytes};
   };
   // Safe to copy straight across if no destination range overlaps another
-  // or any source range. First on each copy's bounding range, O(copies);
-  // copies that interleave (column blocks of one matrix) fail that, and are
-  // checked again byte-exactly on their contiguous pieces.
+  // or any source range. First on each strided copy's bounding range,
+  // O(copies); copies that interleave (column blocks of one matrix) fail
+  // that, and are checked again byte-exactly on their contiguous pieces.
   auto disjoint = [&](bool exact) {
-    std::vector<Range> dst, src;
-    for (const StridedCopy &c : p.copies) {
-      if (!exact || !c.rank) {
+    std::vector<Range> dst;
+    dst.reserve(p.moves.size() + p.strided.size());
+    for (const Move &m : p.moves)
+      dst.push_back(range(m.dst, m.bytes));
+    for (const StridedCopy &c : p.strided) {
+      if (!exact)
         dst.push_back(range(c.dst, c.dstSpan()));
-        src.push_back(range(c.src, c.srcSpan()));
-        continue;
-      }
-      c.forEachPiece([&](const uint8_t *s, uint8_t *d, uint64_t n) {
-        dst.push_back(range(d, n));
-        src.push_back(range(s, n));
-      });
+      else
+        c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+          dst.push_back(range(d, n));
+        });
     }
     // Partitioned copies mostly write in address order already.
     if (!std::is_sorted(dst.begin(), dst.end()))
       std::sort(dst.begin(), dst.end());
     if (selfOverlapping(dst))
       return false;
-    for (const Range &r : src)
-      if (overlapsAny(dst, r))
+    for (const Move &m : p.moves)
+      if (overlapsAny(dst, range(m.src, m.bytes)))
         return false;
+    bool hit = false;
+    for (const StridedCopy &c : p.strided) {
+      if (!exact)
+        hit = overlapsAny(dst, range(c.src, c.srcSpan()));
+      else
+        c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
+          hit = hit || overlapsAny(dst, range(s, n));
+        });
+      if (hit)
+        return false;
+    }
     return true;
   };
-  bool strided = std::any_of(p.copies.begin(), p.copies.end(),
-                             [](const StridedCopy &c) { return c.rank; });
-  if (!disjoint(false) && (!strided || !disjoint(true))) {
-    // Staged: the copies in copy order, through one staging buffer.
+  if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
+    // Staged: every source into one staging buffer, in plan order.
+    std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
-    p.gathers.reserve(p.copies.size());
-    p.scatters.reserve(p.copies.size());
-    for (const StridedCopy &c : p.copies) {
-      p.gathers.push_back(packedDestination(c, nullptr));
-      p.scatters.push_back(packedSource(c, nullptr));
-      p.gathers.back().dst = reinterpret_cast<uint8_t *>(offset);
-      p.scatters.back().src = reinterpret_cast<const uint8_t *>(offset);
-      offset += c.bytes();
-    }
+    size_t m = 0, k = 0;
+    for (size_t span = 0; span < p.order.size(); ++span)
+      for (uint32_t i = 0; i < p.order[span]; ++i) {
+        if (span % 2 == 0) {
+          movesAt.push_back(offset);
+          offset += p.moves[m++].bytes;
+        } else {
+          stridedAt.push_back(offset);
+          offset += p.strided[k++].bytes();
+        }
+      }
     p.staging.resize(offset);
-    // Offsets become pointers once the buffer has its final address.
-    for (StridedCopy &c : p.gathers)
-      c.dst = p.staging.data() + reinterpret_cast<uintptr_t>(c.dst);
-    for (StridedCopy &c : p.scatters)
-      c.src = p.staging.data() + reinterpret_cast<uintptr_t>(c.src);
-    p.copies = {};
+    uint8_t *base = p.staging.data();
+    p.src.reserve(p.moves.size());
+    p.dst.reserve(p.moves.size());
+    for (size_t i = 0; i < p.moves.size(); ++i) {
+      const Move &mv = p.moves[i];
+      p.src.push_back({const_cast<uint8_t *>(mv.src), movesAt[i], mv.bytes});
+      p.dst.push_back({mv.dst, movesAt[i], mv.bytes});
+    }
+    for (size_t i = 0; i < p.strided.size(); ++i) {
+      p.gathers.push_back(packedDestination(p.strided[i], base + stridedAt[i]));
+      p.scatters.push_back(packedSource(p.strided[i], base + stridedAt[i]));
+    }
+    p.moves = {};
+    p.strided = {};
     return;
   }
   p.direct = true;
   if (p.bytes >= 2 * kExchangeChunkBytes) {
     uint64_t acc = 0;
+    size_t n = p.moves.size() + p.strided.size();
     p.chunks.push_back(0);
-    for (size_t k = 0; k < p.copies.size(); ++k) {
-      acc += p.copies[k].bytes();
+    for (size_t i = 0; i < n; ++i) {
+      acc += i < p.moves.size() ? p.moves[i].bytes
+                                : p.strided[i - p.moves.size()].bytes();
       if (acc >= kExchangeChunkBytes) {
-        p.chunks.push_back(static_cast<uint32_t>(k + 1));
+        p.chunks.push_back(static_cast<uint32_t>(i + 1));
         acc = 0;
       }
     }
-    if (p.chunks.back() != p.copies.size())
-      p.chunks.push_back(static_cast<uint32_t>(p.copies.size()));
+    if (p.chunks.back() != n)
+      p.chunks.push_back(static_cast<uint32_t>(n));
   }
 }
 
@@ -395,20 +417,29 @@ void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
 
 /// Appends a contiguous move, joined to the previous one when it continues
 /// it on both sides.
-void appendMove(std::vector<StridedCopy> &out, const uint8_t *src, uint8_t *dst,
+void appendMove(DecodedExchange &p, const uint8_t *src, uint8_t *dst,
                 uint64_t bytes) {
-  if (!out.empty()) {
-    StridedCopy &b = out.back();
-    if (!b.rank && b.src + b.inner == src && b.dst + b.inner == dst) {
-      b.inner += bytes;
+  if (p.order.size() % 2 == 0)
+    p.order.push_back(0);
+  if (!p.moves.empty() && p.order.back()) {
+    Move &b = p.moves.back();
+    if (b.src + b.bytes == src && b.dst + b.bytes == dst) {
+      b.bytes += bytes;
       return;
     }
   }
-  StridedCopy c;
-  c.src = src;
-  c.dst = dst;
-  c.inner = bytes;
-  out.push_back(c);
+  p.moves.push_back({src, dst, bytes});
+  ++p.order.back();
+}
+
+void appendStrided(DecodedExchange &p, const StridedCopy &c) {
+  // Spans alternate moves, strided: an odd count means moves are open.
+  if (p.order.empty())
+    p.order.push_back(0);
+  if (p.order.size() % 2 == 1)
+    p.order.push_back(0);
+  p.strided.push_back(c);
+  ++p.order.back();
 }
 
 bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
@@ -429,7 +460,6 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   std::vector<Segment> srcSegs;
   touched.clear();
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
-  p.copies.reserve(nc);
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
     auto where = [&] {
@@ -454,9 +484,9 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       sc.dst = memory.tile(dp.tile) + dp.address;
       chargeCopy(sp.tile, dp.tile, sc.bytes(), p);
       if (sc.rank)
-        p.copies.push_back(sc);
+        appendStrided(p, sc);
       else
-        appendMove(p.copies, sc.src, sc.dst, sc.inner);
+        appendMove(p, sc.src, sc.dst, sc.inner);
       continue;
     }
     if (!boxSegments(
@@ -475,8 +505,7 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
       uint64_t bytes = end - pos;
       chargeCopy(s.tile, d.tile, bytes, p);
-      appendMove(p.copies,
-                 memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+      appendMove(p, memory.tile(s.tile) + s.address + (pos - s.bufOffset),
                  memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes);
       pos = end;
       if (pos == s.bufOffset + s.bytes)

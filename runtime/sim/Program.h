@@ -93,6 +93,13 @@ struct DecodedComputeSet {
   bool parallel = false;
 };
 
+/// One contiguous piece of an exchange.
+struct Move {
+  const uint8_t *src = nullptr;
+  uint8_t *dst = nullptr;
+  uint64_t bytes = 0;
+};
+
 struct DecodedExchange {
   size_t profile = 0;
   /// No destination byte is a source byte or another copy's destination, so
@@ -100,14 +107,24 @@ struct DecodedExchange {
   /// leaves what the exchange's snapshot semantics (all reads before any
   /// write) would. Otherwise it goes through `staging`.
   bool direct = false;
-  /// Direct: the copies, in plan order (a copy whose boxes span several
-  /// intervals is one rank-0 entry per contiguous run).
-  std::vector<StridedCopy> copies;
-  /// Parallel chunks of `copies`: chunk i is [chunks[i], chunks[i + 1]).
+  /// The copies: contiguous ones (and copies whose boxes span several
+  /// intervals, one move per run) as compact moves, the others as strided
+  /// descriptors. A move is a quarter of a descriptor's size, and most
+  /// copies of a large exchange are moves.
+  std::vector<Move> moves;
+  std::vector<StridedCopy> strided;
+  /// Plan order across the two lists: `count` entries from one, then the
+  /// other, alternately, starting with moves. Only staging needs it.
+  std::vector<uint32_t> order;
+  /// Parallel chunks of moves then strided (index i >= moves.size() is
+  /// strided[i - moves.size()]): chunk c is [chunks[c], chunks[c + 1]).
   /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
-  /// Staged: every `gather` packs its source into `staging`, then every
-  /// `scatter` copies out of it, in copy order (later copies win).
+  /// Staged: the moves' sources are gathered into `staging` at their
+  /// offsets (`src`), the strided copies' by `gathers`; then destinations
+  /// are written from it in plan order (later copies win): `dst` and
+  /// `scatters` interleaved as `order` says.
+  std::vector<MemRun> src, dst;
   std::vector<StridedCopy> gathers, scatters;
   std::vector<uint8_t> staging;
   uint64_t cycles = 0;

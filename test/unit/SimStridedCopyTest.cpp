@@ -321,7 +321,18 @@ TEST(SimStridedCopy, LaterCopiesWinAndInterleavedBlocksFill) {
                                {{q, {0, 0}, {3, 2}}, {y, {0, 1}, {3, 2}}}}));
   b.add(TB::exchange("fill", {{{p, {0, 0}, {3, 2}}, {z, {0, 0}, {3, 2}}},
                               {{q, {0, 0}, {3, 2}}, {z, {0, 2}, {3, 2}}}}));
+  // Strided, contiguous, strided again over one matrix: the order holds
+  // across the two kinds of copy.
+  uint32_t r = b.addConstant("r", {4}, {90, 91, 92, 93});
+  uint32_t w = b.addOutput("w", {3, 4});
+  b.mapOn(r, 1, 4, 64);
+  b.mapOn(w, 2, 12, 128);
+  b.add(TB::exchange("mixed", {{{p, {0, 0}, {3, 2}}, {w, {0, 1}, {3, 2}}},
+                               {{r, {0}, {4}}, {w, {1, 0}, {1, 4}}},
+                               {{q, {0, 0}, {2, 1}}, {w, {0, 0}, {2, 1}}}}));
   plan::LoadedPlan lp = load(b.finish());
+  EXPECT_EQ(runAndRead(lp, "w", 12),
+            (std::vector<float>{20, 10, 11, 0, 22, 91, 92, 93, 0, 14, 15, 0}));
   std::vector<float> wantY, wantZ;
   for (int i = 0; i < 3; ++i) {
     wantY.insert(wantY.end(), {0, 20.f + 2 * i, 21.f + 2 * i, 0});
