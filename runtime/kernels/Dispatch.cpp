@@ -15,11 +15,18 @@ using namespace plan;
 
 namespace {
 
-bool runGenericTable(const Generic &g,
-                     const std::vector<KernelTensor> &tensors,
+bool runGenericTable(const Generic &g, const std::vector<KernelTensor> &tensors,
                      const DispatchOptions &options, std::string &error) {
   auto data = [&](int64_t i) { return tensors[i].data; };
-  GenericArgs a;
+  // Reused across calls, so that a warm thread runs a vertex without
+  // allocating: the simulator calls this once per Generic vertex per step,
+  // often for a few elements. Cleared, not shrunk; runGeneric does not call
+  // back in here, so one set per thread is enough.
+  thread_local GenericArgs a;
+  a.bounds.clear();
+  a.reductionDims.clear();
+  a.inputs.clear();
+  a.outputs.clear();
   a.numThreads = options.genericThreads;
   if (g.loop_bounds())
     a.bounds.assign(g.loop_bounds()->begin(), g.loop_bounds()->end());
@@ -42,25 +49,29 @@ bool runGenericTable(const Generic &g,
       const Operand &o = *g.outputs()->Get(i);
       a.outputs.push_back(operand(o));
       // The body reads the previous output value: start from the init.
-      int32_t init = g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
+      int32_t init =
+          g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
       if (init >= 0 && static_cast<uint32_t>(init) != o.tensor())
         std::memcpy(data(o.tensor()), data(init),
                     static_cast<size_t>(tensors[init].numElements) *
                         dtypeSize(tensors[init].dtype));
     }
-  if (g.captured())
-    for (uint32_t c : *g.captured()) {
-      CapturedTensor ct;
-      ct.data = data(c);
-      ct.dtype = tensors[c].dtype;
-      ct.shape = tensors[c].shape;
-      a.captured.push_back(std::move(ct));
-    }
+  // Resized, not cleared, so each entry's shape keeps its capacity.
+  size_t nc = g.captured() ? g.captured()->size() : 0;
+  a.captured.resize(nc);
+  for (size_t i = 0; i < nc; ++i) {
+    uint32_t c = g.captured()->Get(i);
+    a.captured[i].data = data(c);
+    a.captured[i].dtype = tensors[c].dtype;
+    a.captured[i].shape.assign(tensors[c].shape.begin(),
+                               tensors[c].shape.end());
+  }
   // Struct vectors are stored inline and contiguous.
-  a.program = g.program() && g.program()->size() ? g.program()->Get(0) : nullptr;
+  a.program =
+      g.program() && g.program()->size() ? g.program()->Get(0) : nullptr;
   a.programSize = g.program() ? g.program()->size() : 0;
   a.numRegisters = g.num_registers();
-  a.indexOrigin = options.indexOrigin;
+  a.indexOrigin.assign(options.indexOrigin.begin(), options.indexOrigin.end());
   return runGeneric(a, error);
 }
 
@@ -120,8 +131,8 @@ bool runKernelBody(KernelBody type, const void *body,
   }
   case KernelBody::Fill: {
     const Fill &f = *static_cast<const Fill *>(body);
-    runFill(data(f.dst()), tensors[f.dst()].dtype,
-            tensors[f.dst()].numElements, f.fimm(), f.iimm());
+    runFill(data(f.dst()), tensors[f.dst()].dtype, tensors[f.dst()].numElements,
+            f.fimm(), f.iimm());
     return true;
   }
   default:

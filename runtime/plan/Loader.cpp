@@ -36,36 +36,60 @@ void LoadedPlan::reset() {
   size_ = 0;
 }
 
-// Plans carry tensor data with force_align: 16, so the buffer itself must be
-// 16-byte aligned for kernels to read constants in place; std::vector gives no
-// such guarantee, hence the copy into an aligned allocation.
-bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
-                    std::string &error) {
-  if (bytes.size() < 8) {
-    error = fmt::format("not an ipuc plan: only {} bytes", bytes.size());
+namespace {
+
+uint8_t *allocateAligned(size_t size) {
+  return static_cast<uint8_t *>(::operator new[](size, std::align_val_t(16)));
+}
+
+/// The checks on the raw bytes that come before anything else reads them.
+bool checkHeader(const uint8_t *bytes, size_t size, std::string &error) {
+  if (size < 8) {
+    error = fmt::format("not an ipuc plan: only {} bytes", size);
     return false;
   }
-  if (!PlanBufferHasIdentifier(bytes.data())) {
+  if (!PlanBufferHasIdentifier(bytes)) {
     error = "not an ipuc plan: missing the 'IPUP' file identifier";
     return false;
   }
-  if (bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) {
+  if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) {
     error = "plan is larger than 2 GiB";
     return false;
   }
-  auto *aligned = static_cast<uint8_t *>(
-      ::operator new[](bytes.size(), std::align_val_t(16)));
+  return true;
+}
+
+/// Verifies the plan in `tmp` (which owns an aligned buffer) and moves it
+/// into `out` if it is valid.
+bool verifyAndTake(LoadedPlan &tmp, LoadedPlan &out, std::string &error);
+
+} // namespace
+
+// Plans carry tensor data with force_align: 16, so the buffer itself must be
+// 16-byte aligned for kernels to read constants in place; std::vector gives no
+// such guarantee, hence the copy into an aligned allocation. loadPlanFile
+// reads regular files straight into one.
+bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
+                    std::string &error) {
+  if (!checkHeader(bytes.data(), bytes.size(), error))
+    return false;
+  uint8_t *aligned = allocateAligned(bytes.size());
   std::memcpy(aligned, bytes.data(), bytes.size());
   LoadedPlan tmp;
   tmp.bytes_ = aligned;
   tmp.size_ = bytes.size();
   bytes.clear();
   bytes.shrink_to_fit();
+  return verifyAndTake(tmp, out, error);
+}
 
+namespace {
+
+bool verifyAndTake(LoadedPlan &tmp, LoadedPlan &out, std::string &error) {
   flatbuffers::Verifier::Options opts;
   opts.max_tables = 100000000;
   opts.max_depth = 64;
-  flatbuffers::Verifier verifier(tmp.bytes_, tmp.size_, opts);
+  flatbuffers::Verifier verifier(tmp.data(), tmp.size(), opts);
   if (!VerifyPlanBuffer(verifier)) {
     error = "corrupt or truncated plan (FlatBuffers verification failed)";
     return false;
@@ -81,7 +105,8 @@ bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
   if (hash != schemaHash()) {
     error = fmt::format("plan schema hash '{}' does not match this runtime's "
                         "'{}'; the plan was built by a different ipuc version",
-                        hash.substr(0, 16), std::string(schemaHash()).substr(0, 16));
+                        hash.substr(0, 16),
+                        std::string(schemaHash()).substr(0, 16));
     return false;
   }
   std::string semantic = verifyPlanSemantics(plan);
@@ -93,6 +118,8 @@ bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
   return true;
 }
 
+} // namespace
+
 bool loadPlanFile(const std::string &path, LoadedPlan &out,
                   std::string &error) {
   std::FILE *f = std::fopen(path.c_str(), "rb");
@@ -100,15 +127,37 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out,
     error = fmt::format("{}: cannot open: {}", path, std::strerror(errno));
     return false;
   }
+  // A regular file is read in one piece straight into the aligned buffer
+  // the plan is verified and run from: a 1.7 GB plan is then copied once
+  // (from the page cache), not again from a staging vector. If the file
+  // turns out to be longer than its size said, the bytes read so far go
+  // through the chunk loop below with the rest.
   std::vector<uint8_t> bytes;
-  // Read a regular file in one piece into a buffer of its size: growing the
-  // buffer chunk by chunk copied and page-faulted a 1.7 GB plan about twice
-  // over. The chunk loop remains for what has no size (pipes).
   if (std::fseek(f, 0, SEEK_END) == 0) {
     long size = std::ftell(f);
     if (size > 0 && std::fseek(f, 0, SEEK_SET) == 0) {
-      bytes.resize(static_cast<size_t>(size));
-      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), f));
+      LoadedPlan tmp;
+      tmp.bytes_ = allocateAligned(static_cast<size_t>(size));
+      tmp.size_ = std::fread(tmp.bytes_, 1, static_cast<size_t>(size), f);
+      int next = std::fgetc(f);
+      if (next == EOF && !std::ferror(f)) {
+        std::fclose(f);
+        if (!checkHeader(tmp.data(), tmp.size(), error) ||
+            !verifyAndTake(tmp, out, error)) {
+          error = path + ": " + error;
+          return false;
+        }
+        return true;
+      }
+      if (std::ferror(f)) {
+        std::fclose(f);
+        error = fmt::format("{}: read error", path);
+        return false;
+      }
+      // Grew while being read: it cannot be taken as one piece. The bytes
+      // so far, and the one fgetc read, go first.
+      bytes.assign(tmp.data(), tmp.data() + tmp.size());
+      bytes.push_back(static_cast<uint8_t>(next));
     } else {
       std::rewind(f);
     }

@@ -63,8 +63,11 @@ private:
   bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
                         std::string &error);
   bool decodeExchange(const Exchange &ex, uint32_t &index, std::string &error);
-  /// Makes `p` direct if that is safe, else stages its moves.
+  /// Makes `p` direct if that is safe, else stages its copies.
   void chooseDirect(DecodedExchange &p) const;
+  /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
+  void chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+                  DecodedExchange &p);
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
   bool writeConstants(std::string &error);
@@ -84,6 +87,8 @@ private:
   std::vector<int32_t> taskOfTile;
   std::vector<uint64_t> sent, received;
   std::vector<uint32_t> touched;
+  /// An exchange's bytes out of and into each chip.
+  std::vector<std::pair<uint64_t, uint64_t>> perChip;
   /// Steps reached twice (shared tables) are decoded once.
   std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
 };
@@ -304,44 +309,137 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
     return Range{reinterpret_cast<uintptr_t>(ptr),
                  reinterpret_cast<uintptr_t>(ptr) + bytes};
   };
-  std::vector<Range> dst;
-  dst.reserve(p.moves.size());
-  for (const Move &m : p.moves)
-    dst.push_back(range(m.dst, m.bytes));
-  // Partitioned copies mostly write in address order already.
-  if (!std::is_sorted(dst.begin(), dst.end()))
-    std::sort(dst.begin(), dst.end());
-  bool direct = !selfOverlapping(dst);
-  for (size_t i = 0; direct && i < p.moves.size(); ++i)
-    direct = !overlapsAny(dst, range(p.moves[i].src, p.moves[i].bytes));
-  if (!direct) {
-    // Staged: the moves in copy order, through one staging buffer.
+  // Safe to copy straight across if no destination range overlaps another
+  // or any source range. First on each strided copy's bounding range,
+  // O(copies); copies that interleave (column blocks of one matrix) fail
+  // that, and are checked again byte-exactly on their contiguous pieces.
+  auto disjoint = [&](bool exact) {
+    std::vector<Range> dst;
+    dst.reserve(p.moves.size() + p.strided.size());
+    for (const Move &m : p.moves)
+      dst.push_back(range(m.dst, m.bytes));
+    for (const StridedCopy &c : p.strided) {
+      if (!exact)
+        dst.push_back(range(c.dst, c.dstSpan()));
+      else
+        c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+          dst.push_back(range(d, n));
+        });
+    }
+    // Partitioned copies mostly write in address order already.
+    if (!std::is_sorted(dst.begin(), dst.end()))
+      std::sort(dst.begin(), dst.end());
+    if (selfOverlapping(dst))
+      return false;
+    for (const Move &m : p.moves)
+      if (overlapsAny(dst, range(m.src, m.bytes)))
+        return false;
+    bool hit = false;
+    for (const StridedCopy &c : p.strided) {
+      if (!exact)
+        hit = overlapsAny(dst, range(c.src, c.srcSpan()));
+      else
+        c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
+          hit = hit || overlapsAny(dst, range(s, n));
+        });
+      if (hit)
+        return false;
+    }
+    return true;
+  };
+  if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
+    // Staged: every source into one staging buffer, in plan order.
+    std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
+    size_t m = 0, k = 0;
+    for (size_t span = 0; span < p.order.size(); ++span)
+      for (uint32_t i = 0; i < p.order[span]; ++i) {
+        if (span % 2 == 0) {
+          movesAt.push_back(offset);
+          offset += p.moves[m++].bytes;
+        } else {
+          stridedAt.push_back(offset);
+          offset += p.strided[k++].bytes();
+        }
+      }
+    p.staging.resize(offset);
+    uint8_t *base = p.staging.data();
     p.src.reserve(p.moves.size());
     p.dst.reserve(p.moves.size());
-    for (const Move &m : p.moves) {
-      p.src.push_back({const_cast<uint8_t *>(m.src), offset, m.bytes});
-      p.dst.push_back({m.dst, offset, m.bytes});
-      offset += m.bytes;
+    for (size_t i = 0; i < p.moves.size(); ++i) {
+      const Move &mv = p.moves[i];
+      p.src.push_back({const_cast<uint8_t *>(mv.src), movesAt[i], mv.bytes});
+      p.dst.push_back({mv.dst, movesAt[i], mv.bytes});
     }
-    p.staging.resize(offset);
+    for (size_t i = 0; i < p.strided.size(); ++i) {
+      p.gathers.push_back(packedDestination(p.strided[i], base + stridedAt[i]));
+      p.scatters.push_back(packedSource(p.strided[i], base + stridedAt[i]));
+    }
     p.moves = {};
+    p.strided = {};
     return;
   }
   p.direct = true;
   if (p.bytes >= 2 * kExchangeChunkBytes) {
     uint64_t acc = 0;
+    size_t n = p.moves.size() + p.strided.size();
     p.chunks.push_back(0);
-    for (size_t k = 0; k < p.moves.size(); ++k) {
-      acc += p.moves[k].bytes;
+    for (size_t i = 0; i < n; ++i) {
+      acc += i < p.moves.size() ? p.moves[i].bytes
+                                : p.strided[i - p.moves.size()].bytes();
       if (acc >= kExchangeChunkBytes) {
-        p.chunks.push_back(static_cast<uint32_t>(k + 1));
+        p.chunks.push_back(static_cast<uint32_t>(i + 1));
         acc = 0;
       }
     }
-    if (p.chunks.back() != p.moves.size())
-      p.chunks.push_back(static_cast<uint32_t>(p.moves.size()));
+    if (p.chunks.back() != n)
+      p.chunks.push_back(static_cast<uint32_t>(n));
   }
+}
+
+void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+                         DecodedExchange &p) {
+  // On-tile bytes still pass through the tile's exchange port: charged as
+  // sent and received (docs/cost-model.md).
+  if (!sent[from] && !received[from])
+    touched.push_back(from);
+  sent[from] += bytes;
+  if (!sent[to] && !received[to])
+    touched.push_back(to);
+  received[to] += bytes;
+  uint32_t sc = from / dev.tilesPerChip, dc = to / dev.tilesPerChip;
+  if (sc != dc) {
+    perChip[sc].first += bytes;
+    perChip[dc].second += bytes;
+  }
+  p.bytes += bytes;
+}
+
+/// Appends a contiguous move, joined to the previous one when it continues
+/// it on both sides.
+void appendMove(DecodedExchange &p, const uint8_t *src, uint8_t *dst,
+                uint64_t bytes) {
+  if (p.order.size() % 2 == 0)
+    p.order.push_back(0);
+  if (!p.moves.empty() && p.order.back()) {
+    Move &b = p.moves.back();
+    if (b.src + b.bytes == src && b.dst + b.bytes == dst) {
+      b.bytes += bytes;
+      return;
+    }
+  }
+  p.moves.push_back({src, dst, bytes});
+  ++p.order.back();
+}
+
+void appendStrided(DecodedExchange &p, const StridedCopy &c) {
+  // Spans alternate moves, strided: an odd count means moves are open.
+  if (p.order.empty())
+    p.order.push_back(0);
+  if (p.order.size() % 2 == 1)
+    p.order.push_back(0);
+  p.strided.push_back(c);
+  ++p.order.back();
 }
 
 bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
@@ -358,27 +456,45 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  std::vector<std::pair<uint64_t, uint64_t>> perChip(dev.numChips);
+  perChip.assign(dev.numChips, {0, 0});
   std::vector<Segment> srcSegs;
   touched.clear();
-  auto touch = [&](uint32_t tile) {
-    if (!sent[tile] && !received[tile])
-      touched.push_back(tile);
-  };
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
-  p.moves.reserve(nc);
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
     auto where = [&] {
       return fmt::format("exchange '{}' at {}: copy {}", prof.name,
                          locOrUnknown(prof.loc), ci);
     };
+    const Box &sb = *c.src(), &db = *c.dst();
+    const TensorLayout &sl = layouts[sb.tensor()], &dl = layouts[db.tensor()];
+    const int64_t *so = sb.offsets() ? sb.offsets()->data() : nullptr;
+    const int64_t *ss = sb.sizes() ? sb.sizes()->data() : nullptr;
+    const int64_t *dof = db.offsets() ? db.offsets()->data() : nullptr;
+    const int64_t *ds = db.sizes() ? db.sizes()->data() : nullptr;
+    int64_t n = 1;
+    for (size_t d = 0; d < sl.shape.size(); ++d)
+      n *= ss[d];
+    StridedCopy sc;
+    BoxPlace sp, dp;
+    if (sl.mapped && dl.mapped && n > 0 &&
+        describeBoxCopy(sl, so, ss, dl, dof, ds, sc, sp, dp)) {
+      // One tile each side: O(rank), whatever the number of runs.
+      sc.src = memory.tile(sp.tile) + sp.address;
+      sc.dst = memory.tile(dp.tile) + dp.address;
+      chargeCopy(sp.tile, dp.tile, sc.bytes(), p);
+      if (sc.rank)
+        appendStrided(p, sc);
+      else
+        appendMove(p, sc.src, sc.dst, sc.inner);
+      continue;
+    }
     if (!boxSegments(
-            *c.src(), [&] { return where() + " source"; }, error))
+            sb, [&] { return where() + " source"; }, error))
       return false;
     srcSegs.swap(segs);
     if (!boxSegments(
-            *c.dst(), [&] { return where() + " destination"; }, error))
+            db, [&] { return where() + " destination"; }, error))
       return false;
     // Pair source and destination runs: each pair is one move, and charges
     // its bytes to the (from, to) tiles.
@@ -388,26 +504,9 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       const Segment &s = srcSegs[i], &d = segs[j];
       uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
       uint64_t bytes = end - pos;
-      // On-tile bytes still pass through the tile's exchange port: charged
-      // as sent and received (docs/cost-model.md).
-      touch(s.tile);
-      sent[s.tile] += bytes;
-      touch(d.tile);
-      received[d.tile] += bytes;
-      uint32_t sc = s.tile / dev.tilesPerChip, dc = d.tile / dev.tilesPerChip;
-      if (sc != dc) {
-        perChip[sc].first += bytes;
-        perChip[dc].second += bytes;
-      }
-      p.bytes += bytes;
-      Move m{memory.tile(s.tile) + s.address + (pos - s.bufOffset),
-             memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes};
-      if (!p.moves.empty() &&
-          p.moves.back().src + p.moves.back().bytes == m.src &&
-          p.moves.back().dst + p.moves.back().bytes == m.dst)
-        p.moves.back().bytes += bytes;
-      else
-        p.moves.push_back(m);
+      chargeCopy(s.tile, d.tile, bytes, p);
+      appendMove(p, memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+                 memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes);
       pos = end;
       if (pos == s.bufOffset + s.bytes)
         ++i;
@@ -605,6 +704,11 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                   return a.begin < b.begin;
                 });
     }
+  // Blocks of row intervals let a box on one tile be a strided copy.
+  std::vector<int32_t> openBlock(dev.totalTiles(), -1);
+  for (TensorLayout &l : layouts)
+    if (l.mapped)
+      l.buildBlocks(openBlock);
   tileBytes.assign(dev.totalTiles(), 0);
   // The SRAM check above keeps every extent within the device's capacity.
   std::vector<uint64_t> extents(dev.totalTiles(), 0);

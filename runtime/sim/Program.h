@@ -16,6 +16,7 @@
 #ifndef IPUC_SIM_PROGRAM_H
 #define IPUC_SIM_PROGRAM_H
 
+#include "StridedCopy.h"
 #include "TileMemory.h"
 
 #include "ipuc/host/HostDevice.h"
@@ -92,7 +93,7 @@ struct DecodedComputeSet {
   bool parallel = false;
 };
 
-/// One piece of a direct exchange.
+/// One contiguous piece of an exchange.
 struct Move {
   const uint8_t *src = nullptr;
   uint8_t *dst = nullptr;
@@ -106,13 +107,25 @@ struct DecodedExchange {
   /// leaves what the exchange's snapshot semantics (all reads before any
   /// write) would. Otherwise it goes through `staging`.
   bool direct = false;
+  /// The copies: contiguous ones (and copies whose boxes span several
+  /// intervals, one move per run) as compact moves, the others as strided
+  /// descriptors. A move is a quarter of a descriptor's size, and most
+  /// copies of a large exchange are moves.
   std::vector<Move> moves;
-  /// Parallel chunks of `moves`: chunk i is [chunks[i], chunks[i + 1]).
+  std::vector<StridedCopy> strided;
+  /// Plan order across the two lists: `count` entries from one, then the
+  /// other, alternately, starting with moves. Only staging needs it.
+  std::vector<uint32_t> order;
+  /// Parallel chunks of moves then strided (index i >= moves.size() is
+  /// strided[i - moves.size()]): chunk c is [chunks[c], chunks[c + 1]).
   /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
-  /// Staged: all of `src` is gathered into `staging`, then `dst` scattered
-  /// from it in copy order (bufOffsets are offsets into `staging`).
+  /// Staged: the moves' sources are gathered into `staging` at their
+  /// offsets (`src`), the strided copies' by `gathers`; then destinations
+  /// are written from it in plan order (later copies win): `dst` and
+  /// `scatters` interleaved as `order` says.
   std::vector<MemRun> src, dst;
+  std::vector<StridedCopy> gathers, scatters;
   std::vector<uint8_t> staging;
   uint64_t cycles = 0;
   uint64_t bytes = 0;

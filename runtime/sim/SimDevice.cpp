@@ -134,11 +134,14 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
   if (p.direct) {
     auto runChunk = [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i)
+      size_t nm = p.moves.size();
+      for (size_t i = begin; i < std::min(end, nm); ++i)
         std::memcpy(p.moves[i].dst, p.moves[i].src, p.moves[i].bytes);
+      for (size_t i = std::max(begin, nm); i < end; ++i)
+        p.strided[i - nm].run();
     };
     if (p.chunks.empty())
-      runChunk(0, p.moves.size());
+      runChunk(0, p.moves.size() + p.strided.size());
     else
       pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
         runChunk(p.chunks[c], p.chunks[c + 1]);
@@ -147,10 +150,21 @@ void SimDevice::Impl::execExchange(DecodedExchange &p) {
   }
   // Every copy reads before any writes: the exchange moves a snapshot of the
   // state the preceding compute phase left behind.
-  if (p.src.empty())
-    return;
   gatherRuns(p.src.data(), p.src.data() + p.src.size(), p.staging.data());
-  scatterRuns(p.dst.data(), p.dst.data() + p.dst.size(), p.staging.data());
+  for (const StridedCopy &c : p.gathers)
+    c.run();
+  // Then destinations in plan order, so that later copies win.
+  size_t m = 0, k = 0;
+  for (size_t span = 0; span < p.order.size(); ++span) {
+    uint32_t n = p.order[span];
+    if (span % 2 == 0) {
+      scatterRuns(p.dst.data() + m, p.dst.data() + m + n, p.staging.data());
+      m += n;
+    } else {
+      for (uint32_t i = 0; i < n; ++i)
+        p.scatters[k++].run();
+    }
+  }
 }
 
 bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,

@@ -106,6 +106,45 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
   }
 }
 
+void TensorLayout::buildBlocks(std::vector<int32_t> &openBlock) {
+  blocks.clear();
+  blockOf.assign(intervals.size(), 0);
+  for (size_t i = 0; i < intervals.size(); ++i) {
+    const Interval &iv = intervals[i];
+    int64_t len = iv.end - iv.begin;
+    // Rows of one tile's block alternate with other tiles' rows in flat
+    // order, so each tile has its own open block.
+    int32_t &open = openBlock[iv.tile];
+    if (open >= 0) {
+      Block &b = blocks[open];
+      int64_t lastBegin = b.begin + (b.rows - 1) * b.flatStride;
+      uint64_t lastAddress = b.address + (b.rows - 1) * b.addrStride;
+      // A row continues the block if it is as long and steps by the same
+      // flat and address distances. Steps are increasing and rows never
+      // overlap, so a block's bytes lie in
+      // [address, address + (rows - 1) * addrStride + rowLen * elemSize).
+      int64_t step = iv.begin - lastBegin;
+      bool fits = len == b.rowLen && step >= len &&
+                  iv.address >= lastAddress + len * elemSize;
+      if (fits && b.rows == 1) {
+        b.flatStride = step;
+        b.addrStride = iv.address - lastAddress;
+      }
+      if (fits && step == b.flatStride &&
+          iv.address - lastAddress == b.addrStride) {
+        ++b.rows;
+        blockOf[i] = static_cast<uint32_t>(open);
+        continue;
+      }
+    }
+    open = static_cast<int32_t>(blocks.size());
+    blockOf[i] = static_cast<uint32_t>(blocks.size());
+    blocks.push_back({iv.begin, len, len, 1, iv.tile, iv.address, 0});
+  }
+  for (const Block &b : blocks)
+    openBlock[b.tile] = -1;
+}
+
 std::string TensorLayout::elementString(int64_t flat) const {
   std::vector<int64_t> idx(shape.size());
   for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {

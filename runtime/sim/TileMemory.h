@@ -38,11 +38,31 @@ struct Segment {
   int64_t element = 0;
 };
 
+/// Consecutive intervals of a tensor that tile a regular 2-D pattern on one
+/// tile: `rows` intervals of `rowLen` elements, interval r starting at flat
+/// element begin + r * flatStride and at address address + r * addrStride.
+/// A tensor split over tiles in blocks of rows and columns is one such block
+/// per tile, where it would be one interval per row; a box inside a block is
+/// then a strided region of one tile's memory (StridedCopy.h).
+struct Block {
+  int64_t begin = 0, rowLen = 0, flatStride = 0, rows = 0;
+  uint32_t tile = 0;
+  uint64_t address = 0, addrStride = 0;
+};
+
 struct TensorLayout {
   bool mapped = false;
   size_t elemSize = 1;
   std::vector<int64_t> shape;
   std::vector<Interval> intervals; // sorted by begin
+  /// The intervals grouped into blocks, in order; blockOf[i] is the block
+  /// interval i belongs to.
+  std::vector<Block> blocks;
+  std::vector<uint32_t> blockOf;
+
+  /// Fills `blocks` and `blockOf` from the sorted intervals. `openBlock`
+  /// is scratch with one -1 per tile, left as it was found.
+  void buildBlocks(std::vector<int32_t> &openBlock);
 
   /// Appends the segments of the box (offsets/sizes of the tensor's rank).
   /// Returns false with `unmappedElement` set if an element has no interval.

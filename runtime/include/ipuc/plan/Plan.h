@@ -62,6 +62,8 @@ public:
 private:
   friend bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
                              std::string &error);
+  friend bool loadPlanFile(const std::string &path, LoadedPlan &out,
+                           std::string &error);
   void reset();
   uint8_t *bytes_ = nullptr;
   size_t size_ = 0;

@@ -1,0 +1,174 @@
+//===- StridedCopy.cpp - A box copy as a strided loop nest ----------------===//
+
+#include "StridedCopy.h"
+
+#include <algorithm>
+
+namespace ipuc::sim {
+
+namespace {
+
+/// One dimension of a box: `size` elements `stride` bytes apart.
+struct Dim {
+  int64_t size, stride;
+};
+
+/// The box's dimensions of more than one element, innermost first, with
+/// byte strides in tile memory, and where it starts, if all of it is inside
+/// one block of `l` (one tile, an affine map from elements to addresses).
+/// `dims` has room for the tensor's rank.
+bool placeBox(const TensorLayout &l, const int64_t *offsets,
+              const int64_t *sizes, Dim *dims, int &n, BoxPlace &place) {
+  int rank = static_cast<int>(l.shape.size());
+  int64_t stride = 1, first = 0;
+  n = 0;
+  for (int d = rank - 1; d >= 0; --d) {
+    first += offsets[d] * stride;
+    if (sizes[d] > 1)
+      dims[n++] = {sizes[d], stride};
+    stride *= l.shape[d];
+  }
+  auto it = std::upper_bound(
+      l.intervals.begin(), l.intervals.end(), first,
+      [](int64_t v, const Interval &iv) { return v < iv.begin; });
+  if (it == l.intervals.begin() || first >= std::prev(it)->end)
+    return false;
+  const Block &b = l.blocks[l.blockOf[std::prev(it) - l.intervals.begin()]];
+  // Element first + sum(i_d * stride_d) is in row row0 + sum(rows) at column
+  // col0 + sum(cols) of the block, if each dimension steps by whole rows or
+  // stays inside one row, and the extents stay inside the block.
+  int64_t rel = first - b.begin, row0 = rel / b.flatStride,
+          col0 = rel % b.flatStride, rowExt = 0, colExt = 0;
+  int64_t elem = static_cast<int64_t>(l.elemSize);
+  for (int k = 0; k < n; ++k) {
+    Dim &d = dims[k];
+    if (d.stride % b.flatStride == 0) {
+      int64_t rows = d.stride / b.flatStride;
+      rowExt += (d.size - 1) * rows;
+      d.stride = rows * static_cast<int64_t>(b.addrStride);
+    } else if (d.stride < b.flatStride) {
+      colExt += (d.size - 1) * d.stride;
+      d.stride *= elem;
+    } else {
+      return false;
+    }
+  }
+  if (col0 + colExt >= b.rowLen || row0 + rowExt >= b.rows)
+    return false;
+  place.tile = b.tile;
+  place.address = b.address + static_cast<uint64_t>(row0) * b.addrStride +
+                  static_cast<uint64_t>(col0) * l.elemSize;
+  // A dimension dense with the one inside it is merged into it, so that
+  // shapes which differ only in how a dense stretch is split (a reshape)
+  // still pair up below.
+  int m = 0;
+  for (int k = 0; k < n; ++k) {
+    if (m && dims[k].stride == dims[m - 1].size * dims[m - 1].stride)
+      dims[m - 1].size *= dims[k].size;
+    else
+      dims[m++] = dims[k];
+  }
+  n = m;
+  return true;
+}
+
+} // namespace
+
+bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
+                     const int64_t *srcSizes, const TensorLayout &dstLayout,
+                     const int64_t *dstOffsets, const int64_t *dstSizes,
+                     StridedCopy &copy, BoxPlace &srcPlace,
+                     BoxPlace &dstPlace) {
+  if (srcLayout.elemSize != dstLayout.elemSize)
+    return false;
+  size_t maxRank = std::max(srcLayout.shape.size(), dstLayout.shape.size());
+  // Ranks are small; the common dimensions are at most the sum of both.
+  constexpr size_t kInline = 16;
+  if (maxRank > kInline / 2)
+    return false;
+  Dim s[kInline], d[kInline];
+  int ns = 0, nd = 0;
+  if (!placeBox(srcLayout, srcOffsets, srcSizes, s, ns, srcPlace) ||
+      !placeBox(dstLayout, dstOffsets, dstSizes, d, nd, dstPlace))
+    return false;
+  // Common dimensions, innermost first: split the larger of the two
+  // innermost sizes when the smaller divides it (a reshape nests).
+  struct Common {
+    int64_t size, srcStride, dstStride;
+  } c[kInline];
+  int nc = 0, is = 0, id = 0;
+  while (is < ns && id < nd) {
+    Dim &a = s[is], &b = d[id];
+    int64_t size = std::min(a.size, b.size);
+    if (std::max(a.size, b.size) % size != 0 || nc == static_cast<int>(kInline))
+      return false;
+    c[nc++] = {size, a.stride, b.stride};
+    auto consume = [&](Dim &x, int &i) {
+      if (x.size == size) {
+        ++i;
+      } else {
+        x.size /= size;
+        x.stride *= size;
+      }
+    };
+    consume(a, is);
+    consume(b, id);
+  }
+  if (is != ns || id != nd)
+    return false;
+  // Merge a dimension into the one inside it where both sides are dense
+  // across the two.
+  int nm = 0;
+  for (int k = 0; k < nc; ++k) {
+    if (nm && c[k].srcStride == c[nm - 1].size * c[nm - 1].srcStride &&
+        c[k].dstStride == c[nm - 1].size * c[nm - 1].dstStride) {
+      c[nm - 1].size *= c[k].size;
+      continue;
+    }
+    c[nm++] = c[k];
+  }
+  int64_t elem = static_cast<int64_t>(srcLayout.elemSize);
+  copy = StridedCopy();
+  copy.inner = static_cast<uint64_t>(elem);
+  int k = 0;
+  if (nm && c[0].srcStride == elem && c[0].dstStride == elem) {
+    copy.inner = static_cast<uint64_t>(c[0].size * elem);
+    k = 1;
+  }
+  if (nm - k > kMaxCopyDims)
+    return false;
+  copy.rank = static_cast<uint32_t>(nm - k);
+  for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
+    copy.sizes[o] = static_cast<uint32_t>(c[i].size);
+    copy.srcStride[o] = c[i].srcStride;
+    copy.dstStride[o] = c[i].dstStride;
+  }
+  return true;
+}
+
+namespace {
+/// Row-major dense byte strides for the copy's dimensions.
+void packedStrides(const StridedCopy &c, int64_t *out) {
+  int64_t s = static_cast<int64_t>(c.inner);
+  for (int d = static_cast<int>(c.rank) - 1; d >= 0; --d) {
+    out[d] = s;
+    s *= c.sizes[d];
+  }
+}
+} // namespace
+
+StridedCopy packedSource(const StridedCopy &c, const uint8_t *packed) {
+  StridedCopy r = c;
+  r.src = packed;
+  packedStrides(c, r.srcStride);
+  return r;
+}
+
+StridedCopy packedDestination(const StridedCopy &c, uint8_t *packed) {
+  StridedCopy r = c;
+  r.dst = packed;
+  packedStrides(c, r.dstStride);
+  return r;
+}
+
+} // namespace ipuc::sim
