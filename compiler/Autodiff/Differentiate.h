@@ -12,6 +12,9 @@ namespace ipuc::autodiff {
 constexpr llvm::StringLiteral kParamAttr = "ipuc.param";
 /// The user-facing name of an argument or result (plan tensor names).
 constexpr llvm::StringLiteral kNameAttr = "ipuc.name";
+/// The value a training loop gives a carried argument (a parameter or an
+/// optimizer state) before the first step.
+constexpr llvm::StringLiteral kInitialAttr = "ipuc.initial";
 
 /// The indices of `func`'s `ipuc.param` arguments, in order.
 llvm::SmallVector<unsigned> parameterIndices(mlir::func::FuncOp func);

@@ -112,8 +112,16 @@ struct TrainingStepPass
       state.addTypes(value.getType());
       for (const std::string &s : rule.states) {
         Type type = s == "step" ? step : value.getType();
-        func.insertArgument(func.getNumArguments(), type, named(name + "." + s),
-                            loc);
+        // State starts at zero (torch.optim's state, and Adagrad's default
+        // initial_accumulator_value); the plan carries it for the loop.
+        auto shaped = cast<RankedTensorType>(type);
+        DictionaryAttr attrs = b.getDictionaryAttr(
+            {b.getNamedAttr(kNameAttr, b.getStringAttr(name + "." + s)),
+             b.getNamedAttr(
+                 kInitialAttr,
+                 DenseElementsAttr::get(
+                     shaped, b.getZeroAttr(shaped.getElementType())))});
+        func.insertArgument(func.getNumArguments(), type, attrs, loc);
         state.addOperands(func.getArguments().back());
         state.addTypes(type);
       }

@@ -20,7 +20,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Regex.h"
 
 #include <onnx/defs/parser.h>
 
@@ -144,6 +146,10 @@ private:
   LogicalResult readModel();
   LogicalResult readOpsets();
   LogicalResult importInitializers(Location loc);
+  /// The initializers that become `ipuc.param` arguments, with their data.
+  LogicalResult collectParameters(
+      SmallVectorImpl<std::pair<const onnx::TensorProto *, DenseElementsAttr>>
+          &params);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
   Location graphLoc(llvm::StringRef name) {
@@ -314,6 +320,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
 
 LogicalResult GraphImporter::importInitializers(Location loc) {
   for (const onnx::TensorProto &tensor : model.graph().initializer()) {
+    if (lookup(tensor.name()))
+      continue; // a trainable parameter, already an argument
     std::string error;
     DenseElementsAttr attr = convertTensorProto(context, tensor, error);
     if (!attr) {
@@ -328,6 +336,31 @@ LogicalResult GraphImporter::importInitializers(Location loc) {
            constTensor(builder, graphLoc(tensor.name()), attr));
   }
   (void)loc;
+  return success();
+}
+
+LogicalResult GraphImporter::collectParameters(
+    SmallVectorImpl<std::pair<const onnx::TensorProto *, DenseElementsAttr>>
+        &params) {
+  if (!options.trainableInitializers)
+    return success();
+  llvm::Regex freeze(options.freeze);
+  std::string regexError;
+  if (!options.freeze.empty() && !freeze.isValid(regexError))
+    return emitError(FileLineColLoc::get(&context, path, 0, 0))
+           << "--freeze='" << options.freeze
+           << "' is not a valid regular expression: " << regexError;
+  for (const onnx::TensorProto &tensor : model.graph().initializer()) {
+    std::string error;
+    DenseElementsAttr attr = convertTensorProto(context, tensor, error);
+    // Malformed initializers are reported by importInitializers.
+    if (!attr || !isa<FloatType>(attr.getElementType()) ||
+        attr.getType().getRank() == 0)
+      continue;
+    if (!options.freeze.empty() && freeze.match(tensor.name()))
+      continue;
+    params.emplace_back(&tensor, attr);
+  }
   return success();
 }
 
@@ -419,6 +452,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     argTypes.push_back(*type);
   }
 
+  SmallVector<std::pair<const onnx::TensorProto *, DenseElementsAttr>> params;
+  if (failed(collectParameters(params)))
+    return {};
+  for (auto &[tensor, value] : params)
+    argTypes.push_back(value.getType());
+
   builder.setInsertionPointToEnd(module->getBody());
   auto func = builder.create<func::FuncOp>(
       moduleLoc, "main", builder.getFunctionType(argTypes, {}));
@@ -428,6 +467,15 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     body->getArgument(i).setLoc(graphLoc(info->name()));
     define(info->name(), body->getArgument(i));
   }
+  for (auto [i, param] : llvm::enumerate(params)) {
+    unsigned index = args.size() + i;
+    const std::string &name = param.first->name();
+    func.setArgAttr(index, "ipuc.name", builder.getStringAttr(name));
+    func.setArgAttr(index, "ipuc.param", builder.getUnitAttr());
+    func.setArgAttr(index, "ipuc.initial", param.second);
+    body->getArgument(index).setLoc(graphLoc(name));
+    define(name, body->getArgument(index));
+  }
   builder.setInsertionPointToEnd(body);
 
   if (failed(importInitializers(moduleLoc)))
@@ -436,20 +484,36 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (failed(importNode(node, static_cast<int>(i))))
       return {};
 
+  SmallVector<std::string> resultNames;
+  for (const onnx::ValueInfoProto &info : graph.output())
+    resultNames.push_back(info.name());
+  if (!options.outputs.empty())
+    resultNames.assign(options.outputs.begin(), options.outputs.end());
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &info : graph.output()) {
-    Value value = lookup(info.name());
+  for (const std::string &name : resultNames) {
+    Value value = lookup(name);
     if (!value) {
-      emitError(graphLoc(info.name()))
-          << "graph output '" << info.name() << "' is never produced";
+      if (!options.outputs.empty())
+        emitError(moduleLoc)
+            << "the model has no tensor named '" << name
+            << "' (a node output, graph input or initializer); its graph "
+               "outputs are: "
+            << llvm::join(llvm::map_range(graph.output(),
+                                          [](const onnx::ValueInfoProto &o) {
+                                            return o.name();
+                                          }),
+                          ", ");
+      else
+        emitError(graphLoc(name))
+            << "graph output '" << name << "' is never produced";
       return {};
     }
     results.push_back(value);
   }
   builder.create<func::ReturnOp>(moduleLoc, results);
   func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [i, info] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "ipuc.name", builder.getStringAttr(info.name()));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, "ipuc.name", builder.getStringAttr(name));
 
   if (failed(verify(*module)))
     return {};

@@ -28,6 +28,18 @@ namespace ipuc {
 struct OnnxImportOptions {
   /// Shapes that replace dynamic (or symbolic) input dimensions, by input name.
   llvm::StringMap<std::vector<int64_t>> inputShapes;
+  /// Training: float initializers become arguments of @main marked
+  /// `ipuc.param`, named like the initializer and carrying its data as the
+  /// `ipuc.initial` argument attribute, instead of constants. Rank-0
+  /// initializers stay constants (exporters store exponents, epsilons and
+  /// clip bounds that way, and converters need them as constants), as do
+  /// those whose name matches `freeze`.
+  bool trainableInitializers = false;
+  /// A regular expression (llvm::Regex syntax) over initializer names.
+  std::string freeze;
+  /// When non-empty, @main returns these tensors (any tensor of the graph,
+  /// by name) instead of the graph outputs.
+  std::vector<std::string> outputs;
 };
 
 /// Imports the model at `path`. Errors (unreadable file, malformed model,

@@ -142,10 +142,17 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   std::vector<uint8_t> data;
   if (op.getValue() && failed(getValueBytes(op, *dtype, data)))
     return failure();
+  // A training loop's carried input: its initial value travels as data.
+  auto initial = options.initialValues.find(op.getName().str());
+  bool hasInitial = !op.getValue() && op.getRole() == bsp::TensorRole::input &&
+                    initial != options.initialValues.end();
+  if (hasInitial && failed(ipuc::getConstantBytes(initial->second, op.getType(),
+                                                  *dtype, op, data)))
+    return failure();
   auto name = fbb.CreateString(op.getName().str());
   auto shape = ints(op.getType().getShape());
   fb::Offset<fb::Vector<uint8_t>> dataOffset;
-  if (op.getValue()) {
+  if (op.getValue() || hasInitial) {
     fbb.ForceVectorAlignment(data.size(), sizeof(uint8_t), 16);
     dataOffset = fbb.CreateVector(data);
   }

@@ -15,6 +15,7 @@
 #include "mlir/Support/LogicalResult.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ struct PlanOptions {
   /// "ipuc <version>".
   std::string producer;
   DeviceDescription device;
+  /// Initial values of inputs that a training loop carries from step to
+  /// step (parameters and optimizer state), by input name. They are written
+  /// as the data of those Input tensors, which ipu-run's training loop binds
+  /// before the first step; a plain run ignores them.
+  std::map<std::string, mlir::Attribute> initialValues;
+  /// For a training step: the update rule and learning rate it applies
+  /// (recorded in the plan's Training table; empty optimizer: none).
+  std::string optimizer;
+  double lr = 0.0;
 };
 
 /// The producer string ipuc records ("ipuc <version>").

@@ -607,7 +607,14 @@ LogicalResult HostPlanEmitter::run(ModuleOp module,
     for (const auto &input : inputs)
       if (input.first == name)
         return func.emitError() << "two inputs are named '" << name << "'";
-    inputs.emplace_back(name, addTensor(arg, type, TensorRole::Input, name));
+    uint32_t index = addTensor(arg, type, TensorRole::Input, name);
+    inputs.emplace_back(name, index);
+    auto initial = options.initialValues.find(name);
+    if (initial != options.initialValues.end() &&
+        failed(ipuc::getConstantBytes(initial->second, type,
+                                      tensors[index].dtype, func,
+                                      tensors[index].data)))
+      return failure();
   }
   for (Operation &op : func.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -626,7 +633,8 @@ LogicalResult HostPlanEmitter::run(ModuleOp module,
     auto shape = fbb.CreateVector(tensor.shape.data(), tensor.shape.size());
     fb::Offset<fb::Vector<uint8_t>> data;
     if (tensor.role == TensorRole::Constant ||
-        tensor.role == TensorRole::Parameter) {
+        tensor.role == TensorRole::Parameter ||
+        (tensor.role == TensorRole::Input && !tensor.data.empty())) {
       fbb.ForceVectorAlignment(tensor.data.size(), sizeof(uint8_t), 16);
       data = fbb.CreateVector(tensor.data);
     }

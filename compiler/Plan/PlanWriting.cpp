@@ -88,10 +88,14 @@ void finishPlan(flatbuffers::FlatBufferBuilder &fbb, const PlanOptions &options,
   auto deviceTable = createDeviceTable(fbb, device);
   std::string producer =
       options.producer.empty() ? defaultProducer() : options.producer;
+  flatbuffers::Offset<plan::Training> training;
+  if (!options.optimizer.empty())
+    training =
+        plan::CreateTrainingDirect(fbb, options.optimizer.c_str(), options.lr);
   auto root = plan::CreatePlanDirect(
       fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
       options.source.c_str(), target, deviceTable, &tensors, &inputBindings,
-      &outputBindings, hostProgram, tileProgram);
+      &outputBindings, hostProgram, tileProgram, training);
   plan::FinishPlanBuffer(fbb, root);
 }
 

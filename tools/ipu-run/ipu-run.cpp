@@ -15,6 +15,7 @@
 #include "ipuc/sim/SimDevice.h"
 #include "ipuc/support/AtomicFile.h"
 #include "ipuc/support/Npy.h"
+#include "ipuc/train/TrainCommand.h"
 
 #include <fmt/format.h>
 
@@ -142,6 +143,9 @@ int runOn(Device &dev, const ipurun::Options &opts) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // --dataset: the training loop over a plan from ipuc --train.
+  if (train::isTrainingCommand(argc, argv))
+    return train::trainMain(argc, argv);
   ipurun::Options opts;
   std::string error;
   if (!ipurun::parseOptions(argc, argv, opts, error))

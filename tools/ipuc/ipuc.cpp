@@ -3,18 +3,22 @@
 //   ipuc MODEL.{onnx,onnxtxt,mlir,mlirbc} -o MODEL.ipuplan [--target=host]
 //        [--device=gc200|gc2|FILE.json] [--tiles=N] [--input-shape NAME=2x3]
 //        [--emit=tosa|linalg|bsp|plan] [MLIR debugging flags]
-//        [--train --optimizer=sgd|adam|adamw|adagrad|rmsprop --lr=X ...]
+//        [--train --optimizer=sgd|adam|adamw|adagrad|rmsprop --lr=X ...
+//         --loss=cross_entropy --logits=T --labels=N | --loss=mse --output=T
+//         --targets=N | --loss-tensor=T  [--freeze=REGEX]]
 //
 // Imports the model to func+tosa, lowers it with the ipuc-host-pipeline and
 // writes the host plan (runtime/plan/plan.fbs) atomically to -o.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Autodiff/Differentiate.h"
+#include "compiler/Autodiff/Loss.h"
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/Import/OnnxImporter.h"
 #include "compiler/Partition/Passes.h"
-#include "compiler/Plan/BspToPlan.h"
 #include "compiler/Pipelines/HostPipeline.h"
+#include "compiler/Plan/BspToPlan.h"
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/LocationString.h"
@@ -86,14 +90,14 @@ cl::list<std::string>
                 cl::desc("Fix the shape of a model input with dynamic "
                          "dimensions, e.g. --input-shape x=1x3x224x224"),
                 cl::value_desc("NAME=DxDx..."), cl::cat(ipucCategory));
-// Training (--train): one step of gradients and optimizer updates. The model
-// must be MLIR whose trainable arguments carry `ipuc.param` and whose single
-// result is the loss; see ipuc-training-step for the step's inputs/outputs.
+// Training (--train): one step of gradients and optimizer updates. An MLIR
+// model marks its trainable arguments `ipuc.param` and returns the loss; an
+// ONNX model trains its float initializers against the loss --loss or
+// --loss-tensor names. See ipuc-training-step for the step's inputs/outputs.
 cl::OptionCategory trainCategory("ipuc training options");
 cl::opt<bool> trainOpt("train",
                        cl::desc("Compile one training step instead of "
-                                "inference (MLIR input with ipuc.param "
-                                "arguments returning the loss)"),
+                                "inference"),
                        cl::cat(trainCategory));
 cl::opt<std::string>
     optimizerOpt("optimizer",
@@ -117,6 +121,40 @@ cl::opt<double>
     weightDecayOpt("weight-decay",
                    cl::desc("Weight decay (default: 0, or 0.01 for adamw)"),
                    cl::init(-1.0), cl::cat(trainCategory));
+
+// Training ONNX models: the loss ipuc appends, and what trains.
+cl::opt<std::string>
+    lossOpt("loss",
+            cl::desc("Loss appended to an ONNX model: cross_entropy "
+                     "(--logits, --labels) or mse (--output, --targets)"),
+            cl::cat(trainCategory));
+cl::opt<std::string> logitsOpt("logits",
+                               cl::desc("Tensor holding the [batch, classes] "
+                                        "logits (--loss=cross_entropy)"),
+                               cl::cat(trainCategory));
+cl::opt<std::string>
+    labelsOpt("labels",
+              cl::desc("Name of the new int64 [batch] labels input "
+                       "(--loss=cross_entropy)"),
+              cl::init("label"), cl::cat(trainCategory));
+cl::opt<std::string> predictionOpt("output",
+                                   cl::desc("Tensor holding the predictions "
+                                            "(--loss=mse)"),
+                                   cl::cat(trainCategory));
+cl::opt<std::string>
+    targetsOpt("targets",
+               cl::desc("Name of the new targets input (--loss=mse)"),
+               cl::init("target"), cl::cat(trainCategory));
+cl::opt<std::string>
+    lossTensorOpt("loss-tensor",
+                  cl::desc("Tensor holding a scalar loss the ONNX model "
+                           "computes itself"),
+                  cl::cat(trainCategory));
+cl::opt<std::string>
+    freezeOpt("freeze",
+              cl::desc("Initializers whose name matches this regular "
+                       "expression stay constants (ONNX)"),
+              cl::cat(trainCategory));
 
 cl::opt<EmitKind> emitOpt(
     "emit", cl::desc("Stop after a stage and print its result"),
@@ -212,6 +250,50 @@ int writeText(StringRef text) {
 }
 } // namespace
 
+/// Checks the ONNX loss options of --train and tells the importer which
+/// tensor to return and that initializers train.
+static bool parseLoss(ipuc::autodiff::LossSpec &loss,
+                      ipuc::OnnxImportOptions &importOptions,
+                      std::string &error) {
+  using ipuc::autodiff::LossKind;
+  if (lossOpt.empty() == lossTensorOpt.empty()) {
+    error = "--train on an ONNX model needs exactly one of "
+            "--loss=cross_entropy|mse or --loss-tensor=NAME";
+    return false;
+  }
+  std::string tensor;
+  if (!lossTensorOpt.empty()) {
+    loss.kind = LossKind::Tensor;
+    tensor = lossTensorOpt;
+  } else if (lossOpt == "cross_entropy") {
+    loss.kind = LossKind::CrossEntropy;
+    tensor = logitsOpt;
+    loss.target = labelsOpt;
+    if (tensor.empty()) {
+      error = "--loss=cross_entropy needs --logits=NAME (the tensor holding "
+              "the [batch, classes] logits)";
+      return false;
+    }
+  } else if (lossOpt == "mse") {
+    loss.kind = LossKind::MeanSquaredError;
+    tensor = predictionOpt;
+    loss.target = targetsOpt;
+    if (tensor.empty()) {
+      error = "--loss=mse needs --output=NAME (the tensor holding the "
+              "predictions)";
+      return false;
+    }
+  } else {
+    error = "unknown --loss='" + lossOpt +
+            "': expected cross_entropy or mse (or --loss-tensor=NAME)";
+    return false;
+  }
+  importOptions.outputs = {tensor};
+  importOptions.trainableInitializers = true;
+  importOptions.freeze = freezeOpt;
+  return true;
+}
+
 static mlir::OwningOpRef<mlir::ModuleOp>
 loadModel(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
           const ipuc::OnnxImportOptions &importOptions) {
@@ -261,6 +343,18 @@ int main(int argc, char **argv) {
   for (const std::string &shape : inputShapes)
     if (!ipuc::parseInputShapeOption(shape, importOptions, error))
       return fail("--input-shape " + shape + ": " + error);
+  StringRef ext = sys::path::extension(inputFile);
+  bool isMlir = ext == ".mlir" || ext == ".mlirbc";
+  ipuc::autodiff::LossSpec loss;
+  if (trainOpt && !isMlir) {
+    if (!parseLoss(loss, importOptions, error))
+      return fail(error);
+  } else if (!lossOpt.empty() || !lossTensorOpt.empty() || !freezeOpt.empty()) {
+    return fail(trainOpt ? "--loss, --loss-tensor and --freeze are for ONNX "
+                           "models; an MLIR model marks its parameters "
+                           "'ipuc.param' and returns its loss"
+                         : "--loss, --loss-tensor and --freeze need --train");
+  }
 
   mlir::DialectRegistry registry;
   registry.insert<ipuc::bsp::BspDialect, ipuc::optimizer::OptimizerDialect,
@@ -272,8 +366,6 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
 
   llvm::SourceMgr sourceMgr;
-  StringRef ext = sys::path::extension(inputFile);
-  bool isMlir = ext == ".mlir" || ext == ".mlirbc";
   // MLIR inputs get source-line diagnostics; ONNX ones readable node names.
   std::unique_ptr<mlir::ScopedDiagnosticHandler> handler;
   if (isMlir)
@@ -290,20 +382,20 @@ int main(int argc, char **argv) {
     return 1;
 
   if (trainOpt) {
-    // ONNX initializers are imported as constants, not arguments, so only
-    // MLIR models can say which tensors train for now (issue 4).
     if (!isMlir)
-      return fail("--train needs an MLIR model whose parameters are "
-                  "arguments marked 'ipuc.param' and whose result is the "
-                  "loss; ONNX initializers cannot be trained yet");
+      for (auto func : module->getOps<mlir::func::FuncOp>())
+        if (failed(ipuc::autodiff::appendLoss(func, loss)))
+          return 1;
     bool hasParam = false;
     module->walk([&](mlir::func::FuncOp func) {
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         hasParam |= bool(func.getArgAttr(i, "ipuc.param"));
     });
     if (!hasParam)
-      return fail("--train: no argument of the model is marked 'ipuc.param', "
-                  "so nothing would train");
+      return fail(isMlir ? "--train: no argument of the model is marked "
+                           "'ipuc.param', so nothing would train"
+                         : "--train: the model has no float initializer to "
+                           "train (or --freeze matches them all)");
     mlir::PassManager trainPm(&context);
     if (failed(mlir::applyPassManagerCLOptions(trainPm)))
       return 1;
@@ -319,6 +411,19 @@ int main(int argc, char **argv) {
     trainPm.addPass(ipuc::createTrainingStep(step));
     if (failed(trainPm.run(*module)))
       return 1;
+    planOptions.optimizer = optimizerOpt;
+    // torch.optim's default learning rates where sgd needs none given.
+    planOptions.lr = lrOpt >= 0.0 ? lrOpt
+                     : optimizerOpt == "adagrad" || optimizerOpt == "rmsprop"
+                         ? 0.01
+                         : 0.001;
+    // The loop's initial parameters and state travel in the plan.
+    module->walk([&](mlir::func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (auto value = func.getArgAttr(i, ipuc::autodiff::kInitialAttr))
+          planOptions.initialValues[ipuc::autodiff::argumentName(func, i)] =
+              value;
+    });
   }
 
   if (emitOpt == EmitKind::Tosa) {

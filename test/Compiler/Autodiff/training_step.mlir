@@ -9,7 +9,8 @@
 // results are the loss, then per parameter its update and its state's.
 // ADAMW-LABEL: func @main
 // ADAMW-SAME: %[[W:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w", ipuc.param}
-// ADAMW-SAME: %[[M:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w.exp_avg"}, %[[V:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w.exp_avg_sq"}, %[[T:[a-z0-9]+]]: tensor<f32> {ipuc.name = "w.step"}
+// State starts at zero: its initial value (ipuc.initial) travels in the plan.
+// ADAMW-SAME: %[[M:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg"}, %[[V:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg_sq"}, %[[T:[a-z0-9]+]]: tensor<f32> {ipuc.initial = dense<0.000000e+00> : tensor<f32>, ipuc.name = "w.step"}
 // ADAMW-SAME: -> (tensor<1xf32> {ipuc.name = "loss"}, tensor<3xf32> {ipuc.name = "w.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg_sq.next"}, tensor<f32> {ipuc.name = "w.step.next"})
 // AdamW takes torch's default decay of 0.01.
 // ADAMW: %[[P:.*]], %[[S:.*]]:3 = optimizer.adam %[[W]], %{{.*}} state(%[[M]], %[[V]], %[[T]] : tensor<3xf32>, tensor<3xf32>, tensor<f32>) {decoupled = true, lr = 1.000000e-02 : f64, weight_decay = 1.000000e-02 : f64}

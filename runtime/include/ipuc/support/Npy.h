@@ -45,6 +45,11 @@ bool readNpzFile(const std::string &path,
                  std::vector<std::pair<std::string, NpyArray>> &out,
                  std::string &error);
 
+/// Writes arrays as an uncompressed .npz (np.savez's format), atomically.
+bool writeNpzFile(const std::string &path,
+                  const std::vector<std::pair<std::string, NpyArray>> &arrays,
+                  std::string &error);
+
 } // namespace ipuc::support
 
 #endif // IPUC_SUPPORT_NPY_H

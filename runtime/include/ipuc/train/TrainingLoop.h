@@ -1,0 +1,143 @@
+//===- TrainingLoop.h - Run a training-step plan for many steps -*- C++ -*-===//
+//
+// A plan compiled with `ipuc --train` is one step: its inputs are the data
+// (a batch), the parameters and the optimizer state; its outputs are the
+// loss and `<name>.next` for every carried input `<name>`. The loop binds
+// batch after batch from a dataset, runs the step and feeds every `.next`
+// output back into its input, starting from the initial values the plan
+// stores as the data of those inputs. Devices are behind StepDevice so the
+// loop is the same on the host and on the simulator.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_TRAIN_TRAININGLOOP_H
+#define IPUC_TRAIN_TRAININGLOOP_H
+
+#include "ipuc/host/Bindings.h"
+#include "ipuc/plan/Plan.h"
+#include "ipuc/support/Npy.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ipuc::train {
+
+/// What the loop needs of a device.
+class StepDevice {
+public:
+  virtual ~StepDevice() = default;
+  virtual const std::vector<host::BindingInfo> &inputs() const = 0;
+  virtual const std::vector<host::BindingInfo> &outputs() const = 0;
+  virtual bool setInput(const host::BindingInfo &input, const void *data,
+                        std::string &error) = 0;
+  virtual bool run(std::string &error) = 0;
+  virtual const void *outputData(const std::string &name) const = 0;
+  /// Simulated cycles of the last run, or -1 on a device without a clock.
+  virtual int64_t lastRunCycles() const { return -1; }
+  /// The simulated device clock (Hz), or 0.
+  virtual double clockHz() const { return 0.0; }
+};
+
+/// The step's inputs sorted into data (bound from the dataset) and carried
+/// state (bound from the previous step's `.next` output), plus the loss.
+struct StepSignature {
+  std::vector<host::BindingInfo> data;
+  std::vector<host::BindingInfo> carried;
+  std::string lossOutput;
+  int64_t batchSize = 0;
+  /// The Training table's values, or "" / 0 for a plan without one.
+  std::string optimizer;
+  double lr = 0.0;
+};
+bool describeStep(const plan::Plan &plan,
+                  const std::vector<host::BindingInfo> &inputs,
+                  const std::vector<host::BindingInfo> &outputs,
+                  StepSignature &out, std::string &error);
+
+/// Batches of a dataset: arrays named like the data inputs, whose first
+/// dimension counts samples. Step `s` takes batch `s mod batchesPerEpoch`
+/// of epoch `s / batchesPerEpoch`; with shuffling each epoch draws its own
+/// sample permutation from (seed, epoch), so a run is reproducible and a
+/// resumed run takes the same batches as an uninterrupted one.
+class Dataset {
+public:
+  bool init(std::vector<std::pair<std::string, support::NpyArray>> arrays,
+            const std::vector<host::BindingInfo> &dataInputs, int64_t batch,
+            bool shuffle, uint64_t seed, std::string &error);
+  int64_t numSamples() const { return numSamples_; }
+  int64_t batchesPerEpoch() const { return numSamples_ / batch_; }
+  /// The sample indices of step `step`'s batch.
+  std::vector<int64_t> batchSamples(int64_t step) const;
+  /// The bytes of input `index` (in dataInputs order) for the samples.
+  std::vector<uint8_t> gather(size_t index,
+                              const std::vector<int64_t> &samples) const;
+
+private:
+  std::vector<support::NpyArray> arrays_;
+  std::vector<size_t> sampleBytes_;
+  int64_t numSamples_ = 0, batch_ = 0;
+  bool shuffle_ = false;
+  uint64_t seed_ = 0;
+};
+
+/// The carried tensors by input name, and the number of steps taken.
+struct TrainState {
+  int64_t step = 0;
+  std::map<std::string, support::NpyArray> tensors;
+};
+
+/// The initial state: each carried input's data stored in the plan.
+bool initialState(const plan::Plan &plan, const StepSignature &signature,
+                  TrainState &state, std::string &error);
+
+/// Writes `state` to DIR/checkpoint.ipuckpt through a temporary file, fsync
+/// and rename, so an interrupted save leaves the previous one intact.
+bool saveCheckpoint(const std::string &dir, const TrainState &state,
+                    std::string &error);
+/// Reads it back, rejecting truncated or corrupted files (checksum).
+bool loadCheckpoint(const std::string &dir, TrainState &state,
+                    std::string &error);
+/// Checks that a restored state has every carried input with its shape.
+bool checkStateMatches(const TrainState &state, const StepSignature &signature,
+                       std::string &error);
+
+/// The carried inputs that are parameters, not optimizer state: those not
+/// named `<another carried input>.<state>`.
+std::vector<std::string> parameterNames(const StepSignature &signature);
+/// Writes the parameters of `state` as an .npz keyed by parameter name.
+bool saveWeights(const std::string &path, const TrainState &state,
+                 const StepSignature &signature, std::string &error);
+
+struct LoopOptions {
+  int64_t steps = 0;
+  std::string logPath;       // one JSON line per step
+  std::string checkpointDir; // saved every checkpointEvery steps and at end
+  int64_t checkpointEvery = 0;
+  bool progress = true; // progress line on stderr
+};
+
+/// The outcome of one step, as written to the JSON log.
+struct StepRecord {
+  int64_t step = 0;
+  double loss = 0.0;
+  double lr = 0.0;
+  int64_t cycles = -1;
+};
+
+/// Runs `options.steps` steps from `state` (which it updates in place).
+/// `onStep`, if set, sees every record (tests use it).
+bool runTrainingLoop(
+    StepDevice &device, const StepSignature &signature, const Dataset &dataset,
+    TrainState &state, const LoopOptions &options, std::string &error,
+    const std::function<void(const StepRecord &)> &onStep = {});
+
+/// The plan's dtype for an .npy descr, and back; false if there is none.
+bool dtypeForDescr(const std::string &descr, plan::DType &dtype);
+const char *descrForDtype(plan::DType dtype);
+
+} // namespace ipuc::train
+
+#endif // IPUC_TRAIN_TRAININGLOOP_H

@@ -1,0 +1,49 @@
+//===- Devices.cpp - The host and simulated devices as StepDevices -------===//
+
+#include "ipuc/train/Devices.h"
+
+namespace ipuc::train {
+namespace {
+
+template <typename Device> class Adapter : public StepDevice {
+public:
+  explicit Adapter(Device &device) : device(device) {}
+  const std::vector<host::BindingInfo> &inputs() const override {
+    return device.inputs();
+  }
+  const std::vector<host::BindingInfo> &outputs() const override {
+    return device.outputs();
+  }
+  bool setInput(const host::BindingInfo &input, const void *data,
+                std::string &error) override {
+    return device.setInput(input.name, input.dtype, input.shape, data,
+                           input.byteSize(), error);
+  }
+  bool run(std::string &error) override { return device.run(error); }
+  const void *outputData(const std::string &name) const override {
+    return device.outputData(name);
+  }
+
+protected:
+  Device &device;
+};
+
+class SimAdapter : public Adapter<sim::SimDevice> {
+public:
+  using Adapter::Adapter;
+  int64_t lastRunCycles() const override {
+    return int64_t(device.summary().totalCycles);
+  }
+  double clockHz() const override { return device.summary().clockHz; }
+};
+
+} // namespace
+
+std::unique_ptr<StepDevice> wrapDevice(host::HostDevice &device) {
+  return std::make_unique<Adapter<host::HostDevice>>(device);
+}
+std::unique_ptr<StepDevice> wrapDevice(sim::SimDevice &device) {
+  return std::make_unique<SimAdapter>(device);
+}
+
+} // namespace ipuc::train
