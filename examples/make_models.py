@@ -119,7 +119,16 @@ def main():
     x_mlp = rng.standard_normal((8, 64)).astype(np.float32)
     x_cnn = rng.standard_normal((1, 3, 32, 32)).astype(np.float32)
 
+    # A learnable task for the training demo, drawn from its own generator so
+    # that the models above stay as they were: labels of a fixed random
+    # linear teacher over the MLP's 64 features.
+    data_rng = np.random.default_rng(0)
+    x_train = data_rng.standard_normal((256, 64)).astype(np.float32)
+    teacher = data_rng.standard_normal((64, 10)).astype(np.float32)
+    label_train = np.argmax(x_train @ teacher, axis=1).astype(np.int64)
+
     outputs = {
+        "mlp_train.npz": lambda p: np.savez(p, x=x_train, label=label_train),
         "mlp.onnx": lambda p: onnx.save(mlp, p),
         "cnn.onnx": lambda p: onnx.save(cnn, p),
         "x_mlp.npy": lambda p: np.save(p, x_mlp),

@@ -35,11 +35,26 @@ OPTIONS:
   --quiet                 Do not print the output summary.
   --help                  Print this help.
 
+TRAINING (a plan compiled with ipuc --train; runtime/train/TrainCommand.cpp):
+  --dataset FILE.npz      Run the training loop: arrays named like the plan's
+                          data inputs, batched along their first dimension,
+                          wrapping at the end (an incomplete batch is dropped).
+                          Every output <p>.next is fed back into input <p>.
+  --steps N               Number of training steps.
+  --shuffle               Shuffle the samples each epoch (seeded by --seed).
+  --log FILE.jsonl        One JSON line per step: step, loss, lr (and cycles
+                          on sim).
+  --save-weights FILE.npz Write the trained parameters at the end.
+  --checkpoint DIR        Save parameters, optimizer state and step atomically
+                          (every --checkpoint-every K steps, and at the end).
+  --resume DIR            Continue from a checkpoint.
+
 EXIT STATUS: 0 on success, 1 for user errors (bad plan, bad inputs, bad
 options), 2 when a kernel fails at run time.
 
-EXAMPLE:
+EXAMPLES:
   ipu-run model.ipuplan --input x=@x.npy --output-dir out
+  ipu-run train.ipuplan --device=sim --dataset data.npz --steps 200 --log t.jsonl
 )";
 }
 
