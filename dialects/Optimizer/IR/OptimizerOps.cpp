@@ -10,6 +10,7 @@
 #include "dialects/Optimizer/IR/OptimizerOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
 
 #include <cmath>
@@ -193,6 +194,76 @@ LogicalResult RmspropOp::verify() {
            {"momentum", getMomentum().convertToDouble(), 0.0, false}})))
     return failure();
   return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// custom
+//===----------------------------------------------------------------------===//
+
+LogicalResult CustomOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location>,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  types.push_back(adaptor.getParam().getType());
+  for (Value state : adaptor.getState())
+    types.push_back(state.getType());
+  return success();
+}
+
+LogicalResult CustomOp::verify() {
+  Type paramType = getParam().getType();
+  // The rule is elementwise: every state tensor is read element by element
+  // alongside the parameter.
+  for (auto [i, state] : llvm::enumerate(getState()))
+    if (state.getType() != paramType)
+      return emitOpError() << "expects state #" << i << " of the parameter's "
+                           << "type " << paramType << ", got "
+                           << state.getType();
+  Type element = getElementTypeOrSelf(paramType);
+  for (auto [i, scalar] : llvm::enumerate(getScalars()))
+    if (getElementTypeOrSelf(scalar.getType()) != element)
+      return emitOpError() << "expects scalar #" << i << " of element type "
+                           << element << ", got " << scalar.getType();
+  return success();
+}
+
+LogicalResult CustomOp::verifyRegions() {
+  Block &body = getBody().front();
+  Type element = getElementTypeOrSelf(getParam().getType());
+  size_t numArgs = 2 + getState().size() + getScalars().size();
+  if (body.getNumArguments() != numArgs)
+    return emitOpError() << "expects a body with " << numArgs
+                         << " arguments (param, grad, " << getState().size()
+                         << " state, " << getScalars().size()
+                         << " scalars), got " << body.getNumArguments();
+  for (BlockArgument arg : body.getArguments())
+    if (arg.getType() != element)
+      return emitOpError() << "expects body argument #" << arg.getArgNumber()
+                           << " of type " << element << ", got "
+                           << arg.getType();
+  // Only scalar arithmetic keeps the rule elementwise and lowerable by
+  // cloning the body into a linalg.generic.
+  for (Operation &op : body.without_terminator()) {
+    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0)
+      return op.emitOpError()
+             << "is not allowed in an optimizer.custom body, which holds "
+                "only arith and math ops";
+  }
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("expects the body to end in optimizer.yield");
+  size_t numResults = 1 + getState().size();
+  if (yield.getValues().size() != numResults)
+    return yield.emitOpError()
+           << "yields " << yield.getValues().size()
+           << " values, expected " << numResults
+           << " (the new parameter and each new state)";
+  for (auto [i, value] : llvm::enumerate(yield.getValues()))
+    if (value.getType() != element)
+      return yield.emitOpError() << "expects value #" << i << " of type "
+                                 << element << ", got " << value.getType();
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -144,4 +144,58 @@ def Optimizer_RmspropOp : Optimizer_UpdateOp<"rmsprop"> {
                        DefaultValuedAttr<BoolAttr, "false">:$centered);
 }
 
+def Optimizer_CustomOp : Optimizer_Op<"custom", [Pure, AttrSizedOperandSegments,
+    SingleBlock, InferTypeOpAdaptor,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "An elementwise update rule written by hand as a region";
+  let description = [{
+    A rule the named ops do not cover, written as the scalar body of one
+    element: the block takes the element of `param`, of `grad` and of each
+    `state` tensor (all of the parameter's type), then the value of each
+    0-d `scalars` tensor (run-time hyper-parameters such as a learning rate
+    or step count, of the parameter's element type), and yields the new
+    parameter element followed by the new element of each state tensor.
+    The body holds only `arith` and `math` ops, so the rule is elementwise
+    by construction and `ipuc-lower-optimizer` turns it into one
+    `linalg.generic` with the body cloned in. The scalars are read, not
+    updated. ONNX's `ai.onnx.preview.training` Adam, Momentum and Adagrad
+    import as custom rules (their arithmetic, step and learning-rate inputs
+    differ from torch.optim's).
+
+    ```mlir
+    %p1, %v1 = optimizer.custom %p, %g state(%v : tensor<4xf32>)
+        scalars(%lr : tensor<f32>) : tensor<4xf32> {
+    ^bb0(%pe: f32, %ge: f32, %ve: f32, %lre: f32):
+      %c = arith.constant 9.0e-01 : f32
+      %m = arith.mulf %c, %ve : f32
+      %v = arith.addf %m, %ge : f32
+      %d = arith.mulf %lre, %v : f32
+      %np = arith.subf %pe, %d : f32
+      optimizer.yield %np, %v : f32, f32
+    }
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<RankedTensorOf<[AnyFloat]>>:$state,
+                       Variadic<0DTensorOf<[AnyFloat]>>:$scalars);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$new_param,
+                      Variadic<RankedTensorOf<[AnyFloat]>>:$new_state);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $param `,` $grad (`state` `(` $state^ `:` type($state) `)`)?
+    (`scalars` `(` $scalars^ `:` type($scalars) `)`)? attr-dict
+    `:` type($param) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Optimizer_YieldOp : Optimizer_Op<"yield", [Pure, Terminator,
+    HasParent<"CustomOp">]> {
+  let summary = "The new parameter and state elements of a custom rule";
+  let arguments = (ins Variadic<AnyFloat>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
 #endif // IPUC_DIALECT_OPTIMIZER_OPS

@@ -22,6 +22,9 @@ public:
       : b(builder), loc(loc), type(type) {}
 
   mlir::FloatType getType() const { return type; }
+  /// The builder, for bodies that build ops of their own (custom rules).
+  mlir::OpBuilder &getBuilder() const { return b; }
+  mlir::Location getLoc() const { return loc; }
   mlir::Value constant(double value);
   mlir::Value add(mlir::Value x, mlir::Value y);
   mlir::Value sub(mlir::Value x, mlir::Value y);

@@ -12,6 +12,7 @@
 #include "dialects/Optimizer/Transforms/ElementwiseUpdate.h"
 #include "dialects/Optimizer/Transforms/Passes.h"
 
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -161,12 +162,33 @@ SmallVector<Value> lowerRmsprop(OpBuilder &b, RmspropOp op) {
       });
 }
 
+/// A hand-written rule: its body, cloned with the block's arguments bound
+/// to the kernel's scalars, is the kernel's body.
+SmallVector<Value> lowerCustom(OpBuilder &b, CustomOp op) {
+  SmallVector<Value> elementwise = {op.getParam(), op.getGrad()};
+  elementwise.append(op.getState().begin(), op.getState().end());
+  Block &body = op.getBody().front();
+  return buildElementwiseUpdate(
+      b, op.getLoc(), elementwise, op.getScalars(), op.getNumResults(),
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        IRMapping mapping;
+        mapping.map(body.getArguments().take_front(e.size()), e);
+        mapping.map(body.getArguments().drop_front(e.size()), s);
+        for (Operation &inner : body.without_terminator())
+          m.getBuilder().clone(inner, mapping);
+        auto yield = cast<YieldOp>(body.getTerminator());
+        return SmallVector<Value>(llvm::map_range(
+            yield.getValues(), [&](Value v) { return mapping.lookup(v); }));
+      });
+}
+
 struct LowerOptimizerPass
     : public ipuc::impl::LowerOptimizerBase<LowerOptimizerPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<OptimizerDialect>(op->getDialect()))
+      // A custom rule's yield goes with the rule.
+      if (isa<OptimizerDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -178,6 +200,7 @@ struct LowerOptimizerPass
               .Case([&](AdamOp adam) { return lowerAdam(rewriter, adam); })
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
+              .Case([&](CustomOp custom) { return lowerCustom(rewriter, custom); })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacement.size() != op->getNumResults()) {
         op->emitOpError("has no lowering in ipuc-lower-optimizer");
