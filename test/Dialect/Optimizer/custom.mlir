@@ -5,7 +5,7 @@
 
 // Heavy-ball momentum with a run-time learning rate, written by hand.
 // CHECK-LABEL: func @momentum
-// CHECK: %{{.*}}:2 = optimizer.custom %arg0, %arg1 state(%arg2 : tensor<4x3xf32>) scalars(%arg3 : tensor<f32>) : tensor<4x3xf32> {
+// CHECK: %{{.*}}, %{{.*}} = optimizer.custom %arg0, %arg1 state(%arg2 : tensor<4x3xf32>) scalars(%arg3 : tensor<f32>) : tensor<4x3xf32> {
 // CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK:   optimizer.yield %{{.*}}, %{{.*}} : f32, f32
 // The body is cloned into one generic reading the 0-d learning rate at
