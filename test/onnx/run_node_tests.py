@@ -498,6 +498,12 @@ def write_support_doc(path, results, command, data_dir):
               "the test data's values; the other inputs are fed at run "
               f"time. {frozen_count} of the passing tests ran this way."),
         "",
+        *para("Models that contradict their own expected outputs run with "
+              "the attribute ONNX's later fix adds: " + "; ".join(
+                  f"`{name}` with {op}'s `{attr}` = {value:g} ({ref})"
+                  for name, (op, attr, value, ref) in
+                  sorted(MODEL_FIXES.items())) + "."),
+        "",
         *para("The ctest `onnx_node_tests_sim` runs the same tests compiled "
               "for the partitioned ipu target (`--device sim`) on the "
               "simulator and requires every test passing here to pass there "

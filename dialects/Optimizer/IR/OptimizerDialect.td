@@ -24,7 +24,8 @@ def Optimizer_Dialect : Dialect {
     buffers, moment estimates, a step counter) are listed in each op's
     description. `ipuc-lower-optimizer` lowers every op to one fused
     elementwise `linalg.generic`, so the update runs wherever the parameter
-    lives.
+    lives. `optimizer.custom` holds any other elementwise rule as a region
+    (ONNX's `ai.onnx.preview.training` optimizers import as custom rules).
 
     ```mlir
     %p1 = optimizer.sgd %p, %g {lr = 1.0e-01 : f64} : tensor<4xf32>
