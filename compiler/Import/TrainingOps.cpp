@@ -47,8 +47,7 @@ Value regularized(ScalarMath &m, Value x, Value g, double coefficient) {
 
 /// `1 - beta^t`, accurate for beta close to 1 (see LowerOptimizer.cpp).
 Value oneMinusPower(ScalarMath &m, double beta, Value t) {
-  return m.sub(m.constant(0.0),
-               m.expm1(m.mul(t, m.constant(std::log(beta)))));
+  return m.sub(m.constant(0.0), m.expm1(m.mul(t, m.constant(std::log(beta)))));
 }
 
 /// The shared part of the three ops: the inputs are R, T, then n tensors
@@ -110,9 +109,8 @@ LogicalResult convertTrainingOp(NodeContext &ctx, unsigned numState,
     Block *body = b.createBlock(&op.getBody(), {}, argTypes, argLocs);
     ScalarMath math(b, loc, element);
     ValueRange args = body->getArguments();
-    SmallVector<Value> results =
-        rule(math, args.take_front(perTensor), args[perTensor],
-             args[perTensor + 1]);
+    SmallVector<Value> results = rule(math, args.take_front(perTensor),
+                                      args[perTensor], args[perTensor + 1]);
     b.create<optimizer::YieldOp>(loc, results);
 
     for (unsigned k = 0; k <= numState; ++k)
@@ -165,8 +163,7 @@ LogicalResult convertMomentum(NodeContext &ctx) {
       ctx, 1, [&](ScalarMath &m, ValueRange e, Value r, Value t) {
         Value g = regularized(m, e[0], e[1], norm);
         // The first iteration adds the whole gradient (beta is taken as 1).
-        Value scaledG =
-            m.select(isPositive(m, t), m.scale(beta, g), g);
+        Value scaledG = m.select(isPositive(m, t), m.scale(beta, g), g);
         Value v = m.add(m.scale(alpha, e[2]), scaledG);
         Value d = nesterov ? m.add(g, m.scale(alpha, v)) : v;
         return SmallVector<Value>{m.sub(e[0], m.mul(r, d)), v};
@@ -183,8 +180,7 @@ LogicalResult convertAdagrad(NodeContext &ctx) {
         Value g = regularized(m, e[0], e[1], norm);
         Value h = m.add(e[2], m.mul(g, g));
         Value hSqrt = m.add(m.sqrt(h), m.constant(eps));
-        return SmallVector<Value>{m.sub(e[0], m.div(m.mul(rate, g), hSqrt)),
-                                  h};
+        return SmallVector<Value>{m.sub(e[0], m.div(m.mul(rate, g), hSqrt)), h};
       });
 }
 

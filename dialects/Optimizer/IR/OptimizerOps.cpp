@@ -10,8 +10,8 @@
 #include "dialects/Optimizer/IR/OptimizerOps.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 #include <cstdio>
@@ -200,8 +200,7 @@ LogicalResult RmspropOp::verify() {
 // custom
 //===----------------------------------------------------------------------===//
 
-LogicalResult CustomOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location>,
+LogicalResult CustomOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
   types.push_back(adaptor.getParam().getType());
@@ -256,9 +255,8 @@ LogicalResult CustomOp::verifyRegions() {
   size_t numResults = 1 + getState().size();
   if (yield.getValues().size() != numResults)
     return yield.emitOpError()
-           << "yields " << yield.getValues().size()
-           << " values, expected " << numResults
-           << " (the new parameter and each new state)";
+           << "yields " << yield.getValues().size() << " values, expected "
+           << numResults << " (the new parameter and each new state)";
   for (auto [i, value] : llvm::enumerate(yield.getValues()))
     if (value.getType() != element)
       return yield.emitOpError() << "expects value #" << i << " of type "

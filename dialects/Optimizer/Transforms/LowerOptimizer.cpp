@@ -200,7 +200,9 @@ struct LowerOptimizerPass
               .Case([&](AdamOp adam) { return lowerAdam(rewriter, adam); })
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
-              .Case([&](CustomOp custom) { return lowerCustom(rewriter, custom); })
+              .Case([&](CustomOp custom) {
+                return lowerCustom(rewriter, custom);
+              })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacement.size() != op->getNumResults()) {
         op->emitOpError("has no lowering in ipuc-lower-optimizer");
