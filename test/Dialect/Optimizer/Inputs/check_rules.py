@@ -27,8 +27,20 @@ SHAPE = (4, 3)
 RTOL, ATOL = 1e-5, 1e-7
 DELTA_RTOL = 1e-4
 
-# name, op, attributes, torch constructor, state names (op order), initial
-# state values (default zeros).
+# Heavy-ball momentum written by hand as an optimizer.custom body: from a
+# zero buffer it is torch.optim.SGD with momentum (whose first buffer is the
+# gradient itself, as 0.9 * 0 + g is).
+HEAVY_BALL = """  ^bb0(%pe: f32, %ge: f32, %ve: f32):
+    %mu = arith.constant 0.9 : f32
+    %lr = arith.constant 0.05 : f32
+    %m = arith.mulf %mu, %ve : f32
+    %nv = arith.addf %m, %ge : f32
+    %d = arith.mulf %lr, %nv : f32
+    %np = arith.subf %pe, %d : f32
+    optimizer.yield %np, %nv : f32, f32"""
+
+# name, op, attributes (a custom rule's body), torch constructor, state
+# names (op order), initial state values (default zeros).
 RULES = [
     ("sgd", "sgd", {"lr": 0.1}, lambda p: torch.optim.SGD(p, lr=0.1), [], {}),
     ("sgd_weight_decay", "sgd", {"lr": 0.1, "weight_decay": 0.05},
@@ -67,6 +79,9 @@ RULES = [
      lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True,
                                    weight_decay=0.01),
      ["square_avg", "momentum_buffer", "grad_avg"], {}),
+    ("custom_heavy_ball", "custom", HEAVY_BALL,
+     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+     ["momentum_buffer"], {}),
 ]
 
 
@@ -96,8 +111,12 @@ def write_mlir(path, op, attrs, states):
     for i in range(STEPS):
         outs = [f"%p{i}"] + [f"%{n}{i}" for n in states]
         state = f" state({', '.join(cur)} : {types})" if states else ""
-        lines.append(f"  {', '.join(outs)} = optimizer.{op} {param}, %g{i}"
-                     f"{state} {attr_text(attrs)} : {tensor}")
+        if op == "custom":
+            lines.append(f"  {', '.join(outs)} = optimizer.custom {param}, "
+                         f"%g{i}{state} : {tensor} {{\n{attrs}\n  }}")
+        else:
+            lines.append(f"  {', '.join(outs)} = optimizer.{op} {param}, "
+                         f"%g{i}{state} {attr_text(attrs)} : {tensor}")
         param, cur = outs[0], outs[1:]
     all_types = ", ".join([tensor] + [state_type(n, tensor) for n in states])
     lines.append(f"  return {', '.join([param] + cur)} : {all_types}")
