@@ -105,6 +105,7 @@ IPUC_INFER_UPDATE_TYPES(SgdOp)
 IPUC_INFER_UPDATE_TYPES(AdamOp)
 IPUC_INFER_UPDATE_TYPES(AdagradOp)
 IPUC_INFER_UPDATE_TYPES(RmspropOp)
+IPUC_INFER_UPDATE_TYPES(LambOp)
 #undef IPUC_INFER_UPDATE_TYPES
 
 //===----------------------------------------------------------------------===//
@@ -192,6 +193,28 @@ LogicalResult RmspropOp::verify() {
            {"eps", getEps().convertToDouble(), 0.0, true},
            {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
            {"momentum", getMomentum().convertToDouble(), 0.0, false}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// lamb
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> LambOp::getStateNames() {
+  return {"exp_avg", "exp_avg_sq", "step"};
+}
+
+LogicalResult LambOp::verify() {
+  // As torch-optimizer's Lamb constructor.
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"beta1", getBeta1().convertToDouble(), 0.0, false, 1.0, true},
+           {"beta2", getBeta2().convertToDouble(), 0.0, false, 1.0, true},
+           {"eps", getEps().convertToDouble(), 0.0, true},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
+           {"clamp_value", getClampValue().convertToDouble(), 0.0, true}})))
     return failure();
   return checkState(*this, getParam(), getState(), getStateNames());
 }

@@ -144,6 +144,39 @@ def Optimizer_RmspropOp : Optimizer_UpdateOp<"rmsprop"> {
                        DefaultValuedAttr<BoolAttr, "false">:$centered);
 }
 
+def Optimizer_LambOp : Optimizer_UpdateOp<"lamb"> {
+  let summary = "LAMB (You et al., 2019, as torch-optimizer's Lamb)";
+  let description = [{
+    Adam's moments with a per-tensor trust ratio. The state is
+    `(exp_avg, exp_avg_sq, step)`; with `t = step + 1`:
+    `m = beta1 * m + (1 - beta1) * grad`,
+    `v = beta2 * v + (1 - beta2) * grad * grad`,
+    `u = m / (sqrt(v) + eps) + weight_decay * param`. The trust ratio is
+    `min(||param||, clamp_value) / ||u||` over the whole tensor (1 when
+    either norm is 0), and the update `param - lr * trust * u`; with
+    `debias` the learning rate is first scaled by
+    `sqrt(1 - beta2^t) / (1 - beta1^t)` (the paper's v3 does not debias,
+    nor does torch-optimizer by default). torch has no LAMB; the parity test
+    compares with a NumPy transcription of torch-optimizer's `Lamb.step`.
+
+    ```mlir
+    %p1, %m1, %v1, %t1 = optimizer.lamb %p, %g
+        state(%m, %v, %t : tensor<8xf32>, tensor<8xf32>, tensor<f32>)
+        {lr = 1.0e-02 : f64, weight_decay = 1.0e-02 : f64} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$lr,
+                       DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+                       DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<F64Attr, "10.0">:$clamp_value,
+                       DefaultValuedAttr<BoolAttr, "false">:$debias);
+}
+
 def Optimizer_CustomOp : Optimizer_Op<"custom", [Pure, AttrSizedOperandSegments,
     SingleBlock, InferTypeOpAdaptor,
     AllTypesMatch<["param", "grad", "new_param"]>]> {

@@ -62,6 +62,11 @@ buildElementwiseUpdate(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::ValueRange elementwise, mlir::ValueRange broadcast,
                        unsigned numResults, UpdateBody body);
 
+/// The sum of the squares of every element of `x` as a 0-d tensor: one
+/// reduction, for per-tensor norms (LAMB's trust ratio).
+mlir::Value buildSumOfSquares(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value x);
+
 /// `step + 1` for a 0-d f32 step counter.
 mlir::Value buildStepIncrement(mlir::OpBuilder &builder, mlir::Location loc,
                                mlir::Value step);

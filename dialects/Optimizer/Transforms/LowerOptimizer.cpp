@@ -12,6 +12,7 @@
 #include "dialects/Optimizer/Transforms/ElementwiseUpdate.h"
 #include "dialects/Optimizer/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -162,6 +163,54 @@ SmallVector<Value> lowerRmsprop(OpBuilder &b, RmspropOp op) {
       });
 }
 
+/// torch-optimizer's Lamb.step: the Adam step `u` and the moments in one
+/// kernel, the two squared norms as reductions, then the trust-scaled
+/// update in a second kernel.
+SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
+  double lr = toDouble(op.getLr()), beta1 = toDouble(op.getBeta1());
+  double beta2 = toDouble(op.getBeta2()), eps = toDouble(op.getEps());
+  double decay = toDouble(op.getWeightDecay());
+  double clamp = toDouble(op.getClampValue());
+  bool debias = op.getDebias();
+  Location loc = op.getLoc();
+  Value param = op.getParam(), step = op.getState()[2];
+  SmallVector<Value> adam = buildElementwiseUpdate(
+      b, loc, {param, op.getGrad(), op.getState()[0], op.getState()[1]}, {}, 3,
+      [&](ScalarMath &m, ValueRange e, ValueRange) {
+        Value g = e[1];
+        Value avg = m.add(m.scale(beta1, e[2]), m.scale(1 - beta1, g));
+        Value avgSq =
+            m.add(m.scale(beta2, e[3]), m.scale(1 - beta2, m.mul(g, g)));
+        Value u = m.div(avg, m.add(m.sqrt(avgSq), m.constant(eps)));
+        if (decay != 0.0)
+          u = m.add(u, m.scale(decay, e[0]));
+        return SmallVector<Value>{u, avg, avgSq};
+      });
+  Value paramSq = buildSumOfSquares(b, loc, param);
+  Value updateSq = buildSumOfSquares(b, loc, adam[0]);
+  SmallVector<Value> newParam = buildElementwiseUpdate(
+      b, loc, {param, adam[0]}, {paramSq, updateSq, step}, 1,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        OpBuilder &ob = m.getBuilder();
+        Value paramNorm = ob.create<arith::MinimumFOp>(m.getLoc(), m.sqrt(s[0]),
+                                                       m.constant(clamp));
+        Value updateNorm = m.sqrt(s[1]);
+        Value either = ob.create<arith::OrIOp>(m.getLoc(), m.isZero(paramNorm),
+                                               m.isZero(updateNorm));
+        Value trust =
+            m.select(either, m.constant(1.0), m.div(paramNorm, updateNorm));
+        Value stepSize = m.constant(lr);
+        if (debias) {
+          Value t = m.fromF32(m.add(s[2], m.constant(1.0)));
+          stepSize = m.div(m.mul(stepSize, m.sqrt(biasCorrection(m, beta2, t))),
+                           biasCorrection(m, beta1, t));
+        }
+        return SmallVector<Value>{
+            m.sub(e[0], m.mul(m.mul(stepSize, trust), e[1]))};
+      });
+  return {newParam[0], adam[1], adam[2], buildStepIncrement(b, loc, step)};
+}
+
 /// A hand-written rule: its body, cloned with the block's arguments bound
 /// to the kernel's scalars, is the kernel's body.
 SmallVector<Value> lowerCustom(OpBuilder &b, CustomOp op) {
@@ -200,6 +249,7 @@ struct LowerOptimizerPass
               .Case([&](AdamOp adam) { return lowerAdam(rewriter, adam); })
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
+              .Case([&](LambOp lamb) { return lowerLamb(rewriter, lamb); })
               .Case([&](CustomOp custom) {
                 return lowerCustom(rewriter, custom);
               })

@@ -27,6 +27,46 @@ SHAPE = (4, 3)
 RTOL, ATOL = 1e-5, 1e-7
 DELTA_RTOL = 1e-4
 
+class NumpyLamb:
+    """torch-optimizer's Lamb.step (torch_optimizer/lamb.py) in float32
+    NumPy, with the torch.optim interface the harness drives; torch has no
+    LAMB of its own."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6,
+                 weight_decay=0.0, clamp_value=10.0, debias=False):
+        self.params = params
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.weight_decay, self.clamp_value = weight_decay, clamp_value
+        self.debias = debias
+        self.state = {}
+
+    def step(self):
+        beta1, beta2 = self.betas
+        for p in self.params:
+            x = p.detach().numpy()
+            g = p.grad.numpy()
+            st = self.state.setdefault(p, {
+                "step": 0, "exp_avg": np.zeros_like(x),
+                "exp_avg_sq": np.zeros_like(x)})
+            st["step"] += 1
+            m = np.float32(beta1) * st["exp_avg"] + np.float32(1 - beta1) * g
+            v = np.float32(beta2) * st["exp_avg_sq"] + \
+                np.float32(1 - beta2) * g * g
+            st["exp_avg"], st["exp_avg_sq"] = m, v
+            step_size = self.lr
+            if self.debias:
+                step_size *= np.sqrt(1 - beta2 ** st["step"]) / \
+                    (1 - beta1 ** st["step"])
+            weight_norm = min(np.sqrt(np.sum(x * x)), self.clamp_value)
+            adam_step = m / (np.sqrt(v) + np.float32(self.eps))
+            if self.weight_decay != 0:
+                adam_step = adam_step + np.float32(self.weight_decay) * x
+            adam_norm = np.sqrt(np.sum(adam_step * adam_step))
+            trust = 1.0 if weight_norm == 0 or adam_norm == 0 else \
+                weight_norm / adam_norm
+            x -= np.float32(step_size * trust) * adam_step
+
+
 # Heavy-ball momentum written by hand as an optimizer.custom body: from a
 # zero buffer it is torch.optim.SGD with momentum (whose first buffer is the
 # gradient itself, as 0.9 * 0 + g is).
@@ -79,6 +119,15 @@ RULES = [
      lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True,
                                    weight_decay=0.01),
      ["square_avg", "momentum_buffer", "grad_avg"], {}),
+    ("lamb", "lamb", {"lr": 0.01},
+     lambda p: NumpyLamb(p, lr=0.01), ["exp_avg", "exp_avg_sq", "step"], {}),
+    # A small clamp_value makes the clamp bite (||p|| is about 3.5 here).
+    ("lamb_decay_debias_clamp", "lamb",
+     {"lr": 0.02, "beta1": 0.8, "beta2": 0.95, "eps": 1e-4,
+      "weight_decay": 0.05, "clamp_value": 2.0, "debias": True},
+     lambda p: NumpyLamb(p, lr=0.02, betas=(0.8, 0.95), eps=1e-4,
+                         weight_decay=0.05, clamp_value=2.0, debias=True),
+     ["exp_avg", "exp_avg_sq", "step"], {}),
     ("custom_heavy_ball", "custom", HEAVY_BALL,
      lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
      ["momentum_buffer"], {}),
