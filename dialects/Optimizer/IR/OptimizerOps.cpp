@@ -220,6 +220,49 @@ LogicalResult LambOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// lookahead
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookaheadOp::verify() {
+  if (getK() < 1)
+    return emitOpError() << "expects k >= 1, got " << getK();
+  if (failed(checkRanges(*this, {{"alpha", getAlpha().convertToDouble(), 0.0,
+                                  false, 1.0, false}})))
+    return failure();
+  ValueRange state = getState();
+  Type f32Scalar = RankedTensorType::get({}, Float32Type::get(getContext()));
+  if (state.size() < 2 || state[0].getType() != getParam().getType() ||
+      state[1].getType() != f32Scalar)
+    return emitOpError() << "expects the state to start with the slow weights ("
+                         << getParam().getType() << ") and the step ("
+                         << f32Scalar << ")";
+  if (getNewState().getTypes() != state.getTypes())
+    return emitOpError("expects the new state of the state's types");
+  return success();
+}
+
+LogicalResult LookaheadOp::verifyRegions() {
+  Block &body = getBody().front();
+  // The inner rule sees the parameter, the gradient and its own state.
+  SmallVector<Type> inner = {getParam().getType(), getGrad().getType()};
+  llvm::append_range(inner, getState().drop_front(2).getTypes());
+  if (body.getArgumentTypes() != ArrayRef<Type>(inner))
+    return emitOpError() << "expects the body to take the parameter, the "
+                            "gradient and the inner state ("
+                         << inner.size() << " tensors after slow and step)";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("expects the body to end in optimizer.yield");
+  SmallVector<Type> yielded = {getParam().getType()};
+  llvm::append_range(yielded, getState().drop_front(2).getTypes());
+  if (yield.getValues().getTypes() != ArrayRef<Type>(yielded))
+    return yield.emitOpError()
+           << "expects the fast parameter and the " << yielded.size() - 1
+           << " new inner state tensors";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // custom
 //===----------------------------------------------------------------------===//
 

@@ -177,6 +177,44 @@ def Optimizer_LambOp : Optimizer_UpdateOp<"lamb"> {
                        DefaultValuedAttr<BoolAttr, "false">:$debias);
 }
 
+def Optimizer_LookaheadOp : Optimizer_Op<"lookahead", [Pure, SingleBlock,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "Lookahead (Zhang et al., 2019) around any other rule";
+  let description = [{
+    The body is the inner ("fast") rule: it takes the parameter, the
+    gradient and the inner rule's state and yields the fast parameter and
+    the new inner state. The op's state is `(slow, step)` followed by the
+    inner state; `slow` starts as the initial parameter. With
+    `t = step + 1`, every `k`-th step (`t % k == 0`) the slow weights move
+    `slow + alpha * (fast - slow)` and the parameter becomes them; on the
+    other steps the parameter is the fast one and `slow` is unchanged.
+
+    ```mlir
+    %p1, %slow1, %t1 = optimizer.lookahead %p, %g
+        state(%slow, %t : tensor<8xf32>, tensor<f32>)
+        {k = 5 : i64, alpha = 5.0e-01 : f64} : tensor<8xf32> {
+    ^bb0(%fp: tensor<8xf32>, %fg: tensor<8xf32>):
+      %f = optimizer.sgd %fp, %fg {lr = 1.0e-01 : f64} : tensor<8xf32>
+      optimizer.yield %f : tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<I64Attr, "5">:$k,
+                       DefaultValuedAttr<F64Attr, "0.5">:$alpha);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$new_param,
+                      Variadic<AnyRankedTensor>:$new_state);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $param `,` $grad `state` `(` $state `:` type($state) `)` attr-dict
+    `:` type($param) `->` type($new_state) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
 def Optimizer_CustomOp : Optimizer_Op<"custom", [Pure, AttrSizedOperandSegments,
     SingleBlock, InferTypeOpAdaptor,
     AllTypesMatch<["param", "grad", "new_param"]>]> {
@@ -225,9 +263,13 @@ def Optimizer_CustomOp : Optimizer_Op<"custom", [Pure, AttrSizedOperandSegments,
 }
 
 def Optimizer_YieldOp : Optimizer_Op<"yield", [Pure, Terminator,
-    HasParent<"CustomOp">]> {
-  let summary = "The new parameter and state elements of a custom rule";
-  let arguments = (ins Variadic<AnyFloat>:$values);
+    ParentOneOf<["CustomOp", "LookaheadOp"]>]> {
+  let summary = "The new parameter and state of a custom or inner rule";
+  let description = [{
+    Element scalars in an `optimizer.custom` body, tensors in an
+    `optimizer.lookahead` body.
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 

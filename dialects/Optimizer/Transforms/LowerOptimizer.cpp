@@ -211,6 +211,42 @@ SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
   return {newParam[0], adam[1], adam[2], buildStepIncrement(b, loc, step)};
 }
 
+/// The inner rule's ops (already lowered: the walk is post-order) are
+/// inlined, then one kernel syncs the slow weights every k-th step.
+SmallVector<Value> lowerLookahead(OpBuilder &b, LookaheadOp op) {
+  Block &body = op.getBody().front();
+  IRMapping mapping;
+  SmallVector<Value> innerArgs = {op.getParam(), op.getGrad()};
+  llvm::append_range(innerArgs, op.getState().drop_front(2));
+  mapping.map(body.getArguments(), innerArgs);
+  for (Operation &inner : body.without_terminator())
+    b.clone(inner, mapping);
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> innerResults(llvm::map_range(
+      yield.getValues(), [&](Value v) { return mapping.lookupOrDefault(v); }));
+  double k = static_cast<double>(op.getK());
+  double alpha = toDouble(op.getAlpha());
+  Value slow = op.getState()[0], step = op.getState()[1];
+  SmallVector<Value> synced = buildElementwiseUpdate(
+      b, op.getLoc(), {innerResults[0], slow}, {step}, 2,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        // The counter is f32 whatever the parameter's type: t = step + 1
+        // counts exactly up to 2^24 steps.
+        ScalarMath f32(m.getBuilder(), m.getLoc(), m.getBuilder().getF32Type());
+        Value t = f32.add(s[0], f32.constant(1.0));
+        Value rem = m.getBuilder().create<arith::RemFOp>(m.getLoc(), t,
+                                                         f32.constant(k));
+        Value sync = f32.isZero(rem);
+        Value moved = m.add(e[1], m.scale(alpha, m.sub(e[0], e[1])));
+        Value newSlow = m.select(sync, moved, e[1]);
+        return SmallVector<Value>{m.select(sync, newSlow, e[0]), newSlow};
+      });
+  SmallVector<Value> results = {synced[0], synced[1],
+                                buildStepIncrement(b, op.getLoc(), step)};
+  llvm::append_range(results, ArrayRef<Value>(innerResults).drop_front());
+  return results;
+}
+
 /// A hand-written rule: its body, cloned with the block's arguments bound
 /// to the kernel's scalars, is the kernel's body.
 SmallVector<Value> lowerCustom(OpBuilder &b, CustomOp op) {
@@ -250,6 +286,8 @@ struct LowerOptimizerPass
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
               .Case([&](LambOp lamb) { return lowerLamb(rewriter, lamb); })
+              .Case(
+                  [&](LookaheadOp la) { return lowerLookahead(rewriter, la); })
               .Case([&](CustomOp custom) {
                 return lowerCustom(rewriter, custom);
               })

@@ -76,7 +76,7 @@ func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
-  // CHECK: error: 'optimizer.yield' op expects parent op 'optimizer.custom'
+  // CHECK: error: 'optimizer.yield' op expects parent op to be one of 'optimizer.custom, optimizer.lookahead'
   optimizer.yield %p : tensor<4xf32>
   return %p : tensor<4xf32>
 }

@@ -67,6 +67,32 @@ class NumpyLamb:
             x -= np.float32(step_size * trust) * adam_step
 
 
+class NumpyLookahead:
+    """Lookahead (Zhang et al., 2019, Algorithm 1) around a torch.optim
+    rule: every k-th step the slow weights (starting at the initial
+    parameter) move alpha of the way to the fast ones, which restart there."""
+
+    def __init__(self, params, base, k, alpha):
+        self.params, self.base, self.k, self.alpha = params, base, k, alpha
+        self.count = 0
+        self.slow = {p: p.detach().numpy().copy() for p in params}
+
+    @property
+    def state(self):
+        return {p: {**self.base.state[p], "slow": self.slow[p],
+                    "la_step": float(self.count)} for p in self.params}
+
+    def step(self):
+        self.base.step()
+        self.count += 1
+        if self.count % self.k == 0:
+            for p in self.params:
+                fast = p.detach().numpy()
+                slow = self.slow[p]
+                slow += np.float32(self.alpha) * (fast - slow)
+                fast[...] = slow
+
+
 # Heavy-ball momentum written by hand as an optimizer.custom body: from a
 # zero buffer it is torch.optim.SGD with momentum (whose first buffer is the
 # gradient itself, as 0.9 * 0 + g is).
@@ -128,6 +154,12 @@ RULES = [
      lambda p: NumpyLamb(p, lr=0.02, betas=(0.8, 0.95), eps=1e-4,
                          weight_decay=0.05, clamp_value=2.0, debias=True),
      ["exp_avg", "exp_avg_sq", "step"], {}),
+    # k = 2 over 5 steps: two syncs, and a last step that is fast only.
+    ("lookahead_sgd_momentum", "lookahead",
+     ({"k": 2, "alpha": 0.6}, "sgd", {"lr": 0.05, "momentum": 0.9}),
+     lambda p: NumpyLookahead(p, torch.optim.SGD(p, lr=0.05, momentum=0.9),
+                              k=2, alpha=0.6),
+     ["slow", "la_step", "momentum_buffer", "step"], {"slow": "p"}),
     ("custom_heavy_ball", "custom", HEAVY_BALL,
      lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
      ["momentum_buffer"], {}),
@@ -138,11 +170,14 @@ def attr_text(attrs):
     def value(v):
         return ("true" if v else "false") if isinstance(v, bool) else \
             f"{v:.17e} : f64"
-    return "{" + ", ".join(f"{k} = {value(v)}" for k, v in attrs.items()) + "}"
+    def value_of(k, v):
+        return f"{v} : i64" if k == "k" else value(v)
+    return "{" + ", ".join(f"{k} = {value_of(k, v)}"
+                           for k, v in attrs.items()) + "}"
 
 
 def state_type(name, tensor):
-    return "tensor<f32>" if name == "step" else tensor
+    return "tensor<f32>" if name.endswith("step") else tensor
 
 
 def write_mlir(path, op, attrs, states):
@@ -160,7 +195,25 @@ def write_mlir(path, op, attrs, states):
     for i in range(STEPS):
         outs = [f"%p{i}"] + [f"%{n}{i}" for n in states]
         state = f" state({', '.join(cur)} : {types})" if states else ""
-        if op == "custom":
+        if op == "lookahead":
+            la_attrs, inner_op, inner_attrs = attrs
+            inner = states[2:]
+            inner_types = [state_type(n, tensor) for n in inner]
+            args = ", ".join([f"%fp{i}: {tensor}", f"%fg{i}: {tensor}"] +
+                             [f"%f{n}{i}: {t}"
+                              for n, t in zip(inner, inner_types)])
+            inner_outs = [f"%ip{i}"] + [f"%i{n}{i}" for n in inner]
+            inner_state = (f" state({', '.join(f'%f{n}{i}' for n in inner)}"
+                           f" : {', '.join(inner_types)})" if inner else "")
+            lines.append(
+                f"  {', '.join(outs)} = optimizer.lookahead {param}, "
+                f"%g{i}{state} {attr_text(la_attrs)} : {tensor} -> {types} "
+                f"{{\n  ^bb0({args}):\n"
+                f"    {', '.join(inner_outs)} = optimizer.{inner_op} %fp{i}, "
+                f"%fg{i}{inner_state} {attr_text(inner_attrs)} : {tensor}\n"
+                f"    optimizer.yield {', '.join(inner_outs)} : "
+                f"{', '.join([tensor] + inner_types)}\n  }}")
+        elif op == "custom":
             lines.append(f"  {', '.join(outs)} = optimizer.custom {param}, "
                          f"%g{i}{state} : {tensor} {{\n{attrs}\n  }}")
         else:
@@ -212,8 +265,11 @@ def main():
         inputs = {"p": p0}
         inputs.update({f"g{i}": g for i, g in enumerate(grads)})
         for n in states:
-            shape = () if n == "step" else SHAPE
-            inputs[f"s_{n}"] = np.full(shape, initial.get(n, 0.0), np.float32)
+            shape = () if n.endswith("step") else SHAPE
+            # "p": the initial parameter (Lookahead's slow weights).
+            value = initial.get(n, 0.0)
+            inputs[f"s_{n}"] = p0.copy() if value == "p" else \
+                np.full(shape, value, np.float32)
         args = []
         for k, v in inputs.items():
             np.save(os.path.join(d, f"{k}.npy"), v)
