@@ -19,7 +19,8 @@ def Optimizer_Dialect : Dialect {
   let description = [{
     One op per update rule of PyTorch's `torch.optim` (SGD, Adam/AdamW,
     Adagrad, RMSprop), with the same hyper-parameters, defaults and
-    arithmetic. An op maps `(param, grad, state...)` to
+    arithmetic, plus LAMB (as torch-optimizer defines it) and Lookahead
+    around any other rule. An op maps `(param, grad, state...)` to
     `(new_param, new_state...)`; the state tensors a rule needs (momentum
     buffers, moment estimates, a step counter) are listed in each op's
     description. `ipuc-lower-optimizer` lowers every op to one fused
