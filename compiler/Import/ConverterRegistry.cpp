@@ -17,6 +17,7 @@ const ConverterRegistry &getConverterRegistry() {
     registerReductionConverters(r);
     registerMoreElementwiseConverters(r);
     registerMoreTensorConverters(r);
+    registerTrainingConverters(r);
     return r;
   }();
   return registry;

@@ -81,8 +81,8 @@ public:
 
 using NodeConverter = std::function<mlir::LogicalResult(NodeContext &)>;
 
-/// Converters by ONNX op type (default domain), with the opset range each
-/// handles.
+/// Converters by ONNX op type (default domain) or domainKey(domain, op type)
+/// (any other domain), with the opset range of that domain each handles.
 struct ConverterEntry {
   NodeConverter convert;
   int64_t minOpset = 1;
@@ -90,12 +90,18 @@ struct ConverterEntry {
 };
 using ConverterRegistry = llvm::StringMap<ConverterEntry>;
 
+/// The registry key of op `opType` in the non-default domain `domain`.
+inline std::string domainKey(llvm::StringRef domain, llvm::StringRef opType) {
+  return (domain + "::" + opType).str();
+}
+
 void registerElementwiseConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerNNConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerMoreElementwiseConverters(ConverterRegistry &registry);
 void registerMoreTensorConverters(ConverterRegistry &registry);
+void registerTrainingConverters(ConverterRegistry &registry);
 
 /// The registry with every converter, built once.
 const ConverterRegistry &getConverterRegistry();

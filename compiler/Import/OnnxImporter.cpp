@@ -375,7 +375,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 
   std::string domain = isDefaultDomain(node.domain()) ? "" : node.domain();
   auto opset = opsets.find(domain);
-  if (!domain.empty()) {
+  const ConverterRegistry &registry = getConverterRegistry();
+  auto it = registry.find(domain.empty() ? node.op_type()
+                                         : domainKey(domain, node.op_type()));
+  // Ops of other domains are supported one by one (the training domain's
+  // optimizers) and need that domain's opset to be imported.
+  if (!domain.empty() && (it == registry.end() || opset == opsets.end())) {
     InFlightDiagnostic diag = emitError(loc)
                               << "unsupported ONNX op '" << node.op_type()
                               << "' in domain '" << domain << "' (node '"
@@ -386,8 +391,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     return failure();
   }
   int64_t version = opset->second;
-  const ConverterRegistry &registry = getConverterRegistry();
-  auto it = registry.find(node.op_type());
   if (it == registry.end())
     return emitError(loc) << "unsupported ONNX op '" << node.op_type()
                           << "' (node '" << name << "', opset " << version

@@ -19,12 +19,14 @@ def Optimizer_Dialect : Dialect {
   let description = [{
     One op per update rule of PyTorch's `torch.optim` (SGD, Adam/AdamW,
     Adagrad, RMSprop), with the same hyper-parameters, defaults and
-    arithmetic. An op maps `(param, grad, state...)` to
+    arithmetic, plus LAMB (as torch-optimizer defines it) and Lookahead
+    around any other rule. An op maps `(param, grad, state...)` to
     `(new_param, new_state...)`; the state tensors a rule needs (momentum
     buffers, moment estimates, a step counter) are listed in each op's
     description. `ipuc-lower-optimizer` lowers every op to one fused
     elementwise `linalg.generic`, so the update runs wherever the parameter
-    lives.
+    lives. `optimizer.custom` holds any other elementwise rule as a region
+    (ONNX's `ai.onnx.preview.training` optimizers import as custom rules).
 
     ```mlir
     %p1 = optimizer.sgd %p, %g {lr = 1.0e-01 : f64} : tensor<4xf32>

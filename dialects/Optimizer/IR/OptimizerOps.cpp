@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 #include <cstdio>
@@ -104,6 +105,7 @@ IPUC_INFER_UPDATE_TYPES(SgdOp)
 IPUC_INFER_UPDATE_TYPES(AdamOp)
 IPUC_INFER_UPDATE_TYPES(AdagradOp)
 IPUC_INFER_UPDATE_TYPES(RmspropOp)
+IPUC_INFER_UPDATE_TYPES(LambOp)
 #undef IPUC_INFER_UPDATE_TYPES
 
 //===----------------------------------------------------------------------===//
@@ -193,6 +195,139 @@ LogicalResult RmspropOp::verify() {
            {"momentum", getMomentum().convertToDouble(), 0.0, false}})))
     return failure();
   return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// lamb
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> LambOp::getStateNames() {
+  return {"exp_avg", "exp_avg_sq", "step"};
+}
+
+LogicalResult LambOp::verify() {
+  // As torch-optimizer's Lamb constructor.
+  if (failed(checkRanges(
+          *this,
+          {{"lr", getLr().convertToDouble(), 0.0, false},
+           {"beta1", getBeta1().convertToDouble(), 0.0, false, 1.0, true},
+           {"beta2", getBeta2().convertToDouble(), 0.0, false, 1.0, true},
+           {"eps", getEps().convertToDouble(), 0.0, true},
+           {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
+           {"clamp_value", getClampValue().convertToDouble(), 0.0, true}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// lookahead
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookaheadOp::verify() {
+  if (getK() < 1)
+    return emitOpError() << "expects k >= 1, got " << getK();
+  if (failed(checkRanges(*this, {{"alpha", getAlpha().convertToDouble(), 0.0,
+                                  false, 1.0, false}})))
+    return failure();
+  ValueRange state = getState();
+  Type f32Scalar = RankedTensorType::get({}, Float32Type::get(getContext()));
+  if (state.size() < 2 || state[0].getType() != getParam().getType() ||
+      state[1].getType() != f32Scalar)
+    return emitOpError() << "expects the state to start with the slow weights ("
+                         << getParam().getType() << ") and the step ("
+                         << f32Scalar << ")";
+  if (getNewState().getTypes() != state.getTypes())
+    return emitOpError("expects the new state of the state's types");
+  return success();
+}
+
+LogicalResult LookaheadOp::verifyRegions() {
+  Block &body = getBody().front();
+  // The inner rule sees the parameter, the gradient and its own state.
+  SmallVector<Type> inner = {getParam().getType(), getGrad().getType()};
+  llvm::append_range(inner, getState().drop_front(2).getTypes());
+  if (body.getArgumentTypes() != ArrayRef<Type>(inner))
+    return emitOpError() << "expects the body to take the parameter, the "
+                            "gradient and the inner state ("
+                         << inner.size() << " tensors after slow and step)";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("expects the body to end in optimizer.yield");
+  SmallVector<Type> yielded = {getParam().getType()};
+  llvm::append_range(yielded, getState().drop_front(2).getTypes());
+  if (yield.getValues().getTypes() != ArrayRef<Type>(yielded))
+    return yield.emitOpError()
+           << "expects the fast parameter and the " << yielded.size() - 1
+           << " new inner state tensors";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// custom
+//===----------------------------------------------------------------------===//
+
+LogicalResult CustomOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  types.push_back(adaptor.getParam().getType());
+  for (Value state : adaptor.getState())
+    types.push_back(state.getType());
+  return success();
+}
+
+LogicalResult CustomOp::verify() {
+  Type paramType = getParam().getType();
+  // The rule is elementwise: every state tensor is read element by element
+  // alongside the parameter.
+  for (auto [i, state] : llvm::enumerate(getState()))
+    if (state.getType() != paramType)
+      return emitOpError() << "expects state #" << i << " of the parameter's "
+                           << "type " << paramType << ", got "
+                           << state.getType();
+  Type element = getElementTypeOrSelf(paramType);
+  for (auto [i, scalar] : llvm::enumerate(getScalars()))
+    if (getElementTypeOrSelf(scalar.getType()) != element)
+      return emitOpError() << "expects scalar #" << i << " of element type "
+                           << element << ", got " << scalar.getType();
+  return success();
+}
+
+LogicalResult CustomOp::verifyRegions() {
+  Block &body = getBody().front();
+  Type element = getElementTypeOrSelf(getParam().getType());
+  size_t numArgs = 2 + getState().size() + getScalars().size();
+  if (body.getNumArguments() != numArgs)
+    return emitOpError() << "expects a body with " << numArgs
+                         << " arguments (param, grad, " << getState().size()
+                         << " state, " << getScalars().size()
+                         << " scalars), got " << body.getNumArguments();
+  for (BlockArgument arg : body.getArguments())
+    if (arg.getType() != element)
+      return emitOpError() << "expects body argument #" << arg.getArgNumber()
+                           << " of type " << element << ", got "
+                           << arg.getType();
+  // Only scalar arithmetic keeps the rule elementwise and lowerable by
+  // cloning the body into a linalg.generic.
+  for (Operation &op : body.without_terminator()) {
+    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0)
+      return op.emitOpError()
+             << "is not allowed in an optimizer.custom body, which holds "
+                "only arith and math ops";
+  }
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("expects the body to end in optimizer.yield");
+  size_t numResults = 1 + getState().size();
+  if (yield.getValues().size() != numResults)
+    return yield.emitOpError()
+           << "yields " << yield.getValues().size() << " values, expected "
+           << numResults << " (the new parameter and each new state)";
+  for (auto [i, value] : llvm::enumerate(yield.getValues()))
+    if (value.getType() != element)
+      return yield.emitOpError() << "expects value #" << i << " of type "
+                                 << element << ", got " << value.getType();
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -144,4 +144,133 @@ def Optimizer_RmspropOp : Optimizer_UpdateOp<"rmsprop"> {
                        DefaultValuedAttr<BoolAttr, "false">:$centered);
 }
 
+def Optimizer_LambOp : Optimizer_UpdateOp<"lamb"> {
+  let summary = "LAMB (You et al., 2019, as torch-optimizer's Lamb)";
+  let description = [{
+    Adam's moments with a per-tensor trust ratio. The state is
+    `(exp_avg, exp_avg_sq, step)`; with `t = step + 1`:
+    `m = beta1 * m + (1 - beta1) * grad`,
+    `v = beta2 * v + (1 - beta2) * grad * grad`,
+    `u = m / (sqrt(v) + eps) + weight_decay * param`. The trust ratio is
+    `min(||param||, clamp_value) / ||u||` over the whole tensor (1 when
+    either norm is 0), and the update `param - lr * trust * u`; with
+    `debias` the learning rate is first scaled by
+    `sqrt(1 - beta2^t) / (1 - beta1^t)` (the paper's v3 does not debias,
+    nor does torch-optimizer by default). torch has no LAMB; the parity test
+    compares with a NumPy transcription of torch-optimizer's `Lamb.step`.
+
+    ```mlir
+    %p1, %m1, %v1, %t1 = optimizer.lamb %p, %g
+        state(%m, %v, %t : tensor<8xf32>, tensor<8xf32>, tensor<f32>)
+        {lr = 1.0e-02 : f64, weight_decay = 1.0e-02 : f64} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$lr,
+                       DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+                       DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<F64Attr, "10.0">:$clamp_value,
+                       DefaultValuedAttr<BoolAttr, "false">:$debias);
+}
+
+def Optimizer_LookaheadOp : Optimizer_Op<"lookahead", [Pure, SingleBlock,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "Lookahead (Zhang et al., 2019) around any other rule";
+  let description = [{
+    The body is the inner ("fast") rule: it takes the parameter, the
+    gradient and the inner rule's state and yields the fast parameter and
+    the new inner state. The op's state is `(slow, step)` followed by the
+    inner state; `slow` starts as the initial parameter. With
+    `t = step + 1`, every `k`-th step (`t % k == 0`) the slow weights move
+    `slow + alpha * (fast - slow)` and the parameter becomes them; on the
+    other steps the parameter is the fast one and `slow` is unchanged.
+
+    ```mlir
+    %p1, %slow1, %t1 = optimizer.lookahead %p, %g
+        state(%slow, %t : tensor<8xf32>, tensor<f32>)
+        {k = 5 : i64, alpha = 5.0e-01 : f64} : tensor<8xf32> {
+    ^bb0(%fp: tensor<8xf32>, %fg: tensor<8xf32>):
+      %f = optimizer.sgd %fp, %fg {lr = 1.0e-01 : f64} : tensor<8xf32>
+      optimizer.yield %f : tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DefaultValuedAttr<I64Attr, "5">:$k,
+                       DefaultValuedAttr<F64Attr, "0.5">:$alpha);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$new_param,
+                      Variadic<AnyRankedTensor>:$new_state);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $param `,` $grad `state` `(` $state `:` type($state) `)` attr-dict
+    `:` type($param) `->` type($new_state) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Optimizer_CustomOp : Optimizer_Op<"custom", [Pure, AttrSizedOperandSegments,
+    SingleBlock, InferTypeOpAdaptor,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "An elementwise update rule written by hand as a region";
+  let description = [{
+    A rule the named ops do not cover, written as the scalar body of one
+    element: the block takes the element of `param`, of `grad` and of each
+    `state` tensor (all of the parameter's type), then the value of each
+    0-d `scalars` tensor (run-time hyper-parameters such as a learning rate
+    or step count, of the parameter's element type), and yields the new
+    parameter element followed by the new element of each state tensor.
+    The body holds only `arith` and `math` ops, so the rule is elementwise
+    by construction and `ipuc-lower-optimizer` turns it into one
+    `linalg.generic` with the body cloned in. The scalars are read, not
+    updated. ONNX's `ai.onnx.preview.training` Adam, Momentum and Adagrad
+    import as custom rules (their arithmetic, step and learning-rate inputs
+    differ from torch.optim's).
+
+    ```mlir
+    %p1, %v1 = optimizer.custom %p, %g state(%v : tensor<4xf32>)
+        scalars(%lr : tensor<f32>) : tensor<4xf32> {
+    ^bb0(%pe: f32, %ge: f32, %ve: f32, %lre: f32):
+      %c = arith.constant 9.0e-01 : f32
+      %m = arith.mulf %c, %ve : f32
+      %v = arith.addf %m, %ge : f32
+      %d = arith.mulf %lre, %v : f32
+      %np = arith.subf %pe, %d : f32
+      optimizer.yield %np, %v : f32, f32
+    }
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<RankedTensorOf<[AnyFloat]>>:$state,
+                       Variadic<0DTensorOf<[AnyFloat]>>:$scalars);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$new_param,
+                      Variadic<RankedTensorOf<[AnyFloat]>>:$new_state);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $param `,` $grad (`state` `(` $state^ `:` type($state) `)`)?
+    (`scalars` `(` $scalars^ `:` type($scalars) `)`)? attr-dict
+    `:` type($param) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Optimizer_YieldOp : Optimizer_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["CustomOp", "LookaheadOp"]>]> {
+  let summary = "The new parameter and state of a custom or inner rule";
+  let description = [{
+    Element scalars in an `optimizer.custom` body, tensors in an
+    `optimizer.lookahead` body.
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
 #endif // IPUC_DIALECT_OPTIMIZER_OPS

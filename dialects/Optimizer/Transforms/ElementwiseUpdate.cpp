@@ -102,4 +102,28 @@ Value buildStepIncrement(OpBuilder &builder, Location loc, Value step) {
   return generic.getResult(0);
 }
 
+Value buildSumOfSquares(OpBuilder &builder, Location loc, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type element = type.getElementType();
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = builder.getContext();
+  Value zero = builder.create<arith::ConstantOp>(
+      loc, element, builder.getFloatAttr(element, 0.0));
+  Value empty =
+      builder.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, element);
+  Value init = builder.create<linalg::FillOp>(loc, zero, empty).getResult(0);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, {}, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  auto generic = builder.create<linalg::GenericOp>(
+      loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        ScalarMath math(b, bodyLoc, cast<FloatType>(element));
+        b.create<linalg::YieldOp>(
+            bodyLoc, math.add(args[1], math.mul(args[0], args[0])));
+      });
+  return generic.getResult(0);
+}
+
 } // namespace ipuc

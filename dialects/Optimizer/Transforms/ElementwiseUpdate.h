@@ -22,6 +22,9 @@ public:
       : b(builder), loc(loc), type(type) {}
 
   mlir::FloatType getType() const { return type; }
+  /// The builder, for bodies that build ops of their own (custom rules).
+  mlir::OpBuilder &getBuilder() const { return b; }
+  mlir::Location getLoc() const { return loc; }
   mlir::Value constant(double value);
   mlir::Value add(mlir::Value x, mlir::Value y);
   mlir::Value sub(mlir::Value x, mlir::Value y);
@@ -58,6 +61,11 @@ llvm::SmallVector<mlir::Value>
 buildElementwiseUpdate(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::ValueRange elementwise, mlir::ValueRange broadcast,
                        unsigned numResults, UpdateBody body);
+
+/// The sum of the squares of every element of `x` as a 0-d tensor: one
+/// reduction, for per-tensor norms (LAMB's trust ratio).
+mlir::Value buildSumOfSquares(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value x);
 
 /// `step + 1` for a 0-d f32 step counter.
 mlir::Value buildStepIncrement(mlir::OpBuilder &builder, mlir::Location loc,

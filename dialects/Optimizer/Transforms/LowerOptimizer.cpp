@@ -12,6 +12,8 @@
 #include "dialects/Optimizer/Transforms/ElementwiseUpdate.h"
 #include "dialects/Optimizer/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -161,12 +163,117 @@ SmallVector<Value> lowerRmsprop(OpBuilder &b, RmspropOp op) {
       });
 }
 
+/// torch-optimizer's Lamb.step: the Adam step `u` and the moments in one
+/// kernel, the two squared norms as reductions, then the trust-scaled
+/// update in a second kernel.
+SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
+  double lr = toDouble(op.getLr()), beta1 = toDouble(op.getBeta1());
+  double beta2 = toDouble(op.getBeta2()), eps = toDouble(op.getEps());
+  double decay = toDouble(op.getWeightDecay());
+  double clamp = toDouble(op.getClampValue());
+  bool debias = op.getDebias();
+  Location loc = op.getLoc();
+  Value param = op.getParam(), step = op.getState()[2];
+  SmallVector<Value> adam = buildElementwiseUpdate(
+      b, loc, {param, op.getGrad(), op.getState()[0], op.getState()[1]}, {}, 3,
+      [&](ScalarMath &m, ValueRange e, ValueRange) {
+        Value g = e[1];
+        Value avg = m.add(m.scale(beta1, e[2]), m.scale(1 - beta1, g));
+        Value avgSq =
+            m.add(m.scale(beta2, e[3]), m.scale(1 - beta2, m.mul(g, g)));
+        Value u = m.div(avg, m.add(m.sqrt(avgSq), m.constant(eps)));
+        if (decay != 0.0)
+          u = m.add(u, m.scale(decay, e[0]));
+        return SmallVector<Value>{u, avg, avgSq};
+      });
+  Value paramSq = buildSumOfSquares(b, loc, param);
+  Value updateSq = buildSumOfSquares(b, loc, adam[0]);
+  SmallVector<Value> newParam = buildElementwiseUpdate(
+      b, loc, {param, adam[0]}, {paramSq, updateSq, step}, 1,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        OpBuilder &ob = m.getBuilder();
+        Value paramNorm = ob.create<arith::MinimumFOp>(m.getLoc(), m.sqrt(s[0]),
+                                                       m.constant(clamp));
+        Value updateNorm = m.sqrt(s[1]);
+        Value either = ob.create<arith::OrIOp>(m.getLoc(), m.isZero(paramNorm),
+                                               m.isZero(updateNorm));
+        Value trust =
+            m.select(either, m.constant(1.0), m.div(paramNorm, updateNorm));
+        Value stepSize = m.constant(lr);
+        if (debias) {
+          Value t = m.fromF32(m.add(s[2], m.constant(1.0)));
+          stepSize = m.div(m.mul(stepSize, m.sqrt(biasCorrection(m, beta2, t))),
+                           biasCorrection(m, beta1, t));
+        }
+        return SmallVector<Value>{
+            m.sub(e[0], m.mul(m.mul(stepSize, trust), e[1]))};
+      });
+  return {newParam[0], adam[1], adam[2], buildStepIncrement(b, loc, step)};
+}
+
+/// The inner rule's ops (already lowered: the walk is post-order) are
+/// inlined, then one kernel syncs the slow weights every k-th step.
+SmallVector<Value> lowerLookahead(OpBuilder &b, LookaheadOp op) {
+  Block &body = op.getBody().front();
+  IRMapping mapping;
+  SmallVector<Value> innerArgs = {op.getParam(), op.getGrad()};
+  llvm::append_range(innerArgs, op.getState().drop_front(2));
+  mapping.map(body.getArguments(), innerArgs);
+  for (Operation &inner : body.without_terminator())
+    b.clone(inner, mapping);
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> innerResults(llvm::map_range(
+      yield.getValues(), [&](Value v) { return mapping.lookupOrDefault(v); }));
+  double k = static_cast<double>(op.getK());
+  double alpha = toDouble(op.getAlpha());
+  Value slow = op.getState()[0], step = op.getState()[1];
+  SmallVector<Value> synced = buildElementwiseUpdate(
+      b, op.getLoc(), {innerResults[0], slow}, {step}, 2,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        // The counter is f32 whatever the parameter's type: t = step + 1
+        // counts exactly up to 2^24 steps.
+        ScalarMath f32(m.getBuilder(), m.getLoc(), m.getBuilder().getF32Type());
+        Value t = f32.add(s[0], f32.constant(1.0));
+        Value rem = m.getBuilder().create<arith::RemFOp>(m.getLoc(), t,
+                                                         f32.constant(k));
+        Value sync = f32.isZero(rem);
+        Value moved = m.add(e[1], m.scale(alpha, m.sub(e[0], e[1])));
+        Value newSlow = m.select(sync, moved, e[1]);
+        return SmallVector<Value>{m.select(sync, newSlow, e[0]), newSlow};
+      });
+  SmallVector<Value> results = {synced[0], synced[1],
+                                buildStepIncrement(b, op.getLoc(), step)};
+  llvm::append_range(results, ArrayRef<Value>(innerResults).drop_front());
+  return results;
+}
+
+/// A hand-written rule: its body, cloned with the block's arguments bound
+/// to the kernel's scalars, is the kernel's body.
+SmallVector<Value> lowerCustom(OpBuilder &b, CustomOp op) {
+  SmallVector<Value> elementwise = {op.getParam(), op.getGrad()};
+  elementwise.append(op.getState().begin(), op.getState().end());
+  Block &body = op.getBody().front();
+  return buildElementwiseUpdate(
+      b, op.getLoc(), elementwise, op.getScalars(), op.getNumResults(),
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        IRMapping mapping;
+        mapping.map(body.getArguments().take_front(e.size()), e);
+        mapping.map(body.getArguments().drop_front(e.size()), s);
+        for (Operation &inner : body.without_terminator())
+          m.getBuilder().clone(inner, mapping);
+        auto yield = cast<YieldOp>(body.getTerminator());
+        return SmallVector<Value>(llvm::map_range(
+            yield.getValues(), [&](Value v) { return mapping.lookup(v); }));
+      });
+}
+
 struct LowerOptimizerPass
     : public ipuc::impl::LowerOptimizerBase<LowerOptimizerPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<OptimizerDialect>(op->getDialect()))
+      // A custom rule's yield goes with the rule.
+      if (isa<OptimizerDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -178,6 +285,12 @@ struct LowerOptimizerPass
               .Case([&](AdamOp adam) { return lowerAdam(rewriter, adam); })
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
+              .Case([&](LambOp lamb) { return lowerLamb(rewriter, lamb); })
+              .Case(
+                  [&](LookaheadOp la) { return lowerLookahead(rewriter, la); })
+              .Case([&](CustomOp custom) {
+                return lowerCustom(rewriter, custom);
+              })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacement.size() != op->getNumResults()) {
         op->emitOpError("has no lowering in ipuc-lower-optimizer");

@@ -27,8 +27,86 @@ SHAPE = (4, 3)
 RTOL, ATOL = 1e-5, 1e-7
 DELTA_RTOL = 1e-4
 
-# name, op, attributes, torch constructor, state names (op order), initial
-# state values (default zeros).
+class NumpyLamb:
+    """torch-optimizer's Lamb.step (torch_optimizer/lamb.py) in float32
+    NumPy, with the torch.optim interface the harness drives; torch has no
+    LAMB of its own."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6,
+                 weight_decay=0.0, clamp_value=10.0, debias=False):
+        self.params = params
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.weight_decay, self.clamp_value = weight_decay, clamp_value
+        self.debias = debias
+        self.state = {}
+
+    def step(self):
+        beta1, beta2 = self.betas
+        for p in self.params:
+            x = p.detach().numpy()
+            g = p.grad.numpy()
+            st = self.state.setdefault(p, {
+                "step": 0, "exp_avg": np.zeros_like(x),
+                "exp_avg_sq": np.zeros_like(x)})
+            st["step"] += 1
+            m = np.float32(beta1) * st["exp_avg"] + np.float32(1 - beta1) * g
+            v = np.float32(beta2) * st["exp_avg_sq"] + \
+                np.float32(1 - beta2) * g * g
+            st["exp_avg"], st["exp_avg_sq"] = m, v
+            step_size = self.lr
+            if self.debias:
+                step_size *= np.sqrt(1 - beta2 ** st["step"]) / \
+                    (1 - beta1 ** st["step"])
+            weight_norm = min(np.sqrt(np.sum(x * x)), self.clamp_value)
+            adam_step = m / (np.sqrt(v) + np.float32(self.eps))
+            if self.weight_decay != 0:
+                adam_step = adam_step + np.float32(self.weight_decay) * x
+            adam_norm = np.sqrt(np.sum(adam_step * adam_step))
+            trust = 1.0 if weight_norm == 0 or adam_norm == 0 else \
+                weight_norm / adam_norm
+            x -= np.float32(step_size * trust) * adam_step
+
+
+class NumpyLookahead:
+    """Lookahead (Zhang et al., 2019, Algorithm 1) around a torch.optim
+    rule: every k-th step the slow weights (starting at the initial
+    parameter) move alpha of the way to the fast ones, which restart there."""
+
+    def __init__(self, params, base, k, alpha):
+        self.params, self.base, self.k, self.alpha = params, base, k, alpha
+        self.count = 0
+        self.slow = {p: p.detach().numpy().copy() for p in params}
+
+    @property
+    def state(self):
+        return {p: {**self.base.state[p], "slow": self.slow[p],
+                    "la_step": float(self.count)} for p in self.params}
+
+    def step(self):
+        self.base.step()
+        self.count += 1
+        if self.count % self.k == 0:
+            for p in self.params:
+                fast = p.detach().numpy()
+                slow = self.slow[p]
+                slow += np.float32(self.alpha) * (fast - slow)
+                fast[...] = slow
+
+
+# Heavy-ball momentum written by hand as an optimizer.custom body: from a
+# zero buffer it is torch.optim.SGD with momentum (whose first buffer is the
+# gradient itself, as 0.9 * 0 + g is).
+HEAVY_BALL = """  ^bb0(%pe: f32, %ge: f32, %ve: f32):
+    %mu = arith.constant 0.9 : f32
+    %lr = arith.constant 0.05 : f32
+    %m = arith.mulf %mu, %ve : f32
+    %nv = arith.addf %m, %ge : f32
+    %d = arith.mulf %lr, %nv : f32
+    %np = arith.subf %pe, %d : f32
+    optimizer.yield %np, %nv : f32, f32"""
+
+# name, op, attributes (a custom rule's body), torch constructor, state
+# names (op order), initial state values (default zeros).
 RULES = [
     ("sgd", "sgd", {"lr": 0.1}, lambda p: torch.optim.SGD(p, lr=0.1), [], {}),
     ("sgd_weight_decay", "sgd", {"lr": 0.1, "weight_decay": 0.05},
@@ -67,6 +145,24 @@ RULES = [
      lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True,
                                    weight_decay=0.01),
      ["square_avg", "momentum_buffer", "grad_avg"], {}),
+    ("lamb", "lamb", {"lr": 0.01},
+     lambda p: NumpyLamb(p, lr=0.01), ["exp_avg", "exp_avg_sq", "step"], {}),
+    # A small clamp_value makes the clamp bite (||p|| is about 3.5 here).
+    ("lamb_decay_debias_clamp", "lamb",
+     {"lr": 0.02, "beta1": 0.8, "beta2": 0.95, "eps": 1e-4,
+      "weight_decay": 0.05, "clamp_value": 2.0, "debias": True},
+     lambda p: NumpyLamb(p, lr=0.02, betas=(0.8, 0.95), eps=1e-4,
+                         weight_decay=0.05, clamp_value=2.0, debias=True),
+     ["exp_avg", "exp_avg_sq", "step"], {}),
+    # k = 2 over 5 steps: two syncs, and a last step that is fast only.
+    ("lookahead_sgd_momentum", "lookahead",
+     ({"k": 2, "alpha": 0.6}, "sgd", {"lr": 0.05, "momentum": 0.9}),
+     lambda p: NumpyLookahead(p, torch.optim.SGD(p, lr=0.05, momentum=0.9),
+                              k=2, alpha=0.6),
+     ["slow", "la_step", "momentum_buffer", "step"], {"slow": "p"}),
+    ("custom_heavy_ball", "custom", HEAVY_BALL,
+     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+     ["momentum_buffer"], {}),
 ]
 
 
@@ -74,11 +170,14 @@ def attr_text(attrs):
     def value(v):
         return ("true" if v else "false") if isinstance(v, bool) else \
             f"{v:.17e} : f64"
-    return "{" + ", ".join(f"{k} = {value(v)}" for k, v in attrs.items()) + "}"
+    def value_of(k, v):
+        return f"{v} : i64" if k == "k" else value(v)
+    return "{" + ", ".join(f"{k} = {value_of(k, v)}"
+                           for k, v in attrs.items()) + "}"
 
 
 def state_type(name, tensor):
-    return "tensor<f32>" if name == "step" else tensor
+    return "tensor<f32>" if name.endswith("step") else tensor
 
 
 def write_mlir(path, op, attrs, states):
@@ -96,8 +195,30 @@ def write_mlir(path, op, attrs, states):
     for i in range(STEPS):
         outs = [f"%p{i}"] + [f"%{n}{i}" for n in states]
         state = f" state({', '.join(cur)} : {types})" if states else ""
-        lines.append(f"  {', '.join(outs)} = optimizer.{op} {param}, %g{i}"
-                     f"{state} {attr_text(attrs)} : {tensor}")
+        if op == "lookahead":
+            la_attrs, inner_op, inner_attrs = attrs
+            inner = states[2:]
+            inner_types = [state_type(n, tensor) for n in inner]
+            args = ", ".join([f"%fp{i}: {tensor}", f"%fg{i}: {tensor}"] +
+                             [f"%f{n}{i}: {t}"
+                              for n, t in zip(inner, inner_types)])
+            inner_outs = [f"%ip{i}"] + [f"%i{n}{i}" for n in inner]
+            inner_state = (f" state({', '.join(f'%f{n}{i}' for n in inner)}"
+                           f" : {', '.join(inner_types)})" if inner else "")
+            lines.append(
+                f"  {', '.join(outs)} = optimizer.lookahead {param}, "
+                f"%g{i}{state} {attr_text(la_attrs)} : {tensor} -> {types} "
+                f"{{\n  ^bb0({args}):\n"
+                f"    {', '.join(inner_outs)} = optimizer.{inner_op} %fp{i}, "
+                f"%fg{i}{inner_state} {attr_text(inner_attrs)} : {tensor}\n"
+                f"    optimizer.yield {', '.join(inner_outs)} : "
+                f"{', '.join([tensor] + inner_types)}\n  }}")
+        elif op == "custom":
+            lines.append(f"  {', '.join(outs)} = optimizer.custom {param}, "
+                         f"%g{i}{state} : {tensor} {{\n{attrs}\n  }}")
+        else:
+            lines.append(f"  {', '.join(outs)} = optimizer.{op} {param}, "
+                         f"%g{i}{state} {attr_text(attrs)} : {tensor}")
         param, cur = outs[0], outs[1:]
     all_types = ", ".join([tensor] + [state_type(n, tensor) for n in states])
     lines.append(f"  return {', '.join([param] + cur)} : {all_types}")
@@ -144,8 +265,11 @@ def main():
         inputs = {"p": p0}
         inputs.update({f"g{i}": g for i, g in enumerate(grads)})
         for n in states:
-            shape = () if n == "step" else SHAPE
-            inputs[f"s_{n}"] = np.full(shape, initial.get(n, 0.0), np.float32)
+            shape = () if n.endswith("step") else SHAPE
+            # "p": the initial parameter (Lookahead's slow weights).
+            value = initial.get(n, 0.0)
+            inputs[f"s_{n}"] = p0.copy() if value == "p" else \
+                np.full(shape, value, np.float32)
         args = []
         for k, v in inputs.items():
             np.save(os.path.join(d, f"{k}.npy"), v)
