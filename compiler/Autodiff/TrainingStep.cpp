@@ -9,6 +9,7 @@
 
 #include "compiler/Autodiff/Differentiate.h"
 #include "compiler/Autodiff/Passes.h"
+#include "compiler/Autodiff/TosaBuild.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -43,9 +44,10 @@ struct TrainingStepPass
       if (value >= 0.0)
         set(name, value);
     };
-    setIfGiven("lr", lr);
+    // With lr-input the op's own rate is 1; buildStep scales its step.
+    setIfGiven("lr", lrInput ? 1.0 : lr.getValue());
     if (optimizer == "sgd") {
-      if (lr < 0.0)
+      if (lr < 0.0 && !lrInput)
         return emitError(loc, "ipuc-training-step: sgd needs lr");
       rule.opName = "optimizer.sgd";
       set("momentum", momentum);
@@ -102,6 +104,12 @@ struct TrainingStepPass
           b.getNamedAttr(kNameAttr, b.getStringAttr(name)));
     };
     Type step = RankedTensorType::get({}, b.getF32Type());
+    Value lrArg;
+    if (lrInput) {
+      func.insertArgument(func.getNumArguments(), step, named("lr"),
+                          func.getLoc());
+      lrArg = func.getArguments().back();
+    }
     for (auto [param, grad] : llvm::zip_equal(params, grads)) {
       Value value = func.getArgument(param);
       std::string name = argumentName(func, param);
@@ -127,7 +135,16 @@ struct TrainingStepPass
       }
       OpBuilder builder(ret);
       Operation *update = builder.create(state);
-      results.push_back(update->getResult(0));
+      Value next = update->getResult(0);
+      if (lrArg) {
+        // p - lr * d, from the op's p - 1 * d (see the pass description).
+        TosaBuild t(builder, loc);
+        auto shaped = cast<RankedTensorType>(value.getType());
+        SmallVector<int64_t> ones(shaped.getRank(), 1);
+        Value rate = shaped.getRank() ? t.reshape(lrArg, ones) : lrArg;
+        next = t.add(value, t.mul(rate, t.sub(next, value)));
+      }
+      results.push_back(next);
       resultAttrs.push_back(named(name + ".next"));
       for (auto [s, result] :
            llvm::zip_equal(rule.states, update->getResults().drop_front())) {
