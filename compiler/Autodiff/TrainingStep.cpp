@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Autodiff/Differentiate.h"
+#include "compiler/Autodiff/GradientClipping.h"
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/Autodiff/TosaBuild.h"
 
@@ -94,6 +95,10 @@ struct TrainingStepPass
 
     auto ret = cast<func::ReturnOp>(func.front().getTerminator());
     SmallVector<Value> grads(ret.getOperands().drop_front());
+    if (clipGradNorm > 0.0) {
+      OpBuilder builder(ret);
+      clipByGlobalNorm(builder, ret.getLoc(), grads, clipGradNorm);
+    }
     SmallVector<Value> results = {ret.getOperand(0)};
     SmallVector<Attribute> resultAttrs = {func.getResultAttrDict(0)};
     if (!resultAttrs[0])
@@ -164,6 +169,12 @@ struct TrainingStepPass
   }
 
   void runOnOperation() override {
+    if (clipGradNorm != -1.0 && !(clipGradNorm > 0.0)) {
+      emitError(getOperation().getLoc(),
+                "ipuc-training-step: clip-grad-norm must be positive, got ")
+          << clipGradNorm.getValue();
+      return signalPassFailure();
+    }
     FailureOr<Rule> rule = makeRule(getOperation().getLoc());
     if (failed(rule))
       return signalPassFailure();

@@ -122,6 +122,11 @@ cl::opt<double>
     weightDecayOpt("weight-decay",
                    cl::desc("Weight decay (default: 0, or 0.01 for adamw)"),
                    cl::init(-1.0), cl::cat(trainCategory));
+cl::opt<double> clipGradNormOpt(
+    "clip-grad-norm",
+    cl::desc("Clip the gradients to this global L2 norm before the updates "
+             "(torch.nn.utils.clip_grad_norm_)"),
+    cl::init(-1.0), cl::cat(trainCategory));
 // The lr schedule, with torch.optim.lr_scheduler's semantics; ipu-run's loop
 // computes each step's rate and feeds it to the step's `lr` input.
 cl::opt<std::string> lrScheduleOpt(
@@ -431,6 +436,7 @@ int main(int argc, char **argv) {
     step.beta2 = beta2Opt;
     step.eps = epsOpt;
     step.weightDecay = weightDecayOpt;
+    step.clipGradNorm = clipGradNormOpt;
     ipuc::train::LrSchedule schedule;
     schedule.kind = lrScheduleOpt;
     schedule.warmup = warmupOpt;

@@ -10,7 +10,9 @@ every step's loss must agree within 1e-4 relative and the saved weights
 within 1e-4 absolute. Also: resuming from a step-10 checkpoint gives the
 same last 10 losses as the uninterrupted run. The schedule cases
 (--lr-schedule, --warmup) follow torch.optim.lr_scheduler: the logged lr of
-every step must be the scheduler's, and the losses torch's.
+every step must be the scheduler's, and the losses torch's. The clip cases (--clip-grad-norm) call
+torch.nn.utils.clip_grad_norm_ before each step, with a max norm small enough
+that clipping is active on most steps (checked).
 
     train_vs_torch.py WORK_DIR TARGET DEVICE
 """
@@ -64,6 +66,14 @@ CASES = [
      lambda p: torch.optim.AdamW(p, lr=0.01),
      lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.2,
                           total_iters=15)),
+    ("sgd_momentum_clip",
+     ["--optimizer=sgd", "--lr=0.1", "--momentum=0.9", "--clip-grad-norm=0.5"],
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None, 0.5),
+    ("adam_clip_cosine",
+     ["--optimizer=adam", "--lr=0.01", "--clip-grad-norm=0.3",
+      "--lr-schedule=cosine", "--total-steps=20"],
+     lambda p: torch.optim.Adam(p, lr=0.01),
+     lambda o: S.CosineAnnealingLR(o, T_max=20), 0.3),
 ]
 
 
@@ -103,12 +113,12 @@ def make_model(path, rng):
     return weights
 
 
-def torch_losses(weights, data, make, schedule):
+def torch_losses(weights, data, make, schedule, clip):
     p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
          for k, v in weights.items()}
     opt = make(list(p.values()))
     scheduler = schedule(opt) if schedule else None
-    losses, lrs = [], []
+    losses, lrs, clipped = [], [], 0
     for step in range(STEPS):
         first = (step % (SAMPLES // BATCH)) * BATCH
         x = torch.tensor(data["x"][first:first + BATCH], dtype=torch.float64)
@@ -118,11 +128,17 @@ def torch_losses(weights, data, make, schedule):
         logits = hidden @ p["fc2.weight"].T + p["fc2.bias"]
         loss = torch.nn.functional.cross_entropy(logits, label)
         loss.backward()
+        if clip is not None:
+            norm = torch.nn.utils.clip_grad_norm_(list(p.values()), clip)
+            clipped += int(norm.item() > clip)
         lrs.append(opt.param_groups[0]["lr"])
         opt.step()
         if scheduler:
             scheduler.step()
         losses.append(loss.item())
+    if clip is not None and clipped < STEPS // 2:
+        sys.exit(f"FAIL: clipping to {clip} was active on only {clipped} "
+                 "steps; the test would not notice it missing")
     return losses, lrs, {k: v.detach().numpy() for k, v in p.items()}
 
 
@@ -141,7 +157,7 @@ def main():
     dataset = os.path.join(work, "data.npz")
     np.savez(dataset, **data)
     failed = False
-    for name, options, make, schedule in CASES:
+    for name, options, make, schedule, *clip in CASES:
         plan = os.path.join(work, f"{name}.ipuplan")
         run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
              "--loss=cross_entropy", "--logits=logits", "--labels=label"]
@@ -154,7 +170,8 @@ def main():
         records = read_log(log)
         ours = np.array([r["loss"] for r in records])
         ref, ref_lrs, ref_weights = torch_losses(weights, data, make,
-                                                 schedule)
+                                                 schedule,
+                                                 clip[0] if clip else None)
         ok = [r["step"] for r in records] == list(range(STEPS))
         ok &= bool(np.allclose([r["lr"] for r in records], ref_lrs,
                                rtol=1e-9, atol=1e-15))
