@@ -43,6 +43,16 @@ def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
     into the input of the same name. Hyper-parameters left unset take
     torch.optim's defaults (AdamW's weight decay 0.01); SGD needs `lr`.
 
+    With `lr-input`, the learning rate is instead a new argument, an f32
+    scalar named `lr`, so that a loop can follow a schedule. Every rule's
+    parameter update is `p - lr * d` with `d` and the new state independent
+    of `lr` (torch.optim's SGD, Adam(W), Adagrad, RMSprop), so the update op
+    runs with lr = 1 and the step returns `p + lr * (update - p)`.
+
+    With `clip-grad-norm=MAX`, the gradients are first scaled together by
+    min(1, MAX / (norm + 1e-6)), norm being the L2 norm over all of them
+    (torch.nn.utils.clip_grad_norm_).
+
     ```
     ipu-opt --ipuc-training-step="optimizer=adam lr=0.01" model.mlir
     ```
@@ -62,6 +72,13 @@ def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
            "Epsilon (default: the rule's torch.optim default)">,
     Option<"weightDecay", "weight-decay", "double", /*default=*/"-1.0",
            "Weight decay (default: 0, or 0.01 for adamw)">,
+    Option<"lrInput", "lr-input", "bool", /*default=*/"false",
+           "Read the learning rate from a new f32 scalar argument named "
+           "`lr` (for a schedule the training loop computes per step)">,
+    Option<"clipGradNorm", "clip-grad-norm", "double", /*default=*/"-1.0",
+           "Scale all gradients by min(1, MAX / (global L2 norm + 1e-6)) "
+           "before the updates, as torch.nn.utils.clip_grad_norm_ "
+           "(default: no clipping)">,
   ];
   let dependentDialects = ["mlir::tosa::TosaDialect",
                            "ipuc::optimizer::OptimizerDialect"];

@@ -8,7 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Autodiff/Differentiate.h"
+#include "compiler/Autodiff/GradientClipping.h"
 #include "compiler/Autodiff/Passes.h"
+#include "compiler/Autodiff/TosaBuild.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -43,9 +45,10 @@ struct TrainingStepPass
       if (value >= 0.0)
         set(name, value);
     };
-    setIfGiven("lr", lr);
+    // With lr-input the op's own rate is 1; buildStep scales its step.
+    setIfGiven("lr", lrInput ? 1.0 : lr.getValue());
     if (optimizer == "sgd") {
-      if (lr < 0.0)
+      if (lr < 0.0 && !lrInput)
         return emitError(loc, "ipuc-training-step: sgd needs lr");
       rule.opName = "optimizer.sgd";
       set("momentum", momentum);
@@ -92,6 +95,10 @@ struct TrainingStepPass
 
     auto ret = cast<func::ReturnOp>(func.front().getTerminator());
     SmallVector<Value> grads(ret.getOperands().drop_front());
+    if (clipGradNorm > 0.0) {
+      OpBuilder builder(ret);
+      clipByGlobalNorm(builder, ret.getLoc(), grads, clipGradNorm);
+    }
     SmallVector<Value> results = {ret.getOperand(0)};
     SmallVector<Attribute> resultAttrs = {func.getResultAttrDict(0)};
     if (!resultAttrs[0])
@@ -102,6 +109,12 @@ struct TrainingStepPass
           b.getNamedAttr(kNameAttr, b.getStringAttr(name)));
     };
     Type step = RankedTensorType::get({}, b.getF32Type());
+    Value lrArg;
+    if (lrInput) {
+      func.insertArgument(func.getNumArguments(), step, named("lr"),
+                          func.getLoc());
+      lrArg = func.getArguments().back();
+    }
     for (auto [param, grad] : llvm::zip_equal(params, grads)) {
       Value value = func.getArgument(param);
       std::string name = argumentName(func, param);
@@ -127,7 +140,16 @@ struct TrainingStepPass
       }
       OpBuilder builder(ret);
       Operation *update = builder.create(state);
-      results.push_back(update->getResult(0));
+      Value next = update->getResult(0);
+      if (lrArg) {
+        // p - lr * d, from the op's p - 1 * d (see the pass description).
+        TosaBuild t(builder, loc);
+        auto shaped = cast<RankedTensorType>(value.getType());
+        SmallVector<int64_t> ones(shaped.getRank(), 1);
+        Value rate = shaped.getRank() ? t.reshape(lrArg, ones) : lrArg;
+        next = t.add(value, t.mul(rate, t.sub(next, value)));
+      }
+      results.push_back(next);
       resultAttrs.push_back(named(name + ".next"));
       for (auto [s, result] :
            llvm::zip_equal(rule.states, update->getResults().drop_front())) {
@@ -147,6 +169,12 @@ struct TrainingStepPass
   }
 
   void runOnOperation() override {
+    if (clipGradNorm != -1.0 && !(clipGradNorm > 0.0)) {
+      emitError(getOperation().getLoc(),
+                "ipuc-training-step: clip-grad-norm must be positive, got ")
+          << clipGradNorm.getValue();
+      return signalPassFailure();
+    }
     FailureOr<Rule> rule = makeRule(getOperation().getLoc());
     if (failed(rule))
       return signalPassFailure();

@@ -36,6 +36,15 @@ struct PlanOptions {
   /// (recorded in the plan's Training table; empty optimizer: none).
   std::string optimizer;
   double lr = 0.0;
+  /// The lr schedule the loop follows (see train::LrSchedule), feeding each
+  /// step's rate to the input `lrInput` (empty: lr is baked in).
+  std::string lrSchedule = "constant";
+  int64_t warmup = 0;
+  int64_t lrStepSize = 1;
+  double lrGamma = 0.1;
+  double lrMin = 0.0;
+  int64_t totalSteps = 0;
+  std::string lrInput;
 };
 
 /// The producer string ipuc records ("ipuc <version>").

@@ -90,8 +90,11 @@ void finishPlan(flatbuffers::FlatBufferBuilder &fbb, const PlanOptions &options,
       options.producer.empty() ? defaultProducer() : options.producer;
   flatbuffers::Offset<plan::Training> training;
   if (!options.optimizer.empty())
-    training =
-        plan::CreateTrainingDirect(fbb, options.optimizer.c_str(), options.lr);
+    training = plan::CreateTrainingDirect(
+        fbb, options.optimizer.c_str(), options.lr, options.lrSchedule.c_str(),
+        options.warmup, options.lrStepSize, options.lrGamma, options.lrMin,
+        options.totalSteps,
+        options.lrInput.empty() ? nullptr : options.lrInput.c_str());
   auto root = plan::CreatePlanDirect(
       fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
       options.source.c_str(), target, deviceTable, &tensors, &inputBindings,

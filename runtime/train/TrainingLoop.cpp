@@ -63,8 +63,30 @@ bool describeStep(const plan::Plan &plan,
         return true;
     return false;
   };
-  for (const host::BindingInfo &in : inputs)
+  const plan::Training *training = plan.training();
+  std::string lrInput = training && training->lr_input()
+                            ? training->lr_input()->str()
+                            : std::string();
+  for (const host::BindingInfo &in : inputs) {
+    if (!lrInput.empty() && in.name == lrInput) {
+      if (in.numElements() != 1 || in.dtype != plan::DType::F32) {
+        error = fmt::format("the plan's learning rate input {} is not a "
+                            "float32 scalar",
+                            in.describe());
+        return false;
+      }
+      out.hasLrInput = true;
+      out.lrInput = in;
+      continue;
+    }
     (hasOutput(in.name + ".next") ? out.carried : out.data).push_back(in);
+  }
+  if (!lrInput.empty() && !out.hasLrInput) {
+    error = fmt::format("the plan's Training table names a learning rate "
+                        "input '{}' that the plan does not have",
+                        lrInput);
+    return false;
+  }
   for (const host::BindingInfo &o : outputs)
     if (!endsWith(o.name, ".next")) {
       if (o.numElements() != 1 || o.dtype != plan::DType::F32) {
@@ -96,9 +118,22 @@ bool describeStep(const plan::Plan &plan,
   }
   if (out.batchSize < 0)
     out.batchSize = 1;
-  if (const plan::Training *t = plan.training()) {
+  if (const plan::Training *t = training) {
     out.optimizer = t->optimizer() ? t->optimizer()->str() : "";
     out.lr = t->lr();
+    LrSchedule &s = out.schedule;
+    s.lr = t->lr();
+    if (t->lr_schedule())
+      s.kind = t->lr_schedule()->str();
+    s.warmup = t->warmup();
+    s.stepSize = t->lr_step_size();
+    s.gamma = t->lr_gamma();
+    s.lrMin = t->lr_min();
+    s.totalSteps = t->total_steps();
+    if (!validate(s, error)) {
+      error = "the plan's lr schedule is invalid: " + error;
+      return false;
+    }
   }
   return true;
 }
@@ -181,12 +216,21 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
     for (const host::BindingInfo &in : signature.carried)
       if (!device.setInput(in, state.tensors.at(in.name).data.data(), error))
         return fail(error);
+    // A resumed run continues the schedule from its step.
+    double lr = signature.hasLrInput
+                    ? learningRate(signature.schedule, state.step)
+                    : signature.lr;
+    if (signature.hasLrInput) {
+      float rate = float(lr);
+      if (!device.setInput(signature.lrInput, &rate, error))
+        return fail(error);
+    }
     if (!device.run(error))
       return fail(fmt::format("step {}: {}", state.step, error));
     StepRecord record;
     record.step = state.step;
     record.loss = readLoss(device.outputData(signature.lossOutput));
-    record.lr = signature.lr;
+    record.lr = lr;
     record.cycles = device.lastRunCycles();
     for (const host::BindingInfo &in : signature.carried) {
       const auto *next =

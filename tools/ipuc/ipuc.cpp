@@ -25,6 +25,7 @@
 #include "dialects/Optimizer/IR/OptimizerDialect.h"
 
 #include "ipuc/plan/Plan.h"
+#include "ipuc/train/LrSchedule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -121,6 +122,33 @@ cl::opt<double>
     weightDecayOpt("weight-decay",
                    cl::desc("Weight decay (default: 0, or 0.01 for adamw)"),
                    cl::init(-1.0), cl::cat(trainCategory));
+cl::opt<double> clipGradNormOpt(
+    "clip-grad-norm",
+    cl::desc("Clip the gradients to this global L2 norm before the updates "
+             "(torch.nn.utils.clip_grad_norm_)"),
+    cl::init(-1.0), cl::cat(trainCategory));
+// The lr schedule, with torch.optim.lr_scheduler's semantics; ipu-run's loop
+// computes each step's rate and feeds it to the step's `lr` input.
+cl::opt<std::string> lrScheduleOpt(
+    "lr-schedule",
+    cl::desc("constant, step (--lr-step-size, --lr-gamma), cosine or linear "
+             "(to --lr-min at --total-steps)"),
+    cl::init("constant"), cl::cat(trainCategory));
+cl::opt<int64_t> warmupOpt("warmup",
+                           cl::desc("Steps of linear lr warm-up from 0"),
+                           cl::init(0), cl::cat(trainCategory));
+cl::opt<int64_t> lrStepSizeOpt("lr-step-size",
+                               cl::desc("Steps between lr decays (step)"),
+                               cl::init(1), cl::cat(trainCategory));
+cl::opt<double> lrGammaOpt("lr-gamma", cl::desc("lr decay factor (step)"),
+                           cl::init(0.1), cl::cat(trainCategory));
+cl::opt<double> lrMinOpt("lr-min", cl::desc("Final lr (cosine, linear)"),
+                         cl::init(0.0), cl::cat(trainCategory));
+cl::opt<int64_t>
+    totalStepsOpt("total-steps",
+                  cl::desc("Steps of the whole schedule, warm-up included "
+                           "(cosine, linear)"),
+                  cl::init(0), cl::cat(trainCategory));
 
 // Training ONNX models: the loss ipuc appends, and what trains.
 cl::opt<std::string>
@@ -408,6 +436,21 @@ int main(int argc, char **argv) {
     step.beta2 = beta2Opt;
     step.eps = epsOpt;
     step.weightDecay = weightDecayOpt;
+    step.clipGradNorm = clipGradNormOpt;
+    ipuc::train::LrSchedule schedule;
+    schedule.kind = lrScheduleOpt;
+    schedule.warmup = warmupOpt;
+    schedule.stepSize = lrStepSizeOpt;
+    schedule.gamma = lrGammaOpt;
+    schedule.lrMin = lrMinOpt;
+    schedule.totalSteps = totalStepsOpt;
+    std::string scheduleError;
+    if (!ipuc::train::validate(schedule, scheduleError))
+      return fail(scheduleError);
+    // A constant rate stays baked into the kernels, as before schedules.
+    step.lrInput = schedule.kind != "constant" || schedule.warmup > 0;
+    if (step.lrInput && optimizerOpt == "sgd" && lrOpt < 0.0)
+      return fail("--lr-schedule: sgd needs --lr, the schedule's base rate");
     trainPm.addPass(ipuc::createTrainingStep(step));
     if (failed(trainPm.run(*module)))
       return 1;
@@ -417,6 +460,14 @@ int main(int argc, char **argv) {
                      : optimizerOpt == "adagrad" || optimizerOpt == "rmsprop"
                          ? 0.01
                          : 0.001;
+    planOptions.lrSchedule = lrScheduleOpt;
+    planOptions.warmup = warmupOpt;
+    planOptions.lrStepSize = lrStepSizeOpt;
+    planOptions.lrGamma = lrGammaOpt;
+    planOptions.lrMin = lrMinOpt;
+    planOptions.totalSteps = totalStepsOpt;
+    if (step.lrInput)
+      planOptions.lrInput = "lr";
     // The loop's initial parameters and state travel in the plan.
     module->walk([&](mlir::func::FuncOp func) {
       for (unsigned i = 0; i < func.getNumArguments(); ++i)

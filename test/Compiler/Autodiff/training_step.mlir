@@ -1,6 +1,10 @@
 // RUN: ipu-opt %s --ipuc-training-step="optimizer=adamw lr=0.01" | FileCheck %s --check-prefix=ADAMW
 // RUN: ipu-opt %s --ipuc-training-step="optimizer=sgd lr=0.1" | FileCheck %s --check-prefix=SGD
 // RUN: ipu-opt %s --ipuc-training-step="optimizer=rmsprop momentum=0.5 weight-decay=0.1" | FileCheck %s --check-prefix=RMS
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=adam lr-input" | FileCheck %s --check-prefix=LRIN
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=sgd lr-input" | FileCheck %s --check-prefix=LRSGD
+// RUN: ipu-opt %s --ipuc-training-step="optimizer=sgd lr=0.1 clip-grad-norm=0.5" | FileCheck %s --check-prefix=CLIP
+// RUN: not ipu-opt %s --ipuc-training-step="optimizer=sgd lr=0.1 clip-grad-norm=0" 2>&1 | FileCheck %s --check-prefix=BADCLIP
 // RUN: not ipu-opt %s --ipuc-training-step="optimizer=sgd" 2>&1 | FileCheck %s --check-prefix=NOLR
 // RUN: not ipu-opt %s --ipuc-training-step="optimizer=lion lr=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not ipu-opt %s --ipuc-training-step="optimizer=adam beta1=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
@@ -25,6 +29,40 @@
 // RMS: ipuc.name = "w.square_avg"
 // RMS-SAME: ipuc.name = "w.momentum_buffer"
 // RMS: optimizer.rmsprop {{.*}} {momentum = 5.000000e-01 : f64, weight_decay = 1.000000e-01 : f64}
+
+// With lr-input the rate is an f32 scalar argument `lr` (before the state);
+// the op runs at lr = 1 and the step is scaled: w + lr * (update - w).
+// LRIN-LABEL: func @main
+// LRIN-SAME: %[[W:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w", ipuc.param}
+// LRIN-SAME: %[[LR:[a-z0-9]+]]: tensor<f32> {ipuc.name = "lr"}, %{{.*}}: tensor<3xf32> {{.*}}ipuc.name = "w.exp_avg"}
+// LRIN: %[[P:.*]], %[[S:.*]]:3 = optimizer.adam %[[W]], %{{.*}} state({{.*}}) {lr = 1.000000e+00 : f64}
+// LRIN: %[[R:.*]] = tosa.reshape %[[LR]] {new_shape = array<i64: 1>} : (tensor<f32>) -> tensor<1xf32>
+// LRIN: %[[D:.*]] = tosa.sub %[[P]], %[[W]]
+// LRIN: %[[M:.*]] = tosa.mul %[[R]], %[[D]] {shift = 0 : i8} : (tensor<1xf32>, tensor<3xf32>) -> tensor<3xf32>
+// LRIN: %[[N:.*]] = tosa.add %[[W]], %[[M]]
+// LRIN: return %{{.*}}, %[[N]], %[[S]]#0, %[[S]]#1, %[[S]]#2
+// SGD needs no lr when the loop supplies it.
+// LRSGD: ipuc.name = "lr"
+// LRSGD: optimizer.sgd %arg0, %{{.*}} {lr = 1.000000e+00 : f64}
+
+// Clipping scales the gradient before the update by
+// min(1, 0.5 / (sqrt(sum(g * g)) + 1e-6)).
+// CLIP-LABEL: func @main
+// CLIP: %[[G:.*]] = tosa.mul %{{[0-9]+}}, %arg1
+// CLIP: %[[SQ:.*]] = tosa.mul %[[G]], %[[G]]
+// CLIP: %[[SUM:.*]] = tosa.reduce_sum %[[SQ]] {axis = 0 : i32}
+// CLIP: %[[HALF:.*]] = "tosa.const"() <{value = dense<5.000000e-01>
+// CLIP: %[[NORM:.*]] = tosa.pow %[[SUM]], %[[HALF]]
+// CLIP: %[[EPS:.*]] = "tosa.const"() <{value = dense<9.99999997E-7>
+// CLIP: %[[DEN:.*]] = tosa.add %[[NORM]], %[[EPS]]
+// CLIP: %[[INV:.*]] = tosa.reciprocal %[[DEN]]
+// CLIP: %[[MAX:.*]] = "tosa.const"() <{value = dense<5.000000e-01>
+// CLIP: %[[COEF:.*]] = tosa.mul %[[MAX]], %[[INV]]
+// CLIP: %[[ONE:.*]] = "tosa.const"() <{value = dense<1.000000e+00>
+// CLIP: %[[SCALE:.*]] = tosa.minimum %[[COEF]], %[[ONE]]
+// CLIP: %[[CLIPPED:.*]] = tosa.mul %[[SCALE]], %[[G]]
+// CLIP: optimizer.sgd %arg0, %[[CLIPPED]] {lr = 1.000000e-01 : f64}
+// BADCLIP: error: ipuc-training-step: clip-grad-norm must be positive, got 0
 
 // NOLR: error: ipuc-training-step: sgd needs lr
 // UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad or rmsprop

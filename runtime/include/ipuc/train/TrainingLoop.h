@@ -15,6 +15,7 @@
 #include "ipuc/host/Bindings.h"
 #include "ipuc/plan/Plan.h"
 #include "ipuc/support/Npy.h"
+#include "ipuc/train/LrSchedule.h"
 
 #include <cstdint>
 #include <functional>
@@ -51,6 +52,12 @@ struct StepSignature {
   /// The Training table's values, or "" / 0 for a plan without one.
   std::string optimizer;
   double lr = 0.0;
+  /// The rate per step; schedule.lr is `lr`.
+  LrSchedule schedule;
+  /// The f32 scalar input the loop feeds each step's rate to, when the plan
+  /// follows a schedule (Training.lr_input); it is neither data nor carried.
+  bool hasLrInput = false;
+  host::BindingInfo lrInput;
 };
 bool describeStep(const plan::Plan &plan,
                   const std::vector<host::BindingInfo> &inputs,

@@ -8,7 +8,11 @@ dataset (batches of 8, so the data wraps four times). torch.optim trains the
 same network in float64 from the same initial weights on the same batches;
 every step's loss must agree within 1e-4 relative and the saved weights
 within 1e-4 absolute. Also: resuming from a step-10 checkpoint gives the
-same last 10 losses as the uninterrupted run.
+same last 10 losses as the uninterrupted run. The schedule cases
+(--lr-schedule, --warmup) follow torch.optim.lr_scheduler: the logged lr of
+every step must be the scheduler's, and the losses torch's. The clip cases (--clip-grad-norm) call
+torch.nn.utils.clip_grad_norm_ before each step, with a max norm small enough
+that clipping is active on most steps (checked).
 
     train_vs_torch.py WORK_DIR TARGET DEVICE
 """
@@ -17,6 +21,8 @@ import os
 import subprocess
 import sys
 
+import warnings
+
 import numpy as np
 import onnx
 import torch
@@ -24,14 +30,50 @@ from onnx import TensorProto, helper, numpy_helper
 
 BATCH, FEATURES, HIDDEN, CLASSES, SAMPLES, STEPS = 8, 16, 32, 4, 40, 20
 LOSS_RTOL, WEIGHT_ATOL = 1e-4, 1e-4
-# name, ipuc options, torch optimizer
+S = torch.optim.lr_scheduler
+# SequentialLR itself steps its schedulers with an epoch, which torch warns of.
+warnings.filterwarnings("ignore", message="The epoch parameter")
+
+
+def warmup_then(steps, main):
+    """Linear warm-up from 0 over `steps`, then `main` (SequentialLR)."""
+    return lambda o: S.SequentialLR(
+        o, [S.LambdaLR(o, lambda t: t / steps), main(o)], milestones=[steps])
+
+
+# name, ipuc options, torch optimizer, torch lr scheduler (or None)
 CASES = [
     ("sgd_momentum", ["--optimizer=sgd", "--lr=0.1", "--momentum=0.9"],
-     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None),
     ("adam", ["--optimizer=adam", "--lr=0.01"],
-     lambda p: torch.optim.Adam(p, lr=0.01)),
+     lambda p: torch.optim.Adam(p, lr=0.01), None),
     ("adamw", ["--optimizer=adamw", "--lr=0.01"],
-     lambda p: torch.optim.AdamW(p, lr=0.01)),
+     lambda p: torch.optim.AdamW(p, lr=0.01), None),
+    ("sgd_warmup_step",
+     ["--optimizer=sgd", "--lr=0.1", "--momentum=0.9", "--lr-schedule=step",
+      "--warmup=3", "--lr-step-size=5", "--lr-gamma=0.5"],
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+     warmup_then(3, lambda o: S.StepLR(o, step_size=5, gamma=0.5))),
+    ("adam_warmup_cosine",
+     ["--optimizer=adam", "--lr=0.01", "--lr-schedule=cosine", "--warmup=4",
+      "--lr-min=0.001", "--total-steps=20"],
+     lambda p: torch.optim.Adam(p, lr=0.01),
+     warmup_then(4, lambda o: S.CosineAnnealingLR(o, T_max=16,
+                                                  eta_min=0.001))),
+    ("adamw_linear",
+     ["--optimizer=adamw", "--lr=0.01", "--lr-schedule=linear",
+      "--lr-min=0.002", "--total-steps=15"],
+     lambda p: torch.optim.AdamW(p, lr=0.01),
+     lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.2,
+                          total_iters=15)),
+    ("sgd_momentum_clip",
+     ["--optimizer=sgd", "--lr=0.1", "--momentum=0.9", "--clip-grad-norm=0.5"],
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None, 0.5),
+    ("adam_clip_cosine",
+     ["--optimizer=adam", "--lr=0.01", "--clip-grad-norm=0.3",
+      "--lr-schedule=cosine", "--total-steps=20"],
+     lambda p: torch.optim.Adam(p, lr=0.01),
+     lambda o: S.CosineAnnealingLR(o, T_max=20), 0.3),
 ]
 
 
@@ -71,11 +113,12 @@ def make_model(path, rng):
     return weights
 
 
-def torch_losses(weights, data, make):
+def torch_losses(weights, data, make, schedule, clip):
     p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
          for k, v in weights.items()}
     opt = make(list(p.values()))
-    losses = []
+    scheduler = schedule(opt) if schedule else None
+    losses, lrs, clipped = [], [], 0
     for step in range(STEPS):
         first = (step % (SAMPLES // BATCH)) * BATCH
         x = torch.tensor(data["x"][first:first + BATCH], dtype=torch.float64)
@@ -85,9 +128,18 @@ def torch_losses(weights, data, make):
         logits = hidden @ p["fc2.weight"].T + p["fc2.bias"]
         loss = torch.nn.functional.cross_entropy(logits, label)
         loss.backward()
+        if clip is not None:
+            norm = torch.nn.utils.clip_grad_norm_(list(p.values()), clip)
+            clipped += int(norm.item() > clip)
+        lrs.append(opt.param_groups[0]["lr"])
         opt.step()
+        if scheduler:
+            scheduler.step()
         losses.append(loss.item())
-    return losses, {k: v.detach().numpy() for k, v in p.items()}
+    if clip is not None and clipped < STEPS // 2:
+        sys.exit(f"FAIL: clipping to {clip} was active on only {clipped} "
+                 "steps; the test would not notice it missing")
+    return losses, lrs, {k: v.detach().numpy() for k, v in p.items()}
 
 
 def read_log(path):
@@ -105,7 +157,7 @@ def main():
     dataset = os.path.join(work, "data.npz")
     np.savez(dataset, **data)
     failed = False
-    for name, options, make in CASES:
+    for name, options, make, schedule, *clip in CASES:
         plan = os.path.join(work, f"{name}.ipuplan")
         run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
              "--loss=cross_entropy", "--logits=logits", "--labels=label"]
@@ -117,8 +169,12 @@ def main():
              "--quiet"])
         records = read_log(log)
         ours = np.array([r["loss"] for r in records])
-        ref, ref_weights = torch_losses(weights, data, make)
+        ref, ref_lrs, ref_weights = torch_losses(weights, data, make,
+                                                 schedule,
+                                                 clip[0] if clip else None)
         ok = [r["step"] for r in records] == list(range(STEPS))
+        ok &= bool(np.allclose([r["lr"] for r in records], ref_lrs,
+                               rtol=1e-9, atol=1e-15))
         ok &= bool(np.allclose(ours, ref, rtol=LOSS_RTOL, atol=0))
         if device == "sim":
             ok &= all(r["cycles"] > 0 for r in records)
@@ -141,6 +197,8 @@ def main():
             failed = True
             print("  ipuc :", ours.tolist())
             print("  torch:", ref)
+            print("  ipuc lr :", [r["lr"] for r in records])
+            print("  torch lr:", ref_lrs)
     sys.exit(1 if failed else 0)
 
 
