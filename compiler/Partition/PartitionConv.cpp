@@ -149,12 +149,7 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
            accumulateInit || started[index]});
       started[index] = 1;
     }
-    std::string suffix = g.sk > 1 ? ".k" + std::to_string(step) : "";
-    flushExchange(op.getLoc(), name + ".gather" + suffix);
-    auto cs = newComputeSet(op.getLoc(), name + suffix);
-    cs->setAttr("grid", b.getStringAttr(g.str()));
-    if (g.sk > 1)
-      cs->setAttr("k_chunks", b.getI64IntegerAttr(g.sk));
+    auto cs = newGridStep(op.getLoc(), name, g, step);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(&cs.getBody().front());
     for (VertexArgs &v : vertices)

@@ -166,6 +166,18 @@ bsp::ComputeSetOp Partitioner::newComputeSet(Location loc, StringRef name) {
   return cs;
 }
 
+bsp::ComputeSetOp Partitioner::newGridStep(Location loc, StringRef name,
+                                           const MatMulGrid &grid,
+                                           int64_t step) {
+  std::string suffix = grid.sk > 1 ? ".k" + std::to_string(step) : "";
+  flushExchange(loc, (name + ".gather" + suffix).str());
+  auto cs = newComputeSet(loc, (name + suffix).str());
+  cs->setAttr("grid", b.getStringAttr(grid.str()));
+  if (grid.sk > 1)
+    cs->setAttr("k_chunks", b.getI64IntegerAttr(grid.sk));
+  return cs;
+}
+
 Attribute ipuc::partition::constantValue(Value v) {
   Attribute attr;
   if (matchPattern(v, m_Constant(&attr)))

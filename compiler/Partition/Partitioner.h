@@ -139,6 +139,10 @@ public:
   void flushExchange(Location loc, StringRef name);
   void finishStages();
   bsp::ComputeSetOp newComputeSet(Location loc, StringRef name);
+  /// Flushes the gather of serial chunk `step` of a grid-planned op (matmul,
+  /// conv) and opens its compute set, named by chunk and carrying the grid.
+  bsp::ComputeSetOp newGridStep(Location loc, StringRef name,
+                                const MatMulGrid &grid, int64_t step);
 
   // Ops.
   LogicalResult partitionOp(Operation *op);
