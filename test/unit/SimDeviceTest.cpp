@@ -2,6 +2,7 @@
 
 #include "ipuc/sim/SimDevice.h"
 #include "SimTestBuilder.h"
+#include "SimTestSupport.h"
 #include "ipuc/host/HostDevice.h"
 
 #include <gtest/gtest.h>
@@ -16,30 +17,6 @@ using plan::TileInterval;
 using TB = TilePlanBuilder;
 
 namespace {
-
-plan::LoadedPlan load(std::vector<uint8_t> bytes) {
-  plan::LoadedPlan p;
-  std::string err;
-  EXPECT_TRUE(plan::loadPlanBuffer(std::move(bytes), p, err)) << err;
-  return p;
-}
-
-std::unique_ptr<sim::SimDevice> makeSim(const plan::LoadedPlan &p,
-                                        bool checked = true) {
-  sim::SimOptions o;
-  o.checked = checked;
-  o.threads = 2;
-  std::string err;
-  auto dev = sim::SimDevice::create(p, o, err);
-  EXPECT_TRUE(dev) << err;
-  return dev;
-}
-
-std::vector<float> output(const sim::SimDevice &dev, const std::string &name,
-                          size_t n) {
-  const float *d = static_cast<const float *>(dev.outputData(name));
-  return d ? std::vector<float>(d, d + n) : std::vector<float>();
-}
 
 // a (8, split over tiles 0/1) + b (8, all on tile 1): the first half of b is
 // exchanged to tile 0, then both tiles add their halves.

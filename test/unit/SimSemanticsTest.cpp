@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SimTestBuilder.h"
+#include "SimTestSupport.h"
 #include "ipuc/sim/SimDevice.h"
 
 #include <gtest/gtest.h>
@@ -22,29 +23,6 @@ using plan::TileInterval;
 using TB = TilePlanBuilder;
 
 namespace {
-
-plan::LoadedPlan load(std::vector<uint8_t> bytes) {
-  plan::LoadedPlan p;
-  std::string err;
-  EXPECT_TRUE(plan::loadPlanBuffer(std::move(bytes), p, err)) << err;
-  return p;
-}
-
-std::unique_ptr<sim::SimDevice> makeSim(const plan::LoadedPlan &p,
-                                        unsigned threads = 2) {
-  sim::SimOptions o;
-  o.threads = threads;
-  std::string err;
-  auto dev = sim::SimDevice::create(p, o, err);
-  EXPECT_TRUE(dev) << err;
-  return dev;
-}
-
-std::vector<float> output(const sim::SimDevice &dev, const std::string &name,
-                          size_t n) {
-  const float *d = static_cast<const float *>(dev.outputData(name));
-  return d ? std::vector<float>(d, d + n) : std::vector<float>();
-}
 
 const sim::StepProfile &step(const sim::SimDevice &dev,
                              const std::string &name) {

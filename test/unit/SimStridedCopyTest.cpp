@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SimTestBuilder.h"
+#include "SimTestSupport.h"
 #include "StridedCopy.h"
 #include "ipuc/sim/SimDevice.h"
 
@@ -167,13 +168,6 @@ TEST(SimStridedCopy, RejectsWhatItCannotDescribe) {
   int64_t lo[] = {0}, ls[] = {4};
   auto line = layout({4}, {{0, 4, 1, 0}});
   EXPECT_FALSE(sim::describeBoxCopy(gap, go, gs, line, lo, ls, c, sp, dp));
-}
-
-plan::LoadedPlan load(std::vector<uint8_t> bytes) {
-  plan::LoadedPlan p;
-  std::string err;
-  EXPECT_TRUE(plan::loadPlanBuffer(std::move(bytes), p, err)) << err;
-  return p;
 }
 
 std::vector<float> iota(size_t n, float from = 0) {

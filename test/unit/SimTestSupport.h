@@ -1,0 +1,48 @@
+//===- SimTestSupport.h - Loading and running plans in sim tests -*- C++ -*-===//
+//
+// The steps every simulator test repeats: load built plan bytes (a failure is
+// a test failure with the loader's message), create the device on two threads
+// (so compute phases really run in parallel) and read a float output.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_TEST_UNIT_SIMTESTSUPPORT_H
+#define IPUC_TEST_UNIT_SIMTESTSUPPORT_H
+
+#include "ipuc/plan/Plan.h"
+#include "ipuc/sim/SimDevice.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ipuc::test {
+
+inline plan::LoadedPlan load(std::vector<uint8_t> bytes) {
+  plan::LoadedPlan p;
+  std::string err;
+  EXPECT_TRUE(plan::loadPlanBuffer(std::move(bytes), p, err)) << err;
+  return p;
+}
+
+inline std::unique_ptr<sim::SimDevice> makeSim(const plan::LoadedPlan &p,
+                                               bool checked = true) {
+  sim::SimOptions o;
+  o.checked = checked;
+  o.threads = 2;
+  std::string err;
+  auto dev = sim::SimDevice::create(p, o, err);
+  EXPECT_TRUE(dev) << err;
+  return dev;
+}
+
+inline std::vector<float> output(const sim::SimDevice &dev,
+                                 const std::string &name, size_t n) {
+  const float *d = static_cast<const float *>(dev.outputData(name));
+  return d ? std::vector<float>(d, d + n) : std::vector<float>();
+}
+
+} // namespace ipuc::test
+
+#endif // IPUC_TEST_UNIT_SIMTESTSUPPORT_H
