@@ -50,6 +50,12 @@ public:
         received(dev.totalTiles(), 0) {}
 
   bool decode(std::string &error);
+  /// Decodes an exchange that is not a step of the plan's program (built
+  /// by the device itself, e.g. the resident update).
+  bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
+                           std::string &error) {
+    return decodeExchange(ex, index, error);
+  }
 
 private:
   using Steps = flatbuffers::Vector<flatbuffers::Offset<Step>>;
@@ -742,6 +748,36 @@ bool decodeProgram(const Plan &plan, const DeviceModel &dev,
                    std::string &error) {
   Decoder d(plan, dev, options, layouts, memory, bindings, program);
   return d.decode(error);
+}
+
+bool decodeWholeTensorCopies(
+    const Plan &plan, const DeviceModel &dev, const SimOptions &options,
+    const std::vector<TensorLayout> &layouts, TileMemory &memory,
+    const host::PlanBindings &bindings,
+    const std::vector<std::pair<uint32_t, uint32_t>> &copies,
+    const std::string &name, Program &program, uint32_t &index,
+    std::string &error) {
+  // Built as a plan Exchange table so that it is decoded, checked and
+  // costed exactly like the exchanges the compiler emits.
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<ExchangeCopy>> list;
+  for (auto [src, dst] : copies) {
+    const std::vector<int64_t> &shape = layouts[src].shape;
+    std::vector<int64_t> zeros(shape.size(), 0);
+    auto box = [&](uint32_t tensor) {
+      return CreateBox(fbb, tensor, fbb.CreateVector(zeros),
+                       fbb.CreateVector(shape));
+    };
+    auto s = box(src);
+    auto d = box(dst);
+    list.push_back(CreateExchangeCopy(fbb, s, d));
+  }
+  auto ex = CreateExchange(fbb, fbb.CreateString(name), fbb.CreateString(""),
+                           fbb.CreateVector(list));
+  fbb.Finish(ex);
+  Decoder decoder(plan, dev, options, layouts, memory, bindings, program);
+  return decoder.decodeExtraExchange(
+      *flatbuffers::GetRoot<Exchange>(fbb.GetBufferPointer()), index, error);
 }
 
 } // namespace ipuc::sim

@@ -108,7 +108,7 @@ std::string SimSummary::format() const {
   return s;
 }
 
-std::string SimDevice::profileJson() const {
+std::string SimDevice::profileJson(const std::string &extraMembers) const {
   const SimSummary &s = summary();
   std::string j = "{\n";
   j += fmt::format("  \"total_cycles\": {},\n", s.totalCycles);
@@ -139,6 +139,10 @@ std::string SimDevice::profileJson() const {
                    "    \"busy_cycles\": [{}]\n  }}\n",
                    fmt::join(tileMemoryBytes(), ", "),
                    fmt::join(tileBusyCycles(), ", "));
+  if (!extraMembers.empty()) {
+    j.insert(j.size() - 1, ",");
+    j += "  " + extraMembers + "\n";
+  }
   return j + "}\n";
 }
 

@@ -174,6 +174,17 @@ bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
                    const host::PlanBindings &bindings, Program &program,
                    std::string &error);
 
+/// Decodes one exchange, not part of the plan's program, that copies each
+/// (source, destination) pair of equally shaped tensors whole; it is added
+/// to `program.exchanges` (as `index`) and to its profile as `name`.
+bool decodeWholeTensorCopies(
+    const plan::Plan &plan, const DeviceModel &dev, const SimOptions &options,
+    const std::vector<TensorLayout> &layouts, TileMemory &memory,
+    const host::PlanBindings &bindings,
+    const std::vector<std::pair<uint32_t, uint32_t>> &copies,
+    const std::string &name, Program &program, uint32_t &index,
+    std::string &error);
+
 } // namespace ipuc::sim
 
 #endif // IPUC_SIM_PROGRAM_H

@@ -40,6 +40,11 @@ struct SimDevice::Impl {
   SimSummary summary;
   std::unique_ptr<ThreadPool> pool;
   bool lastWasCompute = false;
+  /// Resident inputs (by binding) are not streamed by run(), nor the
+  /// outputs that update them; the resident update is the last of `ops`.
+  std::vector<bool> residentInput, residentOutput;
+  bool hasResidentUpdate = false;
+  mutable StreamCounters streams; // readResident() is const
 
   Impl(const LoadedPlan &l, const SimOptions &o)
       : loaded(l), plan(l.plan()), options(o),
@@ -50,6 +55,24 @@ struct SimDevice::Impl {
   bool execComputeSet(DecodedComputeSet &p, std::string &error);
   void execExchange(DecodedExchange &p);
   void finishSummary();
+  void streamIn(const DecodedStream &s) {
+    scatterRuns(s.runs.data(), s.runs.data() + s.runs.size(),
+                inputData[s.binding].data());
+    streams.toDevice += inputData[s.binding].size();
+  }
+  void streamOut(const DecodedStream &s) {
+    gatherRuns(s.runs.data(), s.runs.data() + s.runs.size(),
+               outputData[s.binding].data());
+    streams.fromDevice += outputData[s.binding].size();
+  }
+  /// A decoded stream of input binding `b` (every one covers the tensor).
+  const DecodedStream *inputStream(size_t b) const {
+    for (const auto *list : {&prog.writes, &prog.implicitWrites})
+      for (const DecodedStream &s : *list)
+        if (s.binding == b)
+          return &s;
+    return nullptr;
+  }
 };
 
 bool SimDevice::Impl::setup(std::string &error) {
@@ -66,6 +89,8 @@ bool SimDevice::Impl::setup(std::string &error) {
     inputData.emplace_back(b.byteSize());
   for (const BindingInfo &b : bindings.outputs())
     outputData.emplace_back(b.byteSize());
+  residentInput.assign(bindings.inputs().size(), false);
+  residentOutput.assign(bindings.outputs().size(), false);
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      error))
     return false;
@@ -207,15 +232,15 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
       break;
     case StepOp::Kind::HostWrite: {
       const DecodedStream &s = prog.writes[op.index];
-      scatterRuns(s.runs.data(), s.runs.data() + s.runs.size(),
-                  inputData[s.binding].data());
+      if (!residentInput[s.binding])
+        streamIn(s);
       lastWasCompute = false;
       break;
     }
     case StepOp::Kind::HostRead: {
       const DecodedStream &s = prog.reads[op.index];
-      gatherRuns(s.runs.data(), s.runs.data() + s.runs.size(),
-                 outputData[s.binding].data());
+      if (!residentOutput[s.binding])
+        streamOut(s);
       lastWasCompute = false;
       break;
     }
@@ -265,6 +290,14 @@ void SimDevice::Impl::finishSummary() {
   summary = std::move(s);
 }
 
+static int inputIndex(const PlanBindings &bindings, const std::string &name) {
+  const auto &inputs = bindings.inputs();
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
 // --- Public API --------------------------------------------------------------
 
 SimDevice::SimDevice(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -304,6 +337,10 @@ bool SimDevice::setInput(const std::string &name, DType dtype,
     return false;
   std::memcpy(impl_->inputData[index].data(), data, bytes);
   impl_->bindings.markInputSet(index);
+  // A resident input's home is only ever written by this stream and by the
+  // resident update, so it can be written now, between runs.
+  if (impl_->residentInput[index])
+    impl_->streamIn(*impl_->inputStream(index));
   return true;
 }
 
@@ -323,13 +360,13 @@ bool SimDevice::run(std::string &error) {
   std::fill(m.tileBusy.begin(), m.tileBusy.end(), 0);
   m.lastWasCompute = false;
   for (const DecodedStream &s : m.prog.implicitWrites)
-    scatterRuns(s.runs.data(), s.runs.data() + s.runs.size(),
-                m.inputData[s.binding].data());
+    if (!m.residentInput[s.binding])
+      m.streamIn(s);
   bool ok = m.execOps(0, static_cast<uint32_t>(m.prog.ops.size()), error);
   if (ok)
     for (const DecodedStream &s : m.prog.implicitReads)
-      gatherRuns(s.runs.data(), s.runs.data() + s.runs.size(),
-                 m.outputData[s.binding].data());
+      if (!m.residentOutput[s.binding])
+        m.streamOut(s);
   m.finishSummary();
   return ok;
 }
@@ -341,6 +378,85 @@ const BindingInfo *SimDevice::findOutput(const std::string &name) const {
 const void *SimDevice::outputData(const std::string &name) const {
   int i = impl_->bindings.outputIndex(name);
   return i >= 0 ? impl_->outputData[i].data() : nullptr;
+}
+
+bool SimDevice::makeResident(
+    const std::vector<std::pair<std::string, std::string>> &pairs,
+    std::string &error) {
+  Impl &m = *impl_;
+  std::vector<std::pair<uint32_t, uint32_t>> copies;
+  std::vector<std::pair<int, int>> newPairs;
+  for (const auto &[inName, outName] : pairs) {
+    int in = inputIndex(m.bindings, inName);
+    int out = m.bindings.outputIndex(outName);
+    if (in < 0 || out < 0)
+      return (error = fmt::format("cannot keep '{}' resident: the plan has "
+                                  "no {} '{}'",
+                                  inName, in < 0 ? "input" : "output",
+                                  in < 0 ? inName : outName),
+              false);
+    const BindingInfo &i = m.bindings.inputs()[in];
+    const BindingInfo &o = m.bindings.outputs()[out];
+    if (i.dtype != o.dtype || i.shape != o.shape)
+      return (error = fmt::format("cannot keep input {} resident: its update "
+                                  "{} differs in dtype or shape",
+                                  i.describe(), o.describe()),
+              false);
+    if (m.residentInput[in])
+      continue;
+    if (m.hasResidentUpdate)
+      return (error = fmt::format("cannot keep '{}' resident: the resident "
+                                  "set is fixed by the first makeResident",
+                                  inName),
+              false);
+    copies.emplace_back(o.tensor, i.tensor);
+    newPairs.emplace_back(in, out);
+  }
+  if (copies.empty())
+    return true;
+  // The update runs after every step of the program, as its last
+  // superstep (an exchange: the updated values generally live elsewhere
+  // than the inputs' homes, and on-tile bytes go through the exchange port
+  // too, docs/cost-model.md).
+  uint32_t index = 0;
+  if (!decodeWholeTensorCopies(m.plan, m.dev, m.options, m.layouts, *m.memory,
+                               m.bindings, copies, "resident update", m.prog,
+                               index, error))
+    return false;
+  StepOp op;
+  op.kind = StepOp::Kind::Exchange;
+  op.index = index;
+  m.prog.ops.push_back(op);
+  m.hasResidentUpdate = true;
+  for (auto [in, out] : newPairs) {
+    m.residentInput[in] = m.residentOutput[out] = true;
+    // A value set before the input became resident is only in the host
+    // buffer: stream it now, as setInput would have.
+    if (m.bindings.isInputSet(m.bindings.inputs()[in].name))
+      m.streamIn(*m.inputStream(in));
+  }
+  return true;
+}
+
+bool SimDevice::readResident(const std::string &name, void *out, size_t bytes,
+                             std::string &error) const {
+  Impl &m = *impl_;
+  int in = inputIndex(m.bindings, name);
+  if (in < 0 || !m.residentInput[in])
+    return (error = fmt::format("'{}' is not a resident input", name), false);
+  if (bytes != m.inputData[in].size())
+    return (error = fmt::format("resident input '{}' has {} bytes, not {}",
+                                name, m.inputData[in].size(), bytes),
+            false);
+  const DecodedStream &s = *m.inputStream(in);
+  gatherRuns(s.runs.data(), s.runs.data() + s.runs.size(),
+             static_cast<uint8_t *>(out));
+  m.streams.fromDevice += bytes;
+  return true;
+}
+
+const StreamCounters &SimDevice::streamCounters() const {
+  return impl_->streams;
 }
 
 const SimSummary &SimDevice::summary() const { return impl_->summary; }

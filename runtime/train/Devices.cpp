@@ -35,6 +35,24 @@ public:
     return int64_t(device.summary().totalCycles);
   }
   double clockHz() const override { return device.summary().clockHz; }
+  bool supportsResident() const override { return true; }
+  bool makeResident(const std::vector<host::BindingInfo> &carried,
+                    std::string &error) override {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const host::BindingInfo &in : carried)
+      pairs.emplace_back(in.name, in.name + ".next");
+    return device.makeResident(pairs, error);
+  }
+  bool readResident(const host::BindingInfo &input, void *out,
+                    std::string &error) override {
+    return device.readResident(input.name, out, input.byteSize(), error);
+  }
+  int64_t bytesToDevice() const override {
+    return int64_t(device.streamCounters().toDevice);
+  }
+  int64_t bytesFromDevice() const override {
+    return int64_t(device.streamCounters().fromDevice);
+  }
 };
 
 } // namespace

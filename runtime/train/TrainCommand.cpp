@@ -1,8 +1,10 @@
 //===- TrainCommand.cpp - ipu-run's training mode ------------------------===//
 //
 //   ipu-run STEP.ipuplan --dataset DATA.npz --steps N [--device=host|sim]
-//        [--shuffle] [--seed S] [--log FILE.jsonl] [--save-weights FILE.npz]
-//        [--checkpoint DIR [--checkpoint-every K]] [--resume DIR] [--quiet]
+//        [--shuffle] [--seed S] [--log FILE.jsonl]
+//        [--save-weights FILE.npz|FILE.onnx [--model MODEL.onnx]]
+//        [--checkpoint DIR [--checkpoint-every K]] [--resume DIR]
+//        [--profile FILE.json] [--stream-state] [--quiet]
 //
 // Kept out of ipu-run.cpp so that the tool only dispatches here.
 //
@@ -10,7 +12,9 @@
 
 #include "ipuc/train/TrainCommand.h"
 
+#include "ipuc/support/AtomicFile.h"
 #include "ipuc/train/Devices.h"
+#include "ipuc/train/OnnxWeights.h"
 
 #include <fmt/format.h>
 
@@ -21,7 +25,7 @@ namespace ipuc::train {
 namespace {
 
 struct TrainArgs {
-  std::string plan, device = "host", dataset, save, resume;
+  std::string plan, device = "host", dataset, save, resume, model, profile;
   bool shuffle = false, checked = true;
   uint64_t seed = 0;
   LoopOptions loop;
@@ -98,6 +102,16 @@ bool parse(int argc, char **argv, TrainArgs &a, std::string &error) {
     } else if (arg == "--checkpoint-every") {
       if (!next() || !parseInt(arg, value, a.loop.checkpointEvery, error))
         return false;
+    } else if (arg == "--model") {
+      if (!next())
+        return false;
+      a.model = value;
+    } else if (arg == "--profile") {
+      if (!next())
+        return false;
+      a.profile = value;
+    } else if (arg == "--stream-state") {
+      a.loop.resident = false;
     } else if (arg == "--resume") {
       if (!next())
         return false;
@@ -123,11 +137,42 @@ bool parse(int argc, char **argv, TrainArgs &a, std::string &error) {
     error = "training needs --dataset DATA.npz";
   else if (a.device != "host" && a.device != "sim")
     error = "unknown --device '" + a.device + "': expected host or sim";
+  else if (!a.profile.empty() && a.device != "sim")
+    error = "--profile needs --device=sim (the host device has no cycles or "
+            "host streams to profile)";
+  else if (!a.model.empty() && !isOnnxPath(a.save))
+    error = "--model is the ONNX model --save-weights FILE.onnx rewrites; "
+            "it needs --save-weights with a .onnx name";
   return error.empty();
 }
 
+bool writeProfile(const std::string &path, const std::string &json,
+                  std::string &error) {
+  return support::writeFileAtomically(path, json.data(), json.size(), error);
+}
+
+/// The profile's "training" member (docs/profile-format.md).
+std::string trainingJson(bool resident, const StateTraffic &traffic,
+                         const std::vector<StepRecord> &records) {
+  std::string j = fmt::format(
+      "\"training\": {{\"resident_state\": {}, "
+      "\"state_upload_bytes\": {}, \"state_download_bytes\": {}, "
+      "\"steps\": [",
+      resident ? "true" : "false", traffic.uploadBytes, traffic.downloadBytes);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const StepRecord &r = records[i];
+    j += fmt::format("{}\n    {{\"step\": {}, \"cycles\": {}, "
+                     "\"host_to_device_bytes\": {}, "
+                     "\"device_to_host_bytes\": {}, "
+                     "\"checkpoint_bytes\": {}}}",
+                     i ? "," : "", r.step, r.cycles, r.bytesToDevice,
+                     r.bytesFromDevice, r.checkpointBytes);
+  }
+  return j + (records.empty() ? "]}" : "\n  ]}");
+}
+
 int train(StepDevice &device, const plan::LoadedPlan &loaded,
-          const TrainArgs &a) {
+          const TrainArgs &a, const sim::SimDevice *sim = nullptr) {
   std::string error;
   StepSignature signature;
   if (!describeStep(loaded.plan(), device.inputs(), device.outputs(), signature,
@@ -148,9 +193,37 @@ int train(StepDevice &device, const plan::LoadedPlan &loaded,
   } else if (!initialState(loaded.plan(), signature, state, error)) {
     return userError(error);
   }
-  if (!runTrainingLoop(device, signature, dataset, state, a.loop, error))
+  // An .onnx save reads its model before training, so that a missing or
+  // unfit model is reported before the steps are spent.
+  OnnxWeightWriter onnx;
+  if (isOnnxPath(a.save)) {
+    std::string model = a.model;
+    if (model.empty()) {
+      const flatbuffers::String *source = loaded.plan().source();
+      model = source ? source->str() : "";
+    }
+    if (!onnx.load(model, signature, state, error))
+      return userError(error);
+  }
+  LoopOptions loop = a.loop;
+  StateTraffic traffic;
+  loop.traffic = &traffic;
+  std::vector<StepRecord> records;
+  if (!runTrainingLoop(device, signature, dataset, state, loop, error,
+                       [&](const StepRecord &r) { records.push_back(r); }))
     return userError(error);
-  if (!a.save.empty() && !saveWeights(a.save, state, signature, error))
+  if (!a.save.empty()) {
+    bool ok = isOnnxPath(a.save) ? onnx.write(a.save, state, error)
+                                 : saveWeights(a.save, state, signature, error);
+    if (!ok)
+      return userError(error);
+  }
+  if (sim && !a.profile.empty() &&
+      !writeProfile(
+          a.profile,
+          sim->profileJson(trainingJson(
+              loop.resident && device.supportsResident(), traffic, records)),
+          error))
     return userError(error);
   return 0;
 }
@@ -178,7 +251,7 @@ int trainMain(int argc, char **argv) {
     auto dev = sim::SimDevice::create(loaded, options, error);
     if (!dev)
       return userError(error);
-    return train(*wrapDevice(*dev), loaded, a);
+    return train(*wrapDevice(*dev), loaded, a, dev.get());
   }
   host::HostDevice dev(loaded);
   return train(*wrapDevice(dev), loaded, a);

@@ -167,6 +167,15 @@ double readLoss(const void *data) {
   return f;
 }
 
+/// Copies the resident state off the device into `state`.
+bool downloadState(StepDevice &device, const StepSignature &signature,
+                   TrainState &state, std::string &error) {
+  for (const host::BindingInfo &in : signature.carried)
+    if (!device.readResident(in, state.tensors.at(in.name).data.data(), error))
+      return false;
+  return true;
+}
+
 bool appendLine(std::FILE *f, const StepRecord &r, std::string &error) {
   std::string line =
       fmt::format(R"({{"step": {}, "loss": {}, "lr": {})", r.step,
@@ -204,18 +213,37 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
     error = std::move(message);
     return false;
   };
+  StateTraffic traffic;
+  auto finish = [&] {
+    if (options.traffic)
+      *options.traffic = traffic;
+  };
+  // The state goes onto the device once; the steps then update it there.
+  bool resident = options.resident && device.supportsResident();
+  if (resident) {
+    int64_t before = device.bytesToDevice();
+    if (!device.makeResident(signature.carried, error))
+      return fail(error);
+    for (const host::BindingInfo &in : signature.carried)
+      if (!device.setInput(in, state.tensors.at(in.name).data.data(), error))
+        return fail(error);
+    traffic.uploadBytes = device.bytesToDevice() - before;
+  }
   auto start = std::chrono::steady_clock::now();
   int64_t first = state.step;
   for (int64_t i = 0; i < options.steps; ++i) {
+    int64_t toBefore = device.bytesToDevice();
+    int64_t fromBefore = device.bytesFromDevice();
     std::vector<int64_t> samples = dataset.batchSamples(state.step);
     for (size_t d = 0; d < signature.data.size(); ++d) {
       std::vector<uint8_t> bytes = dataset.gather(d, samples);
       if (!device.setInput(signature.data[d], bytes.data(), error))
         return fail(error);
     }
-    for (const host::BindingInfo &in : signature.carried)
-      if (!device.setInput(in, state.tensors.at(in.name).data.data(), error))
-        return fail(error);
+    if (!resident)
+      for (const host::BindingInfo &in : signature.carried)
+        if (!device.setInput(in, state.tensors.at(in.name).data.data(), error))
+          return fail(error);
     // A resumed run continues the schedule from its step.
     double lr = signature.hasLrInput
                     ? learningRate(signature.schedule, state.step)
@@ -232,12 +260,28 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
     record.loss = readLoss(device.outputData(signature.lossOutput));
     record.lr = lr;
     record.cycles = device.lastRunCycles();
-    for (const host::BindingInfo &in : signature.carried) {
-      const auto *next =
-          static_cast<const uint8_t *>(device.outputData(in.name + ".next"));
-      std::memcpy(state.tensors.at(in.name).data.data(), next, in.byteSize());
+    if (!resident)
+      for (const host::BindingInfo &in : signature.carried) {
+        const auto *next =
+            static_cast<const uint8_t *>(device.outputData(in.name + ".next"));
+        std::memcpy(state.tensors.at(in.name).data.data(), next, in.byteSize());
+      }
+    if (toBefore >= 0) {
+      record.bytesToDevice = device.bytesToDevice() - toBefore;
+      record.bytesFromDevice = device.bytesFromDevice() - fromBefore;
     }
     ++state.step;
+    bool lastStep = i + 1 == options.steps;
+    bool checkpoint = !options.checkpointDir.empty() &&
+                      (lastStep || (options.checkpointEvery > 0 &&
+                                    state.step % options.checkpointEvery == 0));
+    if (resident && (checkpoint || lastStep)) {
+      int64_t before = device.bytesFromDevice();
+      if (!downloadState(device, signature, state, error))
+        return fail(error);
+      int64_t bytes = device.bytesFromDevice() - before;
+      (lastStep ? traffic.downloadBytes : record.checkpointBytes) += bytes;
+    }
     if (log && !appendLine(log, record, error))
       return fail(error);
     if (onStep)
@@ -258,13 +302,10 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
       if (i + 1 == options.steps)
         std::fputc('\n', stderr);
     }
-    bool lastStep = i + 1 == options.steps;
-    if (!options.checkpointDir.empty() &&
-        (lastStep || (options.checkpointEvery > 0 &&
-                      state.step % options.checkpointEvery == 0)) &&
-        !saveCheckpoint(options.checkpointDir, state, error))
+    if (checkpoint && !saveCheckpoint(options.checkpointDir, state, error))
       return fail(error);
   }
+  finish();
   if (log && std::fclose(log) != 0) {
     error = "cannot close the training log";
     return false;

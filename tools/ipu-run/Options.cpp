@@ -39,12 +39,22 @@ TRAINING (a plan compiled with ipuc --train; runtime/train/TrainCommand.cpp):
   --dataset FILE.npz      Run the training loop: arrays named like the plan's
                           data inputs, batched along their first dimension,
                           wrapping at the end (an incomplete batch is dropped).
-                          Every output <p>.next is fed back into input <p>.
+                          Every output <p>.next is fed back into input <p>;
+                          on sim that stays on the device (weights and state
+                          are resident: uploaded once, downloaded only for
+                          checkpoints and at the end).
   --steps N               Number of training steps.
   --shuffle               Shuffle the samples each epoch (seeded by --seed).
   --log FILE.jsonl        One JSON line per step: step, loss, lr (and cycles
                           on sim).
-  --save-weights FILE.npz Write the trained parameters at the end.
+  --save-weights FILE.npz Write the trained parameters at the end; a name
+                          ending in .onnx writes the model the plan was
+                          compiled from (or --model MODEL.onnx) with its
+                          trained initializers replaced.
+  --profile FILE.json     (sim) The last step's profile plus per-step host
+                          stream bytes (docs/profile-format.md).
+  --stream-state          Stream weights and state through the host every
+                          step instead of keeping them resident (comparisons).
   --checkpoint DIR        Save parameters, optimizer state and step atomically
                           (every --checkpoint-every K steps, and at the end).
   --resume DIR            Continue from a checkpoint.

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc::sim {
@@ -51,6 +52,14 @@ struct StepProfile {
   uint64_t totalCycles() const {
     return computeCycles + syncCycles + exchangeCycles;
   }
+};
+
+/// Bytes streamed between the host and the device since it was created:
+/// inputs written onto tiles (by run() or, for resident inputs, setInput())
+/// and outputs or resident tensors read off them.
+struct StreamCounters {
+  uint64_t toDevice = 0;
+  uint64_t fromDevice = 0;
 };
 
 struct SimSummary {
@@ -108,6 +117,25 @@ public:
   const void *outputData(const std::string &name) const;
   const BindingInfo *findOutput(const std::string &name) const;
 
+  /// Keeps each `{input, output}` pair's input resident in tile memory
+  /// across runs, as a training step's parameters and optimizer state are:
+  /// at the end of every run, the output (same dtype and shape) is copied
+  /// onto the input's tiles by an on-device exchange, charged by the cost
+  /// model and profiled as the exchange "resident update"; run() no longer
+  /// streams the input from the host nor the output to it (outputData() of
+  /// such an output is not refreshed). setInput() of a resident input
+  /// streams it onto the tiles at once (initial values, a resume), and
+  /// readResident() streams its current value back (checkpoints, saving).
+  /// Pairs already resident are left as they are.
+  bool
+  makeResident(const std::vector<std::pair<std::string, std::string>> &pairs,
+               std::string &error);
+  /// Copies resident input `name`'s current value (`bytes` bytes) off the
+  /// tiles into `out`.
+  bool readResident(const std::string &name, void *out, size_t bytes,
+                    std::string &error) const;
+  const StreamCounters &streamCounters() const;
+
   /// Cycle accounting of the last run().
   const SimSummary &summary() const;
   const std::vector<StepProfile> &steps() const;
@@ -116,8 +144,10 @@ public:
   /// Compute cycles each tile was busy in the last run.
   const std::vector<uint64_t> &tileBusyCycles() const;
 
-  /// The profile JSON (docs/profile-format.md).
-  std::string profileJson() const;
+  /// The profile JSON (docs/profile-format.md). `extraMembers`, if not
+  /// empty, is appended to the top-level object as further `"key": value`
+  /// members (the training loop adds its per-step traffic).
+  std::string profileJson(const std::string &extraMembers = "") const;
   bool writeProfile(const std::string &path, std::string &error) const;
 
   /// Gathers a whole tensor out of tile memory (tests, debugging). False if

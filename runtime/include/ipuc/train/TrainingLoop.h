@@ -5,8 +5,11 @@
 // loss and `<name>.next` for every carried input `<name>`. The loop binds
 // batch after batch from a dataset, runs the step and feeds every `.next`
 // output back into its input, starting from the initial values the plan
-// stores as the data of those inputs. Devices are behind StepDevice so the
-// loop is the same on the host and on the simulator.
+// stores as the data of those inputs. On a device that supports it (the
+// simulator) that feedback stays on the device: the state is uploaded once
+// and downloaded only for checkpoints and at the end, so a step streams
+// only its batch, its learning rate and its loss. Devices are behind
+// StepDevice so the loop is the same on the host and on the simulator.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_TRAIN_TRAININGLOOP_H
@@ -40,6 +43,28 @@ public:
   virtual int64_t lastRunCycles() const { return -1; }
   /// The simulated device clock (Hz), or 0.
   virtual double clockHz() const { return 0.0; }
+
+  /// Whether the device can keep carried state between runs itself
+  /// (makeResident); the host device does not, and gets the state bound
+  /// and read back every step.
+  virtual bool supportsResident() const { return false; }
+  /// Keeps each carried input on the device: after every run its
+  /// `<name>.next` output becomes its value there, with no host traffic.
+  /// setInput() of such an input uploads it; readResident() downloads it.
+  virtual bool makeResident(const std::vector<host::BindingInfo> &carried,
+                            std::string &error) {
+    error = "this device cannot keep state resident";
+    return false;
+  }
+  virtual bool readResident(const host::BindingInfo &input, void *out,
+                            std::string &error) {
+    error = "this device cannot keep state resident";
+    return false;
+  }
+  /// Host <-> device stream bytes so far, or -1 where the device has no
+  /// such boundary (the host device).
+  virtual int64_t bytesToDevice() const { return -1; }
+  virtual int64_t bytesFromDevice() const { return -1; }
 };
 
 /// The step's inputs sorted into data (bound from the dataset) and carried
@@ -118,9 +143,20 @@ std::vector<std::string> parameterNames(const StepSignature &signature);
 bool saveWeights(const std::string &path, const TrainState &state,
                  const StepSignature &signature, std::string &error);
 
+/// Host <-> device bytes of the carried state outside the steps: the upload
+/// before the first step, and downloads for checkpoints and at the end.
+struct StateTraffic {
+  int64_t uploadBytes = 0;
+  int64_t downloadBytes = 0;
+};
+
 struct LoopOptions {
   int64_t steps = 0;
-  std::string logPath;       // one JSON line per step
+  /// Keep the carried state on the device between steps when it can
+  /// (StepDevice::supportsResident); false streams it every step.
+  bool resident = true;
+  StateTraffic *traffic = nullptr; // filled in when set
+  std::string logPath;             // one JSON line per step
   std::string checkpointDir; // saved every checkpointEvery steps and at end
   int64_t checkpointEvery = 0;
   bool progress = true; // progress line on stderr
@@ -132,6 +168,12 @@ struct StepRecord {
   double loss = 0.0;
   double lr = 0.0;
   int64_t cycles = -1;
+  /// Host <-> device stream bytes of the step (inputs, loss, and on the
+  /// round-trip path the carried state), or -1 on the host device.
+  int64_t bytesToDevice = -1;
+  int64_t bytesFromDevice = -1;
+  /// Carried state downloaded after the step for a checkpoint.
+  int64_t checkpointBytes = 0;
 };
 
 /// Runs `options.steps` steps from `state` (which it updates in place).
