@@ -61,6 +61,13 @@ bool OnnxWeightWriter::load(const std::string &modelPath,
             "MODEL.onnx";
     return false;
   }
+  if (!endsWith(modelPath, ".onnx") && !endsWith(modelPath, ".onnxtxt")) {
+    error = fmt::format("--save-weights FILE.onnx rewrites an ONNX model "
+                        "(.onnx or .onnxtxt), not '{}'; pass --model "
+                        "MODEL.onnx",
+                        modelPath);
+    return false;
+  }
   std::string bytes;
   if (!support::readFile(modelPath, bytes, error)) {
     error = fmt::format("--save-weights FILE.onnx needs the model the plan "
