@@ -224,4 +224,93 @@ TEST(TrainingLoop, DatasetErrorsNameTheArray) {
   EXPECT_NE(error.find("fewer than one batch"), std::string::npos) << error;
 }
 
+/// The fake step on a device that keeps w itself: w becomes w.next at the
+/// end of every run, and every host transfer is counted (4 bytes a float).
+class ResidentFakeDevice : public FakeDevice {
+public:
+  bool supportsResident() const override { return true; }
+  bool makeResident(const std::vector<host::BindingInfo> &carried,
+                    std::string &) override {
+    resident = carried.size() == 1 && carried[0].name == "w";
+    return resident;
+  }
+  bool setInput(const host::BindingInfo &in, const void *data,
+                std::string &error) override {
+    toDevice += int64_t(in.byteSize());
+    wUploads += in.name == "w";
+    return FakeDevice::setInput(in, data, error);
+  }
+  bool run(std::string &error) override {
+    bool ok = FakeDevice::run(error);
+    fromDevice += 4; // the loss
+    if (resident)
+      w = wNext;
+    else
+      fromDevice += 4; // w.next, read by the loop
+    return ok;
+  }
+  bool readResident(const host::BindingInfo &, void *out,
+                    std::string &) override {
+    fromDevice += 4;
+    std::memcpy(out, &w, 4);
+    return true;
+  }
+  int64_t bytesToDevice() const override { return toDevice; }
+  int64_t bytesFromDevice() const override { return fromDevice; }
+  bool resident = false;
+  int wUploads = 0;
+  int64_t toDevice = 0, fromDevice = 0;
+};
+
+TEST(TrainingLoop, ResidentStateIsUploadedOnceAndDownloadedWhenNeeded) {
+  for (bool resident : {true, false}) {
+    ResidentFakeDevice dev;
+    StepSignature sig = signature(dev);
+    Dataset data;
+    std::string error;
+    ASSERT_TRUE(data.init(samples(6), sig.data, 2, false, 0, error)) << error;
+    TrainState state = startState(10);
+    LoopOptions options;
+    options.steps = 5;
+    options.progress = false;
+    options.resident = resident;
+    options.checkpointDir = tempDir(resident ? "resident" : "stream");
+    options.checkpointEvery = 2;
+    StateTraffic traffic;
+    options.traffic = &traffic;
+    std::vector<StepRecord> records;
+    ASSERT_TRUE(
+        runTrainingLoop(dev, sig, data, state, options, error,
+                        [&](const StepRecord &r) { records.push_back(r); }))
+        << error;
+    std::vector<double> losses;
+    for (const StepRecord &r : records)
+      losses.push_back(r.loss);
+    // The same numbers either way.
+    EXPECT_EQ(losses,
+              (std::vector<double>{1 + 10, 5 + 11, 9 + 12, 1 + 13, 5 + 14}));
+    float w;
+    std::memcpy(&w, state.tensors["w"].data.data(), 4);
+    EXPECT_EQ(w, 15);
+    // The final checkpoint holds the downloaded w.
+    TrainState saved;
+    ASSERT_TRUE(loadCheckpoint(options.checkpointDir, saved, error)) << error;
+    EXPECT_EQ(saved.step, 5);
+    std::memcpy(&w, saved.tensors["w"].data.data(), 4);
+    EXPECT_EQ(w, 15);
+    EXPECT_EQ(dev.resident, resident);
+    EXPECT_EQ(dev.wUploads, resident ? 1 : 5);
+    EXPECT_EQ(traffic.uploadBytes, resident ? 4 : 0);
+    EXPECT_EQ(traffic.downloadBytes, resident ? 4 : 0);
+    for (const StepRecord &r : records) {
+      // x (8 bytes) in and the loss out; w both ways on the round trip.
+      EXPECT_EQ(r.bytesToDevice, resident ? 8 : 12) << r.step;
+      EXPECT_EQ(r.bytesFromDevice, resident ? 4 : 8) << r.step;
+      bool checkpoint = resident && (r.step == 1 || r.step == 3);
+      EXPECT_EQ(r.checkpointBytes, checkpoint ? 4 : 0) << r.step;
+    }
+    std::filesystem::remove_all(options.checkpointDir);
+  }
+}
+
 } // namespace
