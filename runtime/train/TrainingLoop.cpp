@@ -214,10 +214,6 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
     return false;
   };
   StateTraffic traffic;
-  auto finish = [&] {
-    if (options.traffic)
-      *options.traffic = traffic;
-  };
   // The state goes onto the device once; the steps then update it there.
   bool resident = options.resident && device.supportsResident();
   if (resident) {
@@ -305,7 +301,8 @@ bool runTrainingLoop(StepDevice &device, const StepSignature &signature,
     if (checkpoint && !saveCheckpoint(options.checkpointDir, state, error))
       return fail(error);
   }
-  finish();
+  if (options.traffic)
+    *options.traffic = traffic;
   if (log && std::fclose(log) != 0) {
     error = "cannot close the training log";
     return false;

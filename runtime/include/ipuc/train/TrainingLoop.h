@@ -176,8 +176,10 @@ struct StepRecord {
   int64_t checkpointBytes = 0;
 };
 
-/// Runs `options.steps` steps from `state` (which it updates in place).
-/// `onStep`, if set, sees every record (tests use it).
+/// Runs `options.steps` steps from `state` (which it updates in place; with
+/// resident state only at checkpoints and at the end, so after a failure it
+/// may hold an earlier step's tensors). `onStep`, if set, sees every record
+/// (tests use it).
 bool runTrainingLoop(
     StepDevice &device, const StepSignature &signature, const Dataset &dataset,
     TrainState &state, const LoopOptions &options, std::string &error,
