@@ -65,7 +65,7 @@
 // BADCLIP: error: ipuc-training-step: clip-grad-norm must be positive, got 0
 
 // NOLR: error: ipuc-training-step: sgd needs lr
-// UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad or rmsprop
+// UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad, rmsprop, lamb, lookahead or learned
 // RANGE: error: 'optimizer.adam' op expects beta1 in [0, 1), got 1.5
 func.func @main(%w: tensor<3xf32> {ipuc.name = "w", ipuc.param}, %x: tensor<3xf32> {ipuc.name = "x"})
     -> (tensor<1xf32> {ipuc.name = "loss"}) {
