@@ -99,7 +99,18 @@ LogicalResult readLearnedWeights(Location loc, llvm::StringRef path,
       failed(read("b2", {2}, "[2]: the direction and magnitude biases")))
     return failure();
 
+  // The exponent multiplier is part of what the MLP was trained with, so a
+  // file may carry it; otherwise the op's default holds.
   Builder b(loc.getContext());
+  if (auto it = byName.find("mag_scale"); it != byName.end()) {
+    std::vector<double> scale;
+    if (!it->second->shape.empty() || !toDoubles(*it->second, scale))
+      return emitError(loc)
+             << file << ": array 'mag_scale' has shape "
+             << shapeText(it->second->shape) << " and dtype '"
+             << it->second->descr << "', expected a float32 or float64 scalar";
+    attrs.push_back(b.getNamedAttr("mag_scale", b.getF64FloatAttr(scale[0])));
+  }
   attrs.push_back(
       b.getNamedAttr("decays", b.getDenseF64ArrayAttr(values["decays"])));
   auto dense = [&](const std::string &name, llvm::ArrayRef<int64_t> shape) {

@@ -15,8 +15,9 @@
 namespace ipuc::autodiff {
 
 /// Reads `decays` [D], `w1` [2 + D, H], `b1` [H], `w2` [H, 2] and `b2` [2]
-/// (float32 or float64; other arrays are ignored) from the .npz at `path`
-/// into optimizer.learned's attributes of the same names. A missing file,
+/// (float32 or float64), and `mag_scale` (a scalar) if present, from the
+/// .npz at `path` into optimizer.learned's attributes of the same names;
+/// other arrays are ignored. A missing file,
 /// a missing array or a wrong shape or type is an error at `loc` naming the
 /// file and the array.
 mlir::LogicalResult
