@@ -37,7 +37,8 @@ def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
     updates each parameter with one `optimizer` op of the chosen rule. The
     rule's state tensors become new function arguments named
     `<param>.<state>` (e.g. `w.exp_avg`, `w.step`; zeros, or Adagrad's
-    initial accumulator value, on the first step) and the function returns
+    initial accumulator value, on the first step; `ipuc.state_of` names the
+    parameter, for the plan's Training table) and the function returns
     the loss followed, per parameter, by `<param>.next` and
     `<param>.<state>.next`: a training loop feeds each `.next` output back
     into the input of the same name. Hyper-parameters left unset take

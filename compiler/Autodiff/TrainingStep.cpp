@@ -242,7 +242,8 @@ struct TrainingStepPass
         }
         DictionaryAttr attrs = b.getDictionaryAttr(
             {b.getNamedAttr(kNameAttr, b.getStringAttr(name + "." + s)),
-             b.getNamedAttr(kInitialAttr, initial)});
+             b.getNamedAttr(kInitialAttr, initial),
+             b.getNamedAttr(kStateOfAttr, b.getStringAttr(name))});
         func.insertArgument(func.getNumArguments(), type, attrs, loc);
         state.push_back(func.getArguments().back());
       }

@@ -162,7 +162,8 @@ cl::opt<double> lookaheadAlphaOpt(
 cl::opt<std::string> learnedWeightsOpt(
     "learned-weights",
     cl::desc("The learned optimizer's MLP as .npz arrays decays [D], "
-             "w1 [2+D, H], b1 [H], w2 [H, 2], b2 [2] (learned)"),
+             "w1 [2+D, H], b1 [H], w2 [H, 2], b2 [2] and optionally the "
+             "scalar mag_scale (learned)"),
     cl::value_desc("FILE.npz"), cl::cat(trainCategory));
 cl::opt<double> clipGradNormOpt(
     "clip-grad-norm",
@@ -581,12 +582,23 @@ int main(int argc, char **argv) {
     planOptions.totalSteps = totalStepsOpt;
     if (step.lrInput)
       planOptions.lrInput = "lr";
-    // The loop's initial parameters and state travel in the plan.
+    // The loop's initial parameters and state travel in the plan, and the
+    // Training table lists each parameter with its state.
     module->walk([&](mlir::func::FuncOp func) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      auto &trained = planOptions.trainedParameters;
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+        std::string name = ipuc::autodiff::argumentName(func, i);
         if (auto value = func.getArgAttr(i, ipuc::autodiff::kInitialAttr))
-          planOptions.initialValues[ipuc::autodiff::argumentName(func, i)] =
-              value;
+          planOptions.initialValues[name] = value;
+        if (func.getArgAttr(i, ipuc::autodiff::kParamAttr))
+          trained.push_back({name, {}});
+        // State arguments follow all parameters (ipuc-training-step).
+        if (auto of = func.getArgAttrOfType<mlir::StringAttr>(
+                i, ipuc::autodiff::kStateOfAttr))
+          for (auto &[param, state] : trained)
+            if (param == of.getValue())
+              state.push_back(name);
+      }
     });
   }
 

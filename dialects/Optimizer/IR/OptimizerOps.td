@@ -202,7 +202,8 @@ def Optimizer_LearnedOp : Optimizer_UpdateOp<"learned"> {
     by default, as in learned_optimization's MLP optimizer). The MLP's
     weights are f32 attributes, so they are constants of the plan; `ipuc
     --optimizer=learned --learned-weights=FILE.npz` reads them from the
-    arrays `decays`, `w1`, `b1`, `w2` and `b2`. The parameter's shape must
+    arrays `decays`, `w1`, `b1`, `w2` and `b2` (and `mag_scale`, a scalar,
+    if the file has it). The parameter's shape must
     be static (the means divide by its element count).
 
     ```mlir
