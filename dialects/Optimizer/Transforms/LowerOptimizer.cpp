@@ -213,9 +213,10 @@ SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
 }
 
 /// The learned rule (optimizer.learned's description): one kernel for the
-/// new momenta, one sum-of-squares reduction per feature, then one kernel
-/// that normalises the features and evaluates the MLP with its weights
-/// folded in as constants.
+/// new momenta, one sum-of-squares reduction per feature, one 0-d kernel
+/// for the features' inverse RMS (once per tensor rather than per element),
+/// then one kernel that scales the features and evaluates the MLP with its
+/// weights folded in as constants.
 SmallVector<Value> lowerLearned(OpBuilder &b, LearnedOp op) {
   Location loc = op.getLoc();
   ArrayRef<double> decays = op.getDecays();
@@ -242,31 +243,40 @@ SmallVector<Value> lowerLearned(OpBuilder &b, LearnedOp op) {
 
   auto type = cast<RankedTensorType>(param.getType());
   double count = static_cast<double>(type.getNumElements());
-  double lr = toDouble(op.getLr()), magScale = toDouble(op.getMagScale());
   double eps = toDouble(op.getEps());
+  SmallVector<Value> inverseRms = buildElementwiseUpdate(
+      b, loc, sumsOfSquares, {}, sumsOfSquares.size(),
+      [&](ScalarMath &m, ValueRange e, ValueRange) {
+        SmallVector<Value> scales;
+        for (Value sq : e) {
+          Value mean = m.div(sq, m.constant(count));
+          scales.push_back(
+              m.div(m.constant(1.0), m.sqrt(m.add(mean, m.constant(eps)))));
+        }
+        return scales;
+      });
+  double lr = toDouble(op.getLr()), magScale = toDouble(op.getMagScale());
   SmallVector<float> w1(op.getW1().getValues<float>());
   SmallVector<float> b1(op.getB1().getValues<float>());
   SmallVector<float> w2(op.getW2().getValues<float>());
   SmallVector<float> b2(op.getB2().getValues<float>());
   size_t hidden = b1.size();
   SmallVector<Value> newParam = buildElementwiseUpdate(
-      b, loc, features, sumsOfSquares, 1,
+      b, loc, features, inverseRms, 1,
       [&](ScalarMath &m, ValueRange e, ValueRange s) {
         SmallVector<Value> normalised;
-        for (auto [f, sq] : llvm::zip_equal(e, s)) {
-          Value mean = m.div(sq, m.constant(count));
-          normalised.push_back(m.div(f, m.sqrt(m.add(mean, m.constant(eps)))));
-        }
+        for (auto [f, scale] : llvm::zip_equal(e, s))
+          normalised.push_back(m.mul(f, scale));
         OpBuilder &ob = m.getBuilder();
         Value out[2] = {m.constant(b2[0]), m.constant(b2[1])};
         for (size_t k = 0; k < hidden; ++k) {
           Value acc = m.constant(b1[k]);
           for (auto [j, f] : llvm::enumerate(normalised))
-            acc = m.add(acc, m.mul(m.constant(w1[j * hidden + k]), f));
+            acc = m.add(acc, m.scale(w1[j * hidden + k], f));
           Value h =
               ob.create<arith::MaximumFOp>(m.getLoc(), acc, m.constant(0.0));
           for (size_t o = 0; o < 2; ++o)
-            out[o] = m.add(out[o], m.mul(m.constant(w2[k * 2 + o]), h));
+            out[o] = m.add(out[o], m.scale(w2[k * 2 + o], h));
         }
         Value magnitude =
             ob.create<math::ExpOp>(m.getLoc(), m.scale(magScale, out[1]));
