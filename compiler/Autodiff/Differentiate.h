@@ -15,6 +15,8 @@ constexpr llvm::StringLiteral kNameAttr = "ipuc.name";
 /// The value a training loop gives a carried argument (a parameter or an
 /// optimizer state) before the first step.
 constexpr llvm::StringLiteral kInitialAttr = "ipuc.initial";
+/// On an optimizer state argument: the name of the parameter it is for.
+constexpr llvm::StringLiteral kStateOfAttr = "ipuc.state_of";
 
 /// The indices of `func`'s `ipuc.param` arguments, in order.
 llvm::SmallVector<unsigned> parameterIndices(mlir::func::FuncOp func);

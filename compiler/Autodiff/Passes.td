@@ -37,17 +37,27 @@ def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
     updates each parameter with one `optimizer` op of the chosen rule. The
     rule's state tensors become new function arguments named
     `<param>.<state>` (e.g. `w.exp_avg`, `w.step`; zeros, or Adagrad's
-    initial accumulator value, on the first step) and the function returns
+    initial accumulator value, on the first step; `ipuc.state_of` names the
+    parameter, for the plan's Training table) and the function returns
     the loss followed, per parameter, by `<param>.next` and
     `<param>.<state>.next`: a training loop feeds each `.next` output back
     into the input of the same name. Hyper-parameters left unset take
     torch.optim's defaults (AdamW's weight decay 0.01); SGD needs `lr`.
+    `lamb` is torch-optimizer's Lamb. `lookahead` wraps the
+    `lookahead-inner` rule; its own state `lookahead_slow` (starting as the
+    parameter's initial value) and `lookahead_step` come before the inner
+    rule's. `learned` is `optimizer.learned` with the MLP read from
+    `learned-weights`; its state is one `momentum_<i>` per decay.
 
     With `lr-input`, the learning rate is instead a new argument, an f32
     scalar named `lr`, so that a loop can follow a schedule. Every rule's
     parameter update is `p - lr * d` with `d` and the new state independent
-    of `lr` (torch.optim's SGD, Adam(W), Adagrad, RMSprop), so the update op
-    runs with lr = 1 and the step returns `p + lr * (update - p)`.
+    of `lr` (torch.optim's SGD, Adam(W), Adagrad, RMSprop; LAMB, whose
+    trust ratio does not depend on it; the learned rule), so the update op
+    runs with lr = 1 and the step returns `p + lr * (update - p)`. Lookahead
+    is not linear in `lr` (its sync step mixes the fast weights with the
+    slow ones), so there the scaling is applied to the inner rule's fast
+    parameter inside the lookahead body instead.
 
     With `clip-grad-norm=MAX`, the gradients are first scaled together by
     min(1, MAX / (norm + 1e-6)), norm being the L2 norm over all of them
@@ -59,15 +69,41 @@ def TrainingStep : Pass<"ipuc-training-step", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
-           "sgd, adam, adamw, adagrad or rmsprop">,
+           "sgd, adam, adamw, adagrad, rmsprop, lamb, lookahead or learned">,
     Option<"lr", "lr", "double", /*default=*/"-1.0",
            "Learning rate (default: the rule's torch.optim default)">,
     Option<"momentum", "momentum", "double", /*default=*/"0.0",
            "Momentum (sgd, rmsprop)">,
+    Option<"dampening", "dampening", "double", /*default=*/"0.0",
+           "Dampening of the momentum buffer (sgd)">,
     Option<"nesterov", "nesterov", "bool", /*default=*/"false",
            "Nesterov momentum (sgd)">,
-    Option<"beta1", "beta1", "double", /*default=*/"0.9", "beta1 (adam, adamw)">,
-    Option<"beta2", "beta2", "double", /*default=*/"0.999", "beta2 (adam, adamw)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9",
+           "beta1 (adam, adamw, lamb)">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999",
+           "beta2 (adam, adamw, lamb)">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.99",
+           "Smoothing constant of the squared-gradient average (rmsprop)">,
+    Option<"centered", "centered", "bool", /*default=*/"false",
+           "Normalise by the gradient's estimated variance (rmsprop)">,
+    Option<"lrDecay", "lr-decay", "double", /*default=*/"0.0",
+           "Learning rate decay (adagrad)">,
+    Option<"clampValue", "clamp-value", "double", /*default=*/"10.0",
+           "Clamp of the weight norm in the trust ratio (lamb)">,
+    Option<"debias", "debias", "bool", /*default=*/"false",
+           "Bias-correct the moments (lamb)">,
+    Option<"lookaheadInner", "lookahead-inner", "std::string",
+           /*default=*/"\"sgd\"",
+           "The fast rule inside lookahead: sgd, adam, adamw, adagrad, "
+           "rmsprop or lamb">,
+    Option<"lookaheadK", "lookahead-k", "int64_t", /*default=*/"5",
+           "Fast steps between two slow-weight updates (lookahead)">,
+    Option<"lookaheadAlpha", "lookahead-alpha", "double", /*default=*/"0.5",
+           "Slow weights' step towards the fast ones (lookahead)">,
+    Option<"learnedWeights", "learned-weights", "std::string",
+           /*default=*/"\"\"",
+           "The .npz file holding the learned optimizer's MLP (learned; "
+           "see optimizer.learned for the arrays)">,
     Option<"eps", "eps", "double", /*default=*/"-1.0",
            "Epsilon (default: the rule's torch.optim default)">,
     Option<"weightDecay", "weight-decay", "double", /*default=*/"-1.0",

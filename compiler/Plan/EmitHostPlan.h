@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc {
@@ -45,6 +46,10 @@ struct PlanOptions {
   double lrMin = 0.0;
   int64_t totalSteps = 0;
   std::string lrInput;
+  /// The trained parameters' input names, each with its optimizer state's
+  /// input names (the plan's Training table lists them).
+  std::vector<std::pair<std::string, std::vector<std::string>>>
+      trainedParameters;
 };
 
 /// The producer string ipuc records ("ipuc <version>").

@@ -89,12 +89,22 @@ void finishPlan(flatbuffers::FlatBufferBuilder &fbb, const PlanOptions &options,
   std::string producer =
       options.producer.empty() ? defaultProducer() : options.producer;
   flatbuffers::Offset<plan::Training> training;
-  if (!options.optimizer.empty())
+  if (!options.optimizer.empty()) {
+    std::vector<flatbuffers::Offset<plan::TrainedParameter>> parameters;
+    for (const auto &[name, state] : options.trainedParameters) {
+      std::vector<flatbuffers::Offset<flatbuffers::String>> names;
+      for (const std::string &s : state)
+        names.push_back(fbb.CreateString(s));
+      parameters.push_back(
+          plan::CreateTrainedParameterDirect(fbb, name.c_str(), &names));
+    }
     training = plan::CreateTrainingDirect(
         fbb, options.optimizer.c_str(), options.lr, options.lrSchedule.c_str(),
         options.warmup, options.lrStepSize, options.lrGamma, options.lrMin,
         options.totalSteps,
-        options.lrInput.empty() ? nullptr : options.lrInput.c_str());
+        options.lrInput.empty() ? nullptr : options.lrInput.c_str(),
+        &parameters);
+  }
   auto root = plan::CreatePlanDirect(
       fbb, plan::kFormatVersion, IPUC_PLAN_SCHEMA_HASH, producer.c_str(),
       options.source.c_str(), target, deviceTable, &tensors, &inputBindings,

@@ -261,6 +261,44 @@ void printTileProgram(std::string &s, const TileProgram &tp) {
   printSteps(s, tp.steps(), "  ");
 }
 
+/// The Training table: the rule, its learning rate and schedule, and each
+/// trained parameter with its shape and the optimizer state carried for it.
+void printTraining(std::string &s, const Plan &plan) {
+  const Training *t = plan.training();
+  if (!t)
+    return;
+  s += fmt::format("training optimizer \"{}\" lr {}",
+                   t->optimizer() ? t->optimizer()->str() : "", t->lr());
+  if (t->lr_schedule() && t->lr_schedule()->size())
+    s += fmt::format(" schedule {}", t->lr_schedule()->str());
+  if (t->lr_input() && t->lr_input()->size())
+    s += fmt::format(" lr_input \"{}\"", t->lr_input()->str());
+  s += "\n";
+  // Inputs by name, for the shapes.
+  auto describe = [&](const flatbuffers::String *name) {
+    std::string text = fmt::format("\"{}\"", name ? name->str() : "");
+    if (plan.inputs() && plan.tensors() && name)
+      for (const Binding *b : *plan.inputs())
+        if (b->name() && b->name()->str() == name->str() &&
+            b->tensor() < plan.tensors()->size()) {
+          const Tensor &tensor = *plan.tensors()->Get(b->tensor());
+          text += fmt::format(" {}[{}]", dtypeName(tensor.dtype()),
+                              shapeString(tensor.shape()));
+        }
+    return text;
+  };
+  if (auto *params = t->parameters())
+    for (const TrainedParameter *p : *params) {
+      s += "  parameter " + describe(p->name());
+      if (p->state() && p->state()->size()) {
+        s += " state";
+        for (size_t i = 0; i < p->state()->size(); ++i)
+          s += (i ? ", " : " ") + describe(p->state()->Get(i));
+      }
+      s += "\n";
+    }
+}
+
 } // namespace
 
 std::string printPlan(const Plan &plan) {
@@ -292,6 +330,7 @@ std::string printPlan(const Plan &plan) {
   };
   bindings("input", plan.inputs());
   bindings("output", plan.outputs());
+  printTraining(s, plan);
   if (auto *prog = plan.host_program())
     for (size_t i = 0; i < prog->size(); ++i)
       printKernel(s, i, *prog->Get(i));

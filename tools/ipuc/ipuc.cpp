@@ -3,7 +3,8 @@
 //   ipuc MODEL.{onnx,onnxtxt,mlir,mlirbc} -o MODEL.ipuplan [--target=host]
 //        [--device=gc200|gc2|FILE.json] [--tiles=N] [--input-shape NAME=2x3]
 //        [--emit=tosa|linalg|bsp|plan] [MLIR debugging flags]
-//        [--train --optimizer=sgd|adam|adamw|adagrad|rmsprop --lr=X ...
+//        [--train --optimizer=sgd|adam|adamw|adagrad|rmsprop|lamb|lookahead|
+//         learned --lr=X ...
 //         --loss=cross_entropy --logits=T --labels=N | --loss=mse --output=T
 //         --targets=N | --loss-tensor=T  [--freeze=REGEX]]
 //
@@ -100,28 +101,70 @@ cl::opt<bool> trainOpt("train",
                        cl::desc("Compile one training step instead of "
                                 "inference"),
                        cl::cat(trainCategory));
-cl::opt<std::string>
-    optimizerOpt("optimizer",
-                 cl::desc("Update rule: sgd, adam, adamw, adagrad, rmsprop"),
-                 cl::init("sgd"), cl::cat(trainCategory));
+cl::opt<std::string> optimizerOpt(
+    "optimizer",
+    cl::desc("Update rule: sgd, adam, adamw, adagrad, rmsprop, lamb, "
+             "lookahead (around --lookahead-inner) or learned "
+             "(--learned-weights)"),
+    cl::init("sgd"), cl::cat(trainCategory));
 cl::opt<double> lrOpt("lr",
                       cl::desc("Learning rate (default: torch.optim's; sgd "
                                "needs one)"),
                       cl::init(-1.0), cl::cat(trainCategory));
 cl::opt<double> momentumOpt("momentum", cl::desc("Momentum (sgd, rmsprop)"),
                             cl::init(0.0), cl::cat(trainCategory));
+cl::opt<double> dampeningOpt("dampening",
+                             cl::desc("Dampening of the momentum (sgd)"),
+                             cl::init(0.0), cl::cat(trainCategory));
 cl::opt<bool> nesterovOpt("nesterov", cl::desc("Nesterov momentum (sgd)"),
                           cl::cat(trainCategory));
-cl::opt<double> beta1Opt("beta1", cl::desc("beta1 (adam, adamw)"),
+cl::opt<double> beta1Opt("beta1", cl::desc("beta1 (adam, adamw, lamb)"),
                          cl::init(0.9), cl::cat(trainCategory));
-cl::opt<double> beta2Opt("beta2", cl::desc("beta2 (adam, adamw)"),
+cl::opt<double> beta2Opt("beta2", cl::desc("beta2 (adam, adamw, lamb)"),
                          cl::init(0.999), cl::cat(trainCategory));
-cl::opt<double> epsOpt("eps", cl::desc("Epsilon (default: torch.optim's)"),
+cl::opt<double> epsOpt("eps",
+                       cl::desc("Epsilon (adam, adamw, adagrad, rmsprop, "
+                                "lamb; default: torch.optim's, lamb 1e-6)"),
                        cl::init(-1.0), cl::cat(trainCategory));
 cl::opt<double>
     weightDecayOpt("weight-decay",
                    cl::desc("Weight decay (default: 0, or 0.01 for adamw)"),
                    cl::init(-1.0), cl::cat(trainCategory));
+cl::opt<double> alphaOpt("alpha",
+                         cl::desc("Smoothing constant (rmsprop; default "
+                                  "0.99)"),
+                         cl::init(0.99), cl::cat(trainCategory));
+cl::opt<bool> centeredOpt("centered", cl::desc("Centered RMSprop (rmsprop)"),
+                          cl::cat(trainCategory));
+cl::opt<double> lrDecayOpt("lr-decay",
+                           cl::desc("Learning rate decay (adagrad)"),
+                           cl::init(0.0), cl::cat(trainCategory));
+cl::opt<double> clampValueOpt("clamp-value",
+                              cl::desc("Clamp of the weight norm in the "
+                                       "trust ratio (lamb; default 10)"),
+                              cl::init(10.0), cl::cat(trainCategory));
+cl::opt<bool> debiasOpt("debias", cl::desc("Bias-correct the moments (lamb)"),
+                        cl::cat(trainCategory));
+cl::opt<std::string> lookaheadInnerOpt(
+    "lookahead-inner",
+    cl::desc("The fast rule lookahead wraps: sgd, adam, adamw, adagrad, "
+             "rmsprop, lamb or learned; its flags apply to it"),
+    cl::init("sgd"), cl::cat(trainCategory));
+cl::opt<int64_t>
+    lookaheadKOpt("lookahead-k",
+                  cl::desc("Fast steps per slow update (lookahead; default 5)"),
+                  cl::init(5), cl::cat(trainCategory));
+cl::opt<double> lookaheadAlphaOpt(
+    "lookahead-alpha",
+    cl::desc("Slow weights' step towards the fast ones (lookahead; default "
+             "0.5)"),
+    cl::init(0.5), cl::cat(trainCategory));
+cl::opt<std::string> learnedWeightsOpt(
+    "learned-weights",
+    cl::desc("The learned optimizer's MLP as .npz arrays decays [D], "
+             "w1 [2+D, H], b1 [H], w2 [H, 2], b2 [2] and optionally the "
+             "scalar mag_scale (learned)"),
+    cl::value_desc("FILE.npz"), cl::cat(trainCategory));
 cl::opt<double> clipGradNormOpt(
     "clip-grad-norm",
     cl::desc("Clip the gradients to this global L2 norm before the updates "
@@ -278,6 +321,59 @@ int writeText(StringRef text) {
 }
 } // namespace
 
+/// Rejects hyper-parameter flags the chosen update rule does not have, so
+/// that a mistyped rule or flag does not silently train something else. A
+/// lookahead's fast rule takes the flags of --lookahead-inner.
+static bool checkOptimizerFlags(std::string &error) {
+  struct Flag {
+    const cl::Option &option;
+    std::vector<StringRef> rules;
+  };
+  const std::vector<StringRef> decaying = {"sgd",     "adam",    "adamw",
+                                           "adagrad", "rmsprop", "lamb"};
+  const std::vector<StringRef> epsilon = {"adam", "adamw", "adagrad", "rmsprop",
+                                          "lamb"};
+  const Flag flags[] = {
+      {momentumOpt, {"sgd", "rmsprop"}},
+      {dampeningOpt, {"sgd"}},
+      {nesterovOpt, {"sgd"}},
+      {beta1Opt, {"adam", "adamw", "lamb"}},
+      {beta2Opt, {"adam", "adamw", "lamb"}},
+      {epsOpt, epsilon},
+      {weightDecayOpt, decaying},
+      {alphaOpt, {"rmsprop"}},
+      {centeredOpt, {"rmsprop"}},
+      {lrDecayOpt, {"adagrad"}},
+      {clampValueOpt, {"lamb"}},
+      {debiasOpt, {"lamb"}},
+      {learnedWeightsOpt, {"learned"}},
+      {lookaheadInnerOpt, {"lookahead"}},
+      {lookaheadKOpt, {"lookahead"}},
+      {lookaheadAlphaOpt, {"lookahead"}},
+  };
+  bool lookahead = optimizerOpt == "lookahead";
+  StringRef rule = lookahead ? StringRef(lookaheadInnerOpt) : optimizerOpt;
+  for (const Flag &flag : flags) {
+    if (!flag.option.getNumOccurrences())
+      continue;
+    StringRef name = flag.option.ArgStr;
+    bool own = name.starts_with("lookahead-");
+    StringRef against = own ? StringRef(optimizerOpt) : rule;
+    if (llvm::is_contained(flag.rules, against))
+      continue;
+    error = "--" + name.str() +
+            " does not apply to --optimizer=" + optimizerOpt.getValue();
+    if (lookahead && !own)
+      error += " around --lookahead-inner=" + lookaheadInnerOpt.getValue();
+    error += " (it is for ";
+    for (size_t i = 0; i < flag.rules.size(); ++i)
+      error += (i ? ", " : "") + flag.rules[i].str();
+    error += ")";
+    return false;
+  }
+  return true;
+}
+
 /// Checks the ONNX loss options of --train and tells the importer which
 /// tensor to return and that initializers train.
 static bool parseLoss(ipuc::autodiff::LossSpec &loss,
@@ -427,15 +523,27 @@ int main(int argc, char **argv) {
     mlir::PassManager trainPm(&context);
     if (failed(mlir::applyPassManagerCLOptions(trainPm)))
       return 1;
+    if (!checkOptimizerFlags(error))
+      return fail(error);
     ipuc::TrainingStepOptions step;
     step.optimizer = optimizerOpt;
     step.lr = lrOpt;
     step.momentum = momentumOpt;
+    step.dampening = dampeningOpt;
     step.nesterov = nesterovOpt;
     step.beta1 = beta1Opt;
     step.beta2 = beta2Opt;
     step.eps = epsOpt;
     step.weightDecay = weightDecayOpt;
+    step.alpha = alphaOpt;
+    step.centered = centeredOpt;
+    step.lrDecay = lrDecayOpt;
+    step.clampValue = clampValueOpt;
+    step.debias = debiasOpt;
+    step.lookaheadInner = lookaheadInnerOpt;
+    step.lookaheadK = lookaheadKOpt;
+    step.lookaheadAlpha = lookaheadAlphaOpt;
+    step.learnedWeights = learnedWeightsOpt;
     step.clipGradNorm = clipGradNormOpt;
     ipuc::train::LrSchedule schedule;
     schedule.kind = lrScheduleOpt;
@@ -449,17 +557,23 @@ int main(int argc, char **argv) {
       return fail(scheduleError);
     // A constant rate stays baked into the kernels, as before schedules.
     step.lrInput = schedule.kind != "constant" || schedule.warmup > 0;
-    if (step.lrInput && optimizerOpt == "sgd" && lrOpt < 0.0)
+    // The rule whose learning rate --lr is (lookahead has none of its own).
+    StringRef rateRule = optimizerOpt == "lookahead"
+                             ? StringRef(lookaheadInnerOpt)
+                             : StringRef(optimizerOpt);
+    if (step.lrInput && rateRule == "sgd" && lrOpt < 0.0)
       return fail("--lr-schedule: sgd needs --lr, the schedule's base rate");
     trainPm.addPass(ipuc::createTrainingStep(step));
     if (failed(trainPm.run(*module)))
       return 1;
-    planOptions.optimizer = optimizerOpt;
+    planOptions.optimizer =
+        optimizerOpt == "lookahead"
+            ? "lookahead(" + lookaheadInnerOpt.getValue() + ")"
+            : optimizerOpt.getValue();
     // torch.optim's default learning rates where sgd needs none given.
-    planOptions.lr = lrOpt >= 0.0 ? lrOpt
-                     : optimizerOpt == "adagrad" || optimizerOpt == "rmsprop"
-                         ? 0.01
-                         : 0.001;
+    planOptions.lr = lrOpt >= 0.0                                     ? lrOpt
+                     : rateRule == "adagrad" || rateRule == "rmsprop" ? 0.01
+                                                                      : 0.001;
     planOptions.lrSchedule = lrScheduleOpt;
     planOptions.warmup = warmupOpt;
     planOptions.lrStepSize = lrStepSizeOpt;
@@ -468,12 +582,23 @@ int main(int argc, char **argv) {
     planOptions.totalSteps = totalStepsOpt;
     if (step.lrInput)
       planOptions.lrInput = "lr";
-    // The loop's initial parameters and state travel in the plan.
+    // The loop's initial parameters and state travel in the plan, and the
+    // Training table lists each parameter with its state.
     module->walk([&](mlir::func::FuncOp func) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      auto &trained = planOptions.trainedParameters;
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+        std::string name = ipuc::autodiff::argumentName(func, i);
         if (auto value = func.getArgAttr(i, ipuc::autodiff::kInitialAttr))
-          planOptions.initialValues[ipuc::autodiff::argumentName(func, i)] =
-              value;
+          planOptions.initialValues[name] = value;
+        if (func.getArgAttr(i, ipuc::autodiff::kParamAttr))
+          trained.push_back({name, {}});
+        // State arguments follow all parameters (ipuc-training-step).
+        if (auto of = func.getArgAttrOfType<mlir::StringAttr>(
+                i, ipuc::autodiff::kStateOfAttr))
+          for (auto &[param, state] : trained)
+            if (param == of.getValue())
+              state.push_back(name);
+      }
     });
   }
 

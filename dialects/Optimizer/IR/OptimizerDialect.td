@@ -19,13 +19,15 @@ def Optimizer_Dialect : Dialect {
   let description = [{
     One op per update rule of PyTorch's `torch.optim` (SGD, Adam/AdamW,
     Adagrad, RMSprop), with the same hyper-parameters, defaults and
-    arithmetic, plus LAMB (as torch-optimizer defines it) and Lookahead
-    around any other rule. An op maps `(param, grad, state...)` to
+    arithmetic, plus LAMB (as torch-optimizer defines it), Lookahead
+    around any other rule and a learned optimizer (a per-parameter MLP
+    whose weights are attributes). An op maps `(param, grad, state...)` to
     `(new_param, new_state...)`; the state tensors a rule needs (momentum
     buffers, moment estimates, a step counter) are listed in each op's
-    description. `ipuc-lower-optimizer` lowers every op to one fused
-    elementwise `linalg.generic`, so the update runs wherever the parameter
-    lives. `optimizer.custom` holds any other elementwise rule as a region
+    description. `ipuc-lower-optimizer` lowers every op to fused
+    elementwise `linalg.generic`s (plus per-tensor sum-of-squares
+    reductions for LAMB's norms and the learned rule's normalisation), so
+    the update runs wherever the parameter lives. `optimizer.custom` holds any other elementwise rule as a region
     (ONNX's `ai.onnx.preview.training` optimizers import as custom rules).
 
     ```mlir

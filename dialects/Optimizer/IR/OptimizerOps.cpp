@@ -106,6 +106,7 @@ IPUC_INFER_UPDATE_TYPES(AdamOp)
 IPUC_INFER_UPDATE_TYPES(AdagradOp)
 IPUC_INFER_UPDATE_TYPES(RmspropOp)
 IPUC_INFER_UPDATE_TYPES(LambOp)
+IPUC_INFER_UPDATE_TYPES(LearnedOp)
 #undef IPUC_INFER_UPDATE_TYPES
 
 //===----------------------------------------------------------------------===//
@@ -215,6 +216,72 @@ LogicalResult LambOp::verify() {
            {"eps", getEps().convertToDouble(), 0.0, true},
            {"weight_decay", getWeightDecay().convertToDouble(), 0.0, false},
            {"clamp_value", getClampValue().convertToDouble(), 0.0, true}})))
+    return failure();
+  return checkState(*this, getParam(), getState(), getStateNames());
+}
+
+//===----------------------------------------------------------------------===//
+// learned
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> LearnedOp::getStateNames() {
+  // Interned in the context, so the names outlive this call.
+  SmallVector<StringRef> names;
+  for (size_t i = 0; i < getDecays().size(); ++i)
+    names.push_back(
+        StringAttr::get(getContext(), "momentum_" + Twine(i)).getValue());
+  return names;
+}
+
+/// Checks that an MLP weight attribute has the shape `expected`, where a
+/// negative size matches any size >= 1.
+static LogicalResult checkWeightShape(Operation *op, StringRef name,
+                                      DenseElementsAttr value,
+                                      ArrayRef<int64_t> expected,
+                                      StringRef meaning) {
+  ArrayRef<int64_t> shape = value.getType().getShape();
+  bool ok = shape.size() == expected.size();
+  for (size_t i = 0; ok && i < shape.size(); ++i)
+    ok = expected[i] < 0 ? shape[i] >= 1 : shape[i] == expected[i];
+  if (ok)
+    return success();
+  InFlightDiagnostic diag = op->emitOpError()
+                            << "expects " << name << " of shape " << meaning
+                            << ", got [";
+  llvm::interleaveComma(shape, diag);
+  return diag << "]";
+}
+
+LogicalResult LearnedOp::verify() {
+  for (auto [i, decay] : llvm::enumerate(getDecays()))
+    if (failed(checkRanges(*this, {{"decays[" + std::to_string(i) + "]", decay,
+                                    0.0, false, 1.0, true}})))
+      return failure();
+  if (failed(checkRanges(
+          *this, {{"lr", getLr().convertToDouble(), 0.0, false},
+                  {"mag_scale", getMagScale().convertToDouble(), 0.0, false},
+                  {"eps", getEps().convertToDouble(), 0.0, true}})))
+    return failure();
+  auto type = cast<RankedTensorType>(getParam().getType());
+  if (!type.hasStaticShape())
+    return emitOpError() << "expects a parameter of static shape (the "
+                            "feature normalisation divides by its element "
+                            "count), got "
+                         << type;
+  int64_t features = 2 + static_cast<int64_t>(getDecays().size());
+  std::string w1Shape = "[" + std::to_string(features) +
+                        ", H] (grad, param and one momentum "
+                        "per decay, by H hidden units)";
+  if (failed(checkWeightShape(*this, "w1", getW1(), {features, -1}, w1Shape)))
+    return failure();
+  int64_t hidden = getW1().getType().getShape()[1];
+  std::string h = std::to_string(hidden);
+  if (failed(checkWeightShape(*this, "b1", getB1(), {hidden},
+                              "[" + h + "] (H = w1's columns)")) ||
+      failed(checkWeightShape(*this, "w2", getW2(), {hidden, 2},
+                              "[" + h + ", 2] (H by direction, magnitude)")) ||
+      failed(checkWeightShape(*this, "b2", getB2(), {2},
+                              "[2] (direction, magnitude)")))
     return failure();
   return checkState(*this, getParam(), getState(), getStateNames());
 }

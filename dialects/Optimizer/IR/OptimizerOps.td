@@ -177,6 +177,57 @@ def Optimizer_LambOp : Optimizer_UpdateOp<"lamb"> {
                        DefaultValuedAttr<BoolAttr, "false">:$debias);
 }
 
+def Optimizer_LearnedOp : Optimizer_UpdateOp<"learned"> {
+  let summary = "A learned optimizer: a per-parameter MLP (Metz et al., 2022)";
+  let description = [{
+    The small per-parameter MLP of learned optimizers such as Metz et al.,
+    "Practical tradeoffs between memory, compute, and performance in
+    learned optimizers" (2022), and its use in VeLO: every element of the
+    parameter is updated by the same MLP applied to that element's
+    features. The state is one momentum accumulator per entry of `decays`
+    (`momentum_0`, `momentum_1`, ...; zeros at first, like Adam's
+    moments). With `D = len(decays)` and `F = 2 + D`:
+
+    1. `m_i = decays[i] * m_i + (1 - decays[i]) * grad` for each i;
+    2. the features are `f = (grad, param, m_0, ..., m_{D-1})`, each
+       normalised by its RMS over the whole tensor:
+       `f_j / sqrt(mean(f_j * f_j) + eps)` (the second-moment normaliser of
+       learned_optimization);
+    3. `h = relu(f . w1 + b1)` with `w1 : [F, H]`, `b1 : [H]`, then
+       `(d, s) = h . w2 + b2` with `w2 : [H, 2]`, `b2 : [2]`: a direction
+       `d` and a log-magnitude `s`;
+    4. `param - lr * d * exp(mag_scale * s)`.
+
+    `lr` and `mag_scale` are the step and exponent multipliers (0.001 each
+    by default, as in learned_optimization's MLP optimizer). The MLP's
+    weights are f32 attributes, so they are constants of the plan; `ipuc
+    --optimizer=learned --learned-weights=FILE.npz` reads them from the
+    arrays `decays`, `w1`, `b1`, `w2` and `b2` (and `mag_scale`, a scalar,
+    if the file has it). The parameter's shape must
+    be static (the means divide by its element count).
+
+    ```mlir
+    %p1, %m1 = optimizer.learned %p, %g state(%m : tensor<4xf32>)
+        {decays = array<f64: 0.9>, lr = 1.0e-02 : f64,
+         w1 = dense<[[1.0, -1.0], [0.0, 0.0], [1.0, -1.0]]> : tensor<3x2xf32>,
+         b1 = dense<0.0> : tensor<2xf32>,
+         w2 = dense<[[1.0, 0.0], [-1.0, 0.0]]> : tensor<2x2xf32>,
+         b2 = dense<0.0> : tensor<2xf32>} : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$param,
+                       RankedTensorOf<[AnyFloat]>:$grad,
+                       Variadic<AnyRankedTensor>:$state,
+                       DenseF64ArrayAttr:$decays,
+                       FloatElementsAttr<32>:$w1,
+                       FloatElementsAttr<32>:$b1,
+                       FloatElementsAttr<32>:$w2,
+                       FloatElementsAttr<32>:$b2,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$lr,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$mag_scale,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$eps);
+}
+
 def Optimizer_LookaheadOp : Optimizer_Op<"lookahead", [Pure, SingleBlock,
     AllTypesMatch<["param", "grad", "new_param"]>]> {
   let summary = "Lookahead (Zhang et al., 2019) around any other rule";

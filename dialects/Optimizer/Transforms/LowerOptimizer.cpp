@@ -13,6 +13,7 @@
 #include "dialects/Optimizer/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -211,6 +212,82 @@ SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
   return {newParam[0], adam[1], adam[2], buildStepIncrement(b, loc, step)};
 }
 
+/// The learned rule (optimizer.learned's description): one kernel for the
+/// new momenta, one sum-of-squares reduction per feature, one 0-d kernel
+/// for the features' inverse RMS (once per tensor rather than per element),
+/// then one kernel that scales the features and evaluates the MLP with its
+/// weights folded in as constants.
+SmallVector<Value> lowerLearned(OpBuilder &b, LearnedOp op) {
+  Location loc = op.getLoc();
+  ArrayRef<double> decays = op.getDecays();
+  Value param = op.getParam(), grad = op.getGrad();
+  SmallVector<Value> momenta;
+  if (!decays.empty()) {
+    SmallVector<Value> inputs = {grad};
+    llvm::append_range(inputs, op.getState());
+    momenta = buildElementwiseUpdate(
+        b, loc, inputs, {}, decays.size(),
+        [&](ScalarMath &m, ValueRange e, ValueRange) {
+          SmallVector<Value> next;
+          for (auto [i, decay] : llvm::enumerate(decays))
+            next.push_back(
+                m.add(m.scale(decay, e[1 + i]), m.scale(1 - decay, e[0])));
+          return next;
+        });
+  }
+  SmallVector<Value> features = {grad, param};
+  llvm::append_range(features, momenta);
+  SmallVector<Value> sumsOfSquares;
+  for (Value feature : features)
+    sumsOfSquares.push_back(buildSumOfSquares(b, loc, feature));
+
+  auto type = cast<RankedTensorType>(param.getType());
+  double count = static_cast<double>(type.getNumElements());
+  double eps = toDouble(op.getEps());
+  SmallVector<Value> inverseRms = buildElementwiseUpdate(
+      b, loc, sumsOfSquares, {}, sumsOfSquares.size(),
+      [&](ScalarMath &m, ValueRange e, ValueRange) {
+        SmallVector<Value> scales;
+        for (Value sq : e) {
+          Value mean = m.div(sq, m.constant(count));
+          scales.push_back(
+              m.div(m.constant(1.0), m.sqrt(m.add(mean, m.constant(eps)))));
+        }
+        return scales;
+      });
+  double lr = toDouble(op.getLr()), magScale = toDouble(op.getMagScale());
+  SmallVector<float> w1(op.getW1().getValues<float>());
+  SmallVector<float> b1(op.getB1().getValues<float>());
+  SmallVector<float> w2(op.getW2().getValues<float>());
+  SmallVector<float> b2(op.getB2().getValues<float>());
+  size_t hidden = b1.size();
+  SmallVector<Value> newParam = buildElementwiseUpdate(
+      b, loc, features, inverseRms, 1,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        SmallVector<Value> normalised;
+        for (auto [f, scale] : llvm::zip_equal(e, s))
+          normalised.push_back(m.mul(f, scale));
+        OpBuilder &ob = m.getBuilder();
+        Value out[2] = {m.constant(b2[0]), m.constant(b2[1])};
+        for (size_t k = 0; k < hidden; ++k) {
+          Value acc = m.constant(b1[k]);
+          for (auto [j, f] : llvm::enumerate(normalised))
+            acc = m.add(acc, m.scale(w1[j * hidden + k], f));
+          Value h =
+              ob.create<arith::MaximumFOp>(m.getLoc(), acc, m.constant(0.0));
+          for (size_t o = 0; o < 2; ++o)
+            out[o] = m.add(out[o], m.scale(w2[k * 2 + o], h));
+        }
+        Value magnitude =
+            ob.create<math::ExpOp>(m.getLoc(), m.scale(magScale, out[1]));
+        Value step = m.mul(m.scale(lr, out[0]), magnitude);
+        return SmallVector<Value>{m.sub(e[1], step)};
+      });
+  SmallVector<Value> results = {newParam[0]};
+  llvm::append_range(results, momenta);
+  return results;
+}
+
 /// The inner rule's ops (already lowered: the walk is post-order) are
 /// inlined, then one kernel syncs the slow weights every k-th step.
 SmallVector<Value> lowerLookahead(OpBuilder &b, LookaheadOp op) {
@@ -286,6 +363,9 @@ struct LowerOptimizerPass
               .Case([&](AdagradOp ada) { return lowerAdagrad(rewriter, ada); })
               .Case([&](RmspropOp rms) { return lowerRmsprop(rewriter, rms); })
               .Case([&](LambOp lamb) { return lowerLamb(rewriter, lamb); })
+              .Case([&](LearnedOp learned) {
+                return lowerLearned(rewriter, learned);
+              })
               .Case(
                   [&](LookaheadOp la) { return lowerLookahead(rewriter, la); })
               .Case([&](CustomOp custom) {

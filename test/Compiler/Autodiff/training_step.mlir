@@ -14,7 +14,7 @@
 // ADAMW-LABEL: func @main
 // ADAMW-SAME: %[[W:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w", ipuc.param}
 // State starts at zero: its initial value (ipuc.initial) travels in the plan.
-// ADAMW-SAME: %[[M:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg"}, %[[V:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg_sq"}, %[[T:[a-z0-9]+]]: tensor<f32> {ipuc.initial = dense<0.000000e+00> : tensor<f32>, ipuc.name = "w.step"}
+// ADAMW-SAME: %[[M:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg", ipuc.state_of = "w"}, %[[V:[a-z0-9]+]]: tensor<3xf32> {ipuc.initial = dense<0.000000e+00> : tensor<3xf32>, ipuc.name = "w.exp_avg_sq", ipuc.state_of = "w"}, %[[T:[a-z0-9]+]]: tensor<f32> {ipuc.initial = dense<0.000000e+00> : tensor<f32>, ipuc.name = "w.step", ipuc.state_of = "w"}
 // ADAMW-SAME: -> (tensor<1xf32> {ipuc.name = "loss"}, tensor<3xf32> {ipuc.name = "w.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg.next"}, tensor<3xf32> {ipuc.name = "w.exp_avg_sq.next"}, tensor<f32> {ipuc.name = "w.step.next"})
 // AdamW takes torch's default decay of 0.01.
 // ADAMW: %[[P:.*]], %[[S:.*]]:3 = optimizer.adam %[[W]], %{{.*}} state(%[[M]], %[[V]], %[[T]] : tensor<3xf32>, tensor<3xf32>, tensor<f32>) {decoupled = true, lr = 1.000000e-02 : f64, weight_decay = 1.000000e-02 : f64}
@@ -34,7 +34,7 @@
 // the op runs at lr = 1 and the step is scaled: w + lr * (update - w).
 // LRIN-LABEL: func @main
 // LRIN-SAME: %[[W:[a-z0-9]+]]: tensor<3xf32> {ipuc.name = "w", ipuc.param}
-// LRIN-SAME: %[[LR:[a-z0-9]+]]: tensor<f32> {ipuc.name = "lr"}, %{{.*}}: tensor<3xf32> {{.*}}ipuc.name = "w.exp_avg"}
+// LRIN-SAME: %[[LR:[a-z0-9]+]]: tensor<f32> {ipuc.name = "lr"}, %{{.*}}: tensor<3xf32> {{.*}}ipuc.name = "w.exp_avg", ipuc.state_of = "w"}
 // LRIN: %[[P:.*]], %[[S:.*]]:3 = optimizer.adam %[[W]], %{{.*}} state({{.*}}) {lr = 1.000000e+00 : f64}
 // LRIN: %[[R:.*]] = tosa.reshape %[[LR]] {new_shape = array<i64: 1>} : (tensor<f32>) -> tensor<1xf32>
 // LRIN: %[[D:.*]] = tosa.sub %[[P]], %[[W]]
@@ -65,7 +65,7 @@
 // BADCLIP: error: ipuc-training-step: clip-grad-norm must be positive, got 0
 
 // NOLR: error: ipuc-training-step: sgd needs lr
-// UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad or rmsprop
+// UNKNOWN: error: ipuc-training-step: unknown optimizer 'lion': expected sgd, adam, adamw, adagrad, rmsprop, lamb, lookahead or learned
 // RANGE: error: 'optimizer.adam' op expects beta1 in [0, 1), got 1.5
 func.func @main(%w: tensor<3xf32> {ipuc.name = "w", ipuc.param}, %x: tensor<3xf32> {ipuc.name = "x"})
     -> (tensor<1xf32> {ipuc.name = "loss"}) {

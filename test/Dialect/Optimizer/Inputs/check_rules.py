@@ -93,6 +93,53 @@ class NumpyLookahead:
                 fast[...] = slow
 
 
+class NumpyLearned:
+    """optimizer.learned's formula in float32 NumPy (momenta at several
+    decays; grad, param and momenta normalised by their per-tensor RMS; a
+    ReLU MLP giving a direction d and log-magnitude s; p -= lr * d *
+    exp(mag_scale * s)), with the torch.optim interface the harness drives."""
+
+    def __init__(self, params, mlp, lr=1e-3, mag_scale=1e-3, eps=1e-5):
+        self.params, self.mlp = params, mlp
+        self.lr, self.mag_scale, self.eps = lr, mag_scale, eps
+        self.state = {}
+
+    def step(self):
+        f32 = np.float32
+        decays = self.mlp["decays"]
+        for p in self.params:
+            x = p.detach().numpy()
+            g = p.grad.numpy()
+            st = self.state.setdefault(
+                p, {f"momentum_{i}": np.zeros_like(x)
+                    for i in range(len(decays))})
+            for i, beta in enumerate(decays):
+                st[f"momentum_{i}"] = f32(beta) * st[f"momentum_{i}"] + \
+                    f32(1 - beta) * g
+            feats = [g, x] + [st[f"momentum_{i}"] for i in range(len(decays))]
+            feats = np.stack([f / np.sqrt(np.mean(f * f) + f32(self.eps))
+                              for f in feats], axis=-1)
+            hidden = np.maximum(feats @ self.mlp["w1"] + self.mlp["b1"], 0)
+            out = hidden @ self.mlp["w2"] + self.mlp["b2"]
+            x -= f32(self.lr) * out[..., 0] * \
+                np.exp(f32(self.mag_scale) * out[..., 1])
+
+
+def random_mlp(decays, hidden, seed):
+    """Random weights big enough that every unit, the ReLU and the
+    magnitude output all matter."""
+    rng = np.random.default_rng(seed)
+    f = 2 + len(decays)
+    return {"decays": tuple(decays),
+            "w1": rng.normal(0, 1, (f, hidden)).astype(np.float32),
+            "b1": rng.normal(0, 0.5, hidden).astype(np.float32),
+            "w2": rng.normal(0, 1, (hidden, 2)).astype(np.float32),
+            "b2": np.array([0.1, 0.3], np.float32)}
+
+
+LEARNED_MLP = random_mlp((0.5, 0.9, 0.99), 6, 11)
+
+
 # Heavy-ball momentum written by hand as an optimizer.custom body: from a
 # zero buffer it is torch.optim.SGD with momentum (whose first buffer is the
 # gradient itself, as 0.9 * 0 + g is).
@@ -160,6 +207,10 @@ RULES = [
      lambda p: NumpyLookahead(p, torch.optim.SGD(p, lr=0.05, momentum=0.9),
                               k=2, alpha=0.6),
      ["slow", "la_step", "momentum_buffer", "step"], {"slow": "p"}),
+    ("learned", "learned",
+     {**LEARNED_MLP, "lr": 0.01, "mag_scale": 0.5},
+     lambda p: NumpyLearned(p, LEARNED_MLP, lr=0.01, mag_scale=0.5),
+     ["momentum_0", "momentum_1", "momentum_2"], {}),
     ("custom_heavy_ball", "custom", HEAVY_BALL,
      lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
      ["momentum_buffer"], {}),
@@ -170,7 +221,17 @@ def attr_text(attrs):
     def value(v):
         return ("true" if v else "false") if isinstance(v, bool) else \
             f"{v:.17e} : f64"
+    def dense(a):
+        if a.ndim == 0:
+            return f"{float(a):.9e}"
+        return "[" + ", ".join(dense(r) for r in a) + "]"
+
     def value_of(k, v):
+        if isinstance(v, tuple):
+            return "array<f64: " + ", ".join(f"{x:.17e}" for x in v) + ">"
+        if isinstance(v, np.ndarray):
+            shape = "x".join(map(str, v.shape))
+            return f"dense<{dense(v)}> : tensor<{shape}xf32>"
         return f"{v} : i64" if k == "k" else value(v)
     return "{" + ", ".join(f"{k} = {value_of(k, v)}"
                            for k, v in attrs.items()) + "}"
