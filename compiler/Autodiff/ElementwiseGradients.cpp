@@ -79,6 +79,12 @@ void addElementwiseGradients(GradientRules &rules) {
   addUnary<tosa::RsqrtOp>(rules, [](TosaBuild &t, Value, Value y) {
     return t.mul(t.scalarLike(y, -0.5), t.mul(y, t.mul(y, y)));
   });
+  // erf'(x) = 2 / sqrt(pi) * exp(-x^2), as torch's erf backward; GELU is
+  // imported as x * 0.5 * (1 + erf(x / sqrt 2)).
+  addUnary<tosa::ErfOp>(rules, [](TosaBuild &t, Value x, Value) {
+    return t.mul(t.scalarLike(x, 1.1283791670955126),
+                 t.exp(t.negate(t.mul(x, x))));
+  });
   addUnary<tosa::AbsOp>(rules, [](TosaBuild &t, Value x, Value) {
     // sign(x) as 2 * [x >= 0] - 1; the derivative at 0 is taken as 1.
     Value nonNegative = t.greaterEqualMask(x, t.scalarLike(x, 0.0));
