@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace ipuc::autodiff {
@@ -100,9 +102,15 @@ void addElementwiseGradients(GradientRules &rules) {
     Value x = clamp.getInput();
     double lo = clamp.getMinFp().convertToDouble();
     double hi = clamp.getMaxFp().convertToDouble();
-    Value mask = t.mul(t.greaterEqualMask(x, t.scalarLike(x, lo)),
-                       t.greaterEqualMask(t.scalarLike(x, hi), x));
-    return SmallVector<Value>{t.mul(g[0], mask)};
+    // An infinite bound passes every finite x (ReLU's max is +inf), so only
+    // the finite sides build a mask: half the backward work of a ReLU.
+    Value mask;
+    auto both = [&](Value m) { return mask ? t.mul(mask, m) : m; };
+    if (!std::isinf(lo))
+      mask = t.greaterEqualMask(x, t.scalarLike(x, lo));
+    if (!std::isinf(hi))
+      mask = both(t.greaterEqualMask(t.scalarLike(x, hi), x));
+    return SmallVector<Value>{mask ? t.mul(g[0], mask) : g[0]};
   };
 }
 
