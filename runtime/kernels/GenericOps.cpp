@@ -71,31 +71,38 @@ void roundTo(float *d, int n, DType t) {
       d[i] = bf16ToFloat(floatToBf16(d[i]));
 }
 
+// The lane loops read the lane count once: re-read from the context in the
+// loop condition it would be assumed to change with every store, which keeps
+// the loops from vectorising.
 template <typename F> void f1(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   float *d = c.f(in.dst());
   const float *a = c.f(in.a());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i]);
 }
 template <typename F> void f2(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   float *d = c.f(in.dst());
   const float *a = c.f(in.a()), *b = c.f(in.b());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i], b[i]);
 }
 template <typename F> void i1(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   int64_t *d = c.i(in.dst());
   const int64_t *a = c.i(in.a());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i]);
-  normalize(d, c.n, in.dtype());
+  normalize(d, n, in.dtype());
 }
 template <typename F> void i2(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   int64_t *d = c.i(in.dst());
   const int64_t *a = c.i(in.a()), *b = c.i(in.b());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i], b[i]);
-  normalize(d, c.n, in.dtype());
+  normalize(d, n, in.dtype());
 }
 /// Unsigned integer op: operands zero-extended from the dtype's width.
 template <typename F> void u2(const ExecContext &c, const plan::Instr &in, F fn) {
@@ -283,8 +290,8 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
   case Opcode::DivF: f2(c, in, [](float a, float b) { return a / b; }); break;
   case Opcode::RemF: f2(c, in, [](float a, float b) { return std::fmod(a, b); }); break;
   case Opcode::NegF: f1(c, in, [](float a) { return -a; }); break;
-  case Opcode::MaxF: f2(c, in, maximumF); break;
-  case Opcode::MinF: f2(c, in, minimumF); break;
+  case Opcode::MaxF: f2(c, in, [](float a, float b) { return maximumF(a, b); }); break;
+  case Opcode::MinF: f2(c, in, [](float a, float b) { return minimumF(a, b); }); break;
   case Opcode::MaxNumF: f2(c, in, [](float a, float b) { return std::fmax(a, b); }); break;
   case Opcode::MinNumF: f2(c, in, [](float a, float b) { return std::fmin(a, b); }); break;
 
