@@ -4,34 +4,36 @@
 For an MLP and a CNN (written as ONNX here, with seeded initial weights) it
 compiles the training step with `ipuc --target=host --train
 --loss=cross_entropy --optimizer=OPT`, then measures one training step
-(forward, cross-entropy loss, backward, optimizer update) two ways:
+(forward, cross-entropy loss, backward, optimizer update) two ways, for each
+thread count T in --threads (ipuc's host runs matmuls and convolutions on one
+thread and splits large elementwise loops over IPUC_NUM_THREADS):
 
-  * ipuc host (IPUC_NUM_THREADS=T): the wall time of `ipu-run PLAN --device=host --dataset D.npz
-    --steps N --quiet` for N = --short and N = --long, run alternately; the
-    per-step time of one pair is (long - short) / (long - short steps), so
-    process start-up, plan loading and dataset reading cancel out. Reported
-    as the minimum and median over --reps pairs.
+  * ipuc host: `IPUC_NUM_THREADS=T ipu-run PLAN --device=host --dataset
+    D.npz --steps N --quiet` for N = --short and N = --long, run alternately;
+    the per-step time of one pair is (long - short) / (long - short steps),
+    so process start-up, plan loading and dataset reading cancel out.
   * PyTorch CPU: the same network with torch.nn.functional in float32 from
     the same initial weights, on the same batches, with the same
-    torch.optim optimizer; `opt.zero_grad(); loss = F.cross_entropy(...);
-    loss.backward(); opt.step()` timed over --long - --short steps after
-    --short warm-up steps with torch.set_num_threads(T); minimum and median
-    over --reps.
+    torch.optim optimizer and torch.set_num_threads(T); `opt.zero_grad();
+    loss = F.cross_entropy(...); loss.backward(); opt.step()` timed over
+    --long - --short steps after --short warm-up steps.
 
-for each thread count T in --threads (ipuc's host runs matmuls and
-convolutions on one thread and splits large elementwise loops over
-IPUC_NUM_THREADS).
-
-The first steps' losses of both are compared (rtol 1e-3, float32 against
-float32) so the two really do the same work. Prints a markdown table and the
-BLAS torch uses (torch.__config__.show() and the BLAS library mapped into the
-process); `--json FILE` writes the raw numbers.
+Both are reported as wall time and as CPU time (user + system of all the
+process's threads: getrusage of the ipu-run child, time.process_time() for
+torch), minimum and median over --reps. On a machine shared with other work
+the wall time includes waiting for a core; the CPU time at one thread does
+not, so it is the steadier figure there. The first steps' losses of both are
+compared (rtol 1e-3, float32 against float32) so that the two really do the
+same work. Prints a markdown table and the BLAS torch uses (the BLAS library
+mapped into the process); `--json FILE` writes the raw numbers and
+torch.__config__.show().
 
     /usr/bin/python3 bench/train_step_benchmarks.py --build-dir build
 """
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -155,11 +157,17 @@ def check(proc, cmd):
         sys.exit(f"FAIL: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, env=None):
-    t0 = time.perf_counter()
+    """(wall, CPU) seconds of one run of cmd."""
+    t0, c0 = time.perf_counter(), children_cpu()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=600, env=env)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0, children_cpu() - c0
     check(proc, cmd)
     return elapsed
 
@@ -175,12 +183,13 @@ def ipuc_step_seconds(a, plan, dataset, work, threads):
     timed(cmd(a.short, log), env)  # warm-up; also gives the first losses
     with open(log) as f:
         losses = [json.loads(line)["loss"] for line in f]
-    per_step = []
+    wall, cpu = [], []
     for _ in range(a.reps):
         short = timed(cmd(a.short), env)
         long = timed(cmd(a.long), env)
-        per_step.append((long - short) / (a.long - a.short))
-    return per_step, losses
+        wall.append((long[0] - short[0]) / (a.long - a.short))
+        cpu.append((long[1] - short[1]) / (a.long - a.short))
+    return wall, cpu, losses
 
 
 def torch_step_seconds(a, cfg, forward, weights, data, labels, make, threads):
@@ -201,14 +210,15 @@ def torch_step_seconds(a, cfg, forward, weights, data, labels, make, threads):
         return loss.item()
 
     losses = [step(i) for i in range(a.short)]  # warm-up
-    per_step, i = [], a.short
+    wall, cpu, i = [], [], a.short
     for _ in range(a.reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(a.long - a.short):
             step(i)
             i += 1
-        per_step.append((time.perf_counter() - t0) / (a.long - a.short))
-    return per_step, losses
+        wall.append((time.perf_counter() - t0) / (a.long - a.short))
+        cpu.append((time.process_time() - c0) / (a.long - a.short))
+    return wall, cpu, losses
 
 
 def blas_libraries():
@@ -254,30 +264,36 @@ def main():
             cmd = [a.ipuc, model, "-o", plan, "--target=host", "--train",
                    "--loss=cross_entropy", "--logits=logits",
                    "--labels=label"] + options
-            compile_s = timed(cmd)
+            compile_s = timed(cmd)[0]
             for t in threads:
-                ours, our_losses = ipuc_step_seconds(a, plan, dataset, work, t)
-                ref, ref_losses = torch_step_seconds(a, cfg, forward, weights,
-                                                     data, labels, make, t)
+                ours, our_cpu, our_losses = ipuc_step_seconds(
+                    a, plan, dataset, work, t)
+                ref, ref_cpu, ref_losses = torch_step_seconds(
+                    a, cfg, forward, weights, data, labels, make, t)
                 if not np.allclose(our_losses, ref_losses, rtol=1e-3):
                     sys.exit(f"FAIL: {name}: ipuc and torch losses differ:\n"
                              f"{our_losses}\n{ref_losses}")
                 results.append(dict(model=name, config=cfg, threads=t,
                                     optimizer=a.optimizer, compile_s=compile_s,
-                                    ipuc_step_s=ours, torch_step_s=ref))
+                                    ipuc_step_s=ours, ipuc_cpu_s=our_cpu,
+                                    torch_step_s=ref, torch_cpu_s=ref_cpu))
 
     print(f"torch {torch.__version__}; BLAS mapped: {', '.join(blas_libraries())}")
     print(f"optimizer {a.optimizer}; per-step times from {a.long} - {a.short} "
-          f"steps, {a.reps} repetitions (min / median, ms)\n")
-    print("| model | threads | ipuc host | PyTorch CPU | PyTorch ÷ ipuc (median) |")
-    print("|---|---|---|---|---|")
+          f"steps, {a.reps} repetitions (min / median, ms); CPU = user + "
+          "system time of all the process's threads\n")
+    print("| model | threads | ipuc host wall | ipuc host CPU | PyTorch wall "
+          "| PyTorch CPU | PyTorch ÷ ipuc, wall | PyTorch ÷ ipuc, CPU |")
+    print("|---|---|---|---|---|---|---|---|")
+    med = statistics.median
     for r in results:
         def cell(v):
-            return f"{min(v) * 1e3:.3f} / {statistics.median(v) * 1e3:.3f}"
-        ratio = (statistics.median(r["torch_step_s"]) /
-                 statistics.median(r["ipuc_step_s"]))
+            return f"{min(v) * 1e3:.2f} / {med(v) * 1e3:.2f}"
         print(f"| {r['model']} | {r['threads']} | {cell(r['ipuc_step_s'])} | "
-              f"{cell(r['torch_step_s'])} | {ratio:.2f} |")
+              f"{cell(r['ipuc_cpu_s'])} | {cell(r['torch_step_s'])} | "
+              f"{cell(r['torch_cpu_s'])} | "
+              f"{med(r['torch_step_s']) / med(r['ipuc_step_s']):.2f} | "
+              f"{med(r['torch_cpu_s']) / med(r['ipuc_cpu_s']):.2f} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(dict(results=results, torch=torch.__version__,
