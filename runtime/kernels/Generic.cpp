@@ -107,13 +107,28 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
   std::unique_ptr<int64_t[]> offsets(block ? new int64_t[nops * kChunk]
                                            : nullptr);
   std::vector<bool> yielded(nout, false);
+  // An output is stored straight from the register it yields when no later
+  // instruction overwrites that register, as in the body compiler's
+  // single-assignment programs; otherwise the yield copies the lanes aside.
+  std::vector<int> direct(nout, -1);
   // The program, and the part of it left after the first chunk has
   // computed the invariant lanes.
   std::vector<const plan::Instr *> body, varying;
   for (size_t pc = 0; pc < a.programSize; ++pc) {
     const plan::Instr &in = a.program[pc];
-    if (in.opcode() == plan::Opcode::Yield)
+    if (in.opcode() == plan::Opcode::Yield) {
       yielded[in.a()] = true;
+      direct[in.a()] = in.b();
+    } else {
+      for (size_t j = 0; j < nout; ++j)
+        if (direct[j] == int(in.dst()))
+          direct[j] = -1;
+    }
+  }
+  for (size_t pc = 0; pc < a.programSize; ++pc) {
+    const plan::Instr &in = a.program[pc];
+    if (in.opcode() == plan::Opcode::Yield && direct[in.a()] >= 0)
+      continue;
     body.push_back(&in);
     if (!p.invariant[pc])
       varying.push_back(&in);
@@ -168,7 +183,8 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
         if (!yielded[j])
           continue;
         const StridedOperand &o = p.ops[p.nin + j];
-        const uint8_t *reg = yields.get() + j * kRegBytes;
+        const uint8_t *reg = direct[j] >= 0 ? ctx.regs + direct[j] * kRegBytes
+                                            : yields.get() + j * kRegBytes;
         if (block)
           storeLanesAt(o.data, o.dtype, offsets.get() + (p.nin + j) * kChunk, n,
                        reg);

@@ -458,3 +458,21 @@ TEST(Generic, MaximumMinimumAndComparisonsOnSpecialValues) {
     }
   }
 }
+
+TEST(Generic, YieldStoresTheValueAtTheYield) {
+  // Outputs are stored straight from their register unless a later
+  // instruction overwrites it; here r2 is rewritten after out0's yield, so
+  // out0 must get the value it had at the yield, and out1 the later one.
+  std::vector<float> a = {1, 2, 3, 4, 5}, out0(5), out1(5);
+  run({5}, {}, {{a.data(), DType::F32, 0, {1}}},
+      {{out0.data(), DType::F32, 0, {1}}, {out1.data(), DType::F32, 0, {1}}},
+      {instr(Opcode::ConstF, DType::F32, 3, 0, 0, 0, 0, 2.0),
+       instr(Opcode::MulF, DType::F32, 4, 0, 3),
+       instr(Opcode::Yield, DType::F32, 0, 0, 4),
+       instr(Opcode::AddF, DType::F32, 4, 4, 3),
+       instr(Opcode::Yield, DType::F32, 0, 1, 4)});
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(out0[i], a[i] * 2);
+    EXPECT_EQ(out1[i], a[i] * 2 + 2);
+  }
+}
