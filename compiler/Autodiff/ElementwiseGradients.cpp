@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace ipuc::autodiff {
@@ -79,6 +81,12 @@ void addElementwiseGradients(GradientRules &rules) {
   addUnary<tosa::RsqrtOp>(rules, [](TosaBuild &t, Value, Value y) {
     return t.mul(t.scalarLike(y, -0.5), t.mul(y, t.mul(y, y)));
   });
+  // erf'(x) = 2 / sqrt(pi) * exp(-x^2), as torch's erf backward; GELU is
+  // imported as x * 0.5 * (1 + erf(x / sqrt 2)).
+  addUnary<tosa::ErfOp>(rules, [](TosaBuild &t, Value x, Value) {
+    return t.mul(t.scalarLike(x, 1.1283791670955126),
+                 t.exp(t.negate(t.mul(x, x))));
+  });
   addUnary<tosa::AbsOp>(rules, [](TosaBuild &t, Value x, Value) {
     // sign(x) as 2 * [x >= 0] - 1; the derivative at 0 is taken as 1.
     Value nonNegative = t.greaterEqualMask(x, t.scalarLike(x, 0.0));
@@ -94,9 +102,15 @@ void addElementwiseGradients(GradientRules &rules) {
     Value x = clamp.getInput();
     double lo = clamp.getMinFp().convertToDouble();
     double hi = clamp.getMaxFp().convertToDouble();
-    Value mask = t.mul(t.greaterEqualMask(x, t.scalarLike(x, lo)),
-                       t.greaterEqualMask(t.scalarLike(x, hi), x));
-    return SmallVector<Value>{t.mul(g[0], mask)};
+    // An infinite bound passes every finite x (ReLU's max is +inf), so only
+    // the finite sides build a mask: half the backward work of a ReLU.
+    Value mask;
+    auto both = [&](Value m) { return mask ? t.mul(mask, m) : m; };
+    if (!std::isinf(lo))
+      mask = t.greaterEqualMask(x, t.scalarLike(x, lo));
+    if (!std::isinf(hi))
+      mask = both(t.greaterEqualMask(t.scalarLike(x, hi), x));
+    return SmallVector<Value>{mask ? t.mul(g[0], mask) : g[0]};
   };
 }
 

@@ -64,6 +64,9 @@ Value TosaBuild::negate(Value x) {
 Value TosaBuild::reciprocal(Value x) {
   return b.create<tosa::ReciprocalOp>(loc, x.getType(), x);
 }
+Value TosaBuild::exp(Value x) {
+  return b.create<tosa::ExpOp>(loc, x.getType(), x);
+}
 
 Value TosaBuild::greaterEqualMask(Value x, Value y) {
   Value mask =

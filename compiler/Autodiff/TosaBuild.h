@@ -32,6 +32,7 @@ public:
   mlir::Value mul(mlir::Value x, mlir::Value y);
   mlir::Value negate(mlir::Value x);
   mlir::Value reciprocal(mlir::Value x);
+  mlir::Value exp(mlir::Value x);
   /// 1.0 where `x >= y`, 0.0 elsewhere, in `x`'s element type.
   mlir::Value greaterEqualMask(mlir::Value x, mlir::Value y);
   /// 1.0 where `x == y`, 0.0 elsewhere, in `x`'s element type.

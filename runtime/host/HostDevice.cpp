@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -26,6 +28,8 @@ struct HostDevice::Buffer {
 
 HostDevice::HostDevice(const LoadedPlan &loaded)
     : loaded_(loaded), bindings_(loaded.plan()) {
+  if (const char *threads = std::getenv("IPUC_NUM_THREADS"))
+    dispatch_.genericThreads = std::max(0, std::atoi(threads));
   const Plan &p = loaded.plan();
   if (auto *ts = p.tensors())
     for (const Tensor *t : *ts) {
@@ -89,8 +93,8 @@ void *HostDevice::tensorData(uint32_t index) {
 
 bool HostDevice::runKernel(size_t index, const Kernel &k, std::string &error) {
   std::string kernelError;
-  bool ok = kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_, {},
-                                   kernelError);
+  bool ok = kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_,
+                                   dispatch_, kernelError);
   if (!ok)
     error = fmt::format("kernel {} ({}) at {}: {}", index,
                         k.name() ? k.name()->str() : "?",

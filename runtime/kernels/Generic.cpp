@@ -1,10 +1,12 @@
 //===- Generic.cpp - Loop-nest driver of the Generic interpreter ----------===//
 //
-// The loop nest is walked with one parallel dimension (the "chunk" dimension)
-// innermost and processed kChunk iterations at a time: operands are gathered
-// into registers, each instruction runs over the whole chunk, and yields are
-// scattered back. All other dimensions, reductions included, are walked in
-// their original order, so every output element sees its reduction
+// The loop nest (canonicalLoopNest: unit dimensions dropped, contiguous runs
+// merged) is walked with its lane dimensions innermost and processed kChunk
+// lanes at a time: operands are gathered into registers, each instruction
+// runs over the whole chunk, and yields are scattered back. Lanes run along
+// one dimension (strided loads) or over a block of dimensions (a table of
+// offsets per operand). All other dimensions, reductions included, are walked
+// in their original order, so every output element sees its reduction
 // iterations sequentially and in order; it re-reads its running value from
 // the output tensor each time, which is linalg's accumulator semantics.
 //
@@ -27,62 +29,111 @@ namespace {
 
 struct Plan {
   const GenericArgs *args;
+  LoopNest nest;
   int rank;
-  int chunkDim;
-  std::vector<const StridedOperand *> ops; // inputs then outputs
+  std::vector<StridedOperand> ops; // inputs then outputs, over the nest
   size_t nin;
+  std::vector<uint8_t> invariant; // per instruction
 };
 
-bool isReduction(const GenericArgs &a, int d) {
-  return !a.reductionDims.empty() && a.reductionDims[d];
-}
+bool isReduction(const Plan &p, int d) { return p.nest.reduction[d]; }
 
-// A parallel dimension along which every output moves is safe to process as
-// independent lanes (no two lanes write the same element); among those prefer
-// one where the first output is contiguous, then the longest.
-int pickChunkDim(const GenericArgs &a) {
-  int best = -1;
-  int64_t bestScore = -1;
-  for (int d = 0; d < static_cast<int>(a.bounds.size()); ++d) {
-    if (isReduction(a, d) || a.bounds[d] < 2)
-      continue;
-    bool moves = true;
-    for (const auto &o : a.outputs)
-      moves &= o.strides[d] != 0;
-    if (!moves)
-      continue;
-    int64_t score = std::min<int64_t>(a.bounds[d], kChunk);
-    if (!a.outputs.empty() && a.outputs[0].strides[d] == 1)
-      score += 1 << 20;
-    if (score > bestScore) {
-      bestScore = score;
-      best = d;
+/// The lanes of one chunk over a block of lane dimensions: per operand, the
+/// element offset of each lane, walking the block's odometer from lane
+/// `first` (last dimension fastest) within the box's extents. The innermost
+/// dimension is written as runs of evenly spaced offsets, which vectorise.
+void blockOffsets(const Plan &p, const std::vector<int64_t> &begin,
+                  const std::vector<int64_t> &end, const int64_t *base,
+                  int64_t first, int n, int64_t *offsets) {
+  const std::vector<int> &dims = p.nest.laneDims;
+  const size_t nops = p.ops.size(), nd = dims.size();
+  int64_t extent[kMaxLaneDims], start[kMaxLaneDims];
+  int64_t rest = first;
+  for (size_t b = nd; b-- > 0;) {
+    extent[b] = end[dims[b]] - begin[dims[b]];
+    start[b] = rest % extent[b];
+    rest /= extent[b];
+  }
+  const size_t last = nd - 1;
+  for (size_t k = 0; k < nops; ++k) {
+    int64_t stride[kMaxLaneDims], c[kMaxLaneDims];
+    int64_t off = base[k];
+    for (size_t b = 0; b < nd; ++b) {
+      stride[b] = p.ops[k].strides[dims[b]];
+      c[b] = start[b];
+      off += c[b] * stride[b];
+    }
+    int64_t *out = offsets + k * kChunk;
+    const int64_t inner = stride[last];
+    for (int i = 0; i < n;) {
+      int run =
+          static_cast<int>(std::min<int64_t>(n - i, extent[last] - c[last]));
+      for (int j = 0; j < run; ++j)
+        out[i + j] = off + j * inner;
+      i += run;
+      off += run * inner;
+      c[last] += run;
+      // Carry into the outer block dimensions.
+      for (size_t b = last; c[b] == extent[b] && b > 0; --b) {
+        off += stride[b - 1] - stride[b] * extent[b];
+        c[b] = 0;
+        ++c[b - 1];
+      }
     }
   }
-  return best;
 }
 
 /// Runs the sub-box [begin, end) of the iteration space on one thread.
 bool runBox(const Plan &p, const std::vector<int64_t> &begin,
             const std::vector<int64_t> &end, std::string &error) {
   const GenericArgs &a = *p.args;
-  if (p.rank > 0)
-    for (int d = 0; d < p.rank; ++d)
-      if (begin[d] >= end[d])
-        return true;
+  for (int d = 0; d < p.rank; ++d)
+    if (begin[d] >= end[d])
+      return true;
   const size_t nops = p.ops.size(), nout = a.outputs.size();
-  const int c = p.chunkDim;
+  const std::vector<int> &lanes = p.nest.laneDims;
+  // One lane dimension: strided loads along it. A block: offset tables.
+  const int c = lanes.size() == 1 ? lanes[0] : -1;
+  const bool block = lanes.size() > 1;
+  std::vector<uint8_t> isLane(p.rank, 0);
+  int64_t laneCount = 1;
+  for (int d : lanes) {
+    isLane[d] = 1;
+    laneCount *= end[d] - begin[d];
+  }
   std::unique_ptr<uint8_t[]> regs(new uint8_t[a.numRegisters * kRegBytes]());
   std::unique_ptr<uint8_t[]> yields(new uint8_t[std::max<size_t>(nout, 1) *
                                                 kRegBytes]());
+  std::unique_ptr<int64_t[]> offsets(block ? new int64_t[nops * kChunk]
+                                           : nullptr);
   std::vector<bool> yielded(nout, false);
-  std::vector<const plan::Instr *> body;
+  // An output is stored straight from the register it yields when no later
+  // instruction overwrites that register, as in the body compiler's
+  // single-assignment programs; otherwise the yield copies the lanes aside.
+  std::vector<int> direct(nout, -1);
+  // The program, and the part of it left after the first chunk has
+  // computed the invariant lanes.
+  std::vector<const plan::Instr *> body, varying;
   for (size_t pc = 0; pc < a.programSize; ++pc) {
     const plan::Instr &in = a.program[pc];
-    if (in.opcode() == plan::Opcode::Yield)
+    if (in.opcode() == plan::Opcode::Yield) {
       yielded[in.a()] = true;
-    body.push_back(&in);
+      direct[in.a()] = in.b();
+    } else {
+      for (size_t j = 0; j < nout; ++j)
+        if (direct[j] == int(in.dst()))
+          direct[j] = -1;
+    }
   }
+  for (size_t pc = 0; pc < a.programSize; ++pc) {
+    const plan::Instr &in = a.program[pc];
+    if (in.opcode() == plan::Opcode::Yield && direct[in.a()] >= 0)
+      continue;
+    body.push_back(&in);
+    if (!p.invariant[pc])
+      varying.push_back(&in);
+  }
+  const std::vector<const plan::Instr *> *program = &body;
 
   std::vector<int64_t> idx(begin);
   ExecContext ctx;
@@ -93,43 +144,59 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
   ctx.captured = &a.captured;
 
   std::vector<int64_t> base(nops);
-  const int64_t cBegin = c >= 0 ? begin[c] : 0, cEnd = c >= 0 ? end[c] : 1;
   while (true) {
-    for (int64_t cs = cBegin; cs < cEnd; cs += kChunk) {
-      const int n = static_cast<int>(std::min<int64_t>(kChunk, cEnd - cs));
+    for (int64_t first = 0; first < laneCount; first += kChunk) {
+      const int n =
+          static_cast<int>(std::min<int64_t>(kChunk, laneCount - first));
       if (c >= 0)
-        idx[c] = cs;
+        idx[c] = begin[c] + first;
       ctx.n = n;
       for (size_t k = 0; k < nops; ++k) {
-        const StridedOperand &o = *p.ops[k];
+        const StridedOperand &o = p.ops[k];
         int64_t off = o.offset;
         for (int d = 0; d < p.rank; ++d)
           off += idx[d] * o.strides[d];
         base[k] = off;
-        loadLanes(o.data, o.dtype, off, c >= 0 ? o.strides[c] : 0, n,
-                  ctx.regs + k * kRegBytes);
       }
-      for (const plan::Instr *in : body) {
+      if (block)
+        blockOffsets(p, begin, end, base.data(), first, n, offsets.get());
+      for (size_t k = 0; k < nops; ++k) {
+        const StridedOperand &o = p.ops[k];
+        uint8_t *reg = ctx.regs + k * kRegBytes;
+        if (block)
+          loadLanesAt(o.data, o.dtype, offsets.get() + k * kChunk, n, reg);
+        else
+          loadLanes(o.data, o.dtype, base[k], c >= 0 ? o.strides[c] : 0, n,
+                    reg);
+      }
+      for (const plan::Instr *in : *program) {
         if (in->opcode() == plan::Opcode::Yield) {
           std::memcpy(yields.get() + in->a() * kRegBytes,
-                      ctx.regs + in->b() * kRegBytes, kRegBytes);
+                      ctx.regs + in->b() * kRegBytes, size_t(n) * 8);
           continue;
         }
         if (!execInstr(*in, ctx, error))
           return false;
       }
+      program = &varying;
       for (size_t j = 0; j < nout; ++j) {
         if (!yielded[j])
           continue;
-        const StridedOperand &o = a.outputs[j];
-        storeLanes(o.data, o.dtype, base[p.nin + j], c >= 0 ? o.strides[c] : 0,
-                   n, yields.get() + j * kRegBytes);
+        const StridedOperand &o = p.ops[p.nin + j];
+        const uint8_t *reg = direct[j] >= 0 ? ctx.regs + direct[j] * kRegBytes
+                                            : yields.get() + j * kRegBytes;
+        if (block)
+          storeLanesAt(o.data, o.dtype, offsets.get() + (p.nin + j) * kChunk, n,
+                       reg);
+        else
+          storeLanes(o.data, o.dtype, base[p.nin + j],
+                     c >= 0 ? o.strides[c] : 0, n, reg);
       }
     }
-    // Advance the odometer over the non-chunk dimensions.
+    // Advance the odometer over the non-lane dimensions.
     int d = p.rank - 1;
     for (; d >= 0; --d) {
-      if (d == c)
+      if (isLane[d])
         continue;
       if (++idx[d] < end[d])
         break;
@@ -143,15 +210,7 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
 } // namespace
 
 bool runGeneric(const GenericArgs &args, std::string &error) {
-  Plan p;
-  p.args = &args;
-  p.rank = static_cast<int>(args.bounds.size());
-  p.nin = args.inputs.size();
-  for (const auto &o : args.inputs)
-    p.ops.push_back(&o);
-  for (const auto &o : args.outputs)
-    p.ops.push_back(&o);
-  if (args.numRegisters < p.ops.size()) {
+  if (args.numRegisters < args.inputs.size() + args.outputs.size()) {
     error = "generic kernel has fewer registers than operands";
     return false;
   }
@@ -161,9 +220,21 @@ bool runGeneric(const GenericArgs &args, std::string &error) {
       return true;
     points *= b;
   }
-  p.chunkDim = pickChunkDim(args);
+  Plan p;
+  p.args = &args;
+  p.nest = canonicalLoopNest(args);
+  p.rank = static_cast<int>(p.nest.bounds.size());
+  p.nin = args.inputs.size();
+  for (const auto &o : args.inputs)
+    p.ops.push_back(o);
+  for (const auto &o : args.outputs)
+    p.ops.push_back(o);
+  for (size_t k = 0; k < p.ops.size(); ++k)
+    p.ops[k].strides = p.nest.strides[k].data();
+  p.invariant = invariantInstructions(args, p.nest);
 
-  std::vector<int64_t> begin(p.rank, 0), end(args.bounds);
+  const std::vector<int64_t> &bounds = p.nest.bounds;
+  std::vector<int64_t> begin(p.rank, 0), end(bounds);
   // Split the outermost parallel dimension across threads when the loop is
   // big enough to pay for starting one; outputs must move along it so the
   // threads write disjoint elements.
@@ -174,24 +245,24 @@ bool runGeneric(const GenericArgs &args, std::string &error) {
   int split = -1;
   if (threads > 1 && work >= (int64_t(1) << 17))
     for (int d = 0; d < p.rank && split < 0; ++d) {
-      if (isReduction(args, d) || args.bounds[d] < 2)
+      if (isReduction(p, d) || bounds[d] < 2)
         continue;
       bool moves = true;
-      for (const auto &o : args.outputs)
-        moves &= o.strides[d] != 0;
+      for (size_t j = 0; j < args.outputs.size(); ++j)
+        moves &= p.ops[p.nin + j].strides[d] != 0;
       if (moves)
         split = d;
     }
   if (split < 0)
     return runBox(p, begin, end, error);
 
-  threads = static_cast<int>(std::min<int64_t>(threads, args.bounds[split]));
+  threads = static_cast<int>(std::min<int64_t>(threads, bounds[split]));
   std::vector<std::string> errors(threads);
   std::vector<char> ok(threads, 1);
   std::vector<std::thread> pool;
   auto part = [&](int t) {
     std::vector<int64_t> b(begin), e(end);
-    int64_t len = args.bounds[split];
+    int64_t len = bounds[split];
     b[split] = len * t / threads;
     e[split] = len * (t + 1) / threads;
     ok[t] = runBox(p, b, e, errors[t]);

@@ -14,6 +14,8 @@ namespace ipuc::kernels::detail {
 
 constexpr int kChunk = 256;
 constexpr size_t kRegBytes = kChunk * 8;
+/// At most this many dimensions form a block of lanes.
+constexpr size_t kMaxLaneDims = 8;
 
 struct ExecContext {
   uint8_t *regs = nullptr;
@@ -43,6 +45,34 @@ void loadLanes(const void *base, plan::DType dtype, int64_t offset,
 /// The reverse of loadLanes, rounding floats to the storage type.
 void storeLanes(void *base, plan::DType dtype, int64_t offset, int64_t stride,
                 int n, const uint8_t *reg);
+
+/// The loop nest a Generic kernel is walked over (GenericLoopNest.cpp): its
+/// own with unit dimensions dropped and adjacent dimensions merged where every
+/// operand steps through them as one, and the dimensions its chunks' lanes run
+/// over. Kernels that read their loop indices (Index) keep the nest as
+/// written (`original`) and run lanes along one dimension.
+struct LoopNest {
+  std::vector<int64_t> bounds;
+  std::vector<uint8_t> reduction;
+  /// One stride vector per operand, inputs then outputs.
+  std::vector<std::vector<int64_t>> strides;
+  bool original = false;
+  /// Parallel dimensions, in nest order, whose iterations form the lanes of
+  /// a chunk (the last one fastest); empty when there is none.
+  std::vector<int> laneDims;
+};
+LoopNest canonicalLoopNest(const GenericArgs &a);
+
+/// 1 for each instruction of the program that computes the same lanes
+/// everywhere in the nest (GenericInvariants.cpp).
+std::vector<uint8_t> invariantInstructions(const GenericArgs &a,
+                                           const LoopNest &nest);
+
+/// loadLanes and storeLanes at one element offset per lane.
+void loadLanesAt(const void *base, plan::DType dtype, const int64_t *offsets,
+                 int n, uint8_t *reg);
+void storeLanesAt(void *base, plan::DType dtype, const int64_t *offsets, int n,
+                  const uint8_t *reg);
 
 } // namespace ipuc::kernels::detail
 

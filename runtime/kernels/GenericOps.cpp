@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace ipuc::kernels::detail {
@@ -70,31 +71,38 @@ void roundTo(float *d, int n, DType t) {
       d[i] = bf16ToFloat(floatToBf16(d[i]));
 }
 
+// The lane loops read the lane count once: re-read from the context in the
+// loop condition it would be assumed to change with every store, which keeps
+// the loops from vectorising.
 template <typename F> void f1(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   float *d = c.f(in.dst());
   const float *a = c.f(in.a());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i]);
 }
 template <typename F> void f2(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   float *d = c.f(in.dst());
   const float *a = c.f(in.a()), *b = c.f(in.b());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i], b[i]);
 }
 template <typename F> void i1(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   int64_t *d = c.i(in.dst());
   const int64_t *a = c.i(in.a());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i]);
-  normalize(d, c.n, in.dtype());
+  normalize(d, n, in.dtype());
 }
 template <typename F> void i2(const ExecContext &c, const plan::Instr &in, F fn) {
+  const int n = c.n;
   int64_t *d = c.i(in.dst());
   const int64_t *a = c.i(in.a()), *b = c.i(in.b());
-  for (int i = 0; i < c.n; ++i)
+  for (int i = 0; i < n; ++i)
     d[i] = fn(a[i], b[i]);
-  normalize(d, c.n, in.dtype());
+  normalize(d, n, in.dtype());
 }
 /// Unsigned integer op: operands zero-extended from the dtype's width.
 template <typename F> void u2(const ExecContext &c, const plan::Instr &in, F fn) {
@@ -104,19 +112,36 @@ template <typename F> void u2(const ExecContext &c, const plan::Instr &in, F fn)
   });
 }
 
+// maximum/minimum as arith defines them (NaN propagates, +0 > -0), written
+// without branches so the lane loops vectorise: for equal operands the bit
+// patterns' AND (OR) picks +0 (-0) from a pair of zeros and is the value
+// itself otherwise.
+inline uint32_t floatBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+inline float bitsFloat(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
 inline float maximumF(float a, float b) {
-  if (std::isnan(a) || std::isnan(b))
-    return std::numeric_limits<float>::quiet_NaN();
-  if (a == b) // +0 is greater than -0.
-    return std::signbit(a) ? b : a;
-  return a > b ? a : b;
+  float r = a > b ? a : b;
+  r = a == b ? bitsFloat(floatBits(a) & floatBits(b)) : r;
+  return (a != a || b != b) ? std::numeric_limits<float>::quiet_NaN() : r;
 }
 inline float minimumF(float a, float b) {
-  if (std::isnan(a) || std::isnan(b))
-    return std::numeric_limits<float>::quiet_NaN();
-  if (a == b)
-    return std::signbit(a) ? a : b;
-  return a < b ? a : b;
+  float r = a < b ? a : b;
+  r = a == b ? bitsFloat(floatBits(a) | floatBits(b)) : r;
+  return (a != a || b != b) ? std::numeric_limits<float>::quiet_NaN() : r;
+}
+
+/// One comparison over all lanes, the predicate chosen once per chunk.
+template <typename F>
+void cmpLanes(int64_t *d, const float *a, const float *b, int n, F fn) {
+  for (int i = 0; i < n; ++i)
+    d[i] = fn(a[i], b[i]) ? 1 : 0;
 }
 
 bool cmpF(int64_t pred, float a, float b) {
@@ -265,8 +290,8 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
   case Opcode::DivF: f2(c, in, [](float a, float b) { return a / b; }); break;
   case Opcode::RemF: f2(c, in, [](float a, float b) { return std::fmod(a, b); }); break;
   case Opcode::NegF: f1(c, in, [](float a) { return -a; }); break;
-  case Opcode::MaxF: f2(c, in, maximumF); break;
-  case Opcode::MinF: f2(c, in, minimumF); break;
+  case Opcode::MaxF: f2(c, in, [](float a, float b) { return maximumF(a, b); }); break;
+  case Opcode::MinF: f2(c, in, [](float a, float b) { return minimumF(a, b); }); break;
   case Opcode::MaxNumF: f2(c, in, [](float a, float b) { return std::fmax(a, b); }); break;
   case Opcode::MinNumF: f2(c, in, [](float a, float b) { return std::fmin(a, b); }); break;
 
@@ -338,9 +363,45 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
   case Opcode::CmpF: {
     int64_t *d = c.i(in.dst());
     const float *a = c.f(in.a()), *b = c.f(in.b());
-    int64_t p = in.iimm();
-    for (int i = 0; i < n; ++i)
-      d[i] = cmpF(p, a[i], b[i]);
+    // C++'s ordered comparisons are false on NaN, as arith's o* predicates;
+    // the u* ones are the negated opposite ordered comparison.
+    switch (in.iimm()) {
+    case 1:
+      cmpLanes(d, a, b, n, [](float x, float y) { return x == y; });
+      break;
+    case 2:
+      cmpLanes(d, a, b, n, [](float x, float y) { return x > y; });
+      break;
+    case 3:
+      cmpLanes(d, a, b, n, [](float x, float y) { return x >= y; });
+      break;
+    case 4:
+      cmpLanes(d, a, b, n, [](float x, float y) { return x < y; });
+      break;
+    case 5:
+      cmpLanes(d, a, b, n, [](float x, float y) { return x <= y; });
+      break;
+    case 9:
+      cmpLanes(d, a, b, n, [](float x, float y) { return !(x <= y); });
+      break;
+    case 10:
+      cmpLanes(d, a, b, n, [](float x, float y) { return !(x < y); });
+      break;
+    case 11:
+      cmpLanes(d, a, b, n, [](float x, float y) { return !(x >= y); });
+      break;
+    case 12:
+      cmpLanes(d, a, b, n, [](float x, float y) { return !(x > y); });
+      break;
+    case 13:
+      cmpLanes(d, a, b, n, [](float x, float y) { return !(x == y); });
+      break;
+    default: {
+      int64_t p = in.iimm();
+      for (int i = 0; i < n; ++i)
+        d[i] = cmpF(p, a[i], b[i]);
+    }
+    }
     return true;
   }
   case Opcode::CmpI: {
@@ -383,8 +444,14 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
     float *d = c.f(in.dst());
     const int64_t *a = c.i(in.a());
     uint64_t m = mask(in.src_dtype());
-    for (int i = 0; i < n; ++i)
-      d[i] = static_cast<float>(uint64_t(a[i]) & m);
+    if (m <= uint64_t(std::numeric_limits<int32_t>::max()))
+      // Narrow sources (i1 masks, i8, i16) convert through int32, which
+      // vectorises; the value is the same.
+      for (int i = 0; i < n; ++i)
+        d[i] = static_cast<float>(int32_t(uint64_t(a[i]) & m));
+    else
+      for (int i = 0; i < n; ++i)
+        d[i] = static_cast<float>(uint64_t(a[i]) & m);
     roundTo(d, n, t);
     return true;
   }

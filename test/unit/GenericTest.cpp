@@ -288,3 +288,191 @@ TEST(Generic, HalfStorageRoundsOnStore) {
 }
 
 } // namespace
+
+// The loop nest is canonicalised before it runs (unit dimensions dropped,
+// contiguous runs merged) and lanes may run over a block of several short
+// dimensions; the tests below check values against plain loops over nests
+// where each of those applies.
+
+TEST(Generic, UnitAndContiguousDimensionsCollapse) {
+  // out[i, j, k] = a[i, j, k] + b[i, k] over the nest [1, 4, 1, 3, 5]: the
+  // unit dimensions drop; a and out could merge (j, k) but b (broadcast
+  // over j) cannot, so the nest stays three-dimensional.
+  const int I = 4, J = 3, K = 5;
+  std::vector<float> a(I * J * K), b(I * K), out(I * J * K, -1.0f);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float(i) * 0.25f;
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = 100.0f + float(i);
+  run({1, I, 1, J, K}, {},
+      {{a.data(), DType::F32, 0, {0, J * K, 0, K, 1}},
+       {b.data(), DType::F32, 0, {0, K, 0, 0, 1}}},
+      {{out.data(), DType::F32, 0, {0, J * K, 0, K, 1}}},
+      {instr(Opcode::AddF, DType::F32, 3, 0, 1),
+       instr(Opcode::Yield, DType::F32, 0, 0, 3)});
+  for (int i = 0; i < I; ++i)
+    for (int j = 0; j < J; ++j)
+      for (int k = 0; k < K; ++k)
+        ASSERT_EQ(out[(i * J + j) * K + k],
+                  a[(i * J + j) * K + k] + b[i * K + k]);
+}
+
+TEST(Generic, BlockLanesOverShortDimensionsKeepReductionOrder) {
+  // The shape of a pooling gradient: [N, OH, KH, OW, KW] = [3, 5, 2, 6, 2]
+  // with x upsampled (stride 0 over KH and KW), no dimension long enough for
+  // a chunk alone, and a reduction R = 7 in the middle whose order matters:
+  // out = out * 0.5 + x * y, sequential in r for every output element.
+  const int N = 3, OH = 5, KH = 2, R = 7, OW = 6, KW = 2;
+  const int H = OH * KH, W = OW * KW;
+  std::vector<float> x(N * OH * OW), y(N * R * H * W), out(N * H * W, 1.0f);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(i % 11) - 5.0f;
+  for (size_t i = 0; i < y.size(); ++i)
+    y[i] = float(i % 13) * 0.125f;
+  std::vector<float> ref(out);
+  run({N, OH, KH, R, OW, KW}, {0, 0, 0, 1, 0, 0},
+      {{x.data(), DType::F32, 0, {OH * OW, OW, 0, 0, 1, 0}},
+       {y.data(), DType::F32, 0, {R * H * W, KH * W, W, H * W, KW, 1}}},
+      {{out.data(), DType::F32, 0, {H * W, KH * W, W, 0, KW, 1}}},
+      {instr(Opcode::ConstF, DType::F32, 3, 0, 0, 0, 0, 0.5),
+       instr(Opcode::MulF, DType::F32, 4, 2, 3),
+       instr(Opcode::MulF, DType::F32, 5, 0, 1),
+       instr(Opcode::AddF, DType::F32, 6, 4, 5),
+       instr(Opcode::Yield, DType::F32, 0, 0, 6)});
+  for (int n = 0; n < N; ++n)
+    for (int h = 0; h < H; ++h)
+      for (int w = 0; w < W; ++w) {
+        float &acc = ref[(n * H + h) * W + w];
+        for (int r = 0; r < R; ++r)
+          acc = acc * 0.5f + x[(n * OH + h / KH) * OW + w / KW] *
+                                 y[((n * R + r) * H + h) * W + w];
+      }
+  EXPECT_EQ(out, ref);
+}
+
+TEST(Generic, BlockLanesSplitOverThreads) {
+  // out[b, c, w] = a[b, c, w] + bias[c]: the bias keeps (c, w) from merging,
+  // so lanes run over a block of [C, W] = [16, 12], under a thread split of
+  // the outer dimension (work >= 2^17).
+  const int B = 160, C = 16, W = 12;
+  std::vector<float> a(B * C * W), bias(C), out(B * C * W);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float(i % 1000);
+  for (int c = 0; c < C; ++c)
+    bias[c] = 0.5f * float(c);
+  run({B, C, W}, {},
+      {{a.data(), DType::F32, 0, {C * W, W, 1}},
+       {bias.data(), DType::F32, 0, {0, 1, 0}}},
+      {{out.data(), DType::F32, 0, {C * W, W, 1}}},
+      {instr(Opcode::AddF, DType::F32, 3, 0, 1),
+       instr(Opcode::Yield, DType::F32, 0, 0, 3)},
+      /*threads=*/2);
+  for (int b = 0; b < B; ++b)
+    for (int c = 0; c < C; ++c)
+      for (int w = 0; w < W; ++w)
+        ASSERT_EQ(out[(b * C + c) * W + w], a[(b * C + c) * W + w] + bias[c]);
+}
+
+TEST(Generic, InvariantInstructionsAndAliasedAccumulators) {
+  // An Adam-like bias correction from a broadcast scalar step counter
+  // (invariant: computed in a box's first chunk only) scales a varying
+  // operand, over 600 lanes (three chunks). A second kernel accumulates into
+  // a scalar through an input that is the output's own buffer: that input
+  // is broadcast but changes every chunk, so nothing reading it is invariant.
+  const int n = 600;
+  std::vector<float> step = {3.0f}, g(n), out(n);
+  for (int i = 0; i < n; ++i)
+    g[i] = float(i) - 300.0f;
+  run({n}, {},
+      {{g.data(), DType::F32, 0, {1}}, {step.data(), DType::F32, 0, {0}}},
+      {{out.data(), DType::F32, 0, {1}}},
+      {instr(Opcode::ConstF, DType::F32, 3, 0, 0, 0, 0, -0.1),
+       instr(Opcode::MulF, DType::F32, 4, 1, 3),
+       instr(Opcode::Expm1, DType::F32, 5, 4),
+       instr(Opcode::DivF, DType::F32, 6, 0, 5),
+       instr(Opcode::Yield, DType::F32, 0, 0, 6)});
+  const float correction = std::expm1(3.0f * -0.1f);
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(out[i], g[i] / correction);
+
+  std::vector<float> acc = {2.0f};
+  run({n}, {1},
+      {{g.data(), DType::F32, 0, {1}}, {acc.data(), DType::F32, 0, {0}}},
+      {{acc.data(), DType::F32, 0, {0}}},
+      {instr(Opcode::ConstF, DType::F32, 3, 0, 0, 0, 0, 0.5),
+       instr(Opcode::MulF, DType::F32, 4, 1, 3),
+       instr(Opcode::AddF, DType::F32, 5, 4, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 5)});
+  float ref = 2.0f;
+  for (int i = 0; i < n; ++i)
+    ref = ref * 0.5f + g[i];
+  EXPECT_EQ(acc[0], ref);
+}
+
+TEST(Generic, MaximumMinimumAndComparisonsOnSpecialValues) {
+  // The branch-free maximum/minimum: NaN propagates and +0 > -0 either way
+  // round; each comparison predicate on NaN and on equal operands.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> x = {0.0f, -0.0f, nan, 1.0f, 2.0f, -3.0f};
+  std::vector<float> y = {-0.0f, 0.0f, 1.0f, nan, 2.0f, 4.0f};
+  auto mx = binary<float>(Opcode::MaxF, DType::F32, x, y);
+  auto mn = binary<float>(Opcode::MinF, DType::F32, x, y);
+  EXPECT_FALSE(std::signbit(mx[0]));
+  EXPECT_FALSE(std::signbit(mx[1]));
+  EXPECT_TRUE(std::signbit(mn[0]));
+  EXPECT_TRUE(std::signbit(mn[1]));
+  EXPECT_TRUE(std::isnan(mx[2]) && std::isnan(mx[3]));
+  EXPECT_TRUE(std::isnan(mn[2]) && std::isnan(mn[3]));
+  EXPECT_EQ(mx[4], 2.0f);
+  EXPECT_EQ(mx[5], 4.0f);
+  EXPECT_EQ(mn[5], -3.0f);
+  for (int64_t pred = 0; pred <= 15; ++pred) {
+    std::vector<int64_t> got(x.size());
+    run({int64_t(x.size())}, {},
+        {{x.data(), DType::F32, 0, {1}}, {y.data(), DType::F32, 0, {1}}},
+        {{got.data(), DType::I64, 0, {1}}},
+        {instr(Opcode::CmpF, DType::I1, 3, 0, 1, 0, pred),
+         instr(Opcode::ExtUI, DType::I64, 4, 3, 0, 0, 0, 0, DType::I1),
+         instr(Opcode::Yield, DType::I64, 0, 0, 4)});
+    for (size_t i = 0; i < x.size(); ++i) {
+      float a = x[i], b = y[i];
+      bool uno = std::isnan(a) || std::isnan(b);
+      bool want[16] = {false,
+                       !uno && a == b,
+                       !uno && a > b,
+                       !uno && a >= b,
+                       !uno && a < b,
+                       !uno && a <= b,
+                       !uno && a != b,
+                       !uno,
+                       uno || a == b,
+                       uno || a > b,
+                       uno || a >= b,
+                       uno || a < b,
+                       uno || a <= b,
+                       uno || a != b,
+                       uno,
+                       true};
+      EXPECT_EQ(got[i], want[pred] ? 1 : 0)
+          << "predicate " << pred << " lane " << i;
+    }
+  }
+}
+
+TEST(Generic, YieldStoresTheValueAtTheYield) {
+  // Outputs are stored straight from their register unless a later
+  // instruction overwrites it; here r2 is rewritten after out0's yield, so
+  // out0 must get the value it had at the yield, and out1 the later one.
+  std::vector<float> a = {1, 2, 3, 4, 5}, out0(5), out1(5);
+  run({5}, {}, {{a.data(), DType::F32, 0, {1}}},
+      {{out0.data(), DType::F32, 0, {1}}, {out1.data(), DType::F32, 0, {1}}},
+      {instr(Opcode::ConstF, DType::F32, 3, 0, 0, 0, 0, 2.0),
+       instr(Opcode::MulF, DType::F32, 4, 0, 3),
+       instr(Opcode::Yield, DType::F32, 0, 0, 4),
+       instr(Opcode::AddF, DType::F32, 4, 4, 3),
+       instr(Opcode::Yield, DType::F32, 0, 1, 4)});
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(out0[i], a[i] * 2);
+    EXPECT_EQ(out1[i], a[i] * 2 + 2);
+  }
+}

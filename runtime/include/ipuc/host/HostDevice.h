@@ -64,6 +64,11 @@ private:
   /// Views of buffers_, indexed like the plan's tensors, for the kernels.
   std::vector<kernels::KernelTensor> kernelTensors_;
   PlanBindings bindings_;
+  /// Threads per Generic kernel: IPUC_NUM_THREADS when set (as OpenMP's
+  /// OMP_NUM_THREADS, so a benchmark can match another library's thread
+  /// count, or a loaded machine can run single-threaded), else 0 (one per
+  /// core for large loops).
+  kernels::DispatchOptions dispatch_;
 };
 
 } // namespace ipuc::host

@@ -11,6 +11,7 @@ against NumPy too.
 
     gradcheck.py WORK_DIR
 """
+import math
 import os
 import sys
 
@@ -197,6 +198,10 @@ CASES = [
      lambda v: pool2x2(v["x"], np.mean)),
     # An input that is not a parameter, and a parameter the loss ignores
     # (its gradient is zero).
+    # GELU's erf, over a range where its derivative varies (|x| up to ~3).
+    ("erf", [("a", (7,), True, lambda *s: 1.5 * normal(*s))],
+     f"%y = tosa.erf %a : ({T((7,))}) -> {T((7,))}", (7,),
+     lambda v: np.vectorize(math.erf)(v["a"])),
     ("inputs_and_unused", [("x", (4,), False, normal), ("w", (4,), True, normal),
                            ("unused", (2,), True, normal)],
      f"%y = tosa.mul %x, %w {{shift = 0 : i8}} : ({T((4,))}, {T((4,))}) -> "
