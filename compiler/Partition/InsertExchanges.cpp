@@ -11,9 +11,11 @@
 // for the first are stacked along dim 0 of one staging tensor (a matmul whose
 // partial sums come from pk tiles stages them in one tensor per tile, not
 // pk - 1), so that tensors, mappings and plan records grow with the tiles
-// rather than with the boxes; the same box read twice on one tile is copied
-// once. A program is walked once and every box is located by binary search
-// in its tensor's mapping: programs of a million vertices pass through here.
+// rather than with the boxes. Boxes that continue one another (pieces of one
+// box read by different vertices) are one copy, and a box read twice on one
+// tile is copied once. A program is walked once and every box is located by
+// binary search in its tensor's mapping: programs of a million vertices pass
+// through here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -207,6 +209,22 @@ private:
     SmallVector<int64_t> trailing;
     int64_t rows;
   };
+  /// A box gathered onto a tile: the union of the remote boxes that
+  /// continue one another, and where it is staged.
+  struct Run {
+    bsp::TensorOp src;
+    int64_t tile;
+    SmallVector<int64_t> offsets, sizes;
+    Value staged;
+    SmallVector<int64_t> at;
+  };
+  /// Input `input` of `vertex` reads `box`, which run `run` holds.
+  struct Request {
+    Operation *vertex;
+    unsigned input;
+    unsigned run;
+    bsp::BoxAttr box;
+  };
   struct Copy {
     Value src;
     bsp::BoxAttr srcBox;
@@ -314,55 +332,104 @@ private:
     return name;
   }
 
-  /// The staging tensor and box `box` of `src` is copied into on `tile`.
-  std::pair<Value, bsp::BoxAttr> stage(bsp::TensorOp src, bsp::BoxAttr box,
-                                       int64_t tile, Location loc) {
+  /// The run of this compute set's gathers that will hold box `box` of
+  /// `src` on `tile`. A box that continues the last run of its source and
+  /// tile along one dim (all other dims equal) extends it, so that pieces of
+  /// one box read by different vertices (a matmul's A chunk, cut where the
+  /// homed B rows are) are copied and staged as one box; a box inside that
+  /// run, or one asked for before, is read from it.
+  unsigned request(bsp::TensorOp src, bsp::BoxAttr box, int64_t tile) {
     auto key = std::make_tuple(src.getResult().getAsOpaquePointer(),
                                box.getAsOpaquePointer(), tile);
-    auto done = staged.find(key);
-    if (done != staged.end())
+    auto done = runOfBox.find(key);
+    if (done != runOfBox.end())
       return done->second;
-    Type elt = src.getType().getElementType();
-    ArrayRef<int64_t> sizes = box.getSizes();
+    ArrayRef<int64_t> offsets = box.getOffsets(), sizes = box.getSizes();
+    auto [last, isNew] = lastRun.try_emplace(
+        {src.getResult().getAsOpaquePointer(), tile}, runs.size());
+    if (!isNew) {
+      Run &run = runs[last->second];
+      int64_t rank = sizes.size(), inside = 0, along = -1;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (offsets[d] >= run.offsets[d] &&
+            offsets[d] + sizes[d] <= run.offsets[d] + run.sizes[d]) {
+          ++inside;
+          continue;
+        }
+        if (offsets[d] == run.offsets[d] + run.sizes[d])
+          along = d;
+      }
+      if (inside == rank)
+        return runOfBox[key] = last->second;
+      // The box continues the run in `along` and matches it elsewhere.
+      if (along >= 0 && inside == rank - 1) {
+        bool same = true;
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != along &&
+              (offsets[d] != run.offsets[d] || sizes[d] != run.sizes[d]))
+            same = false;
+        if (same) {
+          run.sizes[along] += sizes[along];
+          return runOfBox[key] = last->second;
+        }
+      }
+      last->second = runs.size();
+    }
+    runs.push_back(Run{src,
+                       tile,
+                       SmallVector<int64_t>(offsets),
+                       SmallVector<int64_t>(sizes),
+                       Value(),
+                       {}});
+    return runOfBox[key] = runs.size() - 1;
+  }
+
+  /// Gives `run` its place in a staging tensor and its copy: runs of one
+  /// source and tile whose sizes agree but for the first are stacked along
+  /// dim 0 of one tensor.
+  void allocate(Run &run, Location loc) {
+    Type elt = run.src.getType().getElementType();
+    ArrayRef<int64_t> sizes = run.sizes;
+    int64_t numElements = 1;
+    for (int64_t size : sizes)
+      numElements *= size;
     auto newTensor = [&]() {
       OpBuilder::InsertionGuard guard(b);
       // Before the first step: staging tensors then dominate every step,
       // also those in loops.
       b.setInsertionPoint(firstStep);
-      auto tensor = b.create<bsp::TensorOp>(
+      return b.create<bsp::TensorOp>(
           loc, bsp::BufferType::get(ctx, sizes, elt),
-          b.getStringAttr(stageName(src, tile)),
+          b.getStringAttr(stageName(run.src, run.tile)),
           bsp::TensorRoleAttr::get(ctx, bsp::TensorRole::intermediate),
           b.getArrayAttr(
-              {bsp::IntervalAttr::get(ctx, tile, 0, box.getNumElements(), 0)}),
+              {bsp::IntervalAttr::get(ctx, run.tile, 0, numElements, 0)}),
           ElementsAttr());
-      return tensor;
     };
-    std::pair<Value, bsp::BoxAttr> result;
+    run.at.assign(sizes.size(), 0);
     if (sizes.empty()) {
       // A rank-0 box has no dim to stack along: it gets a tensor of its own.
-      result = {newTensor().getResult(), box};
+      run.staged = newTensor().getResult();
     } else {
       SmallVector<unsigned, 1> &candidates =
-          stagesOf[{src.getResult().getAsOpaquePointer(), tile}];
+          stagesOf[{run.src.getResult().getAsOpaquePointer(), run.tile}];
       Stage *s = nullptr;
       for (unsigned c : candidates)
         if (ArrayRef<int64_t>(stages[c].trailing) == sizes.drop_front())
           s = &stages[c];
       if (!s) {
         candidates.push_back(stages.size());
-        stages.push_back(Stage{newTensor(), tile,
+        stages.push_back(Stage{newTensor(), run.tile,
                                SmallVector<int64_t>(sizes.drop_front()), 0});
         s = &stages.back();
       }
-      SmallVector<int64_t> at(sizes.size(), 0);
-      at[0] = s->rows;
+      run.at[0] = s->rows;
       s->rows += sizes[0];
-      result = {s->tensor.getResult(), bsp::BoxAttr::get(ctx, at, sizes)};
+      run.staged = s->tensor.getResult();
     }
-    copies.push_back({src.getResult(), box, result.first, result.second});
-    staged[key] = result;
-    return result;
+    copies.push_back({run.src.getResult(),
+                      bsp::BoxAttr::get(ctx, run.offsets, sizes), run.staged,
+                      bsp::BoxAttr::get(ctx, run.at, sizes)});
   }
 
   LogicalResult gather(bsp::ComputeSetOp cs) {
@@ -373,11 +440,12 @@ private:
     for (Operation &op : body)
       if (std::optional<Vertex> v = vertexOf(&op))
         written.insert(v->outputs.begin(), v->outputs.end());
+    // All of the compute set's remote inputs are known before any is staged:
+    // pieces of one box become one run first.
     for (Operation &op : body) {
       std::optional<Vertex> v = vertexOf(&op);
       if (!v || v->inputs.empty())
         continue;
-      SmallVector<Attribute> boxes;
       for (auto [i, value] : llvm::enumerate(v->inputs)) {
         auto box = cast<bsp::BoxAttr>(v->inputBoxes[i]);
         auto tensor = value.getDefiningOp<bsp::TensorOp>();
@@ -392,15 +460,27 @@ private:
         if (written.contains(value) &&
             failed(checkNotWritten(cs, *v, i, tensor, box)))
           return failure();
-        if (boxes.empty())
-          boxes.assign(v->inputBoxes.begin(), v->inputBoxes.end());
-        auto [stagedValue, stagedBox] =
-            stage(tensor, box, v->tile, op.getLoc());
-        op.setOperand(i, stagedValue); // inputs are the first operands
-        boxes[i] = stagedBox;
+        requests.push_back(
+            {&op, unsigned(i), request(tensor, box, v->tile), box});
       }
-      if (!boxes.empty())
-        v->setInputBoxes(b.getArrayAttr(boxes));
+    }
+    for (Run &run : runs)
+      allocate(run, cs.getLoc());
+    // Vertices read their boxes from the runs' staging tensors.
+    for (size_t r = 0; r < requests.size();) {
+      Operation *op = requests[r].vertex;
+      std::optional<Vertex> v = vertexOf(op);
+      SmallVector<Attribute> boxes(v->inputBoxes.begin(), v->inputBoxes.end());
+      for (; r < requests.size() && requests[r].vertex == op; ++r) {
+        Request &q = requests[r];
+        Run &run = runs[q.run];
+        SmallVector<int64_t> at(run.at);
+        for (size_t d = 0; d < at.size(); ++d)
+          at[d] += q.box.getOffsets()[d] - run.offsets[d];
+        op->setOperand(q.input, run.staged); // inputs are the first operands
+        boxes[q.input] = bsp::BoxAttr::get(ctx, at, q.box.getSizes());
+      }
+      v->setInputBoxes(b.getArrayAttr(boxes));
     }
     finish(cs);
     return success();
@@ -433,7 +513,10 @@ private:
     }
     stages.clear();
     stagesOf.clear();
-    staged.clear();
+    runs.clear();
+    lastRun.clear();
+    runOfBox.clear();
+    requests.clear();
     copies.clear();
   }
 
@@ -448,9 +531,10 @@ private:
   // Per compute set.
   std::deque<Stage> stages;
   llvm::DenseMap<std::pair<void *, int64_t>, SmallVector<unsigned, 1>> stagesOf;
-  llvm::DenseMap<std::tuple<void *, const void *, int64_t>,
-                 std::pair<Value, bsp::BoxAttr>>
-      staged;
+  std::vector<Run> runs;
+  llvm::DenseMap<std::pair<void *, int64_t>, unsigned> lastRun;
+  llvm::DenseMap<std::tuple<void *, const void *, int64_t>, unsigned> runOfBox;
+  std::vector<Request> requests;
   std::vector<Copy> copies;
 };
 

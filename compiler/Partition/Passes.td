@@ -78,9 +78,10 @@ def InsertExchanges : Pass<"ipuc-insert-exchanges", "mlir::ModuleOp"> {
     the remote boxes its vertices read into staging tensors on their tiles,
     and the vertices read the copies. Boxes of one source tensor gathered
     onto one tile whose sizes agree but for the first are stacked along dim
-    0 of one staging tensor (`<source>.t<tile>.<n>`); a box read twice on a
-    tile is copied once. A box whose rows all live on the vertex's tile is
-    read in place. The attribute is then removed; programs without it are
+    0 of one staging tensor (`<source>.t<tile>.<n>`); boxes that continue one
+    another along one dim (pieces of one box read by different vertices) are
+    one copy, and a box read twice on a tile is copied once. A box whose rows
+    all live on the vertex's tile is read in place. The attribute is then removed; programs without it are
     left alone.
 
     Errors: an input box with an element no tile holds (nothing to copy it

@@ -27,10 +27,12 @@
 // CHECK-NOT: bsp.matmul_vertex
 // CHECK: bsp.compute_set "linalg.matmul#7" attributes {grid = "1x1x1x6"}
 // CHECK-COUNT-6: bsp.matmul_vertex tile
-// 4 rows reduced by 4 tiles, each receiving the 5 partials of the others.
+// 4 rows reduced by 4 tiles, each receiving the 5 partials of the others,
+// in one copy per run of partials that continue one another (tile 0: 1..5;
+// tile 1: 0 and 2..5; ...).
 // CHECK: bsp.exchange "linalg.matmul#7.reduce.gather"
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]
-// CHECK-COUNT-19: bsp.copy %[[P]]
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0, 0, 0], sizes = [5, 1, 1, 1, 8]>]
+// CHECK-COUNT-6: bsp.copy %[[P]]
 // CHECK-NOT: bsp.copy
 // CHECK: bsp.compute_set "linalg.matmul#7.reduce"
 // CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]
