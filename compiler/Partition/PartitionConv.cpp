@@ -139,10 +139,8 @@ FailureOr<bool> Partitioner::partitionConv(linalg::LinalgOp op) {
       Box inBox{{blk.b0, blk.r0 * strides[0], 0, c0},
                 {blk.bs, p.aRows(blk.rs), is[2], cn}};
       Box fBox{{blk.f0, 0, 0, c0}, {blk.fn, kh, kw, cn}};
-      auto [iv, ib] =
-          onTile(**inBuf, inBox, blk.tile, op.getLoc(), name + ".input");
-      auto [fv, fb] =
-          onTile(**fBuf, fBox, blk.tile, op.getLoc(), name + ".filter");
+      auto [iv, ib] = readBox(**inBuf, inBox);
+      auto [fv, fb] = readBox(**fBuf, fBox);
       vertices.push_back(
           {blk.tile, iv, fv, ib, fb, boxAttr(outBox(blk)),
            sim::conv2DFlops(blk.bs, blk.rs, os[2], blk.fn, kh, kw, cn, 1),

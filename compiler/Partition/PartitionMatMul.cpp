@@ -249,15 +249,14 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
       KRange chunk = chunkRows(g, blk, chunkAtStep(step, blk.mi, g.sk));
       if (chunk.size() <= 0)
         continue;
-      // The pieces of the chunk: the tile's own home slice is read in place.
-      SmallVector<std::pair<KRange, bool>, 3> pieces;
+      // The pieces of the chunk: the tile's own home slice gets a vertex of
+      // its own, which reads it in place.
+      SmallVector<KRange, 3> pieces;
       if (p.rhsHomed) {
         KRange own = homeSlice(g, chunk, blk.mi);
-        pieces = {{{chunk.begin, own.begin}, false},
-                  {own, true},
-                  {{own.end, chunk.end}, false}};
+        pieces = {{chunk.begin, own.begin}, own, {own.end, chunk.end}};
       } else {
-        pieces = {{chunk, false}};
+        pieces = {chunk};
       }
       for (int64_t x = 0; x < blk.bs; ++x) {
         Box aBox, cBox;
@@ -275,9 +274,8 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
           cBox.offsets.push_back(blk.m0), cBox.sizes.push_back(blk.ms);
           cBox.offsets.push_back(blk.n0), cBox.sizes.push_back(blk.ns);
         }
-        auto [a, ab] =
-            onTile(**lhsBuf, aBox, blk.tile, op.getLoc(), name + ".lhs");
-        for (auto &[rows, local] : pieces) {
+        auto [a, ab] = readBox(**lhsBuf, aBox);
+        for (const KRange &rows : pieces) {
           if (rows.size() <= 0)
             continue;
           Box bBox;
@@ -286,11 +284,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
                 Box{{blk.b0 + x, rows.begin, blk.n0}, {1, rows.size(), blk.ns}};
           else
             bBox = Box{{rows.begin, blk.n0}, {rows.size(), blk.ns}};
-          Value bv = (*rhsBuf)->value;
-          bsp::BoxAttr bbx = boxAttr(bBox);
-          if (!local)
-            std::tie(bv, bbx) =
-                onTile(**rhsBuf, bBox, blk.tile, op.getLoc(), name + ".rhs");
+          auto [bv, bbx] = readBox(**rhsBuf, bBox);
           char &begun = started[bIndex * g.bb + x];
           vertices.push_back({blk.tile, a, bv, out.value,
                               kSlice(ab, ab.getOffsets().size() - 1,
@@ -354,8 +348,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
       for (int64_t kk = 0; kk < g.pk; ++kk) {
         Box src = partialBox(kk, pc.blk.bi, pc.blk.mi, pc.blk.ni, x, pc.r0,
                              pc.rn, pc.blk.ns);
-        auto [v, box] =
-            onTile(out, src, pc.blk.tile, op.getLoc(), name + ".partial");
+        auto [v, box] = readBox(out, src);
         ra.ins.push_back(v);
         ra.inBoxes.push_back(box);
       }
@@ -367,7 +360,6 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
       ra.outBox = boxAttr(dst);
       reduces.push_back(std::move(ra));
     }
-  flushExchange(op.getLoc(), name + ".partials");
   auto rcs = newComputeSet(op.getLoc(), name + ".reduce");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(&rcs.getBody().front());

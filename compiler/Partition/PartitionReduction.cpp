@@ -210,8 +210,7 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
             box.offsets.push_back(lo[d]);
             box.sizes.push_back(sz[d]);
           }
-          auto [val, boxA] = onTile(*inBufs[i], box, tile, loc,
-                                    name + ".in" + std::to_string(i));
+          auto [val, boxA] = readBox(*inBufs[i], box);
           v.ins.push_back(val);
           v.inBoxes.push_back(boxA);
         }
@@ -222,7 +221,6 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
         stage1.push_back(std::move(v));
       }
     }
-  flushExchange(loc, name + ".gather");
 
   // Box-relative maps of projected permutations are the maps themselves;
   // the partial's gains a leading 0 for its slab.
@@ -285,10 +283,9 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
       Box pb{{0}, {parts}};
       llvm::append_range(pb.offsets, ob.offsets);
       llvm::append_range(pb.sizes, ob.sizes);
-      auto [val, boxA] = onTile(partial, pb, orng.tile, loc, name + ".partial");
+      auto [val, boxA] = readBox(partial, pb);
       stage2.push_back({orng.tile, val, boxA, ob});
     }
-  flushExchange(loc, name + ".combine.gather");
   unsigned rank = outShape.size();
   SmallVector<AffineExpr> outExprs;
   for (unsigned d = 1; d <= rank; ++d)

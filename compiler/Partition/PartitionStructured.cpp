@@ -272,8 +272,7 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
         return failure();
       Box box;
       AffineMap rel = relative(maps[i], box);
-      auto [val, boxA] =
-          onTile(**buf, box, tile, loc, name + ".in" + std::to_string(i));
+      auto [val, boxA] = readBox(**buf, box);
       v.ins.push_back(val);
       v.inBoxes.push_back(boxA);
       v.maps.push_back(AffineMapAttr::get(rel));
@@ -282,8 +281,7 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       FailureOr<Buffer *> buf = get(table, op);
       if (failed(buf))
         return failure();
-      auto [val, boxA] = onTile(**buf, wholeBox(shapeOf(table.getType())), tile,
-                                loc, name + ".gathered" + std::to_string(k));
+      auto [val, boxA] = readBox(**buf, wholeBox(shapeOf(table.getType())));
       v.ins.push_back(val);
       v.inBoxes.push_back(boxA);
     }
@@ -296,7 +294,6 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     }
     vertices.push_back(std::move(v));
   }
-  flushExchange(loc, name + ".gather");
   std::vector<TileRange> finalRanges;
   auto cs = newComputeSet(loc, name);
   OpBuilder::InsertionGuard guard(b);

@@ -1,9 +1,9 @@
 //===- Partitioner.cpp - Tensors, exchanges and the op walk ---------------
 //===//
 //
-// Correctness first: every op becomes compute sets of vertices whose operand
-// boxes live on the vertex's tile (exchanges gather them into per-tile
-// staging tensors otherwise).
+// Correctness first: every op becomes compute sets of vertices whose output
+// boxes live on the vertex's tile; input boxes may live anywhere until
+// ipuc-insert-exchanges gathers them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,72 +82,7 @@ Partitioner::get(Value v, Operation *user,
                               "which is not supported by the ipu target yet";
 }
 
-std::pair<Value, bsp::BoxAttr> Partitioner::onTile(Buffer &buf, const Box &box,
-                                                   int64_t tile, Location loc,
-                                                   StringRef name) {
-  Shape shape = shapeOf(cast<ShapedType>(buf.value.getType()));
-  int64_t first, last;
-  boxFlatExtent(shape, box, first, last);
-  if (box.numElements() == 0 || tileHolding(buf, first, last) == tile)
-    return {buf.value, boxAttr(box)};
-  Type elt = cast<bsp::BufferType>(buf.value.getType()).getElementType();
-  bsp::BoxAttr src = boxAttr(box);
-  // A rank-0 box has no dim to stack along: it gets a tensor of its own.
-  if (box.sizes.empty()) {
-    Buffer &stage =
-        newTensor(loc,
-                  (name + ".t" + std::to_string(tile) + "." +
-                   std::to_string(stageCounter++))
-                      .str(),
-                  bsp::TensorRole::intermediate, RankedTensorType::get({}, elt),
-                  {TileRange{tile, 0, 1}});
-    pending.push_back({buf.value, src, stage.value, src});
-    return {stage.value, src};
-  }
-  StageKey key{name.str(), tile, elt,
-               Shape(box.sizes.begin() + 1, box.sizes.end())};
-  auto it = stages.find(key);
-  int64_t row = 0;
-  if (it == stages.end()) {
-    auto type = RankedTensorType::get(box.sizes, elt);
-    Buffer &stage = newTensor(loc,
-                              (name + ".t" + std::to_string(tile) + "." +
-                               std::to_string(stageCounter++))
-                                  .str(),
-                              bsp::TensorRole::intermediate, type,
-                              {TileRange{tile, 0, box.numElements()}});
-    it = stages.emplace(std::move(key), Stage{&stage, 0}).first;
-  } else {
-    row = it->second.rows;
-  }
-  it->second.rows += box.sizes[0];
-  Box at{Shape(box.sizes.size(), 0), box.sizes};
-  at.offsets[0] = row;
-  bsp::BoxAttr dst = boxAttr(at);
-  pending.push_back({buf.value, src, it->second.buf->value, dst});
-  return {it->second.buf->value, dst};
-}
-
-/// Gives each staging tensor of the pending exchange its final first dim
-/// (and the one interval that maps it) now that all its boxes are known.
-void Partitioner::finishStages() {
-  for (auto &[key, stage] : stages) {
-    Buffer &buf = *stage.buf;
-    auto type = cast<bsp::BufferType>(buf.value.getType());
-    if (type.getShape()[0] == stage.rows)
-      continue;
-    Shape shape{stage.rows};
-    shape.insert(shape.end(), key.trailing.begin(), key.trailing.end());
-    buf.value.setType(bsp::BufferType::get(ctx, shape, key.elementType));
-    buf.ranges = {TileRange{key.tile, 0, product(shape)}};
-    buf.op.setMappingAttr(b.getArrayAttr({bsp::IntervalAttr::get(
-        ctx, key.tile, 0, product(shape), /*address=*/0)}));
-  }
-  stages.clear();
-}
-
 void Partitioner::flushExchange(Location loc, StringRef name) {
-  finishStages();
   if (pending.empty())
     return;
   auto ex = b.create<bsp::ExchangeOp>(loc, b.getStringAttr(name));
@@ -170,7 +105,6 @@ bsp::ComputeSetOp Partitioner::newGridStep(Location loc, StringRef name,
                                            const MatMulGrid &grid,
                                            int64_t step) {
   std::string suffix = grid.sk > 1 ? ".k" + std::to_string(step) : "";
-  flushExchange(loc, (name + ".gather" + suffix).str());
   auto cs = newComputeSet(loc, (name + suffix).str());
   cs->setAttr("grid", b.getStringAttr(grid.str()));
   if (grid.sk > 1)
@@ -277,6 +211,7 @@ LogicalResult Partitioner::run() {
       APFloat(dev.fp16MatmulFlopsPerCycle), APFloat(dev.elementwiseF32PerCycle),
       APFloat(dev.exchangeBytesPerCycle), dev.syncCycles);
   program = b.create<bsp::ProgramOp>(func.getLoc(), "main", device);
+  program.setRemoteOperands(true);
   if (program.getBody().empty())
     program.getBody().push_back(new Block());
   tensorBlock = &program.getBody().front();

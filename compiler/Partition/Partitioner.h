@@ -1,9 +1,14 @@
 //===- Partitioner.h - State of the linalg -> bsp partitioner ---*- C++ -*-===//
 //
 // The partitioner walks the entry function once, in order, and turns each op
-// into bsp tensors, exchanges and compute sets. Its state (the bsp tensor of
-// every SSA value, the copies waiting for the next exchange, the round-robin
-// tile cursor) is shared by the per-op-family lowerings, each in its own file:
+// into bsp tensors, exchanges and compute sets. Vertices read their operand
+// boxes wherever those live (the program is marked `remote_operands`);
+// ipuc-insert-exchanges (InsertExchanges.cpp) gathers the remote ones onto
+// the vertices' tiles afterwards. The exchanges made here are the copies an
+// op itself means (pad, concat, insert_slice, inits, outputs). The state (the
+// bsp tensor of every SSA value, the copies waiting for the next exchange,
+// the round-robin tile cursor) is shared by the per-op-family lowerings, each
+// in its own file:
 //
 //   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
 //   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
@@ -112,24 +117,11 @@ public:
   std::string nameFor(Operation *op) {
     return op->getName().getStringRef().str() + "#" + std::to_string(opCounter);
   }
-  /// The tile holding all of [first, last) of `buf`, or -1. A buffer's
-  /// ranges are sorted and disjoint (newTensor), so a binary search finds the
-  /// only candidate: a linear scan made every gathered box cost O(ranges),
-  /// quadratic for tensors spread over all tiles.
-  static int64_t tileHolding(const Buffer &buf, int64_t first, int64_t last) {
-    auto it = std::upper_bound(
-        buf.ranges.begin(), buf.ranges.end(), first,
-        [](int64_t v, const TileRange &r) { return v < r.begin; });
-    if (it == buf.ranges.begin())
-      return -1;
-    --it;
-    return it->begin <= first && last <= it->end ? it->tile : -1;
+  /// The operand a vertex reads `box` of `buf` through, on whichever tile
+  /// it lives: ipuc-insert-exchanges stages the box when it is remote.
+  std::pair<Value, bsp::BoxAttr> readBox(Buffer &buf, const Box &box) {
+    return {buf.value, boxAttr(box)};
   }
-  /// A box of `buf` readable on `tile`: the box itself when it lives there,
-  /// otherwise a staging tensor on the tile filled by the pending exchange.
-  std::pair<Value, bsp::BoxAttr> onTile(Buffer &buf, const Box &box,
-                                        int64_t tile, Location loc,
-                                        StringRef name);
   bsp::BoxAttr boxAttr(const Box &box) {
     return bsp::BoxAttr::get(ctx, box.offsets, box.sizes);
   }
@@ -137,10 +129,9 @@ public:
 
   // Steps.
   void flushExchange(Location loc, StringRef name);
-  void finishStages();
   bsp::ComputeSetOp newComputeSet(Location loc, StringRef name);
-  /// Flushes the gather of serial chunk `step` of a grid-planned op (matmul,
-  /// conv) and opens its compute set, named by chunk and carrying the grid.
+  /// Opens the compute set of serial chunk `step` of a grid-planned op
+  /// (matmul, conv), named by chunk and carrying the grid.
   bsp::ComputeSetOp newGridStep(Location loc, StringRef name,
                                 const MatMulGrid &grid, int64_t step);
 
@@ -182,7 +173,6 @@ public:
   int64_t tiles;
   int64_t nextTile = 0;
   int64_t opCounter = 0;
-  int64_t stageCounter = 0;
   MLIRContext *ctx;
   OpBuilder b;
   bsp::ProgramOp program;
@@ -197,32 +187,6 @@ public:
     bsp::BoxAttr dstBox;
   };
   std::vector<PendingCopy> pending;
-  /// Staging tensors being filled by the pending exchange. Boxes gathered
-  /// onto one tile for one purpose (`onTile`'s name) whose sizes agree but
-  /// for the first are stacked along dim 0 of one tensor, so that a matmul
-  /// whose partial sums come from pk tiles, say, stages them in one tensor
-  /// per tile rather than pk - 1: tensors, mappings and plan records then
-  /// grow with the tiles, not with the boxes. The first dim is final when
-  /// the exchange is flushed.
-  struct StageKey {
-    std::string name;
-    int64_t tile;
-    Type elementType;
-    Shape trailing;
-    bool operator<(const StageKey &o) const {
-      return std::tie(name, tile, trailing) <
-                 std::tie(o.name, o.tile, o.trailing) ||
-             (std::tie(name, tile, trailing) ==
-                  std::tie(o.name, o.tile, o.trailing) &&
-              elementType.getAsOpaquePointer() <
-                  o.elementType.getAsOpaquePointer());
-    }
-  };
-  struct Stage {
-    Buffer *buf;
-    int64_t rows;
-  };
-  std::map<StageKey, Stage> stages;
   std::vector<std::function<void()>> hostReads;
 };
 

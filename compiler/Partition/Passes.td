@@ -44,9 +44,10 @@ def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
     matmuls are cut into a block grid by the cost-model planner, or the one
     in their `ipuc.grid` attribute (ipuc-plan-matmul-grids; partial sums
     reduced in a second compute set when k is split); other structured ops
-    are split along their output's mapping, each vertex reading operand boxes
-    that an exchange first gathers onto its tile when they live elsewhere
-    (a gather's whole table is staged onto the vertex's tile); reductions
+    are split along their output's mapping, each vertex reading the operand
+    boxes it needs wherever they live (a gather reads its whole table): the
+    program is marked `remote_operands` for ipuc-insert-exchanges, which
+    stages remote boxes on the vertices' tiles; reductions
     with few outputs run in two stages (partials over tiles, then a combine);
     reshapes and extract_slice become on-tile copies, insert_slice, pad and
     concat exchanges into the destination's mapping. Addresses are left at 0
@@ -65,6 +66,32 @@ def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
            "Minimum elements per tile of a linearly mapped tensor">,
   ];
   let dependentDialects = ["ipuc::bsp::BspDialect", "mlir::arith::ArithDialect"];
+}
+
+def InsertExchanges : Pass<"ipuc-insert-exchanges", "mlir::ModuleOp"> {
+  let summary = "Gather every remote vertex input onto its tile by exchange";
+  let description = [{
+    Takes a `bsp.program` marked `remote_operands` (the form
+    ipuc-partition-to-bsp emits, where a vertex may read an input box that
+    lives on other tiles) and makes every input local: before each compute
+    set, one exchange (named after the compute set, `<name>.gather`) copies
+    the remote boxes its vertices read into staging tensors on their tiles,
+    and the vertices read the copies. Boxes of one source tensor gathered
+    onto one tile whose sizes agree but for the first are stacked along dim
+    0 of one staging tensor (`<source>.t<tile>.<n>`); boxes that continue one
+    another along one dim (pieces of one box read by different vertices) are
+    one copy, and a box read twice on a tile is copied once. A box whose rows
+    all live on the vertex's tile is read in place. The attribute is then removed; programs without it are
+    left alone.
+
+    Errors: an input box with an element no tile holds (nothing to copy it
+    from), and a remote input box that a vertex of the same compute set
+    writes (the exchange before the compute set would copy its old value).
+
+    ```
+    ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-insert-exchanges model.mlir
+    ```
+  }];
 }
 
 def PlanTileMemory : Pass<"ipuc-plan-tile-memory", "mlir::ModuleOp"> {

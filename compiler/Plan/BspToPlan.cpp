@@ -452,6 +452,11 @@ BspSerializer::serializeSteps(Block &block) {
 }
 
 LogicalResult BspSerializer::run(bsp::ProgramOp program) {
+  // The runtime needs every operand on its vertex's tile.
+  if (program.getRemoteOperands())
+    return program.emitOpError()
+           << "has vertices reading boxes on other tiles ('remote_operands'); "
+              "run ipuc-insert-exchanges before writing a plan";
   Block &body = program.getBody().front();
   for (auto tensor : body.getOps<bsp::TensorOp>())
     if (failed(addTensor(tensor)))

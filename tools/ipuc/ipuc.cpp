@@ -644,7 +644,8 @@ int main(int argc, char **argv) {
 
   std::vector<uint8_t> bytes;
   if (targetOpt == "ipu") {
-    // Partition over tiles, plan tile memory, serialize the bsp program.
+    // Partition over tiles, gather remote operands by exchange, plan tile
+    // memory, serialize the bsp program.
     mlir::PassManager ipuPm(&context);
     if (failed(mlir::applyPassManagerCLOptions(ipuPm)))
       return 1;
@@ -653,6 +654,7 @@ int main(int argc, char **argv) {
     partitionOptions.device = deviceOpt;
     partitionOptions.tiles = tilesOpt;
     ipuPm.addPass(ipuc::createPartitionToBsp(partitionOptions));
+    ipuPm.addPass(ipuc::createInsertExchanges());
     ipuPm.addPass(ipuc::createPlanTileMemory());
     // The bsp program is verified once, after memory planning, rather than
     // after each pass: on a 12-layer transformer (a million vertices) each

@@ -213,11 +213,15 @@ static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
 }
 
 /// Checks shared by all vertices: box counts, boxes inside their buffers and
-/// mapped on the vertex's tile, tile within the device.
+/// mapped on the vertex's tile, tile within the device. Inputs may live on
+/// other tiles while the program is marked `remote_operands` (before
+/// ipuc-insert-exchanges, which checks that they can be gathered).
 static LogicalResult verifyVertex(Operation *op, int64_t tile,
                                   ValueRange inputs, ArrayAttr inputBoxes,
                                   ValueRange outputs, ArrayAttr outputBoxes,
                                   unsigned numInputs, unsigned numOutputs) {
+  auto program = op->getParentOfType<ProgramOp>();
+  bool remoteInputs = program && program.getRemoteOperands();
   if (numInputs != ~0u && inputs.size() != numInputs)
     return op->emitOpError() << "takes " << numInputs << " inputs, found "
                              << inputs.size();
@@ -238,8 +242,11 @@ static LogicalResult verifyVertex(Operation *op, int64_t tile,
       std::string what = (kind + " #" + Twine(i)).str();
       auto box = dyn_cast<BoxAttr>(boxes[i]);
       auto type = cast<BufferType>(value.getType());
-      if (failed(verifyBoxInBuffer(op, what, type, box)) ||
-          failed(verifyBoxOnTile(op, what, value, box, tile)))
+      if (failed(verifyBoxInBuffer(op, what, type, box)))
+        return failure();
+      if (kind == "input" && remoteInputs)
+        continue;
+      if (failed(verifyBoxOnTile(op, what, value, box, tile)))
         return failure();
     }
     return success();

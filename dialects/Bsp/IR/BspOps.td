@@ -37,6 +37,49 @@ def Bsp_ProgramOp : Bsp_Op<"program", [Symbol, IsolatedFromAbove,
     within `sram_bytes`. A tile that overflows is reported with the bytes
     needed and available and the largest tensors on it.
 
+    Every vertex's output boxes must live on the vertex's tile, and so must
+    its input boxes unless the program carries the unit attribute
+    `remote_operands`. That is the form ipuc-partition-to-bsp emits: a
+    vertex reads the boxes it needs wherever they live, and
+    ipuc-insert-exchanges then gathers each remote box into a staging tensor
+    on the vertex's tile, in an exchange just before the compute set, and
+    drops the attribute. A remote input reads the box's value at the start
+    of its compute set (what the exchange copies); no plan is written while
+    the attribute is set.
+
+    ```mlir
+    // Before ipuc-insert-exchanges: tile 1 reads %x's box on tile 0.
+    bsp.program @main attributes {device = #bsp.device<...>, remote_operands} {
+      %x = bsp.tensor "x" role(input) mapping [#bsp.interval<0, 0, 4, 0>]
+          : !bsp.buffer<4xf32>
+      %y = bsp.tensor "y" role(output) mapping [#bsp.interval<1, 0, 4, 0>]
+          : !bsp.buffer<4xf32>
+      bsp.compute_set "neg" {
+        bsp.generic_vertex tile(1)
+            ins(%x [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+            outs(%y [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) ...
+      }
+    }
+    // After: the box is staged on tile 1 and the vertex reads the copy.
+    bsp.program @main attributes {device = #bsp.device<...>} {
+      %x = ...
+      %y = ...
+      %s = bsp.tensor "x.t1.0" role(intermediate)
+          mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<4xf32>
+      bsp.exchange "neg.gather" {
+        bsp.copy %x [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>
+              -> %s [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>
+      }
+      bsp.compute_set "neg" {
+        bsp.generic_vertex tile(1)
+            ins(%s [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+            outs(%y [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) ...
+      }
+    }
+    ```
+
+    A complete program:
+
     ```mlir
     bsp.program @main attributes {device = #bsp.device<name = "tiny",
         tiles = 2, sram_bytes = 1024, clock_hz = 1000000000, workers = 6,
@@ -64,7 +107,8 @@ def Bsp_ProgramOp : Bsp_Op<"program", [Symbol, IsolatedFromAbove,
     }
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, Bsp_DeviceAttr:$device);
+  let arguments = (ins SymbolNameAttr:$sym_name, Bsp_DeviceAttr:$device,
+                       UnitAttr:$remote_operands);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;

@@ -1,9 +1,9 @@
-// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s
 // RUN: echo '{"tiles_per_chip": 4, "sram_bytes_per_tile": 98304}' > %t.json
-// RUN: ipu-opt --ipuc-partition-to-bsp="device=%t.json" --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
+// RUN: ipu-opt --ipuc-partition-to-bsp="device=%t.json" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
 // RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" %s | FileCheck %s --check-prefix=PLAN
 // RUN: ipu-opt --ipuc-plan-matmul-grids="device=%t.json" %s | FileCheck %s --check-prefix=PLANSMALL
-// RUN: ipu-opt --ipuc-plan-matmul-grids="device=%t.json" --ipuc-partition-to-bsp="device=%t.json" --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
+// RUN: ipu-opt --ipuc-plan-matmul-grids="device=%t.json" --ipuc-partition-to-bsp="device=%t.json" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s --check-prefix=SMALL
 
 // The decisions on linalg: the first convolution's tile holds 3 output rows
 // of 7 x 10 (840 B), 7 input rows of 15 x 6 (2520 B) and the 10x3x3x6

@@ -1,4 +1,4 @@
-// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" %s | FileCheck %s
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-insert-exchanges %s | FileCheck %s
 // RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=4" %s | FileCheck %s --check-prefix=KEPT
 // RUN: %python %S/Inputs/compare_sim_host.py %s %t --tiles=4 --atol=1e-4 | FileCheck %s --check-prefix=SIM
 
@@ -10,13 +10,13 @@
 // CHECK: bsp.compute_set "linalg.batch_matmul#4.k0" attributes {grid = "2x1x1x2", k_chunks = 3 : i64}
 // CHECK-COUNT-4: bsp.matmul_vertex tile
 // CHECK-NOT: bsp.matmul_vertex
-// CHECK: bsp.exchange "linalg.batch_matmul#4.gather.k1"
+// CHECK: bsp.exchange "linalg.batch_matmul#4.k1.gather"
 // CHECK: bsp.compute_set "linalg.batch_matmul#4.k2" attributes {grid = "2x1x1x2", k_chunks = 3 : i64}
 // CHECK: bsp.compute_set "linalg.batch_matmul#4.reduce"
 // CHECK: bsp.compute_set "linalg.conv_2d_nhwc_fhwc#7.k0" attributes {grid = "1x2x2x1", k_chunks = 2 : i64}
 // CHECK-COUNT-4: bsp.conv2d_vertex tile
 // CHECK-NOT: bsp.conv2d_vertex
-// CHECK: bsp.exchange "linalg.conv_2d_nhwc_fhwc#7.gather.k1"
+// CHECK: bsp.exchange "linalg.conv_2d_nhwc_fhwc#7.k1.gather"
 // CHECK: bsp.compute_set "linalg.conv_2d_nhwc_fhwc#7.k1" attributes {grid = "1x2x2x1", k_chunks = 2 : i64}
 // CHECK: bsp.compute_set "linalg.matmul#10" attributes {grid = "1x1x1x1"}
 // CHECK-NEXT: bsp.matmul_vertex tile

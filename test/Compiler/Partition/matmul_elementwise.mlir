@@ -1,6 +1,6 @@
-// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-plan-tile-memory %s | FileCheck %s
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s
 // RUN: echo '{"tiles_per_chip": 4, "sram_bytes_per_tile": 12000}' > %t.json
-// RUN: not ipu-opt --ipuc-partition-to-bsp="device=%t.json" --ipuc-plan-tile-memory %s 2>&1 | FileCheck %s --check-prefix=OVERFLOW
+// RUN: not ipu-opt --ipuc-partition-to-bsp="device=%t.json" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s 2>&1 | FileCheck %s --check-prefix=OVERFLOW
 
 // A 64x64x64 matmul on 4 tiles: a 2x2 block grid (no k split), operand
 // blocks gathered onto their tiles; the transposing elementwise op is split

@@ -1,7 +1,7 @@
-// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=6" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s
 // RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" %s | FileCheck %s --check-prefix=PLAN
 // The partitioner honours the planned grids and builds the same program.
-// RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" --ipuc-partition-to-bsp="tiles=6" --ipuc-plan-tile-memory %s | FileCheck %s
+// RUN: ipu-opt --ipuc-plan-matmul-grids="tiles=6" --ipuc-partition-to-bsp="tiles=6" --ipuc-insert-exchanges --ipuc-plan-tile-memory %s | FileCheck %s
 
 // The decisions on linalg (ipuc-plan-matmul-grids). Bytes per tile are the
 // A, B and C blocks: 96^3 on 1x2x3: (48x96 + 96x32 + 48x32) x 4 = 36864;
@@ -27,10 +27,12 @@
 // CHECK-NOT: bsp.matmul_vertex
 // CHECK: bsp.compute_set "linalg.matmul#7" attributes {grid = "1x1x1x6"}
 // CHECK-COUNT-6: bsp.matmul_vertex tile
-// 4 rows reduced by 4 tiles, each receiving the 5 partials of the others.
-// CHECK: bsp.exchange "linalg.matmul#7.partials"
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]
-// CHECK-COUNT-19: bsp.copy %[[P]]
+// 4 rows reduced by 4 tiles, each receiving the 5 partials of the others,
+// in one copy per run of partials that continue one another (tile 0: 1..5;
+// tile 1: 0 and 2..5; ...).
+// CHECK: bsp.exchange "linalg.matmul#7.reduce.gather"
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0, 0, 0, 0], sizes = [5, 1, 1, 1, 8]>]
+// CHECK-COUNT-6: bsp.copy %[[P]]
 // CHECK-NOT: bsp.copy
 // CHECK: bsp.compute_set "linalg.matmul#7.reduce"
 // CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0, 0, 0, 0], sizes = [1, 1, 1, 1, 8]>]

@@ -1,4 +1,4 @@
-// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=16" --split-input-file %s | FileCheck %s
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=16" --ipuc-insert-exchanges --split-input-file %s | FileCheck %s
 
 // A row sum of 2x256: two output elements (one tile's worth) but 256 reduced
 // each. Stage 1 cuts the reduced dim into sqrt(256) = 16 chunks, one per
@@ -14,7 +14,7 @@
 // CHECK-SAME: #bsp.interval<8, 30, 32, 0>] : !bsp.buffer<16x2xf32>
 // CHECK: bsp.compute_set "linalg.generic#4.identity" {
 // CHECK-COUNT-16: bsp.fill_vertex tile({{[0-9]+}}) outs(%[[P]] {{.*}} {value = 0.000000e+00 : f32}
-// CHECK: bsp.exchange "linalg.generic#4.gather"
+// CHECK: bsp.exchange "linalg.generic#4.partials.gather"
 // CHECK: bsp.compute_set "linalg.generic#4.partials" {
 // CHECK-NEXT: bsp.generic_vertex tile(9) ins(%{{.*}} [#bsp.box<offsets = [0, 0], sizes = [2, 16]>] : !bsp.buffer<2x16xf32>) outs(%[[P]] [#bsp.box<offsets = [0, 0], sizes = [1, 2]>] : !bsp.buffer<16x2xf32>)
 // CHECK-SAME: indexing_maps = [#[[ID]], #[[SLAB]]], iterator_types = ["parallel", "reduction"], loop_bounds = array<i64: 2, 16>

@@ -834,3 +834,28 @@ bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_b
     }
   }
 }
+
+// -----
+
+// A program marked `remote_operands` (before ipuc-insert-exchanges) lets
+// inputs live on other tiles, but never outputs: exchanges only gather.
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4, sync_cycles = 150>, remote_operands} {
+  %a = bsp.tensor "a" role(input) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<4xf32>
+  %b = bsp.tensor "b" role(intermediate) mapping [#bsp.interval<1, 0, 4, 16>] : !bsp.buffer<4xf32>
+  bsp.compute_set "c" {
+// expected-error@+1 {{output #0 box [0:4] of 'b' is not on tile 0: element 0 lives on tile 1}}
+    bsp.copy_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) outs(%b [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+  }
+}
+
+// -----
+
+// Without the mark the same remote input is an error.
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4, sync_cycles = 150>} {
+  %a = bsp.tensor "a" role(input) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<4xf32>
+  %b = bsp.tensor "b" role(intermediate) mapping [#bsp.interval<0, 0, 4, 16>] : !bsp.buffer<4xf32>
+  bsp.compute_set "c" {
+// expected-error@+1 {{input #0 box [0:4] of 'a' is not on tile 0: element 0 lives on tile 1}}
+    bsp.copy_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) outs(%b [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+  }
+}

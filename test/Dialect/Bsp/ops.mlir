@@ -118,3 +118,15 @@ bsp.program @gather attributes {device = #bsp.device<name = "tiny", tiles = 2, s
     }
   }
 }
+
+// Before ipuc-insert-exchanges a vertex may read a box on another tile.
+// CHECK-LABEL: bsp.program @remote
+// CHECK-SAME: remote_operands
+// CHECK: bsp.copy_vertex tile(0) ins(%{{.*}} [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+bsp.program @remote attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4, sync_cycles = 150>, remote_operands} {
+  %a = bsp.tensor "a" role(input) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<4xf32>
+  %b = bsp.tensor "b" role(intermediate) mapping [#bsp.interval<0, 0, 4, 16>] : !bsp.buffer<4xf32>
+  bsp.compute_set "c" {
+    bsp.copy_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) outs(%b [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+  }
+}

@@ -17,3 +17,18 @@ bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 1,
     }
   }
 }
+
+// -----
+
+// A plan is only written once every vertex reads local boxes.
+// expected-error@+1 {{has vertices reading boxes on other tiles ('remote_operands'); run ipuc-insert-exchanges before writing a plan}}
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2,
+    sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32,
+    fp16_flops_per_cycle = 128, elementwise_per_cycle = 2,
+    exchange_bytes_per_cycle = 4, sync_cycles = 150>, remote_operands} {
+  %a = bsp.tensor "a" role(input) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<4xf32>
+  %b = bsp.tensor "b" role(intermediate) mapping [#bsp.interval<0, 0, 4, 16>] : !bsp.buffer<4xf32>
+  bsp.compute_set "c" {
+    bsp.copy_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) outs(%b [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>)
+  }
+}

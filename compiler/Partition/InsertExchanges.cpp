@@ -1,0 +1,550 @@
+//===- InsertExchanges.cpp - Gather remote vertex inputs by exchange ------===//
+//
+// ipuc-partition-to-bsp lets a vertex read an input box wherever it lives
+// (the program is marked `remote_operands`), so that each op's lowering only
+// says what a vertex computes on which boxes. This pass makes every input
+// local: before each compute set, one exchange copies the remote boxes its
+// vertices read into staging tensors on their tiles, and the vertices read
+// the copies instead.
+//
+// Boxes of one source tensor gathered onto one tile whose sizes agree but
+// for the first are stacked along dim 0 of one staging tensor (a matmul whose
+// partial sums come from pk tiles stages them in one tensor per tile, not
+// pk - 1), so that tensors, mappings and plan records grow with the tiles
+// rather than with the boxes. Boxes that continue one another (pieces of one
+// box read by different vertices) are one copy, and a box read twice on one
+// tile is copied once. A program is walked once and every box is located by
+// binary search in its tensor's mapping: programs of a million vertices pass
+// through here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Partition/Passes.h"
+
+#include "dialects/Bsp/IR/BspOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace ipuc {
+#define GEN_PASS_DEF_INSERTEXCHANGES
+#include "compiler/Partition/Passes.h.inc"
+} // namespace ipuc
+
+using namespace mlir;
+using namespace ipuc;
+namespace bsp = ipuc::bsp;
+
+namespace {
+
+/// A tensor's mapping as plain arrays, with the number of mapped elements
+/// below each interval, so that both "which tile holds element x" and "is
+/// every element of [b, e) mapped" are binary searches.
+struct Mapping {
+  std::vector<int64_t> begins, ends, tiles, mappedBefore;
+
+  explicit Mapping(bsp::TensorOp tensor) {
+    int64_t mapped = 0;
+    for (Attribute attr : tensor.getMapping()) {
+      auto iv = cast<bsp::IntervalAttr>(attr);
+      begins.push_back(iv.getBegin());
+      ends.push_back(iv.getEnd());
+      tiles.push_back(iv.getTile());
+      mappedBefore.push_back(mapped);
+      mapped += iv.getEnd() - iv.getBegin();
+    }
+  }
+  /// The last interval beginning at or before `x`, or -1.
+  int64_t at(int64_t x) const {
+    return int64_t(std::upper_bound(begins.begin(), begins.end(), x) -
+                   begins.begin()) -
+           1;
+  }
+  /// The number of mapped elements below `x`.
+  int64_t mappedBelow(int64_t x) const {
+    int64_t i = at(x);
+    return i < 0 ? 0 : mappedBefore[i] + std::min(x, ends[i]) - begins[i];
+  }
+  bool allMapped(int64_t b, int64_t e) const {
+    return mappedBelow(e) - mappedBelow(b) == e - b;
+  }
+  /// The first element of [b, e) that no interval maps.
+  int64_t firstUnmapped(int64_t b, int64_t e) const {
+    while (b < e) {
+      int64_t i = at(b);
+      if (i < 0 || ends[i] <= b)
+        return b;
+      b = ends[i];
+    }
+    return e;
+  }
+  /// Whether one interval on `tile` holds all of [b, e).
+  bool holds(int64_t tile, int64_t b, int64_t e) const {
+    int64_t i = at(b);
+    return i >= 0 && tiles[i] == tile && e <= ends[i];
+  }
+};
+
+/// Calls `fn(begin, length)` for each contiguous row-major run of a box
+/// (offsets, sizes) in a tensor of `shape`; stops when `fn` returns false.
+bool forEachRun(ArrayRef<int64_t> shape, ArrayRef<int64_t> offsets,
+                ArrayRef<int64_t> sizes,
+                llvm::function_ref<bool(int64_t, int64_t)> fn) {
+  int64_t rank = shape.size();
+  if (rank == 0)
+    return fn(0, 1);
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  // Trailing dims the box spans completely are one run.
+  int64_t k = rank - 1, length = sizes[k];
+  while (k > 0 && sizes[k] == shape[k])
+    length *= sizes[--k];
+  SmallVector<int64_t> index(k, 0);
+  while (true) {
+    int64_t begin = offsets[k] * strides[k];
+    for (int64_t d = 0; d < k; ++d)
+      begin += (offsets[d] + index[d]) * strides[d];
+    if (!fn(begin, length))
+      return false;
+    int64_t d = k - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return true;
+  }
+}
+
+std::string boxString(bsp::BoxAttr box) {
+  std::string s = "[";
+  for (int64_t d = 0; d < box.getRank(); ++d)
+    s += (d ? ", " : "") + std::to_string(box.getOffsets()[d]) + ":" +
+         std::to_string(box.getOffsets()[d] + box.getSizes()[d]);
+  return s + "]";
+}
+
+bool overlap(bsp::BoxAttr a, bsp::BoxAttr b) {
+  for (int64_t d = 0; d < a.getRank(); ++d)
+    if (a.getOffsets()[d] + a.getSizes()[d] <= b.getOffsets()[d] ||
+        b.getOffsets()[d] + b.getSizes()[d] <= a.getOffsets()[d])
+      return false;
+  return true;
+}
+
+/// What the pass needs of a vertex, whatever its op.
+struct Vertex {
+  Operation *op;
+  int64_t tile;
+  OperandRange inputs, outputs;
+  ArrayAttr inputBoxes, outputBoxes;
+  std::function<void(ArrayAttr)> setInputBoxes;
+};
+
+std::optional<Vertex> vertexOf(Operation *op) {
+  auto view = [&](auto v) -> std::optional<Vertex> {
+    return Vertex{op,
+                  int64_t(v.getTile()),
+                  v.getInputs(),
+                  v.getOutputs(),
+                  v.getInputBoxes(),
+                  v.getOutputBoxes(),
+                  [v](ArrayAttr boxes) mutable { v.setInputBoxesAttr(boxes); }};
+  };
+  if (auto v = dyn_cast<bsp::GenericVertexOp>(op))
+    return view(v);
+  if (auto v = dyn_cast<bsp::MatMulVertexOp>(op))
+    return view(v);
+  if (auto v = dyn_cast<bsp::Conv2DVertexOp>(op))
+    return view(v);
+  if (auto v = dyn_cast<bsp::CopyVertexOp>(op))
+    return view(v);
+  // A fill vertex reads nothing.
+  if (auto v = dyn_cast<bsp::FillVertexOp>(op))
+    return Vertex{op,
+                  int64_t(v.getTile()),
+                  op->getOperands().take_front(0),
+                  v.getOutputs(),
+                  ArrayAttr::get(op->getContext(), {}),
+                  v.getOutputBoxes(),
+                  nullptr};
+  return std::nullopt;
+}
+
+class Inserter {
+public:
+  explicit Inserter(bsp::ProgramOp program)
+      : program(program), ctx(program.getContext()), b(ctx) {}
+
+  LogicalResult run() {
+    Block &body = program.getBody().front();
+    for (Operation &op : body) {
+      if (auto tensor = dyn_cast<bsp::TensorOp>(op)) {
+        names.insert(tensor.getName());
+        continue;
+      }
+      if (!firstStep)
+        firstStep = &op;
+    }
+    if (firstStep && failed(runOnSteps(body)))
+      return failure();
+    program.setRemoteOperands(false);
+    return success();
+  }
+
+private:
+  /// One staging tensor of the compute set being gathered.
+  struct Stage {
+    bsp::TensorOp tensor;
+    int64_t tile;
+    SmallVector<int64_t> trailing;
+    int64_t rows;
+  };
+  /// A box gathered onto a tile: the union of the remote boxes that
+  /// continue one another, and where it is staged.
+  struct Run {
+    bsp::TensorOp src;
+    int64_t tile;
+    SmallVector<int64_t> offsets, sizes;
+    Value staged;
+    SmallVector<int64_t> at;
+  };
+  /// Input `input` of `vertex` reads `box`, which run `run` holds.
+  struct Request {
+    Operation *vertex;
+    unsigned input;
+    unsigned run;
+    bsp::BoxAttr box;
+  };
+  struct Copy {
+    Value src;
+    bsp::BoxAttr srcBox;
+    Value dst;
+    bsp::BoxAttr dstBox;
+  };
+
+  LogicalResult runOnSteps(Block &block) {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (auto cs = dyn_cast<bsp::ComputeSetOp>(op)) {
+        if (failed(gather(cs)))
+          return failure();
+      } else if (auto loop = dyn_cast<bsp::RepeatOp>(op)) {
+        if (failed(runOnSteps(loop.getBody().front())))
+          return failure();
+      }
+    }
+    return success();
+  }
+
+  const Mapping &mappingOf(bsp::TensorOp tensor) {
+    auto it = mappings.find(tensor);
+    if (it != mappings.end())
+      return *it->second;
+    storage.emplace_back(tensor);
+    mappings[tensor] = &storage.back();
+    return storage.back();
+  }
+
+  /// Whether input `i` of `v` (box `box` of `tensor`) must be gathered; an
+  /// error when some element of it lives on no tile.
+  FailureOr<bool> isRemote(const Vertex &v, unsigned i, bsp::TensorOp tensor,
+                           bsp::BoxAttr box) {
+    if (box.getNumElements() == 0)
+      return false;
+    const Mapping &m = mappingOf(tensor);
+    ArrayRef<int64_t> shape = tensor.getType().getShape();
+    ArrayRef<int64_t> offsets = box.getOffsets(), sizes = box.getSizes();
+    int64_t first = 0, last = 1, stride = 1;
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      first += offsets[d] * stride;
+      last += (sizes[d] - 1) * stride;
+      stride *= shape[d];
+    }
+    last += first;
+    // Most boxes lie in one interval: local with two comparisons.
+    if (m.holds(v.tile, first, last))
+      return false;
+    // Intermediates may be mapped in part; the box's own runs must not be.
+    if (!m.allMapped(first, last)) {
+      int64_t unmapped = -1;
+      forEachRun(shape, offsets, sizes, [&](int64_t begin, int64_t length) {
+        if (m.allMapped(begin, begin + length))
+          return true;
+        unmapped = m.firstUnmapped(begin, begin + length);
+        return false;
+      });
+      if (unmapped >= 0)
+        return v.op->emitOpError()
+               << "input #" << i << " box " << boxString(box) << " of '"
+               << tensor.getName() << "' cannot be gathered onto tile "
+               << v.tile << ": no tile holds its element " << unmapped;
+    }
+    // A box whose rows all live on the tile (between other tiles' rows) is
+    // read in place.
+    return !forEachRun(shape, offsets, sizes,
+                       [&](int64_t begin, int64_t length) {
+                         return m.holds(v.tile, begin, begin + length);
+                       });
+  }
+
+  /// An exchange before `cs` would copy a box's value from before the
+  /// compute set: reading it remotely while a vertex of `cs` writes it has
+  /// no single meaning.
+  LogicalResult checkNotWritten(bsp::ComputeSetOp cs, const Vertex &v,
+                                unsigned i, bsp::TensorOp tensor,
+                                bsp::BoxAttr box) {
+    for (Operation &op : cs.getBody().front()) {
+      std::optional<Vertex> w = vertexOf(&op);
+      if (!w)
+        continue;
+      for (auto [k, out] : llvm::enumerate(w->outputs)) {
+        auto written = cast<bsp::BoxAttr>(w->outputBoxes[k]);
+        if (out != tensor.getResult() || !overlap(box, written))
+          continue;
+        InFlightDiagnostic diag =
+            v.op->emitOpError()
+            << "input #" << i << " box " << boxString(box) << " of '"
+            << tensor.getName() << "' lives on another tile and is written in "
+            << "the same compute set (box " << boxString(written)
+            << "): the exchange before it would copy the old value";
+        diag.attachNote(op.getLoc()) << "written by this vertex";
+        return diag;
+      }
+    }
+    return success();
+  }
+
+  std::string stageName(bsp::TensorOp src, int64_t tile) {
+    std::string base = (src.getName() + ".t" + Twine(tile) + ".").str();
+    std::string name;
+    do
+      name = base + std::to_string(counter++);
+    while (!names.insert(name).second);
+    return name;
+  }
+
+  /// The run of this compute set's gathers that will hold box `box` of
+  /// `src` on `tile`. A box that continues the last run of its source and
+  /// tile along one dim (all other dims equal) extends it, so that pieces of
+  /// one box read by different vertices (a matmul's A chunk, cut where the
+  /// homed B rows are) are copied and staged as one box; a box inside that
+  /// run, or one asked for before, is read from it.
+  unsigned request(bsp::TensorOp src, bsp::BoxAttr box, int64_t tile) {
+    auto key = std::make_tuple(src.getResult().getAsOpaquePointer(),
+                               box.getAsOpaquePointer(), tile);
+    auto done = runOfBox.find(key);
+    if (done != runOfBox.end())
+      return done->second;
+    ArrayRef<int64_t> offsets = box.getOffsets(), sizes = box.getSizes();
+    auto [last, isNew] = lastRun.try_emplace(
+        {src.getResult().getAsOpaquePointer(), tile}, runs.size());
+    if (!isNew) {
+      Run &run = runs[last->second];
+      int64_t rank = sizes.size(), inside = 0, along = -1;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (offsets[d] >= run.offsets[d] &&
+            offsets[d] + sizes[d] <= run.offsets[d] + run.sizes[d]) {
+          ++inside;
+          continue;
+        }
+        if (offsets[d] == run.offsets[d] + run.sizes[d])
+          along = d;
+      }
+      if (inside == rank)
+        return runOfBox[key] = last->second;
+      // The box continues the run in `along` and matches it elsewhere.
+      if (along >= 0 && inside == rank - 1) {
+        bool same = true;
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != along &&
+              (offsets[d] != run.offsets[d] || sizes[d] != run.sizes[d]))
+            same = false;
+        if (same) {
+          run.sizes[along] += sizes[along];
+          return runOfBox[key] = last->second;
+        }
+      }
+      last->second = runs.size();
+    }
+    runs.push_back(Run{src,
+                       tile,
+                       SmallVector<int64_t>(offsets),
+                       SmallVector<int64_t>(sizes),
+                       Value(),
+                       {}});
+    return runOfBox[key] = runs.size() - 1;
+  }
+
+  /// Gives `run` its place in a staging tensor and its copy: runs of one
+  /// source and tile whose sizes agree but for the first are stacked along
+  /// dim 0 of one tensor.
+  void allocate(Run &run, Location loc) {
+    Type elt = run.src.getType().getElementType();
+    ArrayRef<int64_t> sizes = run.sizes;
+    int64_t numElements = 1;
+    for (int64_t size : sizes)
+      numElements *= size;
+    auto newTensor = [&]() {
+      OpBuilder::InsertionGuard guard(b);
+      // Before the first step: staging tensors then dominate every step,
+      // also those in loops.
+      b.setInsertionPoint(firstStep);
+      return b.create<bsp::TensorOp>(
+          loc, bsp::BufferType::get(ctx, sizes, elt),
+          b.getStringAttr(stageName(run.src, run.tile)),
+          bsp::TensorRoleAttr::get(ctx, bsp::TensorRole::intermediate),
+          b.getArrayAttr(
+              {bsp::IntervalAttr::get(ctx, run.tile, 0, numElements, 0)}),
+          ElementsAttr());
+    };
+    run.at.assign(sizes.size(), 0);
+    if (sizes.empty()) {
+      // A rank-0 box has no dim to stack along: it gets a tensor of its own.
+      run.staged = newTensor().getResult();
+    } else {
+      SmallVector<unsigned, 1> &candidates =
+          stagesOf[{run.src.getResult().getAsOpaquePointer(), run.tile}];
+      Stage *s = nullptr;
+      for (unsigned c : candidates)
+        if (ArrayRef<int64_t>(stages[c].trailing) == sizes.drop_front())
+          s = &stages[c];
+      if (!s) {
+        candidates.push_back(stages.size());
+        stages.push_back(Stage{newTensor(), run.tile,
+                               SmallVector<int64_t>(sizes.drop_front()), 0});
+        s = &stages.back();
+      }
+      run.at[0] = s->rows;
+      s->rows += sizes[0];
+      run.staged = s->tensor.getResult();
+    }
+    copies.push_back({run.src.getResult(),
+                      bsp::BoxAttr::get(ctx, run.offsets, sizes), run.staged,
+                      bsp::BoxAttr::get(ctx, run.at, sizes)});
+  }
+
+  LogicalResult gather(bsp::ComputeSetOp cs) {
+    Block &body = cs.getBody().front();
+    // The tensors this compute set writes, for the hazard check (rare: the
+    // partitioner never reads what the same compute set writes).
+    llvm::DenseSet<Value> written;
+    for (Operation &op : body)
+      if (std::optional<Vertex> v = vertexOf(&op))
+        written.insert(v->outputs.begin(), v->outputs.end());
+    // All of the compute set's remote inputs are known before any is staged:
+    // pieces of one box become one run first.
+    for (Operation &op : body) {
+      std::optional<Vertex> v = vertexOf(&op);
+      if (!v || v->inputs.empty())
+        continue;
+      for (auto [i, value] : llvm::enumerate(v->inputs)) {
+        auto box = cast<bsp::BoxAttr>(v->inputBoxes[i]);
+        auto tensor = value.getDefiningOp<bsp::TensorOp>();
+        if (!tensor)
+          return op.emitOpError()
+                 << "input #" << i << " is not a bsp.tensor of the program";
+        FailureOr<bool> remote = isRemote(*v, i, tensor, box);
+        if (failed(remote))
+          return failure();
+        if (!*remote)
+          continue;
+        if (written.contains(value) &&
+            failed(checkNotWritten(cs, *v, i, tensor, box)))
+          return failure();
+        requests.push_back(
+            {&op, unsigned(i), request(tensor, box, v->tile), box});
+      }
+    }
+    for (Run &run : runs)
+      allocate(run, cs.getLoc());
+    // Vertices read their boxes from the runs' staging tensors.
+    for (size_t r = 0; r < requests.size();) {
+      Operation *op = requests[r].vertex;
+      std::optional<Vertex> v = vertexOf(op);
+      SmallVector<Attribute> boxes(v->inputBoxes.begin(), v->inputBoxes.end());
+      for (; r < requests.size() && requests[r].vertex == op; ++r) {
+        Request &q = requests[r];
+        Run &run = runs[q.run];
+        SmallVector<int64_t> at(run.at);
+        for (size_t d = 0; d < at.size(); ++d)
+          at[d] += q.box.getOffsets()[d] - run.offsets[d];
+        op->setOperand(q.input, run.staged); // inputs are the first operands
+        boxes[q.input] = bsp::BoxAttr::get(ctx, at, q.box.getSizes());
+      }
+      v->setInputBoxes(b.getArrayAttr(boxes));
+    }
+    finish(cs);
+    return success();
+  }
+
+  /// Gives each staging tensor its final first dim now that all its boxes
+  /// are known, and emits the exchange before `cs`.
+  void finish(bsp::ComputeSetOp cs) {
+    for (Stage &s : stages) {
+      auto type = s.tensor.getType();
+      if (type.getShape()[0] == s.rows)
+        continue;
+      SmallVector<int64_t> shape{s.rows};
+      llvm::append_range(shape, s.trailing);
+      auto newType = bsp::BufferType::get(ctx, shape, type.getElementType());
+      s.tensor.getResult().setType(newType);
+      s.tensor.setMappingAttr(b.getArrayAttr({bsp::IntervalAttr::get(
+          ctx, s.tile, 0, newType.getNumElements(), /*address=*/0)}));
+    }
+    if (!copies.empty()) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(cs);
+      auto ex = b.create<bsp::ExchangeOp>(
+          cs.getLoc(), b.getStringAttr(cs.getName() + ".gather"));
+      Block *block = new Block();
+      ex.getBody().push_back(block);
+      b.setInsertionPointToEnd(block);
+      for (Copy &c : copies)
+        b.create<bsp::CopyOp>(cs.getLoc(), c.src, c.srcBox, c.dst, c.dstBox);
+    }
+    stages.clear();
+    stagesOf.clear();
+    runs.clear();
+    lastRun.clear();
+    runOfBox.clear();
+    requests.clear();
+    copies.clear();
+  }
+
+  bsp::ProgramOp program;
+  MLIRContext *ctx;
+  OpBuilder b;
+  Operation *firstStep = nullptr;
+  llvm::StringSet<> names;
+  int64_t counter = 0;
+  std::deque<Mapping> storage;
+  llvm::DenseMap<Operation *, Mapping *> mappings;
+  // Per compute set.
+  std::deque<Stage> stages;
+  llvm::DenseMap<std::pair<void *, int64_t>, SmallVector<unsigned, 1>> stagesOf;
+  std::vector<Run> runs;
+  llvm::DenseMap<std::pair<void *, int64_t>, unsigned> lastRun;
+  llvm::DenseMap<std::tuple<void *, const void *, int64_t>, unsigned> runOfBox;
+  std::vector<Request> requests;
+  std::vector<Copy> copies;
+};
+
+struct InsertExchangesPass
+    : public ipuc::impl::InsertExchangesBase<InsertExchangesPass> {
+  void runOnOperation() override {
+    for (auto program : getOperation().getOps<bsp::ProgramOp>())
+      if (program.getRemoteOperands() && failed(Inserter(program).run()))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

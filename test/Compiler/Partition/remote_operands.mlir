@@ -1,0 +1,33 @@
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" %s | FileCheck %s --check-prefix=PRE
+// RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-insert-exchanges %s | FileCheck %s --check-prefix=POST
+
+// ipuc-partition-to-bsp leaves remote operands to ipuc-insert-exchanges: a
+// transpose split along its output's rows reads, on each tile, a column
+// block of its input that lives on all four tiles. The partitioner's vertex
+// reads that box of the input itself and marks the program; the pass then
+// stages it on the vertex's tile before the compute set.
+// PRE: bsp.program @main attributes {{.*}}remote_operands
+// PRE: %[[A:.*]] = bsp.tensor "input0" role(input)
+// PRE-NOT: bsp.exchange
+// PRE: bsp.compute_set "linalg.generic#2"
+// PRE-NEXT: bsp.generic_vertex tile(0) ins(%[[A]] [#bsp.box<offsets = [0, 0], sizes = [64, 16]>] : !bsp.buffer<64x64xf32>)
+// PRE-NOT: bsp.exchange
+
+// POST-NOT: remote_operands
+// POST: %[[A:.*]] = bsp.tensor "input0" role(input)
+// POST: %[[S:.*]] = bsp.tensor "input0.t0.0" role(intermediate) mapping [#bsp.interval<0, 0, 1024, 0>] : !bsp.buffer<64x16xf32>
+// POST: bsp.exchange "linalg.generic#2.gather" {
+// POST-NEXT: bsp.copy %[[A]] [#bsp.box<offsets = [0, 0], sizes = [64, 16]>] : !bsp.buffer<64x64xf32> -> %[[S]] [#bsp.box<offsets = [0, 0], sizes = [64, 16]>]
+// POST: bsp.compute_set "linalg.generic#2"
+// POST-NEXT: bsp.generic_vertex tile(0) ins(%[[S]] [#bsp.box<offsets = [0, 0], sizes = [64, 16]>] : !bsp.buffer<64x16xf32>)
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#tr = affine_map<(d0, d1) -> (d1, d0)>
+func.func @main(%a: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %e = tensor.empty() : tensor<64x64xf32>
+  %t = linalg.generic {indexing_maps = [#tr, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<64x64xf32>) outs(%e : tensor<64x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<64x64xf32>
+  return %t : tensor<64x64xf32>
+}
