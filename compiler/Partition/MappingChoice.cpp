@@ -292,10 +292,13 @@ Partitioner::chooseMapping(linalg::LinalgOp op, const Shape &outShape,
   }
   // Candidates: the mapping of every operand indexed like the result (no
   // exchange for it), then balanced chunks of at least `grain` elements over
-  // the most tiles that allows and over half as many, and so on down to one.
-  // The cheapest wins. On a tie the first candidate stays (an operand's
-  // mapping: no exchange step at all), and among linear ones the fewer
-  // tiles (fewer vertices and copies for the same modelled cycles).
+  // the most tiles that allows (the mapping without the planner). The
+  // cheapest wins; on a tie the earlier. Fewer tiles are not offered: the
+  // model sees only this op, and it prefers them when an operand is
+  // broadcast from a few tiles, but the result's consumers then gather it
+  // from fewer senders (a matmul's operand block from one tile to a whole
+  // grid row): on the 12-layer encoder that cost more cycles than it saved
+  // (docs/cost-model.md).
   Operation *operation = op;
   int64_t bestOperand = -1, bestTiles = 0;
   uint64_t bestCycles = 0;
@@ -304,9 +307,7 @@ Partitioner::chooseMapping(linalg::LinalgOp op, const Shape &outShape,
                       int64_t count) {
     ranges = sortedRanges(std::move(ranges));
     uint64_t cycles = modelCost(*this, op, outShape, ranges);
-    if (best.empty() || cycles < bestCycles ||
-        (cycles == bestCycles && operand < 0 && bestOperand < 0 &&
-         count < bestTiles)) {
+    if (best.empty() || cycles < bestCycles) {
       best = std::move(ranges);
       bestCycles = cycles, bestOperand = operand, bestTiles = count;
     }
@@ -319,8 +320,8 @@ Partitioner::chooseMapping(linalg::LinalgOp op, const Shape &outShape,
   int64_t elements = product(outShape);
   int64_t most = std::min(tiles, (elements + std::max<int64_t>(grain, 1) - 1) /
                                      std::max<int64_t>(grain, 1));
-  for (int64_t count = std::max<int64_t>(most, 1); count >= 1; count /= 2)
-    consider(linearMapping(elements, count, grain, nextTile, tiles), -1, count);
+  most = std::max<int64_t>(most, 1);
+  consider(linearMapping(elements, most, grain, nextTile, tiles), -1, most);
   if (bestOperand < 0)
     nextTile = (nextTile + std::max<size_t>(best.size(), 1)) % tiles;
   if (onMapping) {

@@ -90,8 +90,8 @@ cl::opt<bool> planMappingsOpt(
     "plan-mappings",
     cl::desc("With --target=ipu, results of elementwise and other ops "
              "split along their output get the cheapest mapping by the cost "
-             "model (an operand's, so that no exchange is needed, or linear "
-             "over the cheapest tile count) rather than a fresh linear one; "
+             "model (an operand's, so that no exchange is needed, or a fresh "
+             "linear one); "
              "shown on linalg by ipuc-plan-tile-mapping with --emit=linalg "
              "or --plan-grids (default on; =false for the linear mappings)"),
     cl::init(true), cl::cat(ipucCategory));

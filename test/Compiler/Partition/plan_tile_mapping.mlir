@@ -36,12 +36,10 @@ func.func @after_matmul(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>) -> tensor<
 
 // -----
 
-// A transpose cannot read its operand in place: the tile count is the
-// modelled cost's. 8x128 -> 128x8 (the input in 16 chunks of 64 elements):
-//   16 tiles: 64/2 + 50 = 82 compute; each tile receives and each input tile
-//             sends 256 bytes: 64 + 32 = 96 exchange; 178 in all;
-//    8 tiles: 128/2 + 50 = 114; 512 bytes received: 128 + 32 = 160; 274;
-// and fewer tiles cost more still: 16 tiles.
+// A transpose cannot read its operand in place: it gets the linear mapping
+// over the most tiles its grain allows. 8x128 -> 128x8 (the input in 16
+// chunks of 64 elements) on 16 tiles: 64/2 + 50 = 82 compute; each tile
+// receives and each input tile sends 256 bytes: 64 + 32 = 96 exchange; 178.
 // T16-LABEL: func.func @transpose
 // T16: linalg.transpose
 // T16-SAME: ipuc.mapping = {cycles = 178 : i64, tiles = 16 : i64}
