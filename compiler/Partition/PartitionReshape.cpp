@@ -2,7 +2,9 @@
 //===//
 //
 // A reshape keeps its source's flat intervals on the same tiles, so it is an
-// on-tile copy of the pieces that are boxes of both shapes.
+// on-tile copy of the pieces that are boxes of both shapes: a tile's whole
+// block when it is one, so that a block-mapped tensor costs a copy per tile
+// rather than per row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,16 +30,28 @@ LogicalResult Partitioner::partitionReshape(Operation *op, Value src) {
   auto cs = newComputeSet(op->getLoc(), nameFor(op));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(&cs.getBody().front());
-  for (const TileRange &r : buf.ranges) {
-    std::vector<int64_t> cuts = commonBoxBoundaries(from, to, r.begin, r.end);
-    for (size_t i = 0; i + 1 < cuts.size(); ++i) {
-      Box s = rangeToBoxes(from, cuts[i], cuts[i + 1]).front();
-      Box d = rangeToBoxes(to, cuts[i], cuts[i + 1]).front();
-      b.create<bsp::CopyVertexOp>(
-          op->getLoc(), r.tile, ValueRange{(*srcBuf)->value},
-          b.getArrayAttr({boxAttr(s)}), ValueRange{buf.value},
-          b.getArrayAttr({boxAttr(d)}), FloatAttr());
+  auto copy = [&](int64_t tile, const Box &s, const Box &d) {
+    b.create<bsp::CopyVertexOp>(
+        op->getLoc(), tile, ValueRange{(*srcBuf)->value},
+        b.getArrayAttr({boxAttr(s)}), ValueRange{buf.value},
+        b.getArrayAttr({boxAttr(d)}), FloatAttr());
+  };
+  // A tile's intervals that form one box of both shapes (the rows of a
+  // matmul block whose columns are whole rows of the reshaped dims, say)
+  // are one copy; otherwise each flat run is cut into pieces that are.
+  for (auto &[tile, box] : tileBoxes(from, buf.ranges)) {
+    Box d;
+    if (sameElementsAsBox(from, box, to, d)) {
+      copy(tile, box, d);
+      continue;
     }
+    forEachBoxRun(from, box, [&](int64_t begin, int64_t length) {
+      std::vector<int64_t> cuts =
+          commonBoxBoundaries(from, to, begin, begin + length);
+      for (size_t i = 0; i + 1 < cuts.size(); ++i)
+        copy(tile, rangeToBoxes(from, cuts[i], cuts[i + 1]).front(),
+             rangeToBoxes(to, cuts[i], cuts[i + 1]).front());
+    });
   }
   return success();
 }

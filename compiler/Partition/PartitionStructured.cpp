@@ -42,7 +42,7 @@ static bool isMonotone(AffineExpr e) {
 
 /// `e` at the point `dims`. Evaluated directly: composing a one-result map
 /// per call uniqued a new AffineMap for every corner of every vertex.
-static int64_t evalExpr(AffineExpr e, ArrayRef<int64_t> dims) {
+int64_t ipuc::partition::evalExpr(AffineExpr e, ArrayRef<int64_t> dims) {
   if (auto dim = dyn_cast<AffineDimExpr>(e))
     return dims[dim.getPosition()];
   if (auto c = dyn_cast<AffineConstantExpr>(e))
@@ -149,7 +149,6 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
   // mapping (`ranges`, the first output's), so that each vertex's output
   // boxes all live on its tile; an init mapped differently is copied.
   SmallVector<Buffer *> outs;
-  std::vector<TileRange> ranges = split ? linear(outShape) : oneTile(outShape);
   SmallVector<Buffer *> initBufs;
   for (unsigned i = 0; i < op.getNumDpsInits(); ++i) {
     Buffer *initBuf = nullptr;
@@ -164,8 +163,11 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
   auto canAlias = [&](unsigned i) {
     return initBufs[i] && split && op.getDpsInitOperand(i)->get().hasOneUse();
   };
-  if (canAlias(0))
-    ranges = initBufs[0]->ranges;
+  FailureOr<std::vector<TileRange>> chosen =
+      chooseMapping(op, outShape, split, canAlias(0) ? initBufs[0] : nullptr);
+  if (failed(chosen))
+    return failure();
+  std::vector<TileRange> ranges = std::move(*chosen);
   auto sameRanges = [](std::vector<TileRange> a, std::vector<TileRange> c) {
     auto byBegin = [](const TileRange &x, const TileRange &y) {
       return x.begin < y.begin;
@@ -217,9 +219,9 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
   std::vector<V> vertices;
   std::vector<std::pair<int64_t, Box>> work;
   if (split) {
-    for (const TileRange &r : outs[0]->ranges)
-      for (Box &box : rangeToBoxes(outShape, r.begin, r.end))
-        work.push_back({r.tile, box});
+    // A tile's boxes that together are one box (the rows of a matmul block
+    // the result follows) are one vertex.
+    work = tileBoxes(outShape, outs[0]->ranges);
   } else {
     work.push_back({outs[0]->ranges.empty() ? 0 : outs[0]->ranges[0].tile,
                     wholeBox(outShape)});

@@ -29,6 +29,7 @@ struct PartitionToBspPass
       return signalPassFailure();
     }
     Partitioner partitioner(getOperation(), desc, grain);
+    partitioner.planMappings = planMappings;
     if (failed(partitioner.run()))
       signalPassFailure();
   }

@@ -121,6 +121,10 @@ Attribute ipuc::partition::constantValue(Value v) {
 
 LogicalResult Partitioner::partitionOp(Operation *op) {
   ++opCounter;
+  // Only linalg ops split along their output honour `ipuc.mapping`.
+  if ((!isa<linalg::LinalgOp>(op) || isa<linalg::FillOp>(op)) &&
+      failed(declineMapping(op)))
+    return failure();
   Attribute attr;
   if (matchPattern(op, m_Constant(&attr)) || isa<tensor::EmptyOp>(op))
     return success(); // materialized where used
@@ -133,12 +137,12 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
     if (failed(done))
       return failure();
     if (*done)
-      return success();
+      return declineMapping(op);
     FailureOr<bool> split = partitionTwoStageReduction(linalgOp);
     if (failed(split))
       return failure();
     if (*split)
-      return success();
+      return declineMapping(op);
     return partitionStructured(linalgOp);
   }
   if (auto r = dyn_cast<tensor::ExpandShapeOp>(op))

@@ -167,6 +167,24 @@ public:
   /// Told every chosen grid (ipuc-plan-matmul-grids records them).
   std::function<void(Operation *, const MatMulGrid &)> onGrid;
 
+  // Result mappings of ops split along their output (MappingChoice.cpp).
+  /// The mapping of a structured op's results: its `ipuc.mapping` attribute
+  /// when it has one (an error when it cannot be honoured); else, when
+  /// `planMappings` is set, the cheapest candidate by the cost model; else
+  /// the linear mapping (or `aliasInit`'s, the init the op accumulates in).
+  FailureOr<std::vector<TileRange>> chooseMapping(linalg::LinalgOp op,
+                                                  const Shape &outShape,
+                                                  bool split,
+                                                  Buffer *aliasInit);
+  /// For an op not lowered along its output's mapping: an error when it
+  /// carries an `ipuc.mapping` that would otherwise be silently ignored.
+  LogicalResult declineMapping(Operation *op);
+  /// Whether ops without `ipuc.mapping` get the cost model's choice
+  /// (ipuc-plan-tile-mapping) rather than the linear mapping.
+  bool planMappings = false;
+  /// Told every planned mapping choice (ipuc-plan-tile-mapping records them).
+  std::function<void(Operation *, Attribute)> onMapping;
+
   ModuleOp module;
   DeviceDescription dev;
   int64_t grain;
@@ -192,6 +210,9 @@ public:
 
 /// The constant a value is defined by, or null.
 Attribute constantValue(Value v);
+
+/// `e` at the point `dims` (PartitionStructured.cpp).
+int64_t evalExpr(mlir::AffineExpr e, llvm::ArrayRef<int64_t> dims);
 
 // Shared by the matmul and convolution lowerings (PartitionMatMul.cpp).
 /// True when `v` is zero-filled (linalg.fill of 0) or tensor.empty.

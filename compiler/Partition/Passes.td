@@ -35,12 +35,55 @@ def PlanMatMulGrids : Pass<"ipuc-plan-matmul-grids", "mlir::ModuleOp"> {
   let dependentDialects = ["ipuc::bsp::BspDialect"];
 }
 
+def PlanTileMapping : Pass<"ipuc-plan-tile-mapping", "mlir::ModuleOp"> {
+  let summary = "Choose the tile mapping of every result split along its output";
+  let description = [{
+    Annotates every linalg op that ipuc-partition-to-bsp splits along its
+    output (elementwise and other structured ops; not matmuls, convolutions
+    or two-stage reductions, whose mappings their grids decide) with the
+    mapping its results get, as `ipuc.mapping`:
+
+    * `{operand = I : i64, cycles = C : i64}`: the mapping of operand #I
+      (inputs then inits), which has the result's shape and indexing map, so
+      its boxes are read in place: an elementwise op after a matmul keeps the
+      matmul's block mapping and needs no exchange;
+    * `{tiles = T : i64, cycles = C : i64}`: balanced chunks of at least
+      `grain` elements over at most T tiles, from the partitioner's
+      round-robin cursor.
+
+    The choice is the candidate with the fewest modelled cycles (the
+    compute set's slowest tile plus the exchange gathering operand boxes
+    that are elsewhere; docs/cost-model.md), `cycles` being that cost. Like
+    ipuc-plan-matmul-grids, the pass partitions a copy of the module so that
+    operand mappings are the ones the partitioner will see. A mapping
+    already written on an op is checked and kept; one that cannot be
+    honoured (no such operand, an operand indexed differently, more tiles
+    than the device has, an op not split along its output) is an error
+    located on the op. Options as for ipuc-partition-to-bsp.
+
+    ```
+    ipu-opt --ipuc-plan-tile-mapping="tiles=4" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"device", "device", "std::string", "\"gc200\"",
+           "gc200, gc2 or a JSON device file">,
+    Option<"tiles", "tiles", "int64_t", "0",
+           "Number of tiles (0: the device's)">,
+    Option<"grain", "grain", "int64_t", "64",
+           "Minimum elements per tile of a linearly mapped tensor">,
+  ];
+  let dependentDialects = ["ipuc::bsp::BspDialect"];
+}
+
 def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
   let summary = "Partition fused linalg-on-tensors over tiles into a bsp.program";
   let description = [{
     Replaces the entry function with a `bsp.program @main` for the device:
     every tensor gets a tile mapping (balanced contiguous chunks of at least
     `grain` elements; matmul results the block grid their planner chose);
+    results of ops split along their output take the mapping in their
+    `ipuc.mapping` attribute (ipuc-plan-tile-mapping), linear otherwise;
     matmuls are cut into a block grid by the cost-model planner, or the one
     in their `ipuc.grid` attribute (ipuc-plan-matmul-grids; partial sums
     reduced in a second compute set when k is split); other structured ops
@@ -64,6 +107,10 @@ def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
            "Number of tiles (0: the device's)">,
     Option<"grain", "grain", "int64_t", "64",
            "Minimum elements per tile of a linearly mapped tensor">,
+    Option<"planMappings", "plan-mappings", "bool", "false",
+           "Give results without `ipuc.mapping` the mapping "
+           "ipuc-plan-tile-mapping would record (one partitioning walk "
+           "instead of two)">,
   ];
   let dependentDialects = ["ipuc::bsp::BspDialect", "mlir::arith::ArithDialect"];
 }

@@ -3,6 +3,7 @@
 #include "compiler/Partition/TileMapping.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace ipuc::partition;
@@ -14,10 +15,11 @@ int64_t Box::numElements() const {
   return n;
 }
 
-std::vector<TileRange>
-ipuc::partition::linearMapping(int64_t numElements, int64_t numTiles,
-                               int64_t grain, int64_t firstTile,
-                               int64_t totalTiles) {
+std::vector<TileRange> ipuc::partition::linearMapping(int64_t numElements,
+                                                      int64_t numTiles,
+                                                      int64_t grain,
+                                                      int64_t firstTile,
+                                                      int64_t totalTiles) {
   std::vector<TileRange> out;
   if (numElements <= 0 || numTiles <= 0 || totalTiles <= 0)
     return out;
@@ -43,8 +45,9 @@ ipuc::partition::rowMajorStrides(const std::vector<int64_t> &shape) {
   return strides;
 }
 
-std::vector<Box> ipuc::partition::rangeToBoxes(const std::vector<int64_t> &shape,
-                                               int64_t begin, int64_t end) {
+std::vector<Box>
+ipuc::partition::rangeToBoxes(const std::vector<int64_t> &shape, int64_t begin,
+                              int64_t end) {
   std::vector<Box> out;
   int64_t rank = shape.size();
   if (rank == 0) {
@@ -99,7 +102,8 @@ ipuc::partition::commonBoxBoundaries(const std::vector<int64_t> &a,
     std::vector<int64_t> current(bounds.begin(), bounds.end());
     for (size_t i = 0; i + 1 < current.size(); ++i) {
       for (const std::vector<int64_t> *shape : {&a, &b}) {
-        std::vector<Box> boxes = rangeToBoxes(*shape, current[i], current[i + 1]);
+        std::vector<Box> boxes =
+            rangeToBoxes(*shape, current[i], current[i + 1]);
         if (boxes.size() <= 1)
           continue;
         int64_t at = current[i];
@@ -124,4 +128,136 @@ void ipuc::partition::boxFlatExtent(const std::vector<int64_t> &shape,
     last += (box.offsets[d] + box.sizes[d] - 1) * strides[d];
   }
   last += 1;
+}
+
+void ipuc::partition::forEachBoxRun(
+    const std::vector<int64_t> &shape, const Box &box,
+    const std::function<void(int64_t, int64_t)> &fn) {
+  int64_t rank = shape.size();
+  if (box.numElements() == 0)
+    return;
+  if (rank == 0) {
+    fn(0, 1);
+    return;
+  }
+  std::vector<int64_t> strides = rowMajorStrides(shape);
+  // Trailing dims the box covers whole join the run: [inner, rank) is one
+  // contiguous block of `run` elements per point of the outer dims.
+  int64_t inner = rank - 1;
+  while (inner > 0 && box.offsets[inner] == 0 &&
+         box.sizes[inner] == shape[inner])
+    --inner;
+  int64_t run = box.sizes[inner] * strides[inner];
+  std::vector<int64_t> at(box.offsets.begin(), box.offsets.begin() + inner);
+  while (true) {
+    int64_t begin = box.offsets[inner] * strides[inner];
+    for (int64_t d = 0; d < inner; ++d)
+      begin += at[d] * strides[d];
+    fn(begin, run);
+    // Next point of the outer dims, last fastest.
+    int64_t d = inner - 1;
+    while (d >= 0 && ++at[d] == box.offsets[d] + box.sizes[d]) {
+      at[d] = box.offsets[d];
+      --d;
+    }
+    if (d < 0)
+      return;
+  }
+}
+
+bool ipuc::partition::boxOnTile(const std::vector<int64_t> &shape,
+                                const std::vector<TileRange> &ranges,
+                                const Box &box, int64_t tile) {
+  bool on = true;
+  forEachBoxRun(shape, box, [&](int64_t begin, int64_t length) {
+    int64_t end = begin + length;
+    while (on && begin < end) {
+      auto it = std::upper_bound(
+          ranges.begin(), ranges.end(), begin,
+          [](int64_t v, const TileRange &r) { return v < r.begin; });
+      if (it == ranges.begin()) {
+        on = false;
+        return;
+      }
+      --it;
+      if (it->tile != tile || it->end <= begin) {
+        on = false;
+        return;
+      }
+      begin = it->end;
+    }
+  });
+  return on;
+}
+
+/// Merges `next` into `open` when together they are one box: equal in all
+/// dims but one, along which `next` starts where `open` ends.
+static bool mergeBoxes(Box &open, const Box &next) {
+  int64_t along = -1;
+  for (size_t d = 0; d < open.sizes.size(); ++d) {
+    if (open.offsets[d] == next.offsets[d] && open.sizes[d] == next.sizes[d])
+      continue;
+    if (along >= 0 || next.offsets[d] != open.offsets[d] + open.sizes[d])
+      return false;
+    along = d;
+  }
+  if (along < 0)
+    return false;
+  open.sizes[along] += next.sizes[along];
+  return true;
+}
+
+std::vector<std::pair<int64_t, Box>>
+ipuc::partition::tileBoxes(const std::vector<int64_t> &shape,
+                           const std::vector<TileRange> &ranges) {
+  std::vector<std::pair<int64_t, Box>> out;
+  // The index in `out` of each tile's last box: only it can be continued.
+  std::map<int64_t, size_t> last;
+  for (const TileRange &r : ranges)
+    for (Box &box : rangeToBoxes(shape, r.begin, r.end)) {
+      auto it = last.find(r.tile);
+      if (it != last.end() && mergeBoxes(out[it->second].second, box))
+        continue;
+      last[r.tile] = out.size();
+      out.push_back({r.tile, std::move(box)});
+    }
+  return out;
+}
+
+/// The flat runs of `box`, adjacent ones joined.
+static std::vector<std::pair<int64_t, int64_t>>
+joinedRuns(const std::vector<int64_t> &shape, const Box &box) {
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  forEachBoxRun(shape, box, [&](int64_t begin, int64_t length) {
+    if (!runs.empty() && runs.back().first + runs.back().second == begin)
+      runs.back().second += length;
+    else
+      runs.push_back({begin, length});
+  });
+  return runs;
+}
+
+bool ipuc::partition::sameElementsAsBox(const std::vector<int64_t> &from,
+                                        const Box &box,
+                                        const std::vector<int64_t> &to,
+                                        Box &out) {
+  if (box.numElements() == 0)
+    return false;
+  int64_t first, last;
+  boxFlatExtent(from, box, first, last);
+  // The candidate is the box spanned by the first and last element in `to`'s
+  // coordinates; it is the answer iff it has the same runs.
+  std::vector<int64_t> strides = rowMajorStrides(to);
+  out = Box{};
+  int64_t a = first, z = last - 1;
+  for (size_t d = 0; d < to.size(); ++d) {
+    int64_t lo = a / strides[d], hi = z / strides[d];
+    a %= strides[d], z %= strides[d];
+    if (hi < lo)
+      return false;
+    out.offsets.push_back(lo);
+    out.sizes.push_back(hi - lo + 1);
+  }
+  return out.numElements() == box.numElements() &&
+         joinedRuns(from, box) == joinedRuns(to, out);
 }

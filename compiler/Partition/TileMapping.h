@@ -9,6 +9,8 @@
 #define IPUC_COMPILER_PARTITION_TILEMAPPING_H
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 namespace ipuc::partition {
@@ -40,8 +42,8 @@ std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape);
 /// Splits the flat range [begin, end) of a row-major `shape` into the fewest
 /// boxes that tile it in order (at most 2 * rank - 1 of them). Every box is
 /// itself a contiguous flat range.
-std::vector<Box> rangeToBoxes(const std::vector<int64_t> &shape,
-                              int64_t begin, int64_t end);
+std::vector<Box> rangeToBoxes(const std::vector<int64_t> &shape, int64_t begin,
+                              int64_t end);
 
 /// Splits [begin, end) into contiguous pieces each of which is a box of both
 /// `a` and `b` (shapes with the same number of elements): the pieces a
@@ -53,6 +55,34 @@ std::vector<int64_t> commonBoxBoundaries(const std::vector<int64_t> &a,
 /// The flat index of the first element of `box` and one past its last.
 void boxFlatExtent(const std::vector<int64_t> &shape, const Box &box,
                    int64_t &first, int64_t &last);
+
+/// Calls `fn(begin, length)` for each contiguous flat run of `box` of a
+/// row-major `shape`, in order (one run per row of the box's last dim, or
+/// one for a box whose trailing dims are whole).
+void forEachBoxRun(const std::vector<int64_t> &shape, const Box &box,
+                   const std::function<void(int64_t, int64_t)> &fn);
+
+/// Whether every element of `box` lies in a range of `ranges` (sorted by
+/// begin, disjoint) on `tile`.
+bool boxOnTile(const std::vector<int64_t> &shape,
+               const std::vector<TileRange> &ranges, const Box &box,
+               int64_t tile);
+
+/// Whether the elements of `box` of a row-major `from` are, in the same flat
+/// order, exactly a box of `to` (a shape with as many elements): then `out`
+/// is that box, and a reshape copies `box` as one piece.
+bool sameElementsAsBox(const std::vector<int64_t> &from, const Box &box,
+                       const std::vector<int64_t> &to, Box &out);
+
+/// The boxes a tensor mapped by `ranges` (sorted by begin, disjoint) is
+/// worked on in, tile by tile: each range's boxes (rangeToBoxes), where a
+/// box that continues the previous box on the same tile along one dim (the
+/// next rows of a matmul block, say) is merged into it. A block-mapped
+/// tensor is then one box per tile rather than one per row: fewer vertices,
+/// the same elements.
+std::vector<std::pair<int64_t, Box>>
+tileBoxes(const std::vector<int64_t> &shape,
+          const std::vector<TileRange> &ranges);
 
 } // namespace ipuc::partition
 

@@ -87,6 +87,15 @@ cl::opt<bool> planGridsOpt(
              "costs a second partitioning walk and the partitioner makes the "
              "same decisions itself"),
     cl::init(false), cl::cat(ipucCategory));
+cl::opt<bool> planMappingsOpt(
+    "plan-mappings",
+    cl::desc("With --target=ipu, results of elementwise and other ops "
+             "split along their output get the cheapest mapping by the cost "
+             "model (an operand's, so that no exchange is needed, or a fresh "
+             "linear one); "
+             "shown on linalg by ipuc-plan-tile-mapping with --emit=linalg "
+             "or --plan-grids (default on; =false for the linear mappings)"),
+    cl::init(true), cl::cat(ipucCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Fix the shape of a model input with dynamic "
@@ -293,8 +302,8 @@ bool writeAtomically(StringRef path, ArrayRef<uint8_t> bytes,
     os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
     os.close();
     if (os.has_error()) {
-      error = "cannot write '" + tmpPath.str().str() +
-              "': " + os.error().message();
+      error =
+          "cannot write '" + tmpPath.str().str() + "': " + os.error().message();
       os.clear_error();
       sys::fs::remove(tmpPath);
       return false;
@@ -312,7 +321,8 @@ bool writeAtomically(StringRef path, ArrayRef<uint8_t> bytes,
 /// Prints text to -o, or stdout without -o.
 int writeText(StringRef text) {
   std::string error;
-  auto file = mlir::openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(), &error);
+  auto file = mlir::openOutputFile(
+      outputFile.empty() ? "-" : outputFile.getValue(), &error);
   if (!file)
     return fail(error);
   file->os() << text;
@@ -482,8 +492,7 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   registry.insert<ipuc::bsp::BspDialect, ipuc::optimizer::OptimizerDialect,
-                  mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect, mlir::func::FuncDialect,
                   mlir::linalg::LinalgDialect, mlir::math::MathDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
   mlir::MLIRContext context(registry);
@@ -493,8 +502,8 @@ int main(int argc, char **argv) {
   // MLIR inputs get source-line diagnostics; ONNX ones readable node names.
   std::unique_ptr<mlir::ScopedDiagnosticHandler> handler;
   if (isMlir)
-    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr,
-                                                                 &context);
+    handler =
+        std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
   else
     handler = std::make_unique<LocationDiagnosticHandler>(&context);
 
@@ -626,6 +635,13 @@ int main(int argc, char **argv) {
     if (failed(mlir::applyPassManagerCLOptions(gridPm)))
       return 1;
     mlir::applyDefaultTimingPassManagerCLOptions(gridPm);
+    // Grids depend on where operands live: mappings are planned first.
+    if (planMappingsOpt) {
+      ipuc::PlanTileMappingOptions mappingOptions;
+      mappingOptions.device = deviceOpt;
+      mappingOptions.tiles = tilesOpt;
+      gridPm.addPass(ipuc::createPlanTileMapping(mappingOptions));
+    }
     gridPm.addPass(ipuc::createPlanMatMulGrids(gridOptions));
     if (failed(gridPm.run(*module)))
       return 1;
@@ -653,6 +669,11 @@ int main(int argc, char **argv) {
     ipuc::PartitionToBspOptions partitionOptions;
     partitionOptions.device = deviceOpt;
     partitionOptions.tiles = tilesOpt;
+    // Mappings not already recorded on linalg (--plan-grids) are chosen by
+    // the partitioner itself: the same decisions ipuc-plan-tile-mapping
+    // records, without its second partitioning walk (half the compile time
+    // of a large model).
+    partitionOptions.planMappings = planMappingsOpt;
     ipuPm.addPass(ipuc::createPartitionToBsp(partitionOptions));
     ipuPm.addPass(ipuc::createInsertExchanges());
     ipuPm.addPass(ipuc::createPlanTileMemory());
