@@ -44,7 +44,10 @@ struct PlanTileMemoryPass
     for (Operation &op : body) {
       if (isa<bsp::TensorOp>(op))
         continue;
-      op.walk([&](Operation *inner) {
+      // Vertex bodies are scalar code on block arguments and never use a
+      // bsp.tensor directly, so the walk does not enter them (their ops
+      // outnumber all others in a big program).
+      op.walk<WalkOrder::PreOrder>([&](Operation *inner) {
         for (Value v : inner->getOperands()) {
           auto it = index.find(v);
           if (it == index.end())
@@ -52,6 +55,8 @@ struct PlanTileMemoryPass
           first[it->second] = std::min(first[it->second], step);
           last[it->second] = std::max(last[it->second], step);
         }
+        return isa<bsp::GenericVertexOp>(inner) ? WalkResult::skip()
+                                                : WalkResult::advance();
       });
       ++step;
     }

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <unordered_map>
 
 using namespace mlir;
 namespace fb = flatbuffers;
@@ -99,10 +100,18 @@ private:
     return offset;
   }
   fb::Offset<plan::Box> makeBox(Value value, Attribute attr) {
-    auto box = cast<bsp::BoxAttr>(attr);
-    auto offsets = ints(box.getOffsets());
-    auto sizes = ints(box.getSizes());
-    return plan::CreateBox(fbb, tensorIndex.lookup(value), offsets, sizes);
+    // Box attributes are uniqued, so their vectors are found by pointer
+    // first: hashing and comparing the int64 contents of every box of a
+    // million-vertex program was a large part of serialization. The vectors
+    // are still created in first-use order, so the bytes are unchanged.
+    auto [it, inserted] = boxVectors.try_emplace(attr);
+    if (inserted) {
+      auto box = cast<bsp::BoxAttr>(attr);
+      it->second.first = ints(box.getOffsets());
+      it->second.second = ints(box.getSizes());
+    }
+    return plan::CreateBox(fbb, tensorIndex.lookup(value), it->second.first,
+                           it->second.second);
   }
   template <typename T>
   fb::Offset<plan::Step> makeStep(fb::Offset<T> body) {
@@ -125,9 +134,15 @@ private:
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
   llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>> intVectors;
   std::deque<std::vector<int64_t>> intVectorKeys;
+  llvm::DenseMap<Attribute, std::pair<fb::Offset<fb::Vector<int64_t>>,
+                                      fb::Offset<fb::Vector<int64_t>>>>
+      boxVectors;
   /// Generic codelets by content: the vertices of one op on equally sized
   /// boxes share one table instead of each carrying the scalar program.
-  std::map<std::string, fb::Offset<plan::Generic>> generics;
+  /// Hashed rather than ordered: the keys are long and share prefixes, so a
+  /// tree lookup compared many bytes per vertex. Only looked up, never
+  /// iterated, so the plan does not depend on the order.
+  std::unordered_map<std::string, fb::Offset<plan::Generic>> generics;
 };
 } // namespace
 
@@ -482,7 +497,14 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
 LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         fb::FlatBufferBuilder &fbb) {
-  return BspSerializer(options, fbb).run(program);
+  if (failed(BspSerializer(options, fbb).run(program)))
+    return failure();
+  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
+                        /*max_depth=*/64, /*max_tables=*/100000000);
+  if (!plan::VerifyPlanBuffer(verifier))
+    return program.emitOpError("internal error: the serialized plan does not "
+                               "pass the FlatBuffers verifier");
+  return success();
 }
 
 LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
@@ -491,11 +513,6 @@ LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
   fb::FlatBufferBuilder fbb(1 << 16);
   if (failed(serializeBspProgram(program, options, fbb)))
     return failure();
-  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
-                        /*max_depth=*/64, /*max_tables=*/100000000);
-  if (!plan::VerifyPlanBuffer(verifier))
-    return program.emitOpError("internal error: the serialized plan does not "
-                               "pass the FlatBuffers verifier");
   out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return success();
 }

@@ -32,13 +32,14 @@ DeviceDescription getDeviceDescription(bsp::DeviceAttr attr,
 /// Serializes `program` into a finished Plan (target "ipu") in `fbb`: its
 /// tensors with roles, dtypes and constant data, the host bindings of its
 /// host_write/host_read ops, and the tile program. The device recorded is
-/// the program's #bsp.device over `options.device`. Errors are reported at
-/// the offending op.
+/// the program's #bsp.device over `options.device`. The finished buffer is
+/// checked with the FlatBuffers verifier. Errors are reported at the
+/// offending op.
 mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         flatbuffers::FlatBufferBuilder &fbb);
 
-/// As above, into verified bytes.
+/// As above, copied into `out`.
 mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         std::vector<uint8_t> &out);

@@ -25,9 +25,26 @@ public:
 
 private:
   bool fail(std::string msg) {
-    if (error.empty())
+    if (!quiet && error.empty())
       error = std::move(msg);
     return false;
+  }
+  /// Runs `check` first quietly: context strings ("compute set 'x' at ...:
+  /// vertex 7: operand 2") are then left empty, which matters because a big
+  /// tile program has millions of vertices and copies and formatting their
+  /// names eagerly was most of the time spent verifying it. Only when the
+  /// quiet run fails is `check` run again with `context()`, so that the
+  /// message is exactly the one an eager run gives.
+  template <typename Check, typename Context>
+  bool checkWithContext(Check check, Context context) {
+    quiet = true;
+    bool ok = check(std::string());
+    quiet = false;
+    return ok || check(context());
+  }
+  /// `where + suffix`, or nothing while running quietly.
+  std::string sub(const std::string &where, const char *suffix) const {
+    return quiet ? std::string() : where + suffix;
   }
   bool checkTensors();
   bool checkBindings(const flatbuffers::Vector<flatbuffers::Offset<Binding>> *,
@@ -84,6 +101,7 @@ private:
   std::vector<bool> mapped;
   const Scope *scope = nullptr;
   std::string error;
+  bool quiet = false;
 };
 
 std::string SemanticVerifier::run() {
@@ -335,8 +353,9 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
   for (size_t i = 0; i < nin + nout; ++i) {
     const Operand &op =
         *(i < nin ? g.inputs()->Get(i) : g.outputs()->Get(i - nin));
-    std::string what = i < nin ? fmt::format("input {}", i)
-                               : fmt::format("output {}", i - nin);
+    std::string what = quiet     ? std::string()
+                       : i < nin ? fmt::format("input {}", i)
+                                 : fmt::format("output {}", i - nin);
     if (!checkTensorIndex(where, what.c_str(), op.tensor()) ||
         !checkBox(where, what.c_str(), op.tensor(), op.offset(), op.strides(),
                   bounds))
@@ -378,7 +397,8 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
     return true;
   for (size_t pc = 0; pc < g.program()->size(); ++pc) {
     const Instr &in = *g.program()->Get(pc);
-    std::string at = fmt::format("{}: instruction {}", where, pc);
+    std::string at =
+        quiet ? std::string() : fmt::format("{}: instruction {}", where, pc);
     if (static_cast<unsigned>(in.opcode()) >
         static_cast<unsigned>(Opcode::MAX))
       return fail(fmt::format("{}: invalid opcode {}", at,
@@ -591,7 +611,9 @@ bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
   if (v.operands())
     for (size_t o = 0; o < v.operands()->size(); ++o) {
       const Box *box = v.operands()->Get(o);
-      if (!checkTileBox(fmt::format("{}: operand {}", where, o), box))
+      if (!checkTileBox(quiet ? std::string()
+                              : fmt::format("{}: operand {}", where, o),
+                        box))
         return false;
       const Tensor &t = *plan.tensors()->Get(box->tensor());
       int64_t n = numElements(box->sizes());
@@ -680,11 +702,18 @@ bool SemanticVerifier::checkSteps(
       std::string name = cs.name() ? cs.name()->str() : "";
       std::string loc = cs.loc() ? cs.loc()->str() : "unknown loc";
       if (cs.vertices())
-        for (size_t vi = 0; vi < cs.vertices()->size(); ++vi)
-          if (!checkVertex(fmt::format("compute set '{}' at {}: vertex {}",
-                                       name, loc, vi),
-                           *cs.vertices()->Get(vi)))
+        for (size_t vi = 0; vi < cs.vertices()->size(); ++vi) {
+          const Vertex &v = *cs.vertices()->Get(vi);
+          if (!checkWithContext(
+                  [&](const std::string &where) {
+                    return checkVertex(where, v);
+                  },
+                  [&] {
+                    return fmt::format("compute set '{}' at {}: vertex {}",
+                                       name, loc, vi);
+                  }))
             return false;
+        }
       break;
     }
     case StepBody::Exchange: {
@@ -695,17 +724,22 @@ bool SemanticVerifier::checkSteps(
       if (ex.copies())
         for (size_t ci = 0; ci < ex.copies()->size(); ++ci) {
           const ExchangeCopy &c = *ex.copies()->Get(ci);
-          std::string w = fmt::format("{}: copy {}", where, ci);
-          if (!checkTileBox(w + " source", c.src()) ||
-              !checkTileBox(w + " destination", c.dst()) ||
-              !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
-              !checkWritable(w, c.dst()->tensor()))
+          auto check = [&](const std::string &w) {
+            if (!checkTileBox(sub(w, " source"), c.src()) ||
+                !checkTileBox(sub(w, " destination"), c.dst()) ||
+                !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
+                !checkWritable(w, c.dst()->tensor()))
+              return false;
+            int64_t ns = numElements(c.src()->sizes());
+            int64_t nd = numElements(c.dst()->sizes());
+            if (ns != nd)
+              return fail(fmt::format("{}: copies {} elements into a box of {}",
+                                      w, ns, nd));
+            return true;
+          };
+          if (!checkWithContext(
+                  check, [&] { return fmt::format("{}: copy {}", where, ci); }))
             return false;
-          int64_t ns = numElements(c.src()->sizes());
-          int64_t nd = numElements(c.dst()->sizes());
-          if (ns != nd)
-            return fail(fmt::format("{}: copies {} elements into a box of {}",
-                                    w, ns, nd));
         }
       break;
     }

@@ -81,6 +81,34 @@ TEST(SimVerifier, MappingErrors) {
   }
 }
 
+// Context strings are only formatted for the vertex or copy that fails (the
+// checks run quietly first); the message must still name it in full, and a
+// valid vertex or copy before it must not leave an error behind.
+TEST(SimVerifier, ErrorContextAfterValidItems) {
+  {
+    TB b;
+    uint32_t x = b.addF32("x", {4});
+    b.mapOn(x, 0, 4, 0);
+    VertexSpec ok{
+        0, {{x, {0}, {4}}, {x, {0}, {4}}, {x, {0}, {4}}}, addCodelet(4)};
+    VertexSpec bad{
+        0, {{x, {0}, {4}}, {x, {2}, {4}}, {x, {0}, {4}}}, addCodelet(4)};
+    b.add(TB::computeSet("cs", "here", {ok, ok, bad}));
+    EXPECT_ERROR(b, "compute set 'cs' at here: vertex 2: operand 1: box "
+                    "[2, 6) of dimension 0 is outside tensor %0 'x'");
+  }
+  {
+    TB b;
+    uint32_t x = b.addF32("x", {4});
+    uint32_t y = b.addF32("y", {4});
+    b.mapOn(x, 0, 4, 0);
+    b.mapOn(y, 0, 4, 16);
+    b.add(TB::exchange(
+        "e", {{{x, {0}, {4}}, {y, {0}, {4}}}, {{x, {0}, {4}}, {y, {0}, {3}}}}));
+    EXPECT_ERROR(b, ": copy 1: copies 4 elements into a box of 3");
+  }
+}
+
 TEST(SimVerifier, StepErrors) {
   {
     TB b;

@@ -146,7 +146,9 @@ static bool forEachRun(ArrayRef<int64_t> shape, BoxAttr box,
   }
 }
 
-static LogicalResult verifyBoxInBuffer(Operation *op, StringRef what,
+// `what` names the operand in messages; it is a Twine so that the name is
+// only rendered when there is an error, not for every box of every vertex.
+static LogicalResult verifyBoxInBuffer(Operation *op, const Twine &what,
                                        BufferType type, BoxAttr box) {
   if (!box)
     return op->emitOpError() << what << " has no #bsp.box";
@@ -166,7 +168,7 @@ static LogicalResult verifyBoxInBuffer(Operation *op, StringRef what,
 
 /// Checks that every element of `box` of `value` lives on `tile`, when the
 /// value's mapping is known.
-static LogicalResult verifyBoxOnTile(Operation *op, StringRef what,
+static LogicalResult verifyBoxOnTile(Operation *op, const Twine &what,
                                      Value value, BoxAttr box, int64_t tile) {
   auto tensor = value.getDefiningOp<TensorOp>();
   if (!tensor)
@@ -239,14 +241,13 @@ static LogicalResult verifyVertex(Operation *op, int64_t tile,
       return op->emitOpError() << "has " << values.size() << " " << kind
                                << "s but " << boxes.size() << " boxes";
     for (auto [i, value] : llvm::enumerate(values)) {
-      std::string what = (kind + " #" + Twine(i)).str();
       auto box = dyn_cast<BoxAttr>(boxes[i]);
       auto type = cast<BufferType>(value.getType());
-      if (failed(verifyBoxInBuffer(op, what, type, box)))
+      if (failed(verifyBoxInBuffer(op, kind + " #" + Twine(i), type, box)))
         return failure();
       if (kind == "input" && remoteInputs)
         continue;
-      if (failed(verifyBoxOnTile(op, what, value, box, tile)))
+      if (failed(verifyBoxOnTile(op, kind + " #" + Twine(i), value, box, tile)))
         return failure();
     }
     return success();
@@ -282,6 +283,9 @@ LogicalResult ProgramOp::verifyRegions() {
   // again for the tile that overflows, so that a valid program does not pay
   // for a per-tile, per-tensor table.
   llvm::DenseMap<int64_t, int64_t> extents;
+  // The device's tiles are counted in a flat array (a hash lookup per
+  // interval showed in profiles); only tiles outside it use the map.
+  std::vector<int64_t> deviceExtents(device ? device.getTiles() : 0, 0);
   for (auto tensor : getBody().front().getOps<TensorOp>()) {
     auto [it, inserted] = names.try_emplace(tensor.getName(), tensor);
     if (!inserted) {
@@ -295,10 +299,16 @@ LogicalResult ProgramOp::verifyRegions() {
     for (Attribute attr : tensor.getMapping()) {
       auto iv = cast<IntervalAttr>(attr);
       int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
-      int64_t &extent = extents[iv.getTile()];
+      int64_t tile = iv.getTile();
+      int64_t &extent = tile >= 0 && tile < (int64_t)deviceExtents.size()
+                            ? deviceExtents[tile]
+                            : extents[tile];
       extent = std::max(extent, iv.getAddress() + bytes);
     }
   }
+  for (auto [tile, extent] : llvm::enumerate(deviceExtents))
+    if (extent > 0)
+      extents[tile] = extent;
   // A tile's need is its memory extent: the memory planner may place
   // tensors with disjoint lifetimes at the same addresses. The lowest
   // overflowing tile is reported, as before.
