@@ -154,3 +154,25 @@ func.func @dynamic(%p: tensor<?x3xf32>, %g: tensor<?x3xf32>) -> tensor<?x3xf32> 
   %0 = optimizer.sgd %p, %g {lr = 0.1} : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// The counter stays f32 while the step scalars are in the parameter's type:
+// t is widened once, in the 0-d kernel, and the per-element body reads f64
+// scalars without converting anything.
+// CHECK-LABEL: func @adam_f64
+// CHECK: %[[C:.*]]:3 = linalg.generic {{.*}} iterator_types = []} ins(%arg4 : tensor<f32>) outs({{.*}} : tensor<f32>, tensor<f64>, tensor<f64>)
+// CHECK:   %[[T:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.extf %[[T]] : f32 to f64
+// CHECK:   math.expm1 %{{.*}} : f64
+// CHECK:   linalg.yield %[[T]], %{{.*}}, %{{.*}} : f32, f64, f64
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1, %arg2, %arg3, %[[C]]#1, %[[C]]#2 : tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f64>, tensor<f64>)
+// CHECK-NOT: arith.extf
+// CHECK-NOT: math.expm1
+// CHECK: linalg.yield
+func.func @adam_f64(%p: tensor<3xf64>, %g: tensor<3xf64>, %m: tensor<3xf64>, %v: tensor<3xf64>, %t: tensor<f32>)
+    -> (tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f32>) {
+  %p1, %m1, %v1, %t1 = optimizer.adam %p, %g state(%m, %v, %t : tensor<3xf64>, tensor<3xf64>, tensor<f32>)
+      {lr = 0.1} : tensor<3xf64>
+  return %p1, %m1, %v1, %t1 : tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f32>
+}
