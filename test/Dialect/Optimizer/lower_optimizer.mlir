@@ -176,3 +176,23 @@ func.func @adam_f64(%p: tensor<3xf64>, %g: tensor<3xf64>, %m: tensor<3xf64>, %v:
       {lr = 0.1} : tensor<3xf64>
   return %p1, %m1, %v1, %t1 : tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f32>
 }
+
+// -----
+
+// Adagrad without lr_decay: the rate is a constant in the per-element body
+// and the step kernel only advances the counter.
+// CHECK-LABEL: func @adagrad_no_decay
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} iterator_types = []} ins(%arg3 : tensor<f32>)
+// CHECK: %[[K:.*]]:2 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK-NOT: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:   math.sqrt
+// CHECK:   arith.divf
+// CHECK-NOT: arith.divf
+// CHECK:   linalg.yield
+// CHECK: return %[[K]]#0, %[[K]]#1, %[[C]]
+func.func @adagrad_no_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %s: tensor<4xf32>, %t: tensor<f32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<f32>) {
+  %p1, %s1, %t1 = optimizer.adagrad %p, %g state(%s, %t : tensor<4xf32>, tensor<f32>)
+      {lr = 0.1} : tensor<4xf32>
+  return %p1, %s1, %t1 : tensor<4xf32>, tensor<4xf32>, tensor<f32>
+}
