@@ -86,20 +86,41 @@ SmallVector<Value> buildElementwiseUpdate(OpBuilder &builder, Location loc,
   return SmallVector<Value>(generic.getResults());
 }
 
-Value buildStepIncrement(OpBuilder &builder, Location loc, Value step) {
-  auto type = cast<RankedTensorType>(step.getType());
-  Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
-                                                type.getElementType());
+SmallVector<Value> buildScalarKernel(
+    OpBuilder &builder, Location loc, ValueRange inputs, TypeRange resultTypes,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+  SmallVector<Value> inits;
+  SmallVector<Type> types;
+  for (Type element : resultTypes) {
+    inits.push_back(
+        builder.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, element));
+    types.push_back(inits.back().getType());
+  }
   AffineMap map = AffineMap::get(0, 0, {}, builder.getContext());
+  SmallVector<AffineMap> maps(inputs.size() + inits.size(), map);
   auto generic = builder.create<linalg::GenericOp>(
-      loc, TypeRange{type}, ValueRange{step}, ValueRange{empty},
-      ArrayRef<AffineMap>{map, map}, ArrayRef<utils::IteratorType>{},
+      loc, types, inputs, inits, maps, ArrayRef<utils::IteratorType>{},
       [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
-        ScalarMath math(b, bodyLoc, b.getF32Type());
-        b.create<linalg::YieldOp>(bodyLoc,
-                                  math.add(args[0], math.constant(1.0)));
+        b.create<linalg::YieldOp>(
+            bodyLoc, body(b, bodyLoc, args.take_front(inputs.size())));
       });
-  return generic.getResult(0);
+  return SmallVector<Value>(generic.getResults());
+}
+
+SmallVector<Value> buildStepKernel(OpBuilder &builder, Location loc, Value step,
+                                   TypeRange scalarTypes, StepBody body) {
+  SmallVector<Type> types = {builder.getF32Type()};
+  llvm::append_range(types, scalarTypes);
+  return buildScalarKernel(
+      builder, loc, {step}, types,
+      [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        ScalarMath f32(b, bodyLoc, b.getF32Type());
+        Value t = f32.add(args[0], f32.constant(1.0));
+        SmallVector<Value> yields = {t};
+        if (body)
+          llvm::append_range(yields, body(b, bodyLoc, args[0], t));
+        return yields;
+      });
 }
 
 Value buildSumOfSquares(OpBuilder &builder, Location loc, Value x) {

@@ -67,9 +67,30 @@ buildElementwiseUpdate(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value buildSumOfSquares(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::Value x);
 
-/// `step + 1` for a 0-d f32 step counter.
-mlir::Value buildStepIncrement(mlir::OpBuilder &builder, mlir::Location loc,
-                               mlir::Value step);
+/// The body of a rule's per-step kernel: the old f32 step counter and
+/// `t = step + 1` in, one scalar per requested element type out.
+using StepBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &builder, mlir::Location loc, mlir::Value step,
+    mlir::Value t)>;
+
+/// One 0-d linalg.generic over a 0-d f32 step counter that yields the new
+/// counter `step + 1` followed by one 0-d tensor per entry of `scalarTypes`
+/// computed by `body` (bias corrections, the step's learning rate, ...).
+/// Scalars that depend only on the step are computed here once per step and
+/// broadcast into the per-element kernel, which would otherwise pay for
+/// their exp/div/sqrt at every element.
+llvm::SmallVector<mlir::Value>
+buildStepKernel(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value step,
+                mlir::TypeRange scalarTypes = {}, StepBody body = nullptr);
+
+/// One 0-d linalg.generic over the 0-d `inputs` that yields one 0-d tensor
+/// per entry of `resultTypes`: `body` gets the inputs' scalars.
+llvm::SmallVector<mlir::Value> buildScalarKernel(
+    mlir::OpBuilder &builder, mlir::Location loc, mlir::ValueRange inputs,
+    mlir::TypeRange resultTypes,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(
+        mlir::OpBuilder &builder, mlir::Location loc, mlir::ValueRange args)>
+        body);
 
 } // namespace ipuc
 

@@ -4,7 +4,11 @@
 // rmsprop}.py, single-tensor path) written as a scalar body, keeping torch's
 // order of operations so that f32 rounding matches it closely. Scalars that
 // depend only on hyper-parameters are folded in double precision, as torch
-// computes them in Python floats.
+// computes them in Python floats; scalars that depend on the step (bias
+// corrections, decayed rates, sync flags) are computed once per step in the
+// rule's 0-d step kernel, which also advances the counter, and broadcast
+// into the per-element kernel: computing them there charged every element
+// for their exp, div and sqrt (the cost model counts body ops per element).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +20,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -59,17 +64,24 @@ SmallVector<Value> lowerSgd(OpBuilder &b, SgdOp op) {
           return SmallVector<Value>{m.sub(e[0], m.scale(lr, g))};
         });
   Value buf = op.getState()[0], step = op.getState()[1];
+  // torch creates the buffer from the first gradient, undamped: whether
+  // this is the first step is one i1 per step.
+  SmallVector<Value> counter =
+      buildStepKernel(b, op.getLoc(), step, {b.getI1Type()},
+                      [&](OpBuilder &ob, Location loc, Value old, Value) {
+                        return SmallVector<Value>{
+                            ScalarMath(ob, loc, ob.getF32Type()).isZero(old)};
+                      });
   SmallVector<Value> results = buildElementwiseUpdate(
-      b, op.getLoc(), {op.getParam(), op.getGrad(), buf}, {step}, 2,
+      b, op.getLoc(), {op.getParam(), op.getGrad(), buf}, {counter[1]}, 2,
       [&](ScalarMath &m, ValueRange e, ValueRange s) {
         Value g = decayedGrad(m, e[1], e[0], decay);
-        // torch creates the buffer from the first gradient, undamped.
         Value later = m.add(m.scale(momentum, e[2]), m.scale(1 - dampening, g));
-        Value newBuf = m.select(m.isZero(m.fromF32(s[0])), g, later);
+        Value newBuf = m.select(s[0], g, later);
         Value d = nesterov ? m.add(g, m.scale(momentum, newBuf)) : newBuf;
         return SmallVector<Value>{m.sub(e[0], m.scale(lr, d)), newBuf};
       });
-  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  results.push_back(counter[0]);
   return results;
 }
 
@@ -79,10 +91,22 @@ SmallVector<Value> lowerAdam(OpBuilder &b, AdamOp op) {
   double decay = toDouble(op.getWeightDecay());
   bool decoupled = op.getDecoupled();
   Value step = op.getState()[2];
+  Type element = getElementTypeOrSelf(op.getParam().getType());
+  // step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t), once per step.
+  SmallVector<Value> counter =
+      buildStepKernel(b, op.getLoc(), step, {element, element},
+                      [&](OpBuilder &ob, Location loc, Value, Value tF32) {
+                        ScalarMath m(ob, loc, cast<FloatType>(element));
+                        Value t = m.fromF32(tF32);
+                        return SmallVector<Value>{
+                            m.div(m.constant(lr), biasCorrection(m, beta1, t)),
+                            m.sqrt(biasCorrection(m, beta2, t))};
+                      });
   SmallVector<Value> results = buildElementwiseUpdate(
       b, op.getLoc(),
-      {op.getParam(), op.getGrad(), op.getState()[0], op.getState()[1]}, {step},
-      3, [&](ScalarMath &m, ValueRange e, ValueRange s) {
+      {op.getParam(), op.getGrad(), op.getState()[0], op.getState()[1]},
+      {counter[1], counter[2]}, 3,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
         Value p = e[0], g = e[1];
         if (decoupled) {
           if (decay != 0.0)
@@ -93,15 +117,13 @@ SmallVector<Value> lowerAdam(OpBuilder &b, AdamOp op) {
         Value avg = m.add(m.scale(beta1, e[2]), m.scale(1 - beta1, g));
         Value avgSq =
             m.add(m.scale(beta2, e[3]), m.scale(1 - beta2, m.mul(g, g)));
-        Value t = m.fromF32(m.add(s[0], m.constant(1.0)));
-        Value stepSize = m.div(m.constant(lr), biasCorrection(m, beta1, t));
-        Value correction2Sqrt = m.sqrt(biasCorrection(m, beta2, t));
+        Value stepSize = s[0], correction2Sqrt = s[1];
         Value denom =
             m.add(m.div(m.sqrt(avgSq), correction2Sqrt), m.constant(eps));
         Value newParam = m.sub(p, m.mul(stepSize, m.div(avg, denom)));
         return SmallVector<Value>{newParam, avg, avgSq};
       });
-  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  results.push_back(counter[0]);
   return results;
 }
 
@@ -109,20 +131,32 @@ SmallVector<Value> lowerAdagrad(OpBuilder &b, AdagradOp op) {
   double lr = toDouble(op.getLr()), lrDecay = toDouble(op.getLrDecay());
   double decay = toDouble(op.getWeightDecay()), eps = toDouble(op.getEps());
   Value step = op.getState()[1];
+  Type element = getElementTypeOrSelf(op.getParam().getType());
+  // clr = lr / (1 + (t - 1) * lr_decay), and t - 1 is the old step: once
+  // per step, and a constant without decay.
+  SmallVector<Value> counter;
+  if (lrDecay != 0.0)
+    counter = buildStepKernel(
+        b, op.getLoc(), step, {element},
+        [&](OpBuilder &ob, Location loc, Value old, Value) {
+          ScalarMath m(ob, loc, cast<FloatType>(element));
+          return SmallVector<Value>{
+              m.div(m.constant(lr),
+                    m.add(m.constant(1.0), m.scale(lrDecay, m.fromF32(old))))};
+        });
+  else
+    counter = buildStepKernel(b, op.getLoc(), step);
   SmallVector<Value> results = buildElementwiseUpdate(
-      b, op.getLoc(), {op.getParam(), op.getGrad(), op.getState()[0]}, {step},
-      2, [&](ScalarMath &m, ValueRange e, ValueRange s) {
+      b, op.getLoc(), {op.getParam(), op.getGrad(), op.getState()[0]},
+      ValueRange(counter).drop_front(), 2,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
         Value g = decayedGrad(m, e[1], e[0], decay);
-        // clr = lr / (1 + (t - 1) * lr_decay), and t - 1 is the old step.
-        Value clr = m.constant(lr);
-        if (lrDecay != 0.0)
-          clr = m.div(
-              clr, m.add(m.constant(1.0), m.scale(lrDecay, m.fromF32(s[0]))));
+        Value clr = s.empty() ? m.constant(lr) : s[0];
         Value sum = m.add(e[2], m.mul(g, g));
         Value std = m.add(m.sqrt(sum), m.constant(eps));
         return SmallVector<Value>{m.sub(e[0], m.mul(clr, m.div(g, std))), sum};
       });
-  results.push_back(buildStepIncrement(b, op.getLoc(), step));
+  results.push_back(counter[0]);
   return results;
 }
 
@@ -189,27 +223,37 @@ SmallVector<Value> lowerLamb(OpBuilder &b, LambOp op) {
       });
   Value paramSq = buildSumOfSquares(b, loc, param);
   Value updateSq = buildSumOfSquares(b, loc, adam[0]);
-  SmallVector<Value> newParam = buildElementwiseUpdate(
-      b, loc, {param, adam[0]}, {paramSq, updateSq, step}, 1,
-      [&](ScalarMath &m, ValueRange e, ValueRange s) {
-        OpBuilder &ob = m.getBuilder();
-        Value paramNorm = ob.create<arith::MinimumFOp>(m.getLoc(), m.sqrt(s[0]),
-                                                       m.constant(clamp));
-        Value updateNorm = m.sqrt(s[1]);
-        Value either = ob.create<arith::OrIOp>(m.getLoc(), m.isZero(paramNorm),
+  // The trust ratio and the debiased step size are per tensor and step:
+  // their product is one 0-d kernel's, beside the new counter.
+  Type element = getElementTypeOrSelf(param.getType());
+  SmallVector<Value> scalars = buildScalarKernel(
+      b, loc, {step, paramSq, updateSq}, {b.getF32Type(), element},
+      [&](OpBuilder &ob, Location sLoc, ValueRange s) {
+        ScalarMath f32(ob, sLoc, ob.getF32Type());
+        ScalarMath m(ob, sLoc, cast<FloatType>(element));
+        Value t = f32.add(s[0], f32.constant(1.0));
+        Value paramNorm =
+            ob.create<arith::MinimumFOp>(sLoc, m.sqrt(s[1]), m.constant(clamp));
+        Value updateNorm = m.sqrt(s[2]);
+        Value either = ob.create<arith::OrIOp>(sLoc, m.isZero(paramNorm),
                                                m.isZero(updateNorm));
         Value trust =
             m.select(either, m.constant(1.0), m.div(paramNorm, updateNorm));
         Value stepSize = m.constant(lr);
         if (debias) {
-          Value t = m.fromF32(m.add(s[2], m.constant(1.0)));
-          stepSize = m.div(m.mul(stepSize, m.sqrt(biasCorrection(m, beta2, t))),
-                           biasCorrection(m, beta1, t));
+          Value tE = m.fromF32(t);
+          stepSize =
+              m.div(m.mul(stepSize, m.sqrt(biasCorrection(m, beta2, tE))),
+                    biasCorrection(m, beta1, tE));
         }
-        return SmallVector<Value>{
-            m.sub(e[0], m.mul(m.mul(stepSize, trust), e[1]))};
+        return SmallVector<Value>{t, m.mul(stepSize, trust)};
       });
-  return {newParam[0], adam[1], adam[2], buildStepIncrement(b, loc, step)};
+  SmallVector<Value> newParam = buildElementwiseUpdate(
+      b, loc, {param, adam[0]}, {scalars[1]}, 1,
+      [&](ScalarMath &m, ValueRange e, ValueRange s) {
+        return SmallVector<Value>{m.sub(e[0], m.mul(s[0], e[1]))};
+      });
+  return {newParam[0], adam[1], adam[2], scalars[0]};
 }
 
 /// The learned rule (optimizer.learned's description): one kernel for the
@@ -304,22 +348,25 @@ SmallVector<Value> lowerLookahead(OpBuilder &b, LookaheadOp op) {
   double k = static_cast<double>(op.getK());
   double alpha = toDouble(op.getAlpha());
   Value slow = op.getState()[0], step = op.getState()[1];
+  // Whether this step syncs, once per step. The counter is f32 whatever
+  // the parameter's type: t = step + 1 counts exactly up to 2^24 steps.
+  SmallVector<Value> counter =
+      buildStepKernel(b, op.getLoc(), step, {b.getI1Type()},
+                      [&](OpBuilder &ob, Location loc, Value, Value t) {
+                        ScalarMath f32(ob, loc, ob.getF32Type());
+                        Value rem =
+                            ob.create<arith::RemFOp>(loc, t, f32.constant(k));
+                        return SmallVector<Value>{f32.isZero(rem)};
+                      });
   SmallVector<Value> synced = buildElementwiseUpdate(
-      b, op.getLoc(), {innerResults[0], slow}, {step}, 2,
+      b, op.getLoc(), {innerResults[0], slow}, {counter[1]}, 2,
       [&](ScalarMath &m, ValueRange e, ValueRange s) {
-        // The counter is f32 whatever the parameter's type: t = step + 1
-        // counts exactly up to 2^24 steps.
-        ScalarMath f32(m.getBuilder(), m.getLoc(), m.getBuilder().getF32Type());
-        Value t = f32.add(s[0], f32.constant(1.0));
-        Value rem = m.getBuilder().create<arith::RemFOp>(m.getLoc(), t,
-                                                         f32.constant(k));
-        Value sync = f32.isZero(rem);
+        Value sync = s[0];
         Value moved = m.add(e[1], m.scale(alpha, m.sub(e[0], e[1])));
         Value newSlow = m.select(sync, moved, e[1]);
         return SmallVector<Value>{m.select(sync, newSlow, e[0]), newSlow};
       });
-  SmallVector<Value> results = {synced[0], synced[1],
-                                buildStepIncrement(b, op.getLoc(), step)};
+  SmallVector<Value> results = {synced[0], synced[1], counter[0]};
   llvm::append_range(results, ArrayRef<Value>(innerResults).drop_front());
   return results;
 }

@@ -10,22 +10,27 @@
 // The inner Adam is lowered and inlined; one kernel then syncs the slow
 // weights when (step + 1) % k == 0 and picks the parameter.
 // LOWER-LABEL: func @lookahead_adam
-// LOWER: %[[ADAM:.*]]:3 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg4, %arg5, %arg6 :
-// LOWER: %[[ASTEP:.*]] = linalg.generic {{.*}} ins(%arg6 : tensor<f32>)
-// LOWER: %[[SYNC:.*]]:2 = linalg.generic {{.*}} ins(%[[ADAM]]#0, %arg2, %arg3 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<f32>)
-// LOWER: ^bb0(%[[FAST:[a-z0-9_]+]]: f32, %[[SLOW:[a-z0-9_]+]]: f32, %[[STEP:[a-z0-9_]+]]: f32,
+// The inner Adam's step kernel, then its per-element kernel.
+// LOWER: %[[ASTEP:.*]]:3 = linalg.generic {{.*}} iterator_types = []} ins(%arg6 : tensor<f32>)
+// LOWER: %[[ADAM:.*]]:3 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg4, %arg5, %[[ASTEP]]#1, %[[ASTEP]]#2 :
+// Whether this step syncs is one i1 per step, beside the new counter.
+// LOWER: %[[LSTEP:.*]]:2 = linalg.generic {{.*}} iterator_types = []} ins(%arg3 : tensor<f32>) outs({{.*}} : tensor<f32>, tensor<i1>)
+// LOWER: ^bb0(%[[STEP:[a-z0-9_]+]]: f32,
 // LOWER:   %[[T:.*]] = arith.addf %[[STEP]], %{{.*}} : f32
 // LOWER:   %[[K:.*]] = arith.constant 3.000000e+00 : f32
 // LOWER:   %[[REM:.*]] = arith.remf %[[T]], %[[K]] : f32
 // LOWER:   %[[IS:.*]] = arith.cmpf oeq, %[[REM]]
-// LOWER:   %[[D:.*]] = arith.subf %[[FAST]], %[[SLOW]] : f32
-// LOWER:   %[[AD:.*]] = arith.mulf %{{.*}}, %[[D]] : f32
-// LOWER:   %[[MOVED:.*]] = arith.addf %[[SLOW]], %[[AD]] : f32
-// LOWER:   %[[NS:.*]] = arith.select %[[IS]], %[[MOVED]], %[[SLOW]] : f32
-// LOWER:   %[[NP:.*]] = arith.select %[[IS]], %[[NS]], %[[FAST]] : f32
-// LOWER:   linalg.yield %[[NP]], %[[NS]] : f32, f32
-// LOWER: %[[LSTEP:.*]] = linalg.generic {{.*}} ins(%arg3 : tensor<f32>)
-// LOWER: return %[[SYNC]]#0, %[[SYNC]]#1, %[[LSTEP]], %[[ADAM]]#1, %[[ADAM]]#2, %[[ASTEP]]
+// LOWER:   linalg.yield %[[T]], %[[IS]] : f32, i1
+// LOWER: %[[SYNC:.*]]:2 = linalg.generic {{.*}} ins(%[[ADAM]]#0, %arg2, %[[LSTEP]]#1 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<i1>)
+// LOWER-NEXT: ^bb0(%[[FAST:[a-z0-9_]+]]: f32, %[[SLOW:[a-z0-9_]+]]: f32, %[[ISE:[a-z0-9_]+]]: i1,
+// LOWER-NEXT:   %[[D:.*]] = arith.subf %[[FAST]], %[[SLOW]] : f32
+// LOWER-NEXT:   arith.constant
+// LOWER-NEXT:   %[[AD:.*]] = arith.mulf %{{.*}}, %[[D]] : f32
+// LOWER-NEXT:   %[[MOVED:.*]] = arith.addf %[[SLOW]], %[[AD]] : f32
+// LOWER-NEXT:   %[[NS:.*]] = arith.select %[[ISE]], %[[MOVED]], %[[SLOW]] : f32
+// LOWER-NEXT:   %[[NP:.*]] = arith.select %[[ISE]], %[[NS]], %[[FAST]] : f32
+// LOWER-NEXT:   linalg.yield %[[NP]], %[[NS]] : f32, f32
+// LOWER: return %[[SYNC]]#0, %[[SYNC]]#1, %[[LSTEP]]#0, %[[ADAM]]#1, %[[ADAM]]#2, %[[ASTEP]]#0
 // LOWER-NOT: optimizer.
 func.func @lookahead_adam(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %slow: tensor<4x3xf32>, %t: tensor<f32>,
                           %m: tensor<4x3xf32>, %v: tensor<4x3xf32>, %at: tensor<f32>)

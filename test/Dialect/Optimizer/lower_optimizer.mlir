@@ -19,21 +19,26 @@ func.func @sgd(%p: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Momentum: the step counter is broadcast into the kernel (the buffer is the
-// undamped gradient on step 0) and advanced by a 0-d generic.
+// Momentum: the buffer is the undamped gradient on step 0. Whether this is
+// step 0 is one i1 per step, computed by the 0-d kernel that also advances
+// the counter and broadcast into the update; the per-element body has no
+// comparison.
 // CHECK-LABEL: func @sgd_momentum
-// CHECK: %[[K:.*]]:2 = linalg.generic {indexing_maps = [#map, #map, #map, #map1, #map, #map]
-// CHECK-SAME: ins(%arg0, %arg1, %arg2, %arg3 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<f32>)
-// CHECK: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[B:[a-z0-9_]+]]: f32, %[[S:[a-z0-9_]+]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[C:.*]]:2 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = []} ins(%arg3 : tensor<f32>) outs({{.*}} : tensor<f32>, tensor<i1>)
+// CHECK: ^bb0(%[[S:[a-z0-9_]+]]: f32,
+// CHECK:   %[[T:.*]] = arith.addf %[[S]], %{{.*}} : f32
+// CHECK:   %[[FIRST:.*]] = arith.cmpf oeq, %[[S]], %{{.*}}
+// CHECK:   linalg.yield %[[T]], %[[FIRST]] : f32, i1
+// CHECK: %[[K:.*]]:2 = linalg.generic {indexing_maps = [#map1, #map1, #map1, #map2, #map1, #map1]
+// CHECK-SAME: ins(%arg0, %arg1, %arg2, %[[C]]#1 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<i1>)
+// CHECK-NEXT: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[B:[a-z0-9_]+]]: f32, %[[F:[a-z0-9_]+]]: i1, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK-NOT: arith.cmpf
 // CHECK:   %[[DG:.*]] = arith.mulf %{{.*}}, %[[G]]
 // CHECK:   %[[MB:.*]] = arith.mulf %{{.*}}, %[[B]]
 // CHECK:   %[[LATER:.*]] = arith.addf %[[MB]], %[[DG]]
-// CHECK:   %[[FIRST:.*]] = arith.cmpf oeq, %[[S]], %{{.*}}
-// CHECK:   %[[BUF:.*]] = arith.select %[[FIRST]], %[[G]], %[[LATER]]
+// CHECK-NEXT:   %[[BUF:.*]] = arith.select %[[F]], %[[G]], %[[LATER]]
 // CHECK:   linalg.yield %{{.*}}, %[[BUF]] : f32, f32
-// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#map2, #map2], iterator_types = []} ins(%arg3 : tensor<f32>)
-// CHECK:   arith.addf %{{.*}}, %{{.*}} : f32
-// CHECK: return %[[K]]#0, %[[K]]#1, %[[T]]
+// CHECK: return %[[K]]#0, %[[K]]#1, %[[C]]#0
 func.func @sgd_momentum(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %buf: tensor<4x3xf32>, %step: tensor<f32>)
     -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<f32>) {
   %p1, %b1, %s1 = optimizer.sgd %p, %g state(%buf, %step : tensor<4x3xf32>, tensor<f32>)
@@ -44,22 +49,35 @@ func.func @sgd_momentum(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %buf: tensor<4
 // -----
 
 // Adam: bias corrections as -expm1(t * log(beta)) with log(0.9) and
-// log(0.999) folded; AdamW scales the parameter by 1 - lr * wd first.
+// log(0.999) folded, step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t)
+// computed once per step by the 0-d kernel that advances the counter;
+// AdamW scales the parameter by 1 - lr * wd first. The per-element body
+// has no exp and only the two square roots/divisions of torch's update.
 // CHECK-LABEL: func @adamw
-// CHECK: %[[K:.*]]:3 = linalg.generic
-// CHECK: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[M:[a-z0-9_]+]]: f32, %[[V:[a-z0-9_]+]]: f32, %[[S:[a-z0-9_]+]]: f32,
-// CHECK:   %[[DECAY:.*]] = arith.constant 9.990000e-01 : f32
-// CHECK:   %[[PD:.*]] = arith.mulf %[[DECAY]], %[[P]]
+// CHECK: %[[C:.*]]:3 = linalg.generic {{.*}} iterator_types = []} ins(%arg4 : tensor<f32>)
+// CHECK: ^bb0(%[[S:[a-z0-9_]+]]: f32,
+// CHECK:   %[[T:.*]] = arith.addf %[[S]], %{{.*}} : f32
 // CHECK:   arith.constant -0.105360515 : f32
 // CHECK:   math.expm1
+// CHECK:   %[[SS:.*]] = arith.divf
 // CHECK:   arith.constant -0.00100050028 : f32
 // CHECK:   math.expm1
-// CHECK:   math.sqrt
-// CHECK:   math.sqrt
-// CHECK:   %[[UPD:.*]] = arith.mulf
-// CHECK:   %[[NEW:.*]] = arith.subf %[[PD]], %[[UPD]]
-// CHECK:   linalg.yield %[[NEW]], %{{.*}}, %{{.*}} : f32, f32, f32
-// CHECK: linalg.generic {{.*}} ins(%arg4 : tensor<f32>)
+// CHECK:   %[[C2:.*]] = math.sqrt
+// CHECK:   linalg.yield %[[T]], %[[SS]], %[[C2]] : f32, f32, f32
+// CHECK: %[[K:.*]]:3 = linalg.generic
+// CHECK-SAME: ins(%arg0, %arg1, %arg2, %arg3, %[[C]]#1, %[[C]]#2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<f32>, tensor<f32>)
+// CHECK: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[M:[a-z0-9_]+]]: f32, %[[V:[a-z0-9_]+]]: f32, %[[SSE:[a-z0-9_]+]]: f32, %[[C2E:[a-z0-9_]+]]: f32,
+// CHECK-NOT: math.expm1
+// CHECK:   %[[DECAY:.*]] = arith.constant 9.990000e-01 : f32
+// CHECK:   %[[PD:.*]] = arith.mulf %[[DECAY]], %[[P]]
+// CHECK-NOT: math.expm1
+// CHECK:   %[[RT:.*]] = math.sqrt
+// CHECK-NEXT:   arith.divf %[[RT]], %[[C2E]]
+// CHECK-NOT: math.
+// CHECK:   %[[UPD:.*]] = arith.mulf %[[SSE]],
+// CHECK-NEXT:   %[[NEW:.*]] = arith.subf %[[PD]], %[[UPD]]
+// CHECK-NEXT:   linalg.yield %[[NEW]], %{{.*}}, %{{.*}} : f32, f32, f32
+// CHECK: return %[[K]]#0, %[[K]]#1, %[[K]]#2, %[[C]]#0
 func.func @adamw(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %t: tensor<f32>)
     -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<f32>) {
   %p1, %m1, %v1, %t1 = optimizer.adam %p, %g state(%m, %v, %t : tensor<8xf32>, tensor<8xf32>, tensor<f32>)
@@ -69,17 +87,29 @@ func.func @adamw(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>, %v: te
 
 // -----
 
-// Adagrad with lr_decay divides lr by 1 + step * lr_decay (step = t - 1).
+// Adagrad with lr_decay divides lr by 1 + step * lr_decay (step = t - 1),
+// once per step in the counter's 0-d kernel; the per-element body only
+// multiplies by it.
 // CHECK-LABEL: func @adagrad
-// CHECK: linalg.generic
-// CHECK: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[SUM:[a-z0-9_]+]]: f32, %[[S:[a-z0-9_]+]]: f32,
+// CHECK: %[[C:.*]]:2 = linalg.generic {{.*}} iterator_types = []} ins(%arg3 : tensor<f32>)
+// CHECK: ^bb0(%[[S:[a-z0-9_]+]]: f32,
+// CHECK:   %[[T:.*]] = arith.addf %[[S]], %{{.*}} : f32
 // CHECK:   %[[D:.*]] = arith.mulf %{{.*}}, %[[S]]
 // CHECK:   %[[DEN:.*]] = arith.addf %{{.*}}, %[[D]]
 // CHECK:   %[[CLR:.*]] = arith.divf %{{.*}}, %[[DEN]]
-// CHECK:   %[[SQ:.*]] = arith.mulf %[[G]], %[[G]]
-// CHECK:   %[[NSUM:.*]] = arith.addf %[[SUM]], %[[SQ]]
-// CHECK:   math.sqrt %[[NSUM]]
-// CHECK:   linalg.yield %{{.*}}, %[[NSUM]] : f32, f32
+// CHECK:   linalg.yield %[[T]], %[[CLR]] : f32, f32
+// CHECK: %[[K:.*]]:2 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2, %[[C]]#1 :
+// CHECK-NEXT: ^bb0(%[[P:[a-z0-9_]+]]: f32, %[[G:[a-z0-9_]+]]: f32, %[[SUM:[a-z0-9_]+]]: f32, %[[CLRE:[a-z0-9_]+]]: f32,
+// CHECK-NEXT:   %[[SQ:.*]] = arith.mulf %[[G]], %[[G]]
+// CHECK-NEXT:   %[[NSUM:.*]] = arith.addf %[[SUM]], %[[SQ]]
+// CHECK-NEXT:   arith.constant
+// CHECK-NEXT:   %[[RT:.*]] = math.sqrt %[[NSUM]]
+// CHECK-NEXT:   %[[STD:.*]] = arith.addf %[[RT]],
+// CHECK-NEXT:   %[[R:.*]] = arith.divf %[[G]], %[[STD]]
+// CHECK-NEXT:   %[[U:.*]] = arith.mulf %[[CLRE]], %[[R]]
+// CHECK-NEXT:   %[[NP:.*]] = arith.subf %[[P]], %[[U]]
+// CHECK-NEXT:   linalg.yield %[[NP]], %[[NSUM]] : f32, f32
+// CHECK: return %[[K]]#0, %[[K]]#1, %[[C]]#0
 func.func @adagrad(%p: tensor<2x2xf32>, %g: tensor<2x2xf32>, %s: tensor<2x2xf32>, %t: tensor<f32>)
     -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<f32>) {
   %p1, %s1, %t1 = optimizer.adagrad %p, %g state(%s, %t : tensor<2x2xf32>, tensor<f32>)
@@ -123,4 +153,46 @@ func.func @rmsprop(%p: tensor<5xf32>, %g: tensor<5xf32>, %sq: tensor<5xf32>, %bu
 func.func @dynamic(%p: tensor<?x3xf32>, %g: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = optimizer.sgd %p, %g {lr = 0.1} : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// The counter stays f32 while the step scalars are in the parameter's type:
+// t is widened once, in the 0-d kernel, and the per-element body reads f64
+// scalars without converting anything.
+// CHECK-LABEL: func @adam_f64
+// CHECK: %[[C:.*]]:3 = linalg.generic {{.*}} iterator_types = []} ins(%arg4 : tensor<f32>) outs({{.*}} : tensor<f32>, tensor<f64>, tensor<f64>)
+// CHECK:   %[[T:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.extf %[[T]] : f32 to f64
+// CHECK:   math.expm1 %{{.*}} : f64
+// CHECK:   linalg.yield %[[T]], %{{.*}}, %{{.*}} : f32, f64, f64
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1, %arg2, %arg3, %[[C]]#1, %[[C]]#2 : tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f64>, tensor<f64>)
+// CHECK-NOT: arith.extf
+// CHECK-NOT: math.expm1
+// CHECK: linalg.yield
+func.func @adam_f64(%p: tensor<3xf64>, %g: tensor<3xf64>, %m: tensor<3xf64>, %v: tensor<3xf64>, %t: tensor<f32>)
+    -> (tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f32>) {
+  %p1, %m1, %v1, %t1 = optimizer.adam %p, %g state(%m, %v, %t : tensor<3xf64>, tensor<3xf64>, tensor<f32>)
+      {lr = 0.1} : tensor<3xf64>
+  return %p1, %m1, %v1, %t1 : tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<f32>
+}
+
+// -----
+
+// Adagrad without lr_decay: the rate is a constant in the per-element body
+// and the step kernel only advances the counter.
+// CHECK-LABEL: func @adagrad_no_decay
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} iterator_types = []} ins(%arg3 : tensor<f32>)
+// CHECK: %[[K:.*]]:2 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK-NOT: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:   math.sqrt
+// CHECK:   arith.divf
+// CHECK-NOT: arith.divf
+// CHECK:   linalg.yield
+// CHECK: return %[[K]]#0, %[[K]]#1, %[[C]]
+func.func @adagrad_no_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %s: tensor<4xf32>, %t: tensor<f32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<f32>) {
+  %p1, %s1, %t1 = optimizer.adagrad %p, %g state(%s, %t : tensor<4xf32>, tensor<f32>)
+      {lr = 0.1} : tensor<4xf32>
+  return %p1, %s1, %t1 : tensor<4xf32>, tensor<4xf32>, tensor<f32>
 }

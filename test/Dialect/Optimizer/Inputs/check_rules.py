@@ -185,6 +185,10 @@ RULES = [
                                    weight_decay=0.01,
                                    initial_accumulator_value=0.1),
      ["sum", "step"], {"sum": 0.1}),
+    # Without lr_decay the rate is a constant and the step kernel only
+    # advances the counter.
+    ("adagrad_no_decay", "adagrad", {"lr": 0.1},
+     lambda p: torch.optim.Adagrad(p, lr=0.1), ["sum", "step"], {}),
     ("rmsprop", "rmsprop", {"lr": 0.01},
      lambda p: torch.optim.RMSprop(p, lr=0.01), ["square_avg"], {}),
     ("rmsprop_centered_momentum", "rmsprop",
