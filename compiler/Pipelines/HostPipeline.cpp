@@ -15,7 +15,7 @@
 
 using namespace mlir;
 
-void ipuc::buildHostPipeline(OpPassManager &pm) {
+void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   // Optimizer update rules become elementwise linalg that the fusion below
   // treats like any other (a no-op without optimizer ops).
   pm.addPass(createLowerOptimizer());
@@ -34,6 +34,9 @@ void ipuc::buildHostPipeline(OpPassManager &pm) {
   funcPm.addPass(tosa::createTosaToArith());
   funcPm.addPass(tosa::createTosaToTensor());
   funcPm.addPass(createCanonicalizerPass());
+  // Before fusion, so that generalized transposes can fuse.
+  if (forHostTarget)
+    funcPm.addPass(createFoldHostTransposes());
   // One host kernel per fused op: fuse elementwise producers into consumers.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCSEPass());
@@ -47,4 +50,8 @@ void ipuc::registerHostPipeline() {
       "Lower func+tosa to fused linalg-on-tensors ready for host-plan "
       "emission",
       [](OpPassManager &pm) { buildHostPipeline(pm); });
+  PassPipelineRegistration<>(
+      "ipuc-host-target-pipeline",
+      "ipuc-host-pipeline with the host target's transpose folding",
+      [](OpPassManager &pm) { buildHostPipeline(pm, /*forHostTarget=*/true); });
 }

@@ -8,9 +8,13 @@ namespace ipuc {
 
 /// tosa (+ arith/tensor) -> linalg-on-tensors with fused elementwise ops,
 /// legalized for host-plan emission. Registered as `ipuc-host-pipeline`.
-void buildHostPipeline(mlir::OpPassManager &pm);
+/// With `forHostTarget`, transposes are folded into matmuls or generalized
+/// for fusion (ipuc-fold-host-transposes) first; the ipu target's partitioner
+/// takes the plain linalg ops instead.
+void buildHostPipeline(mlir::OpPassManager &pm, bool forHostTarget = false);
 
-/// Registers `ipuc-host-pipeline` for ipu-opt and --pass-pipeline.
+/// Registers `ipuc-host-pipeline` (as used for --target=ipu) and
+/// `ipuc-host-target-pipeline` (--target=host) for ipu-opt.
 void registerHostPipeline();
 
 } // namespace ipuc

@@ -294,6 +294,19 @@ LogicalResult HostPlanEmitter::emitGeneric(linalg::LinalgOp op) {
   return success();
 }
 
+/// A transpose read only by tensor.pad ops (the importer's NCHW <-> NHWC
+/// change before a padded convolution) needs no kernel of its own: each pad
+/// already copies its source, and the copy can read the transpose's input
+/// through permuted strides. That saves a pass over the tensor.
+static bool isFoldedIntoPads(linalg::TransposeOp op) {
+  Value result = op->getResult(0);
+  return !result.use_empty() &&
+         llvm::all_of(result.getUses(), [](OpOperand &use) {
+           auto pad = dyn_cast<tensor::PadOp>(use.getOwner());
+           return pad && use.getOperandNumber() == 0;
+         });
+}
+
 /// Returns true when the matmul was emitted as a MatMul kernel, false when it
 /// should fall back to Generic (mixed or integer element types).
 FailureOr<bool> HostPlanEmitter::emitMatMul(linalg::LinalgOp op) {
@@ -371,7 +384,20 @@ LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   if (!padValue || !matchPattern(padValue, m_Constant(&attr)))
     return op->emitError("'tensor.pad' must pad with a constant for the host "
                          "plan");
-  FailureOr<uint32_t> source = getTensor(op.getSource(), op);
+  // The source box is read row-major, or through the permuted strides of a
+  // transpose that was folded into this copy (see isFoldedIntoPads).
+  ArrayRef<int64_t> srcShape = op.getSourceType().getShape();
+  SmallVector<int64_t> srcStrides = ipuc::getRowMajorStrides(srcShape);
+  Value sourceValue = op.getSource();
+  if (auto transpose = sourceValue.getDefiningOp<linalg::TransposeOp>();
+      transpose && isFoldedIntoPads(transpose)) {
+    sourceValue = transpose.getInput();
+    SmallVector<int64_t> inputStrides = ipuc::getRowMajorStrides(
+        cast<ShapedType>(sourceValue.getType()).getShape());
+    for (auto [i, dim] : llvm::enumerate(transpose.getPermutation()))
+      srcStrides[i] = inputStrides[dim];
+  }
+  FailureOr<uint32_t> source = getTensor(sourceValue, op);
   if (failed(source))
     return failure();
   std::optional<SmallVector<int64_t>> low =
@@ -395,14 +421,13 @@ LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
                ? intAttr.getValue().getZExtValue()
                : intAttr.getValue().getSExtValue();
   addKernel(op, plan::CreateFill(fbb, result, fimm, iimm));
-  ArrayRef<int64_t> srcShape = op.getSourceType().getShape();
   SmallVector<int64_t> dstStrides =
       ipuc::getRowMajorStrides(op.getResultType().getShape());
   int64_t dstOffset = 0;
   for (auto [l, stride] : llvm::zip(*low, dstStrides))
     dstOffset += l * stride;
-  addCopy(op, *source, result, srcShape, 0,
-          ipuc::getRowMajorStrides(srcShape), dstOffset, dstStrides);
+  addCopy(op, *source, result, srcShape, 0, srcStrides, dstOffset,
+          dstStrides);
   return success();
 }
 
@@ -550,6 +575,10 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
     if (*done)
       return success();
   }
+  // Emitted by its readers instead (as their copy's strides).
+  if (auto transpose = dyn_cast<linalg::TransposeOp>(op);
+      transpose && isFoldedIntoPads(transpose))
+    return success();
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     return emitGeneric(linalgOp);
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)

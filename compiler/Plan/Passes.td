@@ -28,6 +28,31 @@ def LegalizeHostPlan : Pass<"ipuc-legalize-host-plan", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def FoldHostTransposes
+    : Pass<"ipuc-fold-host-transposes", "mlir::func::FuncOp"> {
+  let summary = "Fold matrix transposes into host matmul operands";
+  let description = [{
+    For the host target only (the ipu partitioner has no transposed matmul
+    ops). A `linalg.transpose` that swaps the two matrix dimensions of a
+    `linalg.matmul` / `linalg.batch_matmul` operand is folded into the op:
+    it becomes `linalg.matmul_transpose_a/b` or
+    `linalg.batch_matmul_transpose_a/b`, which the host MatMul kernel runs
+    with Eigen's transposed view instead of copying. Only float matmuls of
+    one element type are rewritten (the transposed ops have no cast
+    attribute); when both operands are transposed only the lhs is folded.
+
+    ```mlir
+    %t = linalg.transpose ins(%w : tensor<10x64xf32>)
+           outs(%e : tensor<64x10xf32>) permutation = [1, 0]
+    %r = linalg.matmul ins(%x, %t : tensor<8x64xf32>, tensor<64x10xf32>) ...
+    // becomes
+    %r = linalg.matmul_transpose_b ins(%x, %w : tensor<8x64xf32>,
+           tensor<10x64xf32>) ...
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def PrintHostPlan : Pass<"ipuc-print-host-plan", "mlir::ModuleOp"> {
   let summary = "Test pass: emit the host plan of the module and print it";
   let description = [{

@@ -622,7 +622,7 @@ int main(int argc, char **argv) {
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return 1;
   mlir::applyDefaultTimingPassManagerCLOptions(pm);
-  ipuc::buildHostPipeline(pm);
+  ipuc::buildHostPipeline(pm, /*forHostTarget=*/targetOpt == "host");
   if (failed(pm.run(*module)))
     return 1;
 

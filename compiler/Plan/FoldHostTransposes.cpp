@@ -1,0 +1,125 @@
+//===- FoldHostTransposes.cpp - Transposes into host matmuls and fusion ---===//
+//
+// The importer materialises a linalg.transpose wherever ONNX's layout differs
+// from linalg's (Gemm's transB, NCHW <-> NHWC around convolutions and pools),
+// and autodiff adds more (a matmul's gradients read its operands transposed).
+// On the host each one is a kernel that copies a whole tensor. A matmul
+// operand's matrix transpose becomes the transposed-operand matmul op, which
+// the MatMul kernel runs through Eigen's transposed view, without a copy; the
+// transpose itself is then dead unless something else reads it.
+//
+// Not done: turning the other transposes into linalg.generic so that
+// elementwise fusion absorbs them. Measured on the CNN training step, the
+// fused kernels (now reading through permuted strides) cost more than the
+// separate transposes saved.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Plan/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace ipuc {
+#define GEN_PASS_DEF_FOLDHOSTTRANSPOSES
+#include "compiler/Plan/Passes.h.inc"
+} // namespace ipuc
+
+using namespace mlir;
+
+namespace {
+
+/// The source of `value` when it is a linalg.transpose that swaps its last two
+/// dimensions and keeps any leading (batch) dimensions in place.
+Value getMatrixTransposeSource(Value value) {
+  auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose)
+    return Value();
+  ArrayRef<int64_t> perm = transpose.getPermutation();
+  size_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != int64_t(rank - 1) ||
+      perm[rank - 1] != int64_t(rank - 2))
+    return Value();
+  for (size_t i = 0; i + 2 < rank; ++i)
+    if (perm[i] != int64_t(i))
+      return Value();
+  return transpose.getInput();
+}
+
+/// As getMatrixTransposeSource, but also through the unit batch dimension
+/// the importer adds for tosa.matmul: expand(transpose(w)) : [1,k,n] becomes
+/// a new expand(w) : [1,n,k], which the matmul reads transposed.
+Value getFoldableSource(Value value, PatternRewriter &rewriter) {
+  if (Value source = getMatrixTransposeSource(value))
+    return source;
+  auto expand = value.getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || expand.getResultType().getRank() != 3 ||
+      expand.getResultType().getDimSize(0) != 1 ||
+      expand.getSrcType().getRank() != 2)
+    return Value();
+  SmallVector<ReassociationIndices> reassociation =
+      expand.getReassociationIndices();
+  if (reassociation.size() != 2 || reassociation[0].size() != 2)
+    return Value();
+  Value source = getMatrixTransposeSource(expand.getSrc());
+  if (!source)
+    return Value();
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  auto type = RankedTensorType::get(
+      {1, sourceType.getDimSize(0), sourceType.getDimSize(1)},
+      sourceType.getElementType());
+  return rewriter.create<tensor::ExpandShapeOp>(expand.getLoc(), type, source,
+                                                reassociation);
+}
+
+/// matmul(transpose(a), b) -> matmul_transpose_a(a, b) and likewise for b
+/// (and the batched forms). Only one operand can be folded: linalg has no
+/// op with both transposed; the lhs is preferred, the rhs tried otherwise.
+template <typename MatMulOp, typename TransposeAOp, typename TransposeBOp>
+struct FoldTransposeIntoMatMul : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern<MatMulOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Value lhs = op.getDpsInputOperand(0)->get();
+    Value rhs = op.getDpsInputOperand(1)->get();
+    Value init = op.getDpsInitOperand(0)->get();
+    // Only float matmuls of one element type: the transposed ops drop the
+    // cast attribute, which matters for (unsigned) integer operands.
+    Type elementType = getElementTypeOrSelf(init.getType());
+    if (!isa<FloatType>(elementType) ||
+        getElementTypeOrSelf(lhs.getType()) != elementType ||
+        getElementTypeOrSelf(rhs.getType()) != elementType)
+      return failure();
+    if (Value source = getFoldableSource(lhs, rewriter)) {
+      rewriter.replaceOpWithNewOp<TransposeAOp>(
+          op, op->getResultTypes(), ValueRange{source, rhs}, ValueRange{init});
+      return success();
+    }
+    if (Value source = getFoldableSource(rhs, rewriter)) {
+      rewriter.replaceOpWithNewOp<TransposeBOp>(
+          op, op->getResultTypes(), ValueRange{lhs, source}, ValueRange{init});
+      return success();
+    }
+    return failure();
+  }
+};
+
+struct FoldHostTransposesPass
+    : public ipuc::impl::FoldHostTransposesBase<FoldHostTransposesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<
+        FoldTransposeIntoMatMul<linalg::MatmulOp, linalg::MatmulTransposeAOp,
+                                linalg::MatmulTransposeBOp>,
+        FoldTransposeIntoMatMul<linalg::BatchMatmulOp,
+                                linalg::BatchMatmulTransposeAOp,
+                                linalg::BatchMatmulTransposeBOp>>(
+        &getContext());
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
