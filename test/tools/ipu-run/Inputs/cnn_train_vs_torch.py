@@ -18,9 +18,7 @@ saved weights within 1e-4 absolute.
 
     cnn_train_vs_torch.py WORK_DIR TARGET DEVICE
 """
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -28,6 +26,8 @@ import onnx
 import torch
 import torch.nn.functional as F
 from onnx import TensorProto, helper, numpy_helper
+
+from train_parity import agrees, train
 
 BATCH, CHANNELS, SIDE, CLASSES, SAMPLES, STEPS = 8, 1, 16, 10, 40, 20
 C1, C2 = 4, 8
@@ -43,14 +43,6 @@ CASES = [
     ("adamw", ["--optimizer=adamw", "--lr=0.01", "--weight-decay=0.05"],
      lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.05)),
 ]
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL: {' '.join(cmd)}\n{proc.stdout}")
-    return proc.stdout
 
 
 def make_model(path, rng):
@@ -116,11 +108,6 @@ def torch_losses(weights, data, make):
     return losses, {k: v.detach().numpy() for k, v in p.items()}
 
 
-def read_log(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
-
-
 def main():
     work, target, device = sys.argv[1:4]
     rng = np.random.default_rng(11)
@@ -133,26 +120,14 @@ def main():
     np.savez(dataset, **data)
     failed = False
     for name, options, make in CASES:
-        plan = os.path.join(work, f"{name}.ipuplan")
-        run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
-             "--loss=cross_entropy", "--logits=logits", "--labels=label"]
-            + options)
-        log = os.path.join(work, f"{name}.jsonl")
-        saved = os.path.join(work, f"{name}.npz")
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS), "--log", log, "--save-weights", saved,
-             "--quiet"])
-        records = read_log(log)
+        _, records, trained = train(work, name, model, target, device,
+                                    dataset, options, STEPS)
         ours = np.array([r["loss"] for r in records])
         ref, ref_weights = torch_losses(weights, data, make)
-        ok = [r["step"] for r in records] == list(range(STEPS))
-        ok &= bool(np.allclose(ours, ref, rtol=LOSS_RTOL, atol=0))
-        if device == "sim":
-            ok &= all(r["cycles"] > 0 for r in records)
-        trained = np.load(saved)
+        ok = agrees(records, trained, device, STEPS, ref, None, ref_weights,
+                    LOSS_RTOL, WEIGHT_ATOL)
         worst = max(float(np.abs(trained[k] - v).max())
                     for k, v in ref_weights.items())
-        ok &= worst <= WEIGHT_ATOL
         # The loss must actually fall, or a training step that never updated
         # the weights would pass the first-step comparison trivially.
         ok &= float(np.mean(ref[-5:])) < float(np.mean(ref[:5]))

@@ -30,8 +30,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "Dialect", "Optimizer",
                                 "Inputs"))
 from check_rules import NumpyLamb, NumpyLearned, NumpyLookahead, random_mlp  # noqa: E402
 from train_vs_torch import (BATCH, CLASSES, FEATURES, LOSS_RTOL,  # noqa: E402
-                            SAMPLES, STEPS, WEIGHT_ATOL, make_model, read_log,
-                            run)
+                            SAMPLES, STEPS, WEIGHT_ATOL, make_model)
+from train_parity import agrees, resumes, train  # noqa: E402
 
 S = torch.optim.lr_scheduler
 
@@ -170,41 +170,17 @@ def main():
     for name, options, make, schedule in CASES:
         options = [f"--learned-weights={learned}" if o == "LEARNED" else o
                    for o in options]
-        plan = os.path.join(work, f"{name}.ipuplan")
-        run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
-             "--loss=cross_entropy", "--logits=logits", "--labels=label"]
-            + options)
-        log = os.path.join(work, f"{name}.jsonl")
-        saved = os.path.join(work, f"{name}.npz")
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS), "--log", log, "--save-weights", saved,
-             "--quiet"])
-        records = read_log(log)
+        plan, records, trained = train(work, name, model, target, device,
+                                       dataset, options, STEPS)
         ours = np.array([r["loss"] for r in records])
         ref, ref_lrs, ref_weights = reference(weights, data, make, schedule)
-        ok = [r["step"] for r in records] == list(range(STEPS))
-        if ref_lrs[0] is not None:
-            ok &= bool(np.allclose([r["lr"] for r in records], ref_lrs,
-                                   rtol=1e-9, atol=1e-15))
-        ok &= bool(np.allclose(ours, ref, rtol=LOSS_RTOL, atol=0))
+        ok = agrees(records, trained, device, STEPS, ref,
+                    ref_lrs if ref_lrs[0] is not None else None, ref_weights,
+                    LOSS_RTOL, WEIGHT_ATOL)
         # A rule that did not train would match nothing above but the
         # first loss; make sure the reference itself moved.
         ok &= abs(ref[-1] - ref[0]) > 1e-3
-        if device == "sim":
-            ok &= all(r["cycles"] > 0 for r in records)
-        trained = np.load(saved)
-        for k, v in ref_weights.items():
-            ok &= bool(np.allclose(trained[k], v, rtol=0, atol=WEIGHT_ATOL))
-        ckpt = os.path.join(work, f"{name}.ckpt")
-        half = os.path.join(work, f"{name}.half.jsonl")
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS // 2), "--checkpoint", ckpt, "--log", half,
-             "--quiet"])
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS // 2), "--resume", ckpt, "--log", half,
-             "--quiet"])
-        resumed = read_log(half)
-        ok &= [r["loss"] for r in resumed] == [r["loss"] for r in records]
+        ok &= resumes(work, name, plan, device, dataset, STEPS, records)
         print(f"{name} {'ok' if ok else 'FAILED'}")
         if not ok:
             failed = True

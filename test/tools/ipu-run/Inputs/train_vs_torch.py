@@ -16,9 +16,7 @@ that clipping is active on most steps (checked).
 
     train_vs_torch.py WORK_DIR TARGET DEVICE
 """
-import json
 import os
-import subprocess
 import sys
 
 import warnings
@@ -27,6 +25,8 @@ import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
+
+from train_parity import agrees, resumes, train
 
 BATCH, FEATURES, HIDDEN, CLASSES, SAMPLES, STEPS = 8, 16, 32, 4, 40, 20
 LOSS_RTOL, WEIGHT_ATOL = 1e-4, 1e-4
@@ -75,14 +75,6 @@ CASES = [
      lambda p: torch.optim.Adam(p, lr=0.01),
      lambda o: S.CosineAnnealingLR(o, T_max=20), 0.3),
 ]
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL: {' '.join(cmd)}\n{proc.stdout}")
-    return proc.stdout
 
 
 def make_model(path, rng):
@@ -142,11 +134,6 @@ def torch_losses(weights, data, make, schedule, clip):
     return losses, lrs, {k: v.detach().numpy() for k, v in p.items()}
 
 
-def read_log(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
-
-
 def main():
     work, target, device = sys.argv[1:4]
     rng = np.random.default_rng(7)
@@ -158,40 +145,15 @@ def main():
     np.savez(dataset, **data)
     failed = False
     for name, options, make, schedule, *clip in CASES:
-        plan = os.path.join(work, f"{name}.ipuplan")
-        run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
-             "--loss=cross_entropy", "--logits=logits", "--labels=label"]
-            + options)
-        log = os.path.join(work, f"{name}.jsonl")
-        saved = os.path.join(work, f"{name}.npz")
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS), "--log", log, "--save-weights", saved,
-             "--quiet"])
-        records = read_log(log)
+        plan, records, trained = train(work, name, model, target, device,
+                                       dataset, options, STEPS)
         ours = np.array([r["loss"] for r in records])
         ref, ref_lrs, ref_weights = torch_losses(weights, data, make,
                                                  schedule,
                                                  clip[0] if clip else None)
-        ok = [r["step"] for r in records] == list(range(STEPS))
-        ok &= bool(np.allclose([r["lr"] for r in records], ref_lrs,
-                               rtol=1e-9, atol=1e-15))
-        ok &= bool(np.allclose(ours, ref, rtol=LOSS_RTOL, atol=0))
-        if device == "sim":
-            ok &= all(r["cycles"] > 0 for r in records)
-        trained = np.load(saved)
-        for k, v in ref_weights.items():
-            ok &= bool(np.allclose(trained[k], v, rtol=0, atol=WEIGHT_ATOL))
-        # Resume: 10 steps with a checkpoint, then 10 more from it.
-        ckpt = os.path.join(work, f"{name}.ckpt")
-        half = os.path.join(work, f"{name}.half.jsonl")
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS // 2), "--checkpoint", ckpt, "--log", half,
-             "--quiet"])
-        run(["ipu-run", plan, f"--device={device}", "--dataset", dataset,
-             "--steps", str(STEPS // 2), "--resume", ckpt, "--log", half,
-             "--quiet"])
-        resumed = read_log(half)
-        ok &= [r["loss"] for r in resumed] == [r["loss"] for r in records]
+        ok = agrees(records, trained, device, STEPS, ref, ref_lrs,
+                    ref_weights, LOSS_RTOL, WEIGHT_ATOL)
+        ok &= resumes(work, name, plan, device, dataset, STEPS, records)
         print(f"{name} {'ok' if ok else 'FAILED'}")
         if not ok:
             failed = True
