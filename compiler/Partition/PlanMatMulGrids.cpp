@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Partition/Partitioner.h"
 #include "compiler/Partition/Passes.h"
+#include "compiler/Partition/PlanOnClone.h"
 
 #include <cmath>
 
@@ -28,34 +28,20 @@ struct PlanMatMulGridsPass
     : public ipuc::impl::PlanMatMulGridsBase<PlanMatMulGridsPass> {
   using PlanMatMulGridsBase::PlanMatMulGridsBase;
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    DeviceDescription desc;
-    std::string error;
-    if (!resolveDevice(device, desc, error) ||
-        !applyTileCount(tiles, desc, error)) {
-      module.emitError() << error;
-      return signalPassFailure();
-    }
-    // The clone has the same ops in the same order: pair them by walk order.
-    OwningOpRef<ModuleOp> copy = module.clone();
-    SmallVector<Operation *> originals, clones;
-    module.walk([&](Operation *op) { originals.push_back(op); });
-    copy->walk([&](Operation *op) { clones.push_back(op); });
-    llvm::DenseMap<Operation *, Operation *> originalOf;
-    for (auto [clone, original] : llvm::zip_equal(clones, originals))
-      originalOf[clone] = original;
-
-    Partitioner partitioner(*copy, desc, grain);
-    MLIRContext *ctx = &getContext();
-    partitioner.onGrid = [&](Operation *op, const MatMulGrid &g) {
-      originalOf.lookup(op)->setAttr(
-          "ipuc.grid",
-          bsp::GridAttr::get(ctx, g.pb, g.pm, g.pn, g.pk, g.sk,
-                             std::llround(g.cycles), g.bytesPerTile));
-    };
-    // Errors (an unsupported op, a grid that cannot be honoured) are the
-    // ones ipuc-partition-to-bsp would report, located on the same ops.
-    if (failed(partitioner.run()))
+    auto configure =
+        [&](Partitioner &partitioner,
+            llvm::function_ref<Operation *(Operation *)> originalOf) {
+          // By value: the callback outlives this lambda's frame.
+          MLIRContext *ctx = &getContext();
+          partitioner.onGrid = [originalOf, ctx](Operation *op,
+                                                 const MatMulGrid &g) {
+            originalOf(op)->setAttr(
+                "ipuc.grid",
+                bsp::GridAttr::get(ctx, g.pb, g.pm, g.pn, g.pk, g.sk,
+                                   std::llround(g.cycles), g.bytesPerTile));
+          };
+        };
+    if (failed(partitionClone(getOperation(), device, tiles, grain, configure)))
       signalPassFailure();
   }
 };

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Partition/Partitioner.h"
 #include "compiler/Partition/Passes.h"
+#include "compiler/Partition/PlanOnClone.h"
 
 namespace ipuc {
 #define GEN_PASS_DEF_PLANTILEMAPPING
@@ -27,31 +27,17 @@ struct PlanTileMappingPass
     : public ipuc::impl::PlanTileMappingBase<PlanTileMappingPass> {
   using PlanTileMappingBase::PlanTileMappingBase;
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    DeviceDescription desc;
-    std::string error;
-    if (!resolveDevice(device, desc, error) ||
-        !applyTileCount(tiles, desc, error)) {
-      module.emitError() << error;
-      return signalPassFailure();
-    }
-    // The clone has the same ops in the same order: pair them by walk order.
-    OwningOpRef<ModuleOp> copy = module.clone();
-    SmallVector<Operation *> originals, clones;
-    module.walk([&](Operation *op) { originals.push_back(op); });
-    copy->walk([&](Operation *op) { clones.push_back(op); });
-    llvm::DenseMap<Operation *, Operation *> originalOf;
-    for (auto [clone, original] : llvm::zip_equal(clones, originals))
-      originalOf[clone] = original;
-
-    Partitioner partitioner(*copy, desc, grain);
-    partitioner.planMappings = true;
-    partitioner.onMapping = [&](Operation *op, Attribute choice) {
-      originalOf.lookup(op)->setAttr("ipuc.mapping", choice);
-    };
-    // Errors (an unsupported op, a mapping that cannot be honoured) are the
-    // ones ipuc-partition-to-bsp would report, located on the same ops.
-    if (failed(partitioner.run()))
+    auto configure =
+        [&](Partitioner &partitioner,
+            llvm::function_ref<Operation *(Operation *)> originalOf) {
+          partitioner.planMappings = true;
+          // By value: the callback outlives this lambda's frame.
+          partitioner.onMapping = [originalOf](Operation *op,
+                                               Attribute choice) {
+            originalOf(op)->setAttr("ipuc.mapping", choice);
+          };
+        };
+    if (failed(partitionClone(getOperation(), device, tiles, grain, configure)))
       signalPassFailure();
   }
 };
