@@ -92,39 +92,6 @@ struct Mapping {
   }
 };
 
-/// Calls `fn(begin, length)` for each contiguous row-major run of a box
-/// (offsets, sizes) in a tensor of `shape`; stops when `fn` returns false.
-bool forEachRun(ArrayRef<int64_t> shape, ArrayRef<int64_t> offsets,
-                ArrayRef<int64_t> sizes,
-                llvm::function_ref<bool(int64_t, int64_t)> fn) {
-  int64_t rank = shape.size();
-  if (rank == 0)
-    return fn(0, 1);
-  SmallVector<int64_t> strides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  // Trailing dims the box spans completely are one run.
-  int64_t k = rank - 1, length = sizes[k];
-  while (k > 0 && sizes[k] == shape[k])
-    length *= sizes[--k];
-  SmallVector<int64_t> index(k, 0);
-  while (true) {
-    int64_t begin = offsets[k] * strides[k];
-    for (int64_t d = 0; d < k; ++d)
-      begin += (offsets[d] + index[d]) * strides[d];
-    if (!fn(begin, length))
-      return false;
-    int64_t d = k - 1;
-    for (; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-    if (d < 0)
-      return true;
-  }
-}
-
 std::string boxString(bsp::BoxAttr box) {
   std::string s = "[";
   for (int64_t d = 0; d < box.getRank(); ++d)
@@ -276,12 +243,13 @@ private:
     // Intermediates may be mapped in part; the box's own runs must not be.
     if (!m.allMapped(first, last)) {
       int64_t unmapped = -1;
-      forEachRun(shape, offsets, sizes, [&](int64_t begin, int64_t length) {
-        if (m.allMapped(begin, begin + length))
-          return true;
-        unmapped = m.firstUnmapped(begin, begin + length);
-        return false;
-      });
+      bsp::forEachBoxRun(shape, offsets, sizes,
+                         [&](int64_t begin, int64_t length) {
+                           if (m.allMapped(begin, begin + length))
+                             return true;
+                           unmapped = m.firstUnmapped(begin, begin + length);
+                           return false;
+                         });
       if (unmapped >= 0)
         return v.op->emitOpError()
                << "input #" << i << " box " << boxString(box) << " of '"
@@ -290,10 +258,10 @@ private:
     }
     // A box whose rows all live on the tile (between other tiles' rows) is
     // read in place.
-    return !forEachRun(shape, offsets, sizes,
-                       [&](int64_t begin, int64_t length) {
-                         return m.holds(v.tile, begin, begin + length);
-                       });
+    return !bsp::forEachBoxRun(shape, offsets, sizes,
+                               [&](int64_t begin, int64_t length) {
+                                 return m.holds(v.tile, begin, begin + length);
+                               });
   }
 
   /// An exchange before `cs` would copy a box's value from before the

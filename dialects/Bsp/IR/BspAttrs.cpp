@@ -72,6 +72,38 @@ void ipuc::bsp::printDimList(AsmPrinter &printer, ArrayRef<int64_t> dims) {
 }
 
 // The generated attribute parsers hand custom directives a FailureOr.
+bool ipuc::bsp::forEachBoxRun(ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> offsets,
+                              ArrayRef<int64_t> sizes,
+                              llvm::function_ref<bool(int64_t, int64_t)> fn) {
+  int64_t rank = shape.size();
+  if (rank == 0)
+    return fn(0, 1);
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  // Trailing dims the box spans completely are one run.
+  int64_t k = rank - 1, length = sizes[k];
+  while (k > 0 && sizes[k] == shape[k])
+    length *= sizes[--k];
+  SmallVector<int64_t> index(k, 0);
+  while (true) {
+    int64_t begin = offsets[k] * strides[k];
+    for (int64_t d = 0; d < k; ++d)
+      begin += (offsets[d] + index[d]) * strides[d];
+    if (!fn(begin, length))
+      return false;
+    int64_t d = k - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return true;
+  }
+}
+
 namespace ipuc::bsp {
 static ParseResult parseDimList(AsmParser &parser,
                                 FailureOr<SmallVector<int64_t>> &dims) {

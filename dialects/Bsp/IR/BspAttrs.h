@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace ipuc::bsp {
 /// A double parameter of #bsp.device: integers print without a fraction.
@@ -20,6 +21,14 @@ mlir::ParseResult parseDimList(mlir::AsmParser &parser,
 void printDimList(mlir::AsmPrinter &printer, llvm::ArrayRef<int64_t> dims);
 /// Bytes an element of `type` occupies in tile memory (i1 takes a byte).
 int64_t getElementBytes(mlir::Type type);
+/// Calls `fn(begin, length)` for each contiguous row-major run of the box
+/// (`offsets`, `sizes`) in a tensor of `shape`, coalescing trailing dims the
+/// box spans completely (a rank-0 box is the run (0, 1)). Stops early when
+/// `fn` returns false; returns false then.
+bool forEachBoxRun(llvm::ArrayRef<int64_t> shape,
+                   llvm::ArrayRef<int64_t> offsets,
+                   llvm::ArrayRef<int64_t> sizes,
+                   llvm::function_ref<bool(int64_t, int64_t)> fn);
 } // namespace ipuc::bsp
 
 #include "dialects/Bsp/IR/BspEnums.h.inc"

@@ -110,42 +110,6 @@ static std::string tensorName(Value value) {
   return "buffer";
 }
 
-/// Calls `fn(begin, length)` for each contiguous row-major run of `box` in a
-/// tensor of `shape`, coalescing trailing dims the box spans completely.
-/// Stops early when `fn` returns false; returns false then.
-static bool forEachRun(ArrayRef<int64_t> shape, BoxAttr box,
-                       llvm::function_ref<bool(int64_t, int64_t)> fn) {
-  int64_t rank = shape.size();
-  if (rank == 0)
-    return fn(0, 1);
-  ArrayRef<int64_t> offsets = box.getOffsets(), sizes = box.getSizes();
-  SmallVector<int64_t> strides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  int64_t k = rank - 1;
-  int64_t length = sizes[k];
-  while (k > 0 && sizes[k] == shape[k]) {
-    --k;
-    length *= sizes[k];
-  }
-  SmallVector<int64_t> index(k, 0);
-  while (true) {
-    int64_t begin = offsets[k] * strides[k];
-    for (int64_t d = 0; d < k; ++d)
-      begin += (offsets[d] + index[d]) * strides[d];
-    if (!fn(begin, length))
-      return false;
-    int64_t d = k - 1;
-    for (; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-    if (d < 0)
-      return true;
-  }
-}
-
 // `what` names the operand in messages; it is a Twine so that the name is
 // only rendered when there is an error, not for every box of every vertex.
 static LogicalResult verifyBoxInBuffer(Operation *op, const Twine &what,
@@ -181,32 +145,32 @@ static LogicalResult verifyBoxOnTile(Operation *op, const Twine &what,
   std::string problem;
   // Large boxes of tensors cut into many rows are checked up to a bound.
   int64_t budget = 1 << 20;
-  forEachRun(tensor.getType().getShape(), box,
-             [&](int64_t begin, int64_t length) {
-               int64_t end = begin + length;
-               while (begin < end) {
-                 auto it = llvm::upper_bound(
-                     intervals, begin, [](int64_t v, Attribute attr) {
-                       auto iv = dyn_cast<IntervalAttr>(attr);
-                       return !iv || v < iv.getBegin();
-                     });
-                 IntervalAttr iv = it == intervals.begin()
-                                       ? IntervalAttr()
-                                       : dyn_cast<IntervalAttr>(*std::prev(it));
-                 if (!iv || iv.getEnd() <= begin) {
-                   problem = "element " + std::to_string(begin) +
-                             " is not mapped";
-                   return false;
-                 }
-                 if (iv.getTile() != tile) {
-                   problem = "element " + std::to_string(begin) +
-                             " lives on tile " + std::to_string(iv.getTile());
-                   return false;
-                 }
-                 begin = std::min(end, iv.getEnd());
-               }
-               return --budget > 0;
-             });
+  forEachBoxRun(
+      tensor.getType().getShape(), box.getOffsets(), box.getSizes(),
+      [&](int64_t begin, int64_t length) {
+        int64_t end = begin + length;
+        while (begin < end) {
+          auto it = llvm::upper_bound(intervals, begin,
+                                      [](int64_t v, Attribute attr) {
+                                        auto iv = dyn_cast<IntervalAttr>(attr);
+                                        return !iv || v < iv.getBegin();
+                                      });
+          IntervalAttr iv = it == intervals.begin()
+                                ? IntervalAttr()
+                                : dyn_cast<IntervalAttr>(*std::prev(it));
+          if (!iv || iv.getEnd() <= begin) {
+            problem = "element " + std::to_string(begin) + " is not mapped";
+            return false;
+          }
+          if (iv.getTile() != tile) {
+            problem = "element " + std::to_string(begin) + " lives on tile " +
+                      std::to_string(iv.getTile());
+            return false;
+          }
+          begin = std::min(end, iv.getEnd());
+        }
+        return --budget > 0;
+      });
   if (problem.empty())
     return success();
   return op->emitOpError() << what << " box " << boxString(box) << " of "
