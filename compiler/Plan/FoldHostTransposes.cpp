@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -84,12 +85,9 @@ struct FoldTransposeIntoMatMul : OpRewritePattern<MatMulOp> {
     Value lhs = op.getDpsInputOperand(0)->get();
     Value rhs = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
-    // Only float matmuls of one element type: the transposed ops drop the
-    // cast attribute, which matters for (unsigned) integer operands.
-    Type elementType = getElementTypeOrSelf(init.getType());
-    if (!isa<FloatType>(elementType) ||
-        getElementTypeOrSelf(lhs.getType()) != elementType ||
-        getElementTypeOrSelf(rhs.getType()) != elementType)
+    // Only matmuls the MatMul kernel runs: the transposed ops drop the cast
+    // attribute, which matters for (unsigned) integer operands.
+    if (!ipuc::hasUniformFloatElements(op))
       return failure();
     if (Value source = getFoldableSource(lhs, rewriter)) {
       rewriter.replaceOpWithNewOp<TransposeAOp>(

@@ -320,10 +320,7 @@ FailureOr<bool> HostPlanEmitter::emitMatMul(linalg::LinalgOp op) {
   Value lhs = op.getDpsInputOperand(0)->get();
   Value rhs = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
-  Type elementType = getElementTypeOrSelf(init.getType());
-  if (!isa<FloatType>(elementType) ||
-      getElementTypeOrSelf(lhs.getType()) != elementType ||
-      getElementTypeOrSelf(rhs.getType()) != elementType)
+  if (!ipuc::hasUniformFloatElements(operation))
     return false;
   ArrayRef<int64_t> lhsShape = cast<ShapedType>(lhs.getType()).getShape();
   ArrayRef<int64_t> rhsShape = cast<ShapedType>(rhs.getType()).getShape();
@@ -353,10 +350,7 @@ FailureOr<bool> HostPlanEmitter::emitConv(linalg::Conv2DNhwcFhwcOp op) {
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
-  Type elementType = getElementTypeOrSelf(init.getType());
-  if (!isa<FloatType>(elementType) ||
-      getElementTypeOrSelf(input.getType()) != elementType ||
-      getElementTypeOrSelf(filter.getType()) != elementType)
+  if (!ipuc::hasUniformFloatElements(op))
     return false;
   ArrayRef<int64_t> in = cast<ShapedType>(input.getType()).getShape();
   ArrayRef<int64_t> fl = cast<ShapedType>(filter.getType()).getShape();

@@ -207,6 +207,16 @@ static LogicalResult checkLinalgOp(linalg::LinalgOp linalgOp) {
   return success();
 }
 
+bool ipuc::hasUniformFloatElements(Operation *op) {
+  auto linalgOp = cast<linalg::LinalgOp>(op);
+  Type elementType =
+      getElementTypeOrSelf(linalgOp.getDpsInitOperand(0)->get().getType());
+  return isa<FloatType>(elementType) &&
+         llvm::all_of(linalgOp.getDpsInputOperands(), [&](OpOperand *in) {
+           return getElementTypeOrSelf(in->get().getType()) == elementType;
+         });
+}
+
 LogicalResult ipuc::checkHostPlanSupport(Operation *op) {
   if (isa<func::ReturnOp>(op))
     return success();

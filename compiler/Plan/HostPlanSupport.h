@@ -44,6 +44,11 @@ getConstantPadding(llvm::ArrayRef<mlir::OpFoldResult> values);
 /// kernels; reports an error at the op (or the offending body op) otherwise.
 mlir::LogicalResult checkHostPlanSupport(mlir::Operation *op);
 
+/// Whether the host MatMul / Conv kernels can run the linalg op `op`: its
+/// inputs and result are floats of one element type. Others (integer or mixed
+/// types, whose cast semantics those kernels do not have) run as Generic.
+bool hasUniformFloatElements(mlir::Operation *op);
+
 /// Checks a linalg body op (inside the region of a structured op).
 mlir::LogicalResult checkBodyOpSupport(mlir::Operation *op,
                                        mlir::Operation *structuredOp);
