@@ -123,13 +123,16 @@ def InsertExchanges : Pass<"ipuc-insert-exchanges", "mlir::ModuleOp"> {
     lives on other tiles) and makes every input local: before each compute
     set, one exchange (named after the compute set, `<name>.gather`) copies
     the remote boxes its vertices read into staging tensors on their tiles,
-    and the vertices read the copies. Boxes of one source tensor gathered
-    onto one tile whose sizes agree but for the first are stacked along dim
-    0 of one staging tensor (`<source>.t<tile>.<n>`); boxes that continue one
-    another along one dim (pieces of one box read by different vertices) are
-    one copy, and a box read twice on a tile is copied once. A box whose rows
-    all live on the vertex's tile is read in place. The attribute is then removed; programs without it are
-    left alone.
+    and the vertices read the copies. Boxes of one source tensor whose sizes
+    agree but for the first are stacked along dim 0 of one staging tensor
+    per compute set (`<compute set>.<source>.staged`, with a `.<n>` suffix
+    for other trailing sizes), whichever tiles gather them: each tile's
+    boxes are consecutive rows, one interval on that tile, the tiles in
+    order. Boxes that continue one another along one dim (pieces of one box
+    read by different vertices) are one copy, and a box read twice on a tile
+    is copied once. A box whose rows all live on the vertex's tile is read
+    in place. The attribute is then removed; programs without it are left
+    alone.
 
     Errors: an input box with an element no tile holds (nothing to copy it
     from), and a remote input box that a vertex of the same compute set
