@@ -10,10 +10,10 @@
 // Boxes of one source tensor whose sizes agree but for the first are stacked
 // along dim 0 of one staging tensor per compute set, whichever tiles gather
 // them: each tile's boxes are consecutive rows, one interval of the tensor's
-// mapping on that tile (a matmul whose partial sums come from pk tiles
-// stages them on every reducing tile in one tensor, not pk - 1 per tile), so
-// that tensors, names and memory-planner entries grow with the compute sets
-// and box shapes rather than with the tiles or the boxes. Boxes that
+// mapping on that tile (the partial sums a K-split matmul's reducing tiles
+// gather are one tensor, not one per tile), so that tensors and their names
+// grow with the compute sets and box shapes rather than with the tiles; the
+// memory planner still places each tile's interval on its own. Boxes that
 // continue one another (pieces of one box read by different vertices) are
 // one copy, and a box read twice on one tile is copied once. A program is
 // walked once and every box is located by binary search in its tensor's
