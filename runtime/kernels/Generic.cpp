@@ -40,6 +40,9 @@ struct Plan {
 
 bool isReduction(const Plan &p, int d) { return p.nest.reduction[d]; }
 
+/// The most lanes of a block whose offsets runBox tabulates once per box.
+constexpr int64_t kMaxTableLanes = 4096;
+
 /// The lanes of one chunk over a block of lane dimensions: per operand, the
 /// element offset of each lane, walking the block's odometer from lane
 /// `first` (last dimension fastest) within the box's extents, operand k's
@@ -104,6 +107,27 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
     isLane[d] = 1;
     laneCount *= end[d] - begin[d];
   }
+  // A block too large for one offset table is walked in tiles of its
+  // outermost lane dimension, the tiles stepped through like a dimension
+  // outside the block, so that one table serves them all (a last, partial
+  // tile uses its prefix). Lanes are distinct output elements of parallel
+  // dimensions, so, as with the thread split, every output element still
+  // sees its own iterations in order.
+  int tileDim = -1;
+  int64_t tile = 1, tileLanes = 1;
+  std::vector<int64_t> tableEnd(end);
+  if (block && laneCount > kMaxTableLanes) {
+    const int outer = lanes[0];
+    const int64_t inner = laneCount / (end[outer] - begin[outer]);
+    if (inner <= kMaxTableLanes) {
+      tileDim = outer;
+      tile = kMaxTableLanes / inner;
+      tileLanes = inner;
+      tableEnd[outer] = begin[outer] + tile;
+      isLane[outer] = 0;
+      laneCount = tile * inner;
+    }
+  }
   std::unique_ptr<uint8_t[]> regs(new uint8_t[a.numRegisters * kRegBytes]());
   std::unique_ptr<uint8_t[]> yields(new uint8_t[std::max<size_t>(nout, 1) *
                                                 kRegBytes]());
@@ -112,8 +136,8 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
   // kMaxTableLanes lanes they are computed once per box (table) rather than
   // for every chunk; an operand whose offsets over the whole block are evenly
   // spaced (laneStride) is loaded and stored as a strided run instead, which
-  // vectorises. Larger blocks compute each chunk's offsets as it comes.
-  constexpr int64_t kMaxTableLanes = 4096;
+  // vectorises. Larger blocks (whose inner lane dimensions alone exceed a
+  // table) compute each chunk's offsets as it comes.
   const bool tabled = block && laneCount <= kMaxTableLanes;
   std::vector<int64_t> table;
   std::vector<uint8_t> linear(nops, 0);
@@ -121,7 +145,7 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
   if (tabled) {
     table.resize(nops * laneCount);
     std::vector<int64_t> zero(nops, 0);
-    blockOffsets(p, begin, end, zero.data(), 0, laneCount, table.data(),
+    blockOffsets(p, begin, tableEnd, zero.data(), 0, laneCount, table.data(),
                  laneCount);
     for (size_t k = 0; k < nops; ++k) {
       const int64_t *t = table.data() + k * laneCount;
@@ -174,9 +198,12 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
 
   std::vector<int64_t> base(nops);
   while (true) {
-    for (int64_t first = 0; first < laneCount; first += kChunk) {
+    const int64_t lanesHere =
+        tileDim < 0 ? laneCount
+                    : std::min(tile, end[tileDim] - idx[tileDim]) * tileLanes;
+    for (int64_t first = 0; first < lanesHere; first += kChunk) {
       const int n =
-          static_cast<int>(std::min<int64_t>(kChunk, laneCount - first));
+          static_cast<int>(std::min<int64_t>(kChunk, lanesHere - first));
       if (c >= 0)
         idx[c] = begin[c] + first;
       ctx.n = n;
@@ -235,12 +262,12 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
                        table.data() + k * laneCount + first, n, reg);
       }
     }
-    // Advance the odometer over the non-lane dimensions.
+    // Advance the odometer over the non-lane dimensions (and the tiles).
     int d = p.rank - 1;
     for (; d >= 0; --d) {
       if (isLane[d])
         continue;
-      if (++idx[d] < end[d])
+      if ((idx[d] += d == tileDim ? tile : 1) < end[d])
         break;
       idx[d] = begin[d];
     }

@@ -412,9 +412,44 @@ TEST(Generic, PoolGradientInMixedLayoutsAtEveryBlockSize) {
   poolGradientCase(2, 3, 2, 3, 2, 1);    // 144 lanes: one chunk
   poolGradientCase(2, 16, 16, 16, 2, 1); // 1024 lanes: 4 chunks of a table
   poolGradientCase(3, 16, 16, 16, 2, 2); // the same under a thread split
-  poolGradientCase(1, 1, 1, 4096, 2, 1); // 8192 lanes: per-chunk offsets
+  poolGradientCase(1, 1, 1, 4096, 2, 1); // 8192 lanes: tiles of one table
   poolGradientCase(1, 64, 4, 64, 2, 1);  // a block of [KH, OW, KW], 256 lanes
   poolGradientCase(2, 5, 3, 4, 3, 1);    // 3 x 3 windows
+}
+
+TEST(Generic, BlockLanesInTilesOfOneTable) {
+  // out[i, j] += b[j] over [4100, 16] (a conv bias's broadcast): a block of
+  // 65600 lanes walked in tiles of 256 rows (the last one partial) that
+  // share one offset table; each element is accumulated exactly once.
+  const int I = 4100, J = 16;
+  std::vector<float> b(J), out(I * J, 1.0f);
+  for (int j = 0; j < J; ++j)
+    b[j] = 0.5f * float(j) - 3.0f;
+  run({I, J}, {}, {{b.data(), DType::F32, 0, {0, 1}}},
+      {{out.data(), DType::F32, 0, {J, 1}}},
+      {instr(Opcode::AddF, DType::F32, 2, 1, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+  for (int i = 0; i < I; ++i)
+    for (int j = 0; j < J; ++j)
+      ASSERT_EQ(out[i * J + j], 1.0f + b[j]) << i << "," << j;
+}
+
+TEST(Generic, BlockLanesWhoseInnerDimensionsExceedATable) {
+  // out[b, a, c] = x[b] over the nest [A, B, C] = [2, 3000, 2]: lanes over
+  // the block of all three, whose inner dimensions alone (6000 lanes) are
+  // too many for one offset table, so each chunk computes its own offsets.
+  const int A = 2, B = 3000, C = 2;
+  std::vector<float> x(B), out(A * B * C, -1.0f);
+  for (int b = 0; b < B; ++b)
+    x[b] = float(b % 17) - 8.0f;
+  run({A, B, C}, {}, {{x.data(), DType::F32, 0, {0, 1, 0}}},
+      {{out.data(), DType::F32, 0, {C, A * C, 1}}},
+      {instr(Opcode::NegF, DType::F32, 2, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+  for (int b = 0; b < B; ++b)
+    for (int a = 0; a < A; ++a)
+      for (int c = 0; c < C; ++c)
+        ASSERT_EQ(out[(b * A + a) * C + c], -x[b]) << b << "," << a << "," << c;
 }
 
 TEST(Generic, BlockLanesSplitOverThreads) {
