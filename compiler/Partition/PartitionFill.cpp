@@ -26,9 +26,9 @@ LogicalResult Partitioner::partitionFill(linalg::FillOp op) {
   Value result = op->getResult(0);
   Shape shape = shapeOf(result.getType());
   if (isZeroInit(result)) {
-    deferredFills.try_emplace(result,
-                              DeferredFill{linear(shape), cast<TypedAttr>(value),
-                                           op.getLoc(), nameFor(op)});
+    deferredFills.try_emplace(result, DeferredFill{linear(shape),
+                                                   cast<TypedAttr>(value),
+                                                   op.getLoc(), nameFor(op)});
     return success();
   }
   Buffer &buf =
@@ -49,8 +49,8 @@ Buffer *Partitioner::materializeFill(Value v) {
   // own: the fill's compute set then goes before that step.
   OpBuilder::InsertionGuard guard(b);
   if (b.getInsertionBlock() != tensorBlock)
-    b.setInsertionPoint(
-        tensorBlock->findAncestorOpInBlock(*b.getInsertionBlock()->getParentOp()));
+    b.setInsertionPoint(tensorBlock->findAncestorOpInBlock(
+        *b.getInsertionBlock()->getParentOp()));
   Buffer &buf = newTensor(fill.loc, fill.name, bsp::TensorRole::intermediate,
                           v.getType(), std::move(fill.ranges));
   bufferOf[v] = &buf;

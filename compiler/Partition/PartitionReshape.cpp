@@ -28,10 +28,9 @@ LogicalResult Partitioner::partitionReshape(Operation *op, Value src) {
   if (failed(srcBuf))
     return failure();
   Value result = op->getResult(0);
-  Buffer &view =
-      newTensor(op->getLoc(), nameFor(op), bsp::TensorRole::intermediate,
-                result.getType(), (*srcBuf)->ranges, /*value=*/{},
-                (*srcBuf)->value);
+  Buffer &view = newTensor(op->getLoc(), nameFor(op),
+                           bsp::TensorRole::intermediate, result.getType(),
+                           (*srcBuf)->ranges, /*value=*/{}, (*srcBuf)->value);
   bufferOf[result] = &view;
   return success();
 }

@@ -202,9 +202,11 @@ TEST(SimSemantics, ViewReadsItsSourceBytes) {
   b.map(y, {TileInterval(0, 0, 2, 32), TileInterval(1, 2, 4, 32)});
   b.add(TB::computeSet(
       "double", "l1",
-      {{0, {{x, {0, 0}, {1, 2}}, {x, {0, 0}, {1, 2}}, {a, {0, 0}, {1, 2}}},
+      {{0,
+        {{x, {0, 0}, {1, 2}}, {x, {0, 0}, {1, 2}}, {a, {0, 0}, {1, 2}}},
         addCodelet(2)},
-       {1, {{x, {1, 0}, {1, 2}}, {x, {1, 0}, {1, 2}}, {a, {1, 0}, {1, 2}}},
+       {1,
+        {{x, {1, 0}, {1, 2}}, {x, {1, 0}, {1, 2}}, {a, {1, 0}, {1, 2}}},
         addCodelet(2)}}));
   b.add(TB::computeSet(
       "through_view", "l2",
@@ -219,7 +221,6 @@ TEST(SimSemantics, ViewReadsItsSourceBytes) {
   ASSERT_TRUE(dev->run(err)) << err;
   EXPECT_EQ(output(*dev, "y", 4), (std::vector<float>{4, 8, 12, 16}));
 }
-
 
 // The sync ending a compute phase also starts the exchange after it; any
 // other exchange (after an exchange, a host stream, or first) pays its own.

@@ -376,8 +376,7 @@ LogicalResult TensorOp::verifyView() {
     return success();
   auto source = viewOf.getDefiningOp<TensorOp>();
   if (!source)
-    return emitOpError() << "view '" << getName()
-                         << "' must view a bsp.tensor";
+    return emitOpError() << "view '" << getName() << "' must view a bsp.tensor";
   TensorRole role = getRole();
   if (role != TensorRole::intermediate && role != TensorRole::output)
     return emitOpError() << "view '" << getName() << "' must be an "
