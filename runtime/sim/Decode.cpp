@@ -10,10 +10,13 @@
 #include "Program.h"
 
 #include "Codelet.h"
+#include "ThreadPool.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <functional>
 #include <unordered_map>
 
@@ -39,40 +42,83 @@ std::string locOrUnknown(const std::string &loc) {
   return loc.empty() ? "unknown loc" : loc;
 }
 
+/// Decodes in two passes. The first walks the step tree in order: it lays
+/// out the op list, gives each compute set and exchange table its index
+/// (once, however often it is reached) and decodes host streams. The
+/// second decodes the bodies of those compute sets and exchanges, which are
+/// most of the work and independent of each other: each writes only its
+/// own entry of the program and reads the plan, the layouts and the tile
+/// memory's addresses, so they run in parallel on the device's thread pool.
+/// Errors are reported as a sequential decode would: the first failing
+/// step in the order steps are first reached.
 class Decoder {
 public:
   Decoder(const Plan &plan, const DeviceModel &dev, const SimOptions &options,
           const std::vector<TensorLayout> &layouts, TileMemory &memory,
-          const host::PlanBindings &bindings, Program &program)
+          const host::PlanBindings &bindings, Program &program,
+          ThreadPool *pool)
       : plan(plan), dev(dev), options(options), layouts(layouts),
-        memory(memory), bindings(bindings), prog(program),
-        taskOfTile(dev.totalTiles(), -1), sent(dev.totalTiles(), 0),
-        received(dev.totalTiles(), 0) {}
+        memory(memory), bindings(bindings), prog(program), pool(pool),
+        main(dev.totalTiles()) {}
 
   bool decode(std::string &error);
   /// Decodes an exchange that is not a step of the plan's program (built
   /// by the device itself, e.g. the resident update).
   bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
                            std::string &error) {
-    return decodeExchange(ex, index, error);
+    reachExchange(ex, index);
+    return decodeExchange(ex, prog.exchanges[index], main, error);
   }
 
 private:
   using Steps = flatbuffers::Vector<flatbuffers::Offset<Step>>;
   using Where = std::function<std::string()>;
 
-  bool boxSegments(const Box &box, const Where &where, std::string &error);
-  bool tensorSegments(uint32_t tensor, const Where &where, std::string &error);
+  /// One decoding thread's buffers. The per-tile ones are left as found
+  /// after every step that decodes without error.
+  struct Scratch {
+    explicit Scratch(uint32_t tiles)
+        : taskOfTile(tiles, -1), sent(tiles, 0), received(tiles, 0) {}
+    /// The segments of the last box or tensor resolved, and of the source
+    /// box of an exchange copy.
+    std::vector<Segment> segs, srcSegs;
+    /// A compute set's task index of a tile, an exchange's bytes sent and
+    /// received per tile, and the tiles that are set.
+    std::vector<int32_t> taskOfTile;
+    std::vector<uint64_t> sent, received;
+    std::vector<uint32_t> touched;
+    /// An exchange's bytes out of and into each chip.
+    std::vector<std::pair<uint64_t, uint64_t>> perChip;
+  };
+  /// A compute set or exchange reached by the walk, decoded by the second
+  /// pass into prog.computeSets[index] or prog.exchanges[index].
+  struct Job {
+    const void *table = nullptr;
+    uint32_t index = 0;
+    bool exchange = false;
+  };
+
+  bool boxSegments(Scratch &s, const Box &box, const Where &where,
+                   std::string &error);
+  bool tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
+                      std::string &error);
   /// Appends `segs` as memory runs.
-  void appendRuns(std::vector<MemRun> &out) const;
-  bool decodeSteps(const Steps *steps, std::string &error);
-  bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
+  void appendRuns(const std::vector<Segment> &segs,
+                  std::vector<MemRun> &out) const;
+  bool walkSteps(const Steps *steps, std::string &error);
+  void reachComputeSet(const ComputeSet &cs, uint32_t &index);
+  void reachExchange(const Exchange &ex, uint32_t &index);
+  /// Decodes jobs[0, n) (in parallel when there is a pool); false with the
+  /// error of the first failing one.
+  bool runJobs(size_t n, std::string &error);
+  bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
                         std::string &error);
-  bool decodeExchange(const Exchange &ex, uint32_t &index, std::string &error);
+  bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+                      std::string &error);
   /// Makes `p` direct if that is safe, else stages its copies.
   void chooseDirect(DecodedExchange &p) const;
   /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
-  void chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+  void chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                   DecodedExchange &p);
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
@@ -85,22 +131,18 @@ private:
   TileMemory &memory;
   const host::PlanBindings &bindings;
   Program &prog;
+  ThreadPool *pool;
 
-  /// The segments of the last box or tensor resolved (reused buffer).
-  std::vector<Segment> segs;
-  /// Per-tile scratch reset after each step: a compute set's task index of
-  /// a tile, an exchange's bytes sent and received per tile.
-  std::vector<int32_t> taskOfTile;
-  std::vector<uint64_t> sent, received;
-  std::vector<uint32_t> touched;
-  /// An exchange's bytes out of and into each chip.
-  std::vector<std::pair<uint64_t, uint64_t>> perChip;
+  /// The calling thread's scratch (the walk, constants, extra exchanges).
+  Scratch main;
+  std::vector<Job> jobs;
   /// Steps reached twice (shared tables) are decoded once.
   std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
 };
 
-bool Decoder::boxSegments(const Box &box, const Where &where,
+bool Decoder::boxSegments(Scratch &s, const Box &box, const Where &where,
                           std::string &error) {
+  std::vector<Segment> &segs = s.segs;
   segs.clear();
   const TensorLayout &l = layouts[box.tensor()];
   if (!l.mapped)
@@ -120,8 +162,9 @@ bool Decoder::boxSegments(const Box &box, const Where &where,
   return true;
 }
 
-bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
+bool Decoder::tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
                              std::string &error) {
+  std::vector<Segment> &segs = s.segs;
   segs.clear();
   const TensorLayout &l = layouts[tensor];
   if (!l.mapped)
@@ -140,7 +183,8 @@ bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
   return true;
 }
 
-void Decoder::appendRuns(std::vector<MemRun> &out) const {
+void Decoder::appendRuns(const std::vector<Segment> &segs,
+                         std::vector<MemRun> &out) const {
   for (const Segment &s : segs)
     out.push_back({memory.tile(s.tile) + s.address, s.bufOffset, s.bytes});
 }
@@ -167,10 +211,11 @@ bool overlapsAny(const std::vector<std::pair<uintptr_t, uintptr_t>> &a,
   return it != a.end() && it->first < r.second;
 }
 
-bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
-                               std::string &error) {
-  if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end())
-    return (index = it->second, true);
+void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
+  if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end()) {
+    index = it->second;
+    return;
+  }
   index = static_cast<uint32_t>(prog.computeSets.size());
   seenComputeSets.emplace(&cs, index);
   prog.computeSets.emplace_back();
@@ -183,7 +228,13 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
   prof.loc = p.loc;
   prof.kind = "compute";
   prog.profile.push_back(prof);
+  jobs.push_back({&cs, index, false});
+}
 
+bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
+                               Scratch &s, std::string &error) {
+  std::vector<int32_t> &taskOfTile = s.taskOfTile;
+  std::vector<uint32_t> &touched = s.touched;
   size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
   // Tasks in order of each tile's first vertex, vertices grouped by task in
   // plan order: the same grouping the cost model charges.
@@ -238,20 +289,21 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
       for (size_t o = 0; o < nops; ++o) {
         const Box &box = *v.operands()->Get(o);
         if (!boxSegments(
-                box, [&] { return fmt::format("{}, operand {}", where(), o); },
+                s, box,
+                [&] { return fmt::format("{}, operand {}", where(), o); },
                 error))
           return false;
         const TensorLayout &l = layouts[box.tensor()];
         if (options.checked)
-          for (const Segment &s : segs)
-            if (s.tile != v.tile())
+          for (const Segment &seg : s.segs)
+            if (seg.tile != v.tile())
               return (error = fmt::format(
                           "{} (checked mode): operand {} element {} of tensor "
                           "{} lives on tile {}, not on the vertex's tile; a "
                           "vertex may only touch memory of its own tile (add "
                           "an exchange)",
-                          where(), o, l.elementString(s.element),
-                          tensorName(plan, box.tensor()), s.tile),
+                          where(), o, l.elementString(seg.element),
+                          tensorName(plan, box.tensor()), seg.tile),
                       false);
         int64_t n = numElements(box.sizes());
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
@@ -262,7 +314,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
         kt.numElements = n;
         DecodedOperand op;
         op.runBegin = static_cast<uint32_t>(p.runs.size());
-        appendRuns(p.runs);
+        appendRuns(s.segs, p.runs);
         op.runEnd = static_cast<uint32_t>(p.runs.size());
         op.written = written[o];
         op.scratchOffset = scratch;
@@ -403,8 +455,10 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
   }
 }
 
-void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                          DecodedExchange &p) {
+  std::vector<uint64_t> &sent = s.sent, &received = s.received;
+  std::vector<uint32_t> &touched = s.touched;
   // On-tile bytes still pass through the tile's exchange port: charged as
   // sent and received (docs/cost-model.md).
   if (!sent[from] && !received[from])
@@ -415,8 +469,8 @@ void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
   received[to] += bytes;
   uint32_t sc = from / dev.tilesPerChip, dc = to / dev.tilesPerChip;
   if (sc != dc) {
-    perChip[sc].first += bytes;
-    perChip[dc].second += bytes;
+    s.perChip[sc].first += bytes;
+    s.perChip[dc].second += bytes;
   }
   p.bytes += bytes;
 }
@@ -448,10 +502,11 @@ void appendStrided(DecodedExchange &p, const StridedCopy &c) {
   ++p.order.back();
 }
 
-bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
-                             std::string &error) {
-  if (auto it = seenExchanges.find(&ex); it != seenExchanges.end())
-    return (index = it->second, true);
+void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
+  if (auto it = seenExchanges.find(&ex); it != seenExchanges.end()) {
+    index = it->second;
+    return;
+  }
   index = static_cast<uint32_t>(prog.exchanges.size());
   seenExchanges.emplace(&ex, index);
   prog.exchanges.emplace_back();
@@ -462,9 +517,17 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  perChip.assign(dev.numChips, {0, 0});
-  std::vector<Segment> srcSegs;
-  touched.clear();
+  jobs.push_back({&ex, index, true});
+}
+
+bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+                             std::string &error) {
+  // The profile entry is only read here, never written: other threads
+  // append to nothing while jobs run.
+  const StepProfile &prof = prog.profile[p.profile];
+  std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
+  s.perChip.assign(dev.numChips, {0, 0});
+  s.touched.clear();
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
@@ -488,7 +551,7 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       // One tile each side: O(rank), whatever the number of runs.
       sc.src = memory.tile(sp.tile) + sp.address;
       sc.dst = memory.tile(dp.tile) + dp.address;
-      chargeCopy(sp.tile, dp.tile, sc.bytes(), p);
+      chargeCopy(s, sp.tile, dp.tile, sc.bytes(), p);
       if (sc.rank)
         appendStrided(p, sc);
       else
@@ -496,38 +559,38 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       continue;
     }
     if (!boxSegments(
-            sb, [&] { return where() + " source"; }, error))
+            s, sb, [&] { return where() + " source"; }, error))
       return false;
     srcSegs.swap(segs);
     if (!boxSegments(
-            db, [&] { return where() + " destination"; }, error))
+            s, db, [&] { return where() + " destination"; }, error))
       return false;
     // Pair source and destination runs: each pair is one move, and charges
     // its bytes to the (from, to) tiles.
     size_t i = 0, j = 0;
     uint64_t pos = 0;
     while (i < srcSegs.size() && j < segs.size()) {
-      const Segment &s = srcSegs[i], &d = segs[j];
-      uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
+      const Segment &sg = srcSegs[i], &d = segs[j];
+      uint64_t end = std::min(sg.bufOffset + sg.bytes, d.bufOffset + d.bytes);
       uint64_t bytes = end - pos;
-      chargeCopy(s.tile, d.tile, bytes, p);
-      appendMove(p, memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+      chargeCopy(s, sg.tile, d.tile, bytes, p);
+      appendMove(p, memory.tile(sg.tile) + sg.address + (pos - sg.bufOffset),
                  memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes);
       pos = end;
-      if (pos == s.bufOffset + s.bytes)
+      if (pos == sg.bufOffset + sg.bytes)
         ++i;
       if (pos == d.bufOffset + d.bytes)
         ++j;
     }
   }
   double maxTile = 0;
-  for (uint32_t tile : touched) {
-    maxTile =
-        std::max(maxTile, tileExchangeCycles(dev, sent[tile], received[tile]));
-    sent[tile] = received[tile] = 0;
+  for (uint32_t tile : s.touched) {
+    maxTile = std::max(maxTile,
+                       tileExchangeCycles(dev, s.sent[tile], s.received[tile]));
+    s.sent[tile] = s.received[tile] = 0;
   }
   uint64_t maxChip = 0;
-  for (auto &[out, in] : perChip)
+  for (auto &[out, in] : s.perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
   chooseDirect(p);
@@ -536,14 +599,14 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
 
 bool Decoder::decodeStream(uint32_t tensor, size_t binding, const Where &where,
                            DecodedStream &out, std::string &error) {
-  if (!tensorSegments(tensor, where, error))
+  if (!tensorSegments(main, tensor, where, error))
     return false;
   out.binding = binding;
-  appendRuns(out.runs);
+  appendRuns(main.segs, out.runs);
   return true;
 }
 
-bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
+bool Decoder::walkSteps(const Steps *steps, std::string &error) {
   if (!steps)
     return true;
   for (const Step *step : *steps) {
@@ -551,14 +614,12 @@ bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
     switch (step->body_type()) {
     case StepBody::ComputeSet:
       op.kind = StepOp::Kind::Compute;
-      if (!decodeComputeSet(*step->body_as_ComputeSet(), op.index, error))
-        return false;
+      reachComputeSet(*step->body_as_ComputeSet(), op.index);
       prog.ops.push_back(op);
       break;
     case StepBody::Exchange:
       op.kind = StepOp::Kind::Exchange;
-      if (!decodeExchange(*step->body_as_Exchange(), op.index, error))
-        return false;
+      reachExchange(*step->body_as_Exchange(), op.index);
       prog.ops.push_back(op);
       break;
     case StepBody::Repeat: {
@@ -566,7 +627,7 @@ bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
       op.count = step->body_as_Repeat()->count();
       size_t at = prog.ops.size();
       prog.ops.push_back(op);
-      if (!decodeSteps(step->body_as_Repeat()->body(), error))
+      if (!walkSteps(step->body_as_Repeat()->body(), error))
         return false;
       prog.ops[at].end = static_cast<uint32_t>(prog.ops.size());
       break;
@@ -621,17 +682,71 @@ bool Decoder::writeConstants(std::string &error) {
          ten.role() != TensorRole::Parameter))
       continue;
     if (!tensorSegments(
-            static_cast<uint32_t>(t), [] { return std::string("constant"); },
-            error))
+            main, static_cast<uint32_t>(t),
+            [] { return std::string("constant"); }, error))
       return false;
-    memory.scatter(segs, ten.data()->data());
+    memory.scatter(main.segs, ten.data()->data());
+  }
+  return true;
+}
+
+bool Decoder::runJobs(size_t n, std::string &error) {
+  std::vector<std::string> errors(n);
+  std::vector<std::exception_ptr> thrown(n);
+  std::vector<char> failed(n, 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  // Jobs are claimed in order and a thread stops only after one of its own
+  // fails, so every job before the first failure has run to completion.
+  auto work = [&](Scratch &s) {
+    while (!stop.load(std::memory_order_relaxed)) {
+      size_t j = next.fetch_add(1);
+      if (j >= n)
+        return;
+      const Job &job = jobs[j];
+      bool ok = false;
+      try {
+        ok = job.exchange
+                 ? decodeExchange(*static_cast<const Exchange *>(job.table),
+                                  prog.exchanges[job.index], s, errors[j])
+                 : decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
+                                    prog.computeSets[job.index], s, errors[j]);
+      } catch (...) {
+        thrown[j] = std::current_exception();
+      }
+      if (!ok) {
+        failed[j] = 1;
+        stop = true;
+        return;
+      }
+    }
+  };
+  unsigned threads = pool && n > 1 ? pool->size() : 1;
+  if (threads <= 1)
+    work(main);
+  else
+    pool->parallelFor(threads, [&](size_t) {
+      Scratch s(dev.totalTiles());
+      work(s);
+    });
+  for (size_t j = 0; j < n; ++j) {
+    if (!failed[j])
+      continue;
+    if (thrown[j])
+      std::rethrow_exception(thrown[j]);
+    return (error = errors[j], false);
   }
   return true;
 }
 
 bool Decoder::decode(std::string &error) {
-  if (!decodeSteps(plan.tile_program()->steps(), error))
+  // A walk error (a host stream) comes after the steps reached before it.
+  std::string walkError;
+  bool walked = walkSteps(plan.tile_program()->steps(), walkError);
+  if (!runJobs(jobs.size(), error))
     return false;
+  if (!walked)
+    return (error = walkError, false);
   // Bindings the program never streams are streamed around the whole run.
   const auto &inputs = bindings.inputs();
   const auto &outputs = bindings.outputs();
@@ -745,8 +860,8 @@ bool decodeProgram(const Plan &plan, const DeviceModel &dev,
                    const SimOptions &options,
                    const std::vector<TensorLayout> &layouts, TileMemory &memory,
                    const host::PlanBindings &bindings, Program &program,
-                   std::string &error) {
-  Decoder d(plan, dev, options, layouts, memory, bindings, program);
+                   ThreadPool *pool, std::string &error) {
+  Decoder d(plan, dev, options, layouts, memory, bindings, program, pool);
   return d.decode(error);
 }
 
@@ -775,7 +890,8 @@ bool decodeWholeTensorCopies(
   auto ex = CreateExchange(fbb, fbb.CreateString(name), fbb.CreateString(""),
                            fbb.CreateVector(list));
   fbb.Finish(ex);
-  Decoder decoder(plan, dev, options, layouts, memory, bindings, program);
+  Decoder decoder(plan, dev, options, layouts, memory, bindings, program,
+                  nullptr);
   return decoder.decodeExtraExchange(
       *flatbuffers::GetRoot<Exchange>(fbb.GetBufferPointer()), index, error);
 }
