@@ -814,11 +814,14 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                         tensorName(plan, m->tensor()), iv->begin(), iv->end(),
                         iv->address(), bytes, iv->tile(), dev.sramBytesPerTile),
                     false);
+          // An empty interval maps nothing, and boxSegments steps from an
+          // interval straight to the next one, so only non-empty ones are
+          // kept (the plan verifier accepts empty ones).
+          if (!bytes)
+            continue;
           l.intervals.push_back(
               {iv->begin(), iv->end(), iv->tile(), iv->address()});
-          if (bytes)
-            ranges[iv->tile()].push_back(
-                {iv->address(), iv->address() + bytes});
+          ranges[iv->tile()].push_back({iv->address(), iv->address() + bytes});
         }
       std::sort(l.intervals.begin(), l.intervals.end(),
                 [](const Interval &a, const Interval &b) {
