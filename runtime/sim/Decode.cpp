@@ -19,6 +19,7 @@
 #include <exception>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 namespace ipuc::sim {
 
@@ -89,6 +90,11 @@ private:
     std::vector<uint32_t> touched;
     /// An exchange's bytes out of and into each chip.
     std::vector<std::pair<uint64_t, uint64_t>> perChip;
+    /// A compute set's grouping of vertices by task: the task of each
+    /// vertex, vertex indices by task, where each task starts in them (and
+    /// a fill cursor); the operands a vertex writes.
+    std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
+    std::vector<bool> written;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
   /// pass into prog.computeSets[index] or prog.exchanges[index].
@@ -238,9 +244,12 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
   // Tasks in order of each tile's first vertex, vertices grouped by task in
   // plan order: the same grouping the cost model charges.
-  std::vector<uint32_t> taskOfVertex(nv);
-  std::vector<std::vector<uint32_t>> verticesOfTask;
-  std::vector<double> work, count;
+  // Grouped by a counting sort into scratch (vertexOrder, taskStart), not
+  // a vector per task: a compute set of a big plan has thousands of tasks.
+  std::vector<uint32_t> &taskOf = s.vertexTask, &order = s.vertexOrder;
+  std::vector<uint32_t> &start = s.taskStart, &cursor = s.taskCursor;
+  taskOf.resize(nv);
+  start.clear();
   touched.clear();
   for (uint32_t vi = 0; vi < nv; ++vi) {
     uint32_t tile = cs.vertices()->Get(vi)->tile();
@@ -251,24 +260,36 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
                   p.name, locOrUnknown(p.loc), vi, tile, dev.totalTiles()),
               false);
     if (taskOfTile[tile] < 0) {
-      taskOfTile[tile] = static_cast<int32_t>(verticesOfTask.size());
+      taskOfTile[tile] = static_cast<int32_t>(start.size());
       touched.push_back(tile);
-      verticesOfTask.emplace_back();
+      start.push_back(0);
       TileTask t;
       t.tile = tile;
       p.tasks.push_back(t);
     }
-    verticesOfTask[taskOfTile[tile]].push_back(vi);
+    taskOf[vi] = static_cast<uint32_t>(taskOfTile[tile]);
+    ++start[taskOf[vi]];
   }
   for (uint32_t tile : touched)
     taskOfTile[tile] = -1;
+  // Counts to starts; then each task's vertices in plan order.
+  uint32_t total = 0;
+  for (uint32_t &c : start)
+    total += std::exchange(c, total);
+  start.push_back(total);
+  cursor.assign(start.begin(), start.end() - 1);
+  order.resize(nv);
+  for (uint32_t vi = 0; vi < nv; ++vi)
+    order[cursor[taskOf[vi]]++] = vi;
+  p.vertices.reserve(nv);
 
   double hostWork = 0;
   for (size_t task = 0; task < p.tasks.size(); ++task) {
     TileTask &t = p.tasks[task];
     t.vertexBegin = static_cast<uint32_t>(p.vertices.size());
     double taskWork = 0;
-    for (uint32_t vi : verticesOfTask[task]) {
+    for (uint32_t k = start[task]; k < start[task + 1]; ++k) {
+      uint32_t vi = order[k];
       const Vertex &v = *cs.vertices()->Get(vi);
       p.vertices.emplace_back();
       DecodedVertex &dv = p.vertices.back();
@@ -278,7 +299,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         dv.options.indexOrigin.assign(v.index_origin()->begin(),
                                       v.index_origin()->end());
       size_t nops = v.operands() ? v.operands()->size() : 0;
-      std::vector<bool> written = writtenOperands(v, nops);
+      std::vector<bool> &written = s.written;
+      writtenOperands(v, nops, written);
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
       dv.tensors.resize(nops);
       auto where = [&] {
@@ -354,7 +376,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       hostWork += c.flops;
     }
     t.vertexEnd = static_cast<uint32_t>(p.vertices.size());
-    t.cycles = tileComputeCycles(dev, taskWork, verticesOfTask[task].size());
+    t.cycles = tileComputeCycles(dev, taskWork, start[task + 1] - start[task]);
     p.cycles = std::max(p.cycles, t.cycles);
   }
   p.parallel = p.tasks.size() > 1 && hostWork >= kParallelComputeWork;
