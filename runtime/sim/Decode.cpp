@@ -10,6 +10,7 @@
 #include "Program.h"
 
 #include "Codelet.h"
+#include "Ranges.h"
 #include "ThreadPool.h"
 
 #include <fmt/format.h>
@@ -195,28 +196,6 @@ void Decoder::appendRuns(const std::vector<Segment> &segs,
     out.push_back({memory.tile(s.tile) + s.address, s.bufOffset, s.bytes});
 }
 
-/// True if any of [begin, end) ranges in `a` (sorted by begin) overlaps
-/// another of them.
-bool selfOverlapping(const std::vector<std::pair<uintptr_t, uintptr_t>> &a) {
-  for (size_t i = 1; i < a.size(); ++i)
-    if (a[i].first < a[i - 1].second)
-      return true;
-  return false;
-}
-
-/// True if range r overlaps any range of the sorted, disjoint `a`.
-bool overlapsAny(const std::vector<std::pair<uintptr_t, uintptr_t>> &a,
-                 std::pair<uintptr_t, uintptr_t> r) {
-  auto it = std::upper_bound(
-      a.begin(), a.end(), r.first,
-      [](uintptr_t v, const std::pair<uintptr_t, uintptr_t> &x) {
-        return v < x.first;
-      });
-  if (it != a.begin() && std::prev(it)->second > r.first)
-    return true;
-  return it != a.end() && it->first < r.second;
-}
-
 void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end()) {
     index = it->second;
@@ -384,7 +363,6 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
 }
 
 void Decoder::chooseDirect(DecodedExchange &p) const {
-  using Range = std::pair<uintptr_t, uintptr_t>;
   auto range = [](const uint8_t *ptr, uint64_t bytes) {
     return Range{reinterpret_cast<uintptr_t>(ptr),
                  reinterpret_cast<uintptr_t>(ptr) + bytes};
@@ -411,21 +389,24 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
       std::sort(dst.begin(), dst.end());
     if (selfOverlapping(dst))
       return false;
+    // Moves and strided copies are each usually in source order; checked
+    // as two lists so that one does not unsort the other.
+    std::vector<Range> src;
+    src.reserve(p.moves.size());
     for (const Move &m : p.moves)
-      if (overlapsAny(dst, range(m.src, m.bytes)))
-        return false;
-    bool hit = false;
+      src.push_back(range(m.src, m.bytes));
+    if (anyOverlaps(dst, src))
+      return false;
+    src.clear();
     for (const StridedCopy &c : p.strided) {
       if (!exact)
-        hit = overlapsAny(dst, range(c.src, c.srcSpan()));
+        src.push_back(range(c.src, c.srcSpan()));
       else
         c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
-          hit = hit || overlapsAny(dst, range(s, n));
+          src.push_back(range(s, n));
         });
-      if (hit)
-        return false;
     }
-    return true;
+    return !anyOverlaps(dst, src);
   };
   if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
     // Staged: every source into one staging buffer, in plan order.
