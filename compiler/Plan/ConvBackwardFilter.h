@@ -1,4 +1,5 @@
-//===- ConvBackwardFilter.h - The host's conv weight-gradient form -*- C++ -*-===//
+//===- ConvBackwardFilter.h - The host's conv weight-gradient form -*- C++
+//-*-===//
 //
 // ipuc-host-conv-backward-filter writes a convolution whose kernel window is
 // larger than its output (the weight gradient autodiff builds) as a

@@ -118,7 +118,8 @@ AffineMap getInputDimsMap(ArrayRef<int64_t> perm, MLIRContext *ctx) {
 /// transpose(elementwise(..., transpose(x), ...)) with the two permutations
 /// inverse -> elementwise(..., x, ...) computed in the outer transpose's
 /// layout; other operands are read through the permuted map.
-struct CancelTransposesAroundElementwise : OpRewritePattern<linalg::TransposeOp> {
+struct CancelTransposesAroundElementwise
+    : OpRewritePattern<linalg::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::TransposeOp outer,
                                 PatternRewriter &rewriter) const override {

@@ -22,8 +22,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -234,8 +234,8 @@ struct RewriteConvAsBackwardFilter
           b.create<linalg::YieldOp>(l, sum);
         });
     generic->setAttr(ipuc::kConvBackwardFilterAttr,
-                     rewriter.getDenseI64ArrayAttr({dilations[0], dilations[1],
-                                                    strides[0], strides[1]}));
+                     rewriter.getDenseI64ArrayAttr(
+                         {dilations[0], dilations[1], strides[0], strides[1]}));
     rewriter.replaceOp(last, generic->getResults());
     return success();
   }

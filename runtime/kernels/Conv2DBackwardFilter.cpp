@@ -49,10 +49,13 @@ void accumulateImages(const Conv2DBackwardFilterArgs &a, const T *in,
       for (int64_t ox = 0; ox < a.ow; ++ox)
         for (int64_t ky = 0; ky < a.kh; ++ky) {
           const T *row = img + (oy * a.strideH + ky * a.dilationH) * xs[1];
+          // Plain loops rather than memcpy: with few channels (an RGB
+          // image's 3) a call per run costs more than the copy.
           for (int64_t kx = 0; kx < a.kw; ++kx) {
             const T *src = row + (ox * a.strideW + kx * a.dilationW) * xs[2];
             if (xs[3] == 1)
-              std::copy_n(src, a.c, dst);
+              for (int64_t c = 0; c < a.c; ++c)
+                dst[c] = src[c];
             else
               for (int64_t c = 0; c < a.c; ++c)
                 dst[c] = src[c * xs[3]];
@@ -61,7 +64,10 @@ void accumulateImages(const Conv2DBackwardFilterArgs &a, const T *in,
         }
     CMap<T> colM(colBuf.data(), rows, cols, Eigen::OuterStride<>(cols));
     const T *g = grad + b * gs[0];
-    if (gradInPlace) {
+    if (gradInPlace && gs[2] == 1) {
+      CMap<T> gM(g, a.o, rows, Eigen::OuterStride<>(gs[3]));
+      accM.noalias() += gM * colM;
+    } else if (gradInPlace) {
       using Strided = Eigen::Map<const Mat<T>, 0,
                                  Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
       Strided gM(g, a.o, rows,
@@ -86,11 +92,12 @@ void backwardFilterTyped(const Conv2DBackwardFilterArgs &a, const T *in,
   // Below about a million multiply-adds per thread, starting the thread
   // costs more than it saves.
   const int64_t work = a.n * a.oh * a.ow * size;
-  int threads = a.numThreads > 0
-                    ? a.numThreads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::max<int64_t>(
-      1, std::min<int64_t>({threads, a.n, work >> 20})));
+  int threads =
+      a.numThreads > 0
+          ? a.numThreads
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>({threads, a.n, work >> 20})));
   std::vector<T> partial(threads * size, T(0));
   if (threads == 1) {
     accumulateImages(a, in, grad, 0, a.n, partial.data());

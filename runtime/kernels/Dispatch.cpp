@@ -119,6 +119,7 @@ bool runKernelBody(KernelBody type, const void *body,
     a.strideH = c.stride_h(), a.strideW = c.stride_w();
     a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
     a.groups = c.groups();
+    a.numThreads = options.genericThreads;
     return runConv2D(a, error);
   }
   case KernelBody::Conv2DBackwardFilter: {
