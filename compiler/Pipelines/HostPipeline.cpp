@@ -41,6 +41,12 @@ void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // After fusion, which would fuse into (and so unmark) the rewritten
+  // generic; the CSE merges its input pad with the forward conv's.
+  if (forHostTarget) {
+    pm.addNestedPass<func::FuncOp>(createHostConvBackwardFilter());
+    pm.addPass(createCSEPass());
+  }
   pm.addPass(createLegalizeHostPlan());
 }
 

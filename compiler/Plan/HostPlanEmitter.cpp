@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/ConvBackwardFilter.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/PlanWriting.h"
@@ -118,6 +119,7 @@ private:
   LogicalResult emitGeneric(linalg::LinalgOp op);
   FailureOr<bool> emitMatMul(linalg::LinalgOp op);
   FailureOr<bool> emitConv(linalg::Conv2DNhwcFhwcOp op);
+  FailureOr<bool> emitConvBackwardFilter(linalg::GenericOp op);
   LogicalResult emitPad(tensor::PadOp op);
   LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
   LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
@@ -372,6 +374,116 @@ FailureOr<bool> HostPlanEmitter::emitConv(linalg::Conv2DNhwcFhwcOp op) {
   return true;
 }
 
+/// Whether the body of `op` is result += in1 * in0 (in either order).
+static bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = *op.getBody();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(body.front());
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!mul || !add)
+    return false;
+  Value x = body.getArgument(0), g = body.getArgument(1);
+  Value acc = body.getArgument(2), product = mul.getResult();
+  bool mulOk = (mul.getLhs() == x && mul.getRhs() == g) ||
+               (mul.getLhs() == g && mul.getRhs() == x);
+  bool addOk = (add.getLhs() == acc && add.getRhs() == product) ||
+               (add.getLhs() == product && add.getRhs() == acc);
+  return mulOk && addOk;
+}
+
+/// Emits a generic marked by ipuc-host-conv-backward-filter as the
+/// Conv2DBackwardFilter kernel; returns false (run it as Generic) unless its
+/// body, zero init and operand strides are exactly that kernel's.
+FailureOr<bool>
+HostPlanEmitter::emitConvBackwardFilter(linalg::GenericOp op) {
+  auto params = op->getAttrOfType<DenseI64ArrayAttr>(
+      ipuc::kConvBackwardFilterAttr);
+  if (!params || params.size() != 4 || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != ipuc::kNumConvBackwardFilterLoops ||
+      !ipuc::hasUniformFloatElements(op) || !isMultiplyAccumulate(op))
+    return false;
+  Type elementType = getElementTypeOrSelf(op->getResult(0).getType());
+  if (!elementType.isF32() && !elementType.isF64())
+    return false;
+  Value init = op.getDpsInitOperand(0)->get();
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill || !matchPattern(fill.value(), m_AnyZeroFloat()))
+    return false;
+  for (auto [i, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if ((type == utils::IteratorType::reduction) != (i >= ipuc::kLoopN))
+      return false;
+  // Per-loop element strides of each operand; every loop an operand does
+  // not index must have stride 0 in it.
+  SmallVector<SmallVector<int64_t>> loopStrides;
+  for (OpOperand &operand : op->getOpOperands()) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(ipuc::foldIndexingMap(
+            op.getMatchingIndexingMap(&operand),
+            cast<ShapedType>(operand.get().getType()).getShape(), strides,
+            offset)) ||
+        offset != 0 ||
+        llvm::any_of(strides, [](int64_t s) { return s < 0; }))
+      return false;
+    loopStrides.push_back(strides);
+  }
+  ArrayRef<int64_t> p = params.asArrayRef();
+  int64_t strideH = p[0], strideW = p[1], dilationH = p[2], dilationW = p[3];
+  if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1)
+    return false;
+  const SmallVector<int64_t> &xs = loopStrides[0], &gs = loopStrides[1],
+                             &rs = loopStrides[2];
+  using namespace ipuc;
+  // The input's h (w) stride, as the ky (kx) loop steps it by the dilation
+  // and the oy (ox) loop by the stride.
+  if (xs[kLoopKy] % dilationH || xs[kLoopKx] % dilationW)
+    return false;
+  int64_t inH = xs[kLoopKy] / dilationH, inW = xs[kLoopKx] / dilationW;
+  if (xs[kLoopO] != 0 || xs[kLoopOy] != inH * strideH ||
+      xs[kLoopOx] != inW * strideW)
+    return false;
+  for (unsigned loop : {kLoopKy, kLoopKx, kLoopC})
+    if (gs[loop] != 0)
+      return false;
+  for (unsigned loop : {kLoopN, kLoopOy, kLoopOx})
+    if (rs[loop] != 0)
+      return false;
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  FailureOr<uint32_t> inputTensor =
+      getTensor(op.getDpsInputOperand(0)->get(), op);
+  FailureOr<uint32_t> gradTensor =
+      getTensor(op.getDpsInputOperand(1)->get(), op);
+  if (failed(inputTensor) || failed(gradTensor))
+    return failure();
+  uint32_t result = addResult(op->getResult(0));
+  // The smallest input extent the loops reach (the verifier checks it).
+  int64_t h = bounds[kLoopOy] == 0 || bounds[kLoopKy] == 0
+                  ? 0
+                  : (bounds[kLoopOy] - 1) * strideH +
+                        (bounds[kLoopKy] - 1) * dilationH + 1;
+  int64_t w = bounds[kLoopOx] == 0 || bounds[kLoopKx] == 0
+                  ? 0
+                  : (bounds[kLoopOx] - 1) * strideW +
+                        (bounds[kLoopKx] - 1) * dilationW + 1;
+  std::vector<int64_t> inputStrides = {xs[kLoopN], inH, inW, xs[kLoopC]};
+  std::vector<int64_t> gradStrides = {gs[kLoopN], gs[kLoopOy], gs[kLoopOx],
+                                      gs[kLoopO]};
+  std::vector<int64_t> resultStrides = {rs[kLoopO], rs[kLoopKy], rs[kLoopKx],
+                                        rs[kLoopC]};
+  addKernel(op,
+            plan::CreateConv2DBackwardFilterDirect(
+                fbb, *inputTensor, *gradTensor, result, bounds[kLoopN], h, w,
+                bounds[kLoopC], bounds[kLoopO], bounds[kLoopKy],
+                bounds[kLoopKx], bounds[kLoopOy], bounds[kLoopOx], strideH,
+                strideW, dilationH, dilationW, &inputStrides, &gradStrides,
+                &resultStrides),
+            "linalg.generic (conv backward filter)");
+  return true;
+}
+
 LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   Value padValue = op.getConstantPaddingValue();
   Attribute attr;
@@ -564,6 +676,14 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
   }
   if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op)) {
     FailureOr<bool> done = emitConv(conv);
+    if (failed(done))
+      return failure();
+    if (*done)
+      return success();
+  }
+  if (auto generic = dyn_cast<linalg::GenericOp>(op);
+      generic && generic->hasAttr(ipuc::kConvBackwardFilterAttr)) {
+    FailureOr<bool> done = emitConvBackwardFilter(generic);
     if (failed(done))
       return failure();
     if (*done)

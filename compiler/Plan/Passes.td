@@ -30,7 +30,8 @@ def LegalizeHostPlan : Pass<"ipuc-legalize-host-plan", "mlir::ModuleOp"> {
 
 def FoldHostTransposes
     : Pass<"ipuc-fold-host-transposes", "mlir::func::FuncOp"> {
-  let summary = "Fold matrix transposes into host matmul operands";
+  let summary = "Fold matrix transposes into host matmul operands and cancel "
+                "transpose pairs around elementwise ops";
   let description = [{
     For the host target only (the ipu partitioner has no transposed matmul
     ops). A `linalg.transpose` that swaps the two matrix dimensions of a
@@ -49,8 +50,58 @@ def FoldHostTransposes
     %r = linalg.matmul_transpose_b ins(%x, %w : tensor<8x64xf32>,
            tensor<10x64xf32>) ...
     ```
+
+    A transpose of an elementwise `linalg.generic` (its only use) whose
+    operand is itself a transpose with the inverse permutation cancels with
+    it: the generic is rebuilt in the outer transpose's layout and reads the
+    inner transpose's source directly (the importer's NCHW <-> NHWC pair
+    around a Relu between a Conv and a pool). Other operands are read through
+    the permuted indexing map; nothing is rewritten unless a pair cancels.
+
+    ```mlir
+    %t = linalg.transpose ins(%y : tensor<2x4x4x8xf32>)
+           outs(%e : tensor<2x8x4x4xf32>) permutation = [0, 3, 1, 2]
+    %r = linalg.generic {...} ins(%t) outs(%e) { maximumf }
+    %u = linalg.transpose ins(%r : tensor<2x8x4x4xf32>)
+           outs(%f : tensor<2x4x4x8xf32>) permutation = [0, 2, 3, 1]
+    // becomes
+    %u = linalg.generic {...} ins(%y) outs(%f) { maximumf }
+    ```
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def HostConvBackwardFilter
+    : Pass<"ipuc-host-conv-backward-filter", "mlir::func::FuncOp"> {
+  let summary = "Rewrite weight-gradient convolutions for the host's "
+                "backward-filter kernel";
+  let description = [{
+    For the host target only. A float (f32/f64) `linalg.conv_2d_nhwc_fhwc`
+    whose kernel window is larger than its output window, accumulating into
+    zeros (the weight gradient autodiff writes as a conv of the transposed
+    input by the transposed output gradient), becomes a `linalg.generic`
+    marked `ipuc.conv_backward_filter` in the loop order (o, ky, kx, c, n,
+    oy, ox) of the host's Conv2DBackwardFilter kernel, which runs it as one
+    long-reduction GEMM per image. Transposes of its operands and of its
+    result, and a slice of the result's leading rows, fold into the generic's
+    indexing maps; the input is put into [n, h, w, c] order by its pad.
+    Other convolutions are left alone.
+
+    ```mlir
+    %xt = linalg.transpose ins(%x : tensor<2x5x5x3xf32>)
+            outs(%e0 : tensor<3x5x5x2xf32>) permutation = [3, 1, 2, 0]
+    %gt = linalg.transpose ins(%g : tensor<2x4x4x8xf32>)
+            outs(%e1 : tensor<8x4x4x2xf32>) permutation = [3, 1, 2, 0]
+    %dw = linalg.conv_2d_nhwc_fhwc ins(%xt, %gt : ...) outs(%zeros : tensor<3x2x2x8xf32>)
+    // becomes
+    %dw = linalg.generic {ipuc.conv_backward_filter = array<i64: 1, 1, 1, 1>, ...}
+            ins(%x, %g : tensor<2x5x5x3xf32>, tensor<2x4x4x8xf32>)
+            outs(%zeros : tensor<3x2x2x8xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def PrintHostPlan : Pass<"ipuc-print-host-plan", "mlir::ModuleOp"> {

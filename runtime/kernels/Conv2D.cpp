@@ -4,7 +4,7 @@
 // of (oh*ow) rows by (kh*kw*cg) columns, matching the FHWC filter's row
 // layout, so the convolution is one GEMM: out_g = cols x filter_g^T. A 1x1,
 // stride-1, ungrouped convolution skips the unrolling: the input already is
-// that matrix.
+// that matrix. Images are split over threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,41 +16,43 @@
 #include <Eigen/Core>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace ipuc::kernels {
 namespace {
 
+/// Images [first, last) of the batch.
 template <typename T>
-void convTyped(const Conv2DArgs &a, const T *in, const T *filt, const T *init,
-               T *out) {
+void convImages(const Conv2DArgs &a, const T *in, const T *filt, T *out,
+                int64_t first, int64_t last) {
   const int64_t cg = a.c / a.groups, fg = a.f / a.groups;
   const int64_t rows = a.oh * a.ow, cols = a.kh * a.kw * cg;
   const int64_t outImage = rows * a.f, inImage = a.h * a.w * a.c;
-  if (init && init != out)
-    std::memcpy(out, init, sizeof(T) * a.n * outImage);
-  else if (!init)
-    std::fill_n(out, a.n * outImage, T(0));
   const bool direct = a.kh == 1 && a.kw == 1 && a.strideH == 1 &&
                       a.strideW == 1 && a.groups == 1 && a.oh == a.h &&
                       a.ow == a.w;
   std::vector<T> colBuf(direct ? 0 : rows * cols);
-  for (int64_t b = 0; b < a.n; ++b) {
+  for (int64_t b = first; b < last; ++b) {
     const T *img = in + b * inImage;
     for (int64_t g = 0; g < a.groups; ++g) {
       const T *colData = img;
       int64_t ldCol = a.c;
       if (!direct) {
         T *dst = colBuf.data();
+        // Plain loops rather than memcpy: with few channels (an RGB
+        // image's 3) a call per run costs more than the copy.
         for (int64_t oy = 0; oy < a.oh; ++oy)
           for (int64_t ox = 0; ox < a.ow; ++ox)
             for (int64_t ky = 0; ky < a.kh; ++ky) {
               int64_t iy = oy * a.strideH + ky * a.dilationH;
               for (int64_t kx = 0; kx < a.kw; ++kx) {
                 int64_t ix = ox * a.strideW + kx * a.dilationW;
-                std::memcpy(dst, img + (iy * a.w + ix) * a.c + g * cg,
-                            sizeof(T) * cg);
+                const T *src = img + (iy * a.w + ix) * a.c + g * cg;
+                for (int64_t c = 0; c < cg; ++c)
+                  dst[c] = src[c];
                 dst += cg;
               }
             }
@@ -64,6 +66,34 @@ void convTyped(const Conv2DArgs &a, const T *in, const T *filt, const T *init,
       outM.noalias() += colM * filtM.transpose();
     }
   }
+}
+
+template <typename T>
+void convTyped(const Conv2DArgs &a, const T *in, const T *filt, const T *init,
+               T *out) {
+  const int64_t outImage = a.oh * a.ow * a.f;
+  if (init && init != out)
+    std::memcpy(out, init, sizeof(T) * a.n * outImage);
+  else if (!init)
+    std::fill_n(out, a.n * outImage, T(0));
+  // Images are independent: split them over threads, unless each would get
+  // less than about a million multiply-adds (a thread's start-up cost).
+  const int64_t work = a.n * outImage * a.kh * a.kw * (a.c / a.groups);
+  int threads =
+      a.numThreads > 0
+          ? a.numThreads
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>({threads, a.n, work >> 20})));
+  if (threads == 1)
+    return convImages(a, in, filt, out, 0, a.n);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      convImages(a, in, filt, out, a.n * t / threads, a.n * (t + 1) / threads);
+    });
+  for (std::thread &th : pool)
+    th.join();
 }
 
 std::vector<float> widen(const void *p, int64_t count, bool bf16) {

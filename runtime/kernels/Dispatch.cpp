@@ -3,6 +3,7 @@
 #include "ipuc/kernels/Dispatch.h"
 
 #include "ipuc/kernels/Conv2D.h"
+#include "ipuc/kernels/Conv2DBackwardFilter.h"
 #include "ipuc/kernels/Copy.h"
 #include "ipuc/kernels/Generic.h"
 #include "ipuc/kernels/MatMul.h"
@@ -118,7 +119,29 @@ bool runKernelBody(KernelBody type, const void *body,
     a.strideH = c.stride_h(), a.strideW = c.stride_w();
     a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
     a.groups = c.groups();
+    a.numThreads = options.genericThreads;
     return runConv2D(a, error);
+  }
+  case KernelBody::Conv2DBackwardFilter: {
+    const Conv2DBackwardFilter &c =
+        *static_cast<const Conv2DBackwardFilter *>(body);
+    Conv2DBackwardFilterArgs a;
+    a.dtype = tensors[c.input()].dtype;
+    a.input = data(c.input());
+    a.grad = data(c.grad());
+    a.result = data(c.result());
+    a.n = c.n(), a.h = c.h(), a.w = c.w(), a.c = c.c(), a.o = c.o();
+    a.kh = c.kh(), a.kw = c.kw(), a.oh = c.oh(), a.ow = c.ow();
+    a.strideH = c.stride_h(), a.strideW = c.stride_w();
+    a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
+    // The verifier checked that each stride list has four entries.
+    for (int i = 0; i < 4; ++i) {
+      a.inputStrides[i] = c.input_strides()->Get(i);
+      a.gradStrides[i] = c.grad_strides()->Get(i);
+      a.resultStrides[i] = c.result_strides()->Get(i);
+    }
+    a.numThreads = options.genericThreads;
+    return runConv2DBackwardFilter(a, error);
   }
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);

@@ -8,6 +8,7 @@
 #include "ipuc/plan/Plan.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ipuc::plan {
 namespace {
@@ -132,6 +133,23 @@ void printBody(std::string &s, KernelBody type, const void *body) {
                      c.n(), c.h(), c.w(), c.c(), c.f(), c.kh(), c.kw(), c.oh(),
                      c.ow(), c.stride_h(), c.stride_w(), c.dilation_h(),
                      c.dilation_w(), c.groups());
+    break;
+  }
+  case KernelBody::Conv2DBackwardFilter: {
+    const Conv2DBackwardFilter &c =
+        *static_cast<const Conv2DBackwardFilter *>(body);
+    auto list = [](const flatbuffers::Vector<int64_t> *v) {
+      return v ? fmt::format("[{}]", fmt::join(*v, ", ")) : std::string("[]");
+    };
+    s += fmt::format("    conv2d_backward_filter %{}{} = %{}{} (grad) * "
+                     "%{}{} (input) input [{}x{}x{}x{}] out [{}x{}x{}x{}] "
+                     "grad [{}x{}] stride [{}, {}] dilation [{}, {}]\n",
+                     c.result(), list(c.result_strides()), c.grad(),
+                     list(c.grad_strides()), c.input(),
+                     list(c.input_strides()), c.n(), c.h(), c.w(), c.c(),
+                     c.o(), c.kh(), c.kw(), c.c(), c.oh(), c.ow(),
+                     c.stride_h(), c.stride_w(), c.dilation_h(),
+                     c.dilation_w());
     break;
   }
   case KernelBody::Copy: {

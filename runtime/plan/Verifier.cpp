@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace ipuc::plan {
 namespace {
@@ -62,6 +63,8 @@ private:
   bool sameDType(const std::string &where, uint32_t a, uint32_t b);
 
   bool checkBody(const std::string &where, KernelBody type, const void *body);
+  bool checkConvBackwardFilter(const std::string &where,
+                               const Conv2DBackwardFilter &c);
   // Tile program (target "ipu").
   bool checkTileProgram();
   bool checkMappings();
@@ -337,10 +340,67 @@ bool SemanticVerifier::checkBody(const std::string &where, KernelBody type,
     return checkTensorIndex(where, "dst", f.dst()) &&
            checkWritable(where, f.dst());
   }
+  case KernelBody::Conv2DBackwardFilter:
+    return checkConvBackwardFilter(
+        where, *static_cast<const Conv2DBackwardFilter *>(body));
   default:
     return fail(fmt::format("{}: unknown kernel body type {}", where,
                             static_cast<int>(type)));
   }
+}
+
+bool SemanticVerifier::checkConvBackwardFilter(
+    const std::string &where, const Conv2DBackwardFilter &c) {
+  if (scope)
+    return fail(where + ": conv2d backward-filter is a host-only kernel");
+  if (!checkTensorIndex(where, "input", c.input()) ||
+      !checkTensorIndex(where, "grad", c.grad()) ||
+      !checkTensorIndex(where, "result", c.result()) ||
+      !sameDType(where, c.input(), c.grad()) ||
+      !sameDType(where, c.input(), c.result()) ||
+      !checkWritable(where, c.result()))
+    return false;
+  const int64_t sizes[] = {c.n(), c.h(), c.w(), c.c(), c.o(),
+                           c.kh(), c.kw(), c.oh(), c.ow()};
+  if (std::any_of(std::begin(sizes), std::end(sizes),
+                  [](int64_t v) { return v < 0; }))
+    return fail(where + ": negative conv2d backward-filter size");
+  if (c.stride_h() < 1 || c.stride_w() < 1 || c.dilation_h() < 1 ||
+      c.dilation_w() < 1)
+    return fail(where + ": conv2d backward-filter strides and dilations must "
+                        "be >= 1");
+  if (c.oh() > 0 && c.ow() > 0 && c.kh() > 0 && c.kw() > 0 &&
+      ((static_cast<I128>(c.oh()) - 1) * c.stride_h() +
+               (static_cast<I128>(c.kh()) - 1) * c.dilation_h() >= c.h() ||
+       (static_cast<I128>(c.ow()) - 1) * c.stride_w() +
+               (static_cast<I128>(c.kw()) - 1) * c.dilation_w() >= c.w()))
+    return fail(where + ": conv2d backward-filter window reaches outside the "
+                        "(padded) input");
+  // Each operand's furthest element, from its four non-negative strides.
+  auto reach = [&](const char *what, uint32_t tensor,
+                   const flatbuffers::Vector<int64_t> *strides,
+                   std::array<int64_t, 4> dims) {
+    if (!strides || strides->size() != 4)
+      return fail(fmt::format("{}: conv2d backward-filter {} needs 4 strides",
+                              where, what));
+    I128 last = 0;
+    for (int d = 0; d < 4; ++d) {
+      if (strides->Get(d) < 0)
+        return fail(fmt::format("{}: conv2d backward-filter {} has a negative "
+                                "stride",
+                                where, what));
+      if (dims[d] == 0)
+        return true;
+      last += static_cast<I128>(strides->Get(d)) * (dims[d] - 1);
+    }
+    return checkSpan(where, what, tensor, last + 1);
+  };
+  return reach("input", c.input(), c.input_strides(),
+               {c.n(), c.h(), c.w(), c.c()}) &&
+         reach("grad", c.grad(), c.grad_strides(),
+               {c.n(), c.oh(), c.ow(), c.o()}) &&
+         reach("result", c.result(), c.result_strides(),
+               {c.o(), c.kh(), c.kw(), c.c()});
 }
 
 bool SemanticVerifier::checkGeneric(const std::string &where,

@@ -13,6 +13,8 @@ namespace {
 struct Case {
   int64_t n, h, w, c, f, kh, kw, sh, sw, dh, dw, groups;
   bool init;
+  /// Threads to split the batch over.
+  int threads = 1;
 };
 
 class ConvCases : public ::testing::TestWithParam<Case> {};
@@ -32,6 +34,7 @@ TEST_P(ConvCases, MatchesNaive) {
   Conv2DArgs a;
   a.input = in.data(), a.filter = filt.data(), a.result = out.data();
   a.init = p.init ? init.data() : nullptr;
+  a.numThreads = p.threads;
   a.n = p.n, a.h = p.h, a.w = p.w, a.c = p.c, a.f = p.f, a.kh = p.kh, a.kw = p.kw;
   a.oh = oh, a.ow = ow, a.strideH = p.sh, a.strideW = p.sw;
   a.dilationH = p.dh, a.dilationW = p.dw, a.groups = p.groups;
@@ -61,6 +64,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{1, 9, 9, 2, 3, 3, 3, 1, 1, 2, 2, 1, false},
                       Case{2, 6, 6, 4, 8, 3, 3, 1, 2, 1, 1, 2, true},
                       Case{1, 6, 5, 6, 6, 3, 3, 1, 1, 1, 1, 6, false},
-                      Case{1, 4, 4, 8, 5, 1, 1, 1, 1, 1, 1, 1, false}));
+                      Case{1, 4, 4, 8, 5, 1, 1, 1, 1, 1, 1, 1, false},
+                      // Enough work (> 2^20 multiply-adds) for two threads.
+                      Case{4, 34, 34, 8, 16, 3, 3, 1, 1, 1, 1, 1, true, 2}));
 
 } // namespace

@@ -273,6 +273,30 @@ TEST(PlanLoader, SemanticChecks) {
     EXPECT_NE(semanticError(b).find("lhs needs 10 elements"), std::string::npos);
   }
   {
+    // Conv2DBackwardFilter: x [1,4,4,2] NHWC, g [1,2,2,3] NHWC, dW [3,3,3,2].
+    auto conv = [](std::vector<int64_t> gradStrides,
+                   std::vector<int64_t> resultStrides) {
+      PlanTestBuilder b;
+      uint32_t x = b.addInput("x", DType::F32, {1, 4, 4, 2});
+      uint32_t g = b.addInput("g", DType::F32, {1, 2, 2, 3});
+      uint32_t w = b.addOutput("w", DType::F32, {3, 3, 3, 2});
+      b.addConvBackwardFilter(x, g, w, {1, 4, 4, 2, 3, 3, 3, 2, 2},
+                              {32, 8, 2, 1}, gradStrides, resultStrides,
+                              "loc2");
+      return b;
+    };
+    PlanTestBuilder ok = conv({12, 6, 3, 1}, {18, 6, 2, 1});
+    std::string err;
+    EXPECT_TRUE(load(ok.finish(), err)) << err;
+    PlanTestBuilder far = conv({12, 7, 3, 1}, {18, 6, 2, 1});
+    err = semanticError(far);
+    EXPECT_NE(err.find("grad needs 13 elements"), std::string::npos) << err;
+    EXPECT_NE(err.find("loc2"), std::string::npos) << err;
+    PlanTestBuilder three = conv({12, 6, 3, 1}, {18, 6, 2});
+    EXPECT_NE(semanticError(three).find("result needs 4 strides"),
+              std::string::npos);
+  }
+  {
     PlanTestBuilder b;
     b.addTensor("c", DType::F32, {2}, plan::TensorRole::Constant, {1, 2, 3});
     EXPECT_NE(semanticError(b).find("3 bytes of data, expected 8"), std::string::npos);

@@ -130,6 +130,24 @@ public:
                                 plan::KernelBody::Copy, body.Union());
     });
   }
+  /// Sizes {n, h, w, c, o, kh, kw, oh, ow}, unit strides and dilations.
+  void addConvBackwardFilter(uint32_t input, uint32_t grad, uint32_t result,
+                             std::vector<int64_t> sizes,
+                             std::vector<int64_t> inputStrides,
+                             std::vector<int64_t> gradStrides,
+                             std::vector<int64_t> resultStrides,
+                             const std::string &loc = "test") {
+    kernels.push_back([=](B &b) {
+      auto body = plan::CreateConv2DBackwardFilter(
+          b, input, grad, result, sizes[0], sizes[1], sizes[2], sizes[3],
+          sizes[4], sizes[5], sizes[6], sizes[7], sizes[8], 1, 1, 1, 1,
+          b.CreateVector(inputStrides), b.CreateVector(gradStrides),
+          b.CreateVector(resultStrides));
+      return plan::CreateKernel(
+          b, b.CreateString("conv_backward_filter"), b.CreateString(loc),
+          plan::KernelBody::Conv2DBackwardFilter, body.Union());
+    });
+  }
   void addFill(uint32_t dst, double fimm, int64_t iimm,
                const std::string &loc = "test") {
     kernels.push_back([=](B &b) {

@@ -19,6 +19,8 @@ struct Conv2DArgs {
   void *result = nullptr;
   int64_t n = 0, h = 0, w = 0, c = 0, f = 0, kh = 0, kw = 0, oh = 0, ow = 0;
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
+  /// Threads to split the images over; 0 lets the kernel choose.
+  int numThreads = 1;
 };
 
 bool runConv2D(const Conv2DArgs &args, std::string &error);
