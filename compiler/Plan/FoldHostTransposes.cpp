@@ -8,6 +8,10 @@
 // the MatMul kernel runs through Eigen's transposed view, without a copy; the
 // transpose itself is then dead unless something else reads it.
 //
+// A transposed matmul whose result is itself transposed (a weight gradient
+// taken in the [in, out] layout of a [out, in] weight) swaps its operands
+// instead and writes the result in the transposed layout.
+//
 // The importer's NCHW <-> NHWC pairs around an elementwise op (conv ->
 // transpose -> relu -> transpose back -> pool) cancel: the outer transpose is
 // folded into the elementwise op, which then reads the inner transpose's
@@ -106,6 +110,67 @@ struct FoldTransposeIntoMatMul : OpRewritePattern<MatMulOp> {
   }
 };
 
+/// transpose(matmul_transpose_a(a, b)) -> matmul_transpose_a(b, a), since
+/// (A^T B)^T = B^T A, and likewise (A B^T)^T = B A^T for matmul_transpose_b
+/// (and the batched forms, also read through the collapse of the unit batch
+/// dimension the importer adds). A weight gradient x^T g comes out of the
+/// autodiff in the [in, out] layout and is transposed into the weight's
+/// [out, in]; computing it in the weight's layout saves the optimizer update
+/// a strided read of the whole gradient. The accumulator must be a fill used
+/// only here, so that it can be remade in the transposed shape.
+template <typename TransposedMatMulOp>
+struct TransposeOfTransposedMatMul : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    if (!getMatrixTransposeSource(transpose.getResult()[0]))
+      return failure();
+    Value input = transpose.getInput();
+    auto collapse = input.getDefiningOp<tensor::CollapseShapeOp>();
+    if (collapse) {
+      // Only [1, m, n] -> [m, n].
+      if (collapse.getSrcType().getRank() != 3 ||
+          collapse.getSrcType().getDimSize(0) != 1 ||
+          collapse.getResultType().getRank() != 2 ||
+          !collapse.getResult().hasOneUse())
+        return failure();
+      input = collapse.getSrc();
+    }
+    auto matmul = input.getDefiningOp<TransposedMatMulOp>();
+    if (!matmul || !matmul->getResult(0).hasOneUse() ||
+        !ipuc::hasUniformFloatElements(matmul))
+      return failure();
+    auto fill = matmul.getDpsInitOperand(0)->get()
+                    .template getDefiningOp<linalg::FillOp>();
+    if (!fill || !fill->getResult(0).hasOneUse())
+      return failure();
+    auto type = cast<RankedTensorType>(matmul->getResult(0).getType());
+    SmallVector<int64_t> shape(type.getShape());
+    std::swap(shape[shape.size() - 2], shape[shape.size() - 1]);
+    Location loc = matmul.getLoc();
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, shape,
+                                                   type.getElementType());
+    Value init = rewriter
+                     .create<linalg::FillOp>(fill.getLoc(),
+                                             fill.getDpsInputOperand(0)->get(),
+                                             empty)
+                     .getResult(0);
+    Value lhs = matmul.getDpsInputOperand(0)->get();
+    Value rhs = matmul.getDpsInputOperand(1)->get();
+    Value result = rewriter
+                       .create<TransposedMatMulOp>(
+                           loc, TypeRange{init.getType()},
+                           ValueRange{rhs, lhs}, ValueRange{init})
+                       ->getResult(0);
+    if (collapse)
+      result = rewriter.create<tensor::CollapseShapeOp>(
+          collapse.getLoc(), transpose.getResult()[0].getType(), result,
+          collapse.getReassociationIndices());
+    rewriter.replaceOp(transpose, result);
+    return success();
+  }
+};
+
 /// The map from the loops of `transpose`'s result to those of its input:
 /// result dim i is input dim perm[i].
 AffineMap getInputDimsMap(ArrayRef<int64_t> perm, MLIRContext *ctx) {
@@ -173,7 +238,12 @@ struct FoldHostTransposesPass
         FoldTransposeIntoMatMul<linalg::BatchMatmulOp,
                                 linalg::BatchMatmulTransposeAOp,
                                 linalg::BatchMatmulTransposeBOp>,
-        CancelTransposesAroundElementwise>(&getContext());
+        CancelTransposesAroundElementwise,
+        TransposeOfTransposedMatMul<linalg::MatmulTransposeAOp>,
+        TransposeOfTransposedMatMul<linalg::MatmulTransposeBOp>,
+        TransposeOfTransposedMatMul<linalg::BatchMatmulTransposeAOp>,
+        TransposeOfTransposedMatMul<linalg::BatchMatmulTransposeBOp>>(
+        &getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

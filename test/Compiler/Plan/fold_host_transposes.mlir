@@ -84,3 +84,67 @@ func.func @through_unit_batch(%x: tensor<1x8x64xf32>, %w: tensor<10x64xf32>, %ac
   %r = linalg.batch_matmul ins(%x, %x3 : tensor<1x8x64xf32>, tensor<1x64x10xf32>) outs(%acc : tensor<1x8x10xf32>) -> tensor<1x8x10xf32>
   return %r : tensor<1x8x10xf32>
 }
+
+// -----
+
+// A weight gradient x^T g ([in, out]) transposed into the weight's [out, in]
+// layout through the importer's unit-batch collapse: the matmul swaps its
+// operands, g^T x, and writes [out, in] directly into a fill of that shape.
+// CHECK-LABEL: func.func @weight_gradient
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x64xf32>, %[[G:.*]]: tensor<1x8x10xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x10x64xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<1x10x64xf32>)
+// CHECK: %[[M:.*]] = linalg.batch_matmul_transpose_a ins(%[[G]], %[[X]] : tensor<1x8x10xf32>, tensor<1x8x64xf32>) outs(%[[F]] : tensor<1x10x64xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[M]] {{\[}}[0, 1], [2]] : tensor<1x10x64xf32> into tensor<10x64xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[C]]
+func.func @weight_gradient(%x: tensor<1x8x64xf32>, %g: tensor<1x8x10xf32>) -> tensor<10x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64x10xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x10xf32>) -> tensor<1x64x10xf32>
+  %r = linalg.batch_matmul_transpose_a ins(%x, %g : tensor<1x8x64xf32>, tensor<1x8x10xf32>) outs(%acc : tensor<1x64x10xf32>) -> tensor<1x64x10xf32>
+  %c = tensor.collapse_shape %r [[0, 1], [2]] : tensor<1x64x10xf32> into tensor<64x10xf32>
+  %e2 = tensor.empty() : tensor<10x64xf32>
+  %t = linalg.transpose ins(%c : tensor<64x10xf32>) outs(%e2 : tensor<10x64xf32>) permutation = [1, 0]
+  return %t : tensor<10x64xf32>
+}
+
+// -----
+
+// (A B^T)^T = B A^T for a 2-D matmul_transpose_b.
+// CHECK-LABEL: func.func @transpose_b
+// CHECK-SAME: (%[[A:.*]]: tensor<8x64xf32>, %[[B:.*]]: tensor<10x64xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.matmul_transpose_b ins(%[[B]], %[[A]] : tensor<10x64xf32>, tensor<8x64xf32>) outs(%{{.*}} : tensor<10x8xf32>)
+func.func @transpose_b(%a: tensor<8x64xf32>, %b: tensor<10x64xf32>) -> tensor<10x8xf32> {
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<8x10xf32>
+  %acc = linalg.fill ins(%one : f32) outs(%e : tensor<8x10xf32>) -> tensor<8x10xf32>
+  %r = linalg.matmul_transpose_b ins(%a, %b : tensor<8x64xf32>, tensor<10x64xf32>) outs(%acc : tensor<8x10xf32>) -> tensor<8x10xf32>
+  %e2 = tensor.empty() : tensor<10x8xf32>
+  %t = linalg.transpose ins(%r : tensor<8x10xf32>) outs(%e2 : tensor<10x8xf32>) permutation = [1, 0]
+  return %t : tensor<10x8xf32>
+}
+
+// -----
+
+// Not swapped: the untransposed product is read elsewhere too, and an
+// accumulator that is not a fill (it cannot be remade transposed).
+// CHECK-LABEL: func.func @not_swapped
+// CHECK: linalg.matmul_transpose_a ins(%arg0, %arg1
+// CHECK: linalg.transpose
+// CHECK: linalg.matmul_transpose_a ins(%arg0, %arg1
+// CHECK: linalg.transpose
+func.func @not_swapped(%a: tensor<8x64xf32>, %b: tensor<8x10xf32>, %acc2: tensor<64x10xf32>) -> (tensor<10x64xf32>, tensor<64x10xf32>, tensor<10x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x10xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<64x10xf32>) -> tensor<64x10xf32>
+  %r = linalg.matmul_transpose_a ins(%a, %b : tensor<8x64xf32>, tensor<8x10xf32>) outs(%acc : tensor<64x10xf32>) -> tensor<64x10xf32>
+  %e2 = tensor.empty() : tensor<10x64xf32>
+  %t = linalg.transpose ins(%r : tensor<64x10xf32>) outs(%e2 : tensor<10x64xf32>) permutation = [1, 0]
+  %r2 = linalg.matmul_transpose_a ins(%a, %b : tensor<8x64xf32>, tensor<8x10xf32>) outs(%acc2 : tensor<64x10xf32>) -> tensor<64x10xf32>
+  %e3 = tensor.empty() : tensor<10x64xf32>
+  %t2 = linalg.transpose ins(%r2 : tensor<64x10xf32>) outs(%e3 : tensor<10x64xf32>) permutation = [1, 0]
+  return %t, %r, %t2 : tensor<10x64xf32>, tensor<64x10xf32>, tensor<10x64xf32>
+}
