@@ -52,6 +52,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 using namespace llvm;
 
 namespace {
@@ -680,8 +682,9 @@ int main(int argc, char **argv) {
 
   std::vector<uint8_t> bytes;
   // The tile plan is written straight from the builder: a 12-layer encoder's
-  // plan is ~0.9 GB, and copying it into `bytes` first cost a second buffer.
-  flatbuffers::FlatBufferBuilder tileFbb(1 << 16);
+  // plan is ~0.8 GB, and copying it into `bytes` first cost a second buffer.
+  // It is made once the program is known, sized for it up front.
+  std::optional<flatbuffers::FlatBufferBuilder> tileFbb;
   ArrayRef<uint8_t> planBytes;
   if (targetOpt == "ipu") {
     // Partition over tiles, gather remote operands by exchange, plan tile
@@ -730,11 +733,12 @@ int main(int argc, char **argv) {
                   "partitioning");
     planOptions.producer = ipuc::defaultProducer();
     mlir::TimingScope serializeTiming = rootTiming.nest("Serialize plan");
+    tileFbb.emplace(ipuc::estimateTilePlanBytes(programs.front()));
     if (failed(
-            ipuc::serializeBspProgram(programs.front(), planOptions, tileFbb)))
+            ipuc::serializeBspProgram(programs.front(), planOptions, *tileFbb)))
       return 1;
     planBytes =
-        ArrayRef<uint8_t>(tileFbb.GetBufferPointer(), tileFbb.GetSize());
+        ArrayRef<uint8_t>(tileFbb->GetBufferPointer(), tileFbb->GetSize());
   } else {
     mlir::TimingScope serializeTiming = rootTiming.nest("Serialize plan");
     if (failed(ipuc::emitHostPlan(*module, planOptions, bytes)))
