@@ -7,15 +7,17 @@
 // vertices read into staging tensors on their tiles, and the vertices read
 // the copies instead.
 //
-// Boxes of one source tensor gathered onto one tile whose sizes agree but
-// for the first are stacked along dim 0 of one staging tensor (a matmul whose
-// partial sums come from pk tiles stages them in one tensor per tile, not
-// pk - 1), so that tensors, mappings and plan records grow with the tiles
-// rather than with the boxes. Boxes that continue one another (pieces of one
-// box read by different vertices) are one copy, and a box read twice on one
-// tile is copied once. A program is walked once and every box is located by
-// binary search in its tensor's mapping: programs of a million vertices pass
-// through here.
+// Boxes of one source tensor whose sizes agree but for the first are stacked
+// along dim 0 of one staging tensor per compute set, whichever tiles gather
+// them: each tile's boxes are consecutive rows, one interval of the tensor's
+// mapping on that tile (the partial sums a K-split matmul's reducing tiles
+// gather are one tensor, not one per tile), so that tensors and their names
+// grow with the compute sets and box shapes rather than with the tiles; the
+// memory planner still places each tile's interval on its own. Boxes that
+// continue one another (pieces of one box read by different vertices) are
+// one copy, and a box read twice on one tile is copied once. A program is
+// walked once and every box is located by binary search in its tensor's
+// mapping: programs of a million vertices pass through here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +33,7 @@
 #include <deque>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace ipuc {
@@ -169,19 +172,28 @@ public:
   }
 
 private:
-  /// One staging tensor of the compute set being gathered.
+  /// One staging tensor of the compute set being gathered: the runs of one
+  /// source whose sizes agree but for the first (`trailing`), from every
+  /// tile, stacked along dim 0. A rank-0 run has no dim to stack along and
+  /// gets a stage of its own.
   struct Stage {
-    bsp::TensorOp tensor;
-    int64_t tile;
+    bsp::TensorOp src;
     SmallVector<int64_t> trailing;
-    int64_t rows;
+    /// Per tile holding a part of the stage, in the order the tiles first
+    /// asked: the tile and its number of rows. Becomes the tile's first row
+    /// once the stage is laid out.
+    SmallVector<std::pair<int64_t, int64_t>> slots;
+    llvm::DenseMap<int64_t, unsigned> slotOfTile;
+    Value tensor;
   };
   /// A box gathered onto a tile: the union of the remote boxes that
-  /// continue one another, and where it is staged.
+  /// continue one another, and where it is staged (`at` is first relative
+  /// to its tile's rows of the stage, then in the staging tensor).
   struct Run {
     bsp::TensorOp src;
     int64_t tile;
     SmallVector<int64_t> offsets, sizes;
+    unsigned stage = 0;
     Value staged;
     SmallVector<int64_t> at;
   };
@@ -291,13 +303,19 @@ private:
     return success();
   }
 
-  std::string stageName(bsp::TensorOp src, int64_t tile) {
-    std::string base = (src.getName() + ".t" + Twine(tile) + ".").str();
-    std::string name;
-    do
-      name = base + std::to_string(counter++);
-    while (!names.insert(name).second);
-    return name;
+  /// `<compute set>.<source>.staged`, which says in errors and profiles
+  /// what the tensor holds and for whom; a second stage of the same source
+  /// (other trailing sizes, a scalar on another tile) or a name already
+  /// taken gets a `.<n>` suffix.
+  std::string stageName(bsp::ComputeSetOp cs, bsp::TensorOp src) {
+    std::string base = (cs.getName() + "." + src.getName() + ".staged").str();
+    if (names.insert(base).second)
+      return base;
+    for (int64_t n = 1;; ++n) {
+      std::string name = base + "." + std::to_string(n);
+      if (names.insert(name).second)
+        return name;
+    }
   }
 
   /// The run of this compute set's gathers that will hold box `box` of
@@ -343,61 +361,77 @@ private:
       }
       last->second = runs.size();
     }
-    runs.push_back(Run{src,
-                       tile,
-                       SmallVector<int64_t>(offsets),
-                       SmallVector<int64_t>(sizes),
-                       Value(),
-                       {}});
+    runs.push_back(Run{src, tile, SmallVector<int64_t>(offsets),
+                       SmallVector<int64_t>(sizes)});
     return runOfBox[key] = runs.size() - 1;
   }
 
-  /// Gives `run` its place in a staging tensor and its copy: runs of one
-  /// source and tile whose sizes agree but for the first are stacked along
-  /// dim 0 of one tensor.
-  void allocate(Run &run, Location loc) {
-    Type elt = run.src.getType().getElementType();
+  /// Gives `run` its stage and its rows among its tile's rows of it.
+  void assignStage(Run &run) {
     ArrayRef<int64_t> sizes = run.sizes;
-    int64_t numElements = 1;
-    for (int64_t size : sizes)
-      numElements *= size;
-    auto newTensor = [&]() {
-      OpBuilder::InsertionGuard guard(b);
-      // Before the first step: staging tensors then dominate every step,
-      // also those in loops.
-      b.setInsertionPoint(firstStep);
-      return b.create<bsp::TensorOp>(
-          loc, bsp::BufferType::get(ctx, sizes, elt),
-          b.getStringAttr(stageName(run.src, run.tile)),
-          bsp::TensorRoleAttr::get(ctx, bsp::TensorRole::intermediate),
-          b.getArrayAttr(
-              {bsp::IntervalAttr::get(ctx, run.tile, 0, numElements, 0)}),
-          ElementsAttr());
-    };
-    run.at.assign(sizes.size(), 0);
-    if (sizes.empty()) {
-      // A rank-0 box has no dim to stack along: it gets a tensor of its own.
-      run.staged = newTensor().getResult();
-    } else {
+    Stage *s = nullptr;
+    if (!sizes.empty()) {
       SmallVector<unsigned, 1> &candidates =
-          stagesOf[{run.src.getResult().getAsOpaquePointer(), run.tile}];
-      Stage *s = nullptr;
+          stagesOf[run.src.getResult().getAsOpaquePointer()];
       for (unsigned c : candidates)
-        if (ArrayRef<int64_t>(stages[c].trailing) == sizes.drop_front())
+        if (ArrayRef<int64_t>(stages[c].trailing) == sizes.drop_front()) {
           s = &stages[c];
-      if (!s) {
+          run.stage = c;
+        }
+      if (!s)
         candidates.push_back(stages.size());
-        stages.push_back(Stage{newTensor(), run.tile,
-                               SmallVector<int64_t>(sizes.drop_front()), 0});
-        s = &stages.back();
-      }
-      run.at[0] = s->rows;
-      s->rows += sizes[0];
-      run.staged = s->tensor.getResult();
     }
-    copies.push_back({run.src.getResult(),
-                      bsp::BoxAttr::get(ctx, run.offsets, sizes), run.staged,
-                      bsp::BoxAttr::get(ctx, run.at, sizes)});
+    if (!s) {
+      run.stage = stages.size();
+      ArrayRef<int64_t> trailing = sizes.empty() ? sizes : sizes.drop_front();
+      s = &stages.emplace_back();
+      s->src = run.src;
+      s->trailing.assign(trailing.begin(), trailing.end());
+    }
+    auto [slot, isNew] = s->slotOfTile.try_emplace(run.tile, s->slots.size());
+    if (isNew)
+      s->slots.push_back({run.tile, 0});
+    run.at.assign(sizes.size(), 0);
+    if (!sizes.empty()) {
+      int64_t &rows = s->slots[slot->second].second;
+      run.at[0] = rows;
+      rows += sizes[0];
+    }
+  }
+
+  /// Creates the staging tensor of `s`: its tiles' rows in tile order, one
+  /// interval each (addresses come from ipuc-plan-tile-memory).
+  void layOut(Stage &s, bsp::ComputeSetOp cs) {
+    int64_t rowElements = 1;
+    for (int64_t size : s.trailing)
+      rowElements *= size;
+    bool scalar = s.src.getType().getShape().empty();
+    llvm::sort(s.slots);
+    SmallVector<Attribute> mapping;
+    int64_t rows = 0;
+    for (auto [i, slot] : llvm::enumerate(s.slots)) {
+      auto &[tile, n] = slot;
+      int64_t count = scalar ? 1 : n;
+      mapping.push_back(bsp::IntervalAttr::get(
+          ctx, tile, rows * rowElements, (rows + count) * rowElements, 0));
+      s.slotOfTile[tile] = i;
+      n = std::exchange(rows, rows + count);
+    }
+    SmallVector<int64_t> shape;
+    if (!scalar) {
+      shape.push_back(rows);
+      llvm::append_range(shape, s.trailing);
+    }
+    OpBuilder::InsertionGuard guard(b);
+    // Before the first step: staging tensors then dominate every step, also
+    // those in loops.
+    b.setInsertionPoint(firstStep);
+    s.tensor = b.create<bsp::TensorOp>(
+        cs.getLoc(),
+        bsp::BufferType::get(ctx, shape, s.src.getType().getElementType()),
+        b.getStringAttr(stageName(cs, s.src)),
+        bsp::TensorRoleAttr::get(ctx, bsp::TensorRole::intermediate),
+        b.getArrayAttr(mapping), ElementsAttr());
   }
 
   LogicalResult gather(bsp::ComputeSetOp cs) {
@@ -432,8 +466,21 @@ private:
             {&op, unsigned(i), request(tensor, box, v->tile), box});
       }
     }
+    // Each stage's rows per tile are known before any is laid out, so that
+    // every tile's rows are one interval.
     for (Run &run : runs)
-      allocate(run, cs.getLoc());
+      assignStage(run);
+    for (Stage &s : stages)
+      layOut(s, cs);
+    for (Run &run : runs) {
+      Stage &s = stages[run.stage];
+      run.staged = s.tensor;
+      if (!run.at.empty())
+        run.at[0] += s.slots[s.slotOfTile[run.tile]].second;
+      copies.push_back({run.src.getResult(),
+                        bsp::BoxAttr::get(ctx, run.offsets, run.sizes),
+                        run.staged, bsp::BoxAttr::get(ctx, run.at, run.sizes)});
+    }
     // Vertices read their boxes from the runs' staging tensors.
     for (size_t r = 0; r < requests.size();) {
       Operation *op = requests[r].vertex;
@@ -454,20 +501,8 @@ private:
     return success();
   }
 
-  /// Gives each staging tensor its final first dim now that all its boxes
-  /// are known, and emits the exchange before `cs`.
+  /// Emits the exchange before `cs`.
   void finish(bsp::ComputeSetOp cs) {
-    for (Stage &s : stages) {
-      auto type = s.tensor.getType();
-      if (type.getShape()[0] == s.rows)
-        continue;
-      SmallVector<int64_t> shape{s.rows};
-      llvm::append_range(shape, s.trailing);
-      auto newType = bsp::BufferType::get(ctx, shape, type.getElementType());
-      s.tensor.getResult().setType(newType);
-      s.tensor.setMappingAttr(b.getArrayAttr({bsp::IntervalAttr::get(
-          ctx, s.tile, 0, newType.getNumElements(), /*address=*/0)}));
-    }
     if (!copies.empty()) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(cs);
@@ -493,12 +528,11 @@ private:
   OpBuilder b;
   Operation *firstStep = nullptr;
   llvm::StringSet<> names;
-  int64_t counter = 0;
   std::deque<Mapping> storage;
   llvm::DenseMap<Operation *, Mapping *> mappings;
   // Per compute set.
   std::deque<Stage> stages;
-  llvm::DenseMap<std::pair<void *, int64_t>, SmallVector<unsigned, 1>> stagesOf;
+  llvm::DenseMap<void *, SmallVector<unsigned, 1>> stagesOf;
   std::vector<Run> runs;
   llvm::DenseMap<std::pair<void *, int64_t>, unsigned> lastRun;
   llvm::DenseMap<std::tuple<void *, const void *, int64_t>, unsigned> runOfBox;

@@ -1,10 +1,18 @@
-//===- PartitionReshape.cpp - reshapes as on-tile copies ------------------
+//===- PartitionReshape.cpp - reshapes as views ---------------------------
 //===//
 //
-// A reshape keeps its source's flat intervals on the same tiles, so it is an
-// on-tile copy of the pieces that are boxes of both shapes: a tile's whole
-// block when it is one, so that a block-mapped tensor costs a copy per tile
-// rather than per row.
+// A row-major reshape (expand_shape, collapse_shape, reshape, cast) keeps
+// every element's flat index, and a tile mapping is flat intervals, so its
+// result can always share its source's tile memory: it becomes a view, a
+// bsp.tensor with `view_of` and the source's intervals, which the memory
+// planner places at the source's addresses. No element moves, so a reshape
+// costs no copy and no compute set (each was a compute set of thousands of
+// copy vertices in a transformer layer).
+//
+// A view is never written in place (writableDest, and the structured
+// lowering's init aliasing, copy it first), since its source may still be
+// read; and its source is never written in place while the view lives,
+// because the reshape is one more use of the source's value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,38 +28,9 @@ LogicalResult Partitioner::partitionReshape(Operation *op, Value src) {
   if (failed(srcBuf))
     return failure();
   Value result = op->getResult(0);
-  Shape from = shapeOf(src.getType()), to = shapeOf(result.getType());
-  Buffer &buf =
-      newTensor(op->getLoc(), nameFor(op), bsp::TensorRole::intermediate,
-                result.getType(), (*srcBuf)->ranges);
-  bufferOf[result] = &buf;
-  // Same flat intervals on the same tiles: reshaping is an on-tile copy of
-  // pieces that are boxes of both shapes.
-  auto cs = newComputeSet(op->getLoc(), nameFor(op));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(&cs.getBody().front());
-  auto copy = [&](int64_t tile, const Box &s, const Box &d) {
-    b.create<bsp::CopyVertexOp>(
-        op->getLoc(), tile, ValueRange{(*srcBuf)->value},
-        b.getArrayAttr({boxAttr(s)}), ValueRange{buf.value},
-        b.getArrayAttr({boxAttr(d)}), FloatAttr());
-  };
-  // A tile's intervals that form one box of both shapes (the rows of a
-  // matmul block whose columns are whole rows of the reshaped dims, say)
-  // are one copy; otherwise each flat run is cut into pieces that are.
-  for (auto &[tile, box] : tileBoxes(from, buf.ranges)) {
-    Box d;
-    if (sameElementsAsBox(from, box, to, d)) {
-      copy(tile, box, d);
-      continue;
-    }
-    forEachBoxRun(from, box, [&](int64_t begin, int64_t length) {
-      std::vector<int64_t> cuts =
-          commonBoxBoundaries(from, to, begin, begin + length);
-      for (size_t i = 0; i + 1 < cuts.size(); ++i)
-        copy(tile, rangeToBoxes(from, cuts[i], cuts[i + 1]).front(),
-             rangeToBoxes(to, cuts[i], cuts[i + 1]).front());
-    });
-  }
+  Buffer &view = newTensor(op->getLoc(), nameFor(op),
+                           bsp::TensorRole::intermediate, result.getType(),
+                           (*srcBuf)->ranges, /*value=*/{}, (*srcBuf)->value);
+  bufferOf[result] = &view;
   return success();
 }

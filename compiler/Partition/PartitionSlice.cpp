@@ -150,8 +150,10 @@ FailureOr<Buffer *> Partitioner::writableDest(Value dest, Operation *op) {
     return failure();
   Buffer &d = **destOr;
   // In place when this op is the last reader of an intermediate: inputs and
-  // constants keep their values for later runs of the program.
-  if (dest.hasOneUse() && d.op.getRole() == bsp::TensorRole::intermediate)
+  // constants keep their values for later runs of the program, and a view's
+  // source may still be read.
+  if (dest.hasOneUse() && d.op.getRole() == bsp::TensorRole::intermediate &&
+      !d.isView())
     return &d;
   Buffer &buf = newTensor(loc, nameFor(op), bsp::TensorRole::intermediate,
                           result.getType(), d.ranges);

@@ -160,8 +160,10 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     }
     initBufs.push_back(initBuf);
   }
+  // Not into a view: its source's memory may still be read.
   auto canAlias = [&](unsigned i) {
-    return initBufs[i] && split && op.getDpsInitOperand(i)->get().hasOneUse();
+    return initBufs[i] && split && !initBufs[i]->isView() &&
+           op.getDpsInitOperand(i)->get().hasOneUse();
   };
   FailureOr<std::vector<TileRange>> chosen =
       chooseMapping(op, outShape, split, canAlias(0) ? initBufs[0] : nullptr);

@@ -19,7 +19,8 @@ namespace bsp = ipuc::bsp;
 
 Buffer &Partitioner::newTensor(Location loc, StringRef name,
                                bsp::TensorRole role, Type tensorType,
-                               std::vector<TileRange> ranges, Attribute value) {
+                               std::vector<TileRange> ranges, Attribute value,
+                               Value viewOf) {
   auto shaped = cast<ShapedType>(tensorType);
   auto type =
       bsp::BufferType::get(ctx, shaped.getShape(), shaped.getElementType());
@@ -51,7 +52,7 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
   auto op = b.create<bsp::TensorOp>(
       loc, type, b.getStringAttr(name), bsp::TensorRoleAttr::get(ctx, role),
       b.getArrayAttr(intervals),
-      value ? cast<ElementsAttr>(value) : ElementsAttr());
+      value ? cast<ElementsAttr>(value) : ElementsAttr(), viewOf);
   tensorInsertPoint = op;
   buffers.push_back(Buffer{op.getResult(), op, std::move(ranges)});
   return buffers.back();
@@ -63,6 +64,8 @@ Partitioner::get(Value v, Operation *user,
   auto it = bufferOf.find(v);
   if (it != bufferOf.end())
     return it->second;
+  if (Buffer *fill = materializeFill(v))
+    return fill;
   Attribute attr;
   if (isa<RankedTensorType>(v.getType()) &&
       matchPattern(v, m_Constant(&attr))) {
@@ -130,6 +133,13 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
     return success(); // materialized where used
   if (auto fill = dyn_cast<linalg::FillOp>(op))
     return partitionFill(fill);
+  // Every reader but a matmul or convolution (which overwrite a zero
+  // accumulator and never read it) gets its deferred zero fills here, before
+  // it looks at its operands' mappings, so that it sees them as before.
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp,
+           linalg::ConvolutionOpInterface>(op))
+    for (Value operand : op->getOperands())
+      materializeFill(operand);
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     FailureOr<bool> done = partitionMatMul(linalgOp);
     if (succeeded(done) && !*done)

@@ -16,7 +16,7 @@
 //   PartitionReduction.cpp   small-output reductions in two stages
 //   PartitionStructured.cpp  other linalg ops split along their output
 //   PartitionFill.cpp        linalg.fill
-//   PartitionReshape.cpp     reshapes and casts as on-tile copies
+//   PartitionReshape.cpp     reshapes and casts as views of their source
 //   PartitionSlice.cpp       extract_slice (on-tile copies), insert_slice
 //   PartitionPad.cpp         tensor.pad with a constant value
 //   PartitionConcat.cpp      tensor.concat
@@ -81,6 +81,9 @@ struct Buffer {
   Value value; // the !bsp.buffer
   bsp::TensorOp op;
   std::vector<TileRange> ranges;
+  /// Whether the tensor is a view (bsp.tensor `view_of`) of another one's
+  /// memory, which must not be written in place (the source may be read).
+  bool isView() const { return bool(bsp::TensorOp(op).getViewOf()); }
 };
 
 /// One partitioning of one module; the per-op lowerings are its members.
@@ -97,7 +100,7 @@ public:
   // Tensors.
   Buffer &newTensor(Location loc, StringRef name, bsp::TensorRole role,
                     Type tensorType, std::vector<TileRange> ranges,
-                    Attribute value = {});
+                    Attribute value = {}, Value viewOf = {});
   std::vector<TileRange> linear(const Shape &shape) {
     auto r = linearMapping(product(shape), tiles, grain, nextTile, tiles);
     nextTile = (nextTile + std::max<size_t>(r.size(), 1)) % tiles;
@@ -138,6 +141,9 @@ public:
   // Ops.
   LogicalResult partitionOp(Operation *op);
   LogicalResult partitionFill(linalg::FillOp op);
+  /// Creates the tensor and compute set of a deferred zero fill (see
+  /// PartitionFill.cpp) before the step being built, if there is one.
+  Buffer *materializeFill(Value v);
   /// A compute set setting every element of `buf` to `value` on its tiles.
   void fillBuffer(Buffer &buf, mlir::TypedAttr value, Location loc,
                   StringRef name);
@@ -205,6 +211,15 @@ public:
     bsp::BoxAttr dstBox;
   };
   std::vector<PendingCopy> pending;
+  /// Zero fills not materialized yet: a matmul or convolution that
+  /// overwrites its accumulator never asks for them.
+  struct DeferredFill {
+    std::vector<TileRange> ranges;
+    mlir::TypedAttr value;
+    Location loc;
+    std::string name;
+  };
+  DenseMap<Value, DeferredFill> deferredFills;
   std::vector<std::function<void()>> hostReads;
 };
 

@@ -92,9 +92,11 @@ def PartitionToBsp : Pass<"ipuc-partition-to-bsp", "mlir::ModuleOp"> {
     program is marked `remote_operands` for ipuc-insert-exchanges, which
     stages remote boxes on the vertices' tiles; reductions
     with few outputs run in two stages (partials over tiles, then a combine);
-    reshapes and extract_slice become on-tile copies, insert_slice, pad and
-    concat exchanges into the destination's mapping. Addresses are left at 0
-    for ipuc-plan-tile-memory.
+    reshapes become views of their source (`bsp.tensor` `view_of`: the same
+    intervals, so no copy), extract_slice on-tile copies, insert_slice, pad
+    and concat exchanges into the destination's mapping; a zero fill is only
+    materialized when an op other than the matmul or convolution it
+    initializes reads it. Addresses are left at 0 for ipuc-plan-tile-memory.
 
     ```
     ipu-opt --ipuc-partition-to-bsp="device=gc200 tiles=4" model.mlir
@@ -123,13 +125,16 @@ def InsertExchanges : Pass<"ipuc-insert-exchanges", "mlir::ModuleOp"> {
     lives on other tiles) and makes every input local: before each compute
     set, one exchange (named after the compute set, `<name>.gather`) copies
     the remote boxes its vertices read into staging tensors on their tiles,
-    and the vertices read the copies. Boxes of one source tensor gathered
-    onto one tile whose sizes agree but for the first are stacked along dim
-    0 of one staging tensor (`<source>.t<tile>.<n>`); boxes that continue one
-    another along one dim (pieces of one box read by different vertices) are
-    one copy, and a box read twice on a tile is copied once. A box whose rows
-    all live on the vertex's tile is read in place. The attribute is then removed; programs without it are
-    left alone.
+    and the vertices read the copies. Boxes of one source tensor whose sizes
+    agree but for the first are stacked along dim 0 of one staging tensor
+    per compute set (`<compute set>.<source>.staged`, with a `.<n>` suffix
+    for other trailing sizes), whichever tiles gather them: each tile's
+    boxes are consecutive rows, one interval on that tile, the tiles in
+    order. Boxes that continue one another along one dim (pieces of one box
+    read by different vertices) are one copy, and a box read twice on a tile
+    is copied once. A box whose rows all live on the vertex's tile is read
+    in place. The attribute is then removed; programs without it are left
+    alone.
 
     Errors: an input box with an element no tile holds (nothing to copy it
     from), and a remote input box that a vertex of the same compute set
@@ -146,7 +151,9 @@ def PlanTileMemory : Pass<"ipuc-plan-tile-memory", "mlir::ModuleOp"> {
   let description = [{
     Each tensor's intervals on a tile form one block, live from the first to
     the last step that touches the tensor (inputs, outputs, constants and
-    parameters for the whole program). Blocks get first-fit addresses so that
+    parameters for the whole program). A view (`view_of`) has no block: its
+    source's covers the view's live range too, and the view gets the
+    source's addresses. Blocks get first-fit addresses so that
     tensors whose live ranges do not overlap share memory. A tile whose peak
     exceeds the device's SRAM is an error naming the tile, the bytes needed
     and available, and the largest tensors on it with their source locations.

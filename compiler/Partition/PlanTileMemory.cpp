@@ -63,11 +63,33 @@ struct PlanTileMemoryPass
       ++step;
     }
     numSteps = step;
+    // A view (`view_of`) owns no memory: its source's block covers the
+    // view's live range too, and the view gets the source's addresses. A
+    // view follows its source in the program, so walking backwards carries
+    // a chain of views' ranges to the tensor that owns the memory.
+    std::vector<int64_t> viewSource(tensors.size(), -1);
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      if (Value src = tensors[i].getViewOf())
+        viewSource[i] = index.lookup(src);
+      if (tensors[i].getRole() != bsp::TensorRole::intermediate) {
+        first[i] = 0;
+        last[i] = std::max<int64_t>(numSteps - 1, 0);
+      }
+    }
+    for (size_t i = tensors.size(); i-- > 0;) {
+      if (viewSource[i] < 0 || last[i] < 0)
+        continue;
+      size_t src = viewSource[i];
+      first[src] = std::min(first[src], first[i]);
+      last[src] = std::max(last[src], last[i]);
+    }
     std::vector<MemoryBlock> blocks;
     // A tensor's blocks are blocks[blockBegin[i], blockBegin[i + 1]).
     std::vector<size_t> blockBegin;
     for (size_t i = 0; i < tensors.size(); ++i) {
       blockBegin.push_back(blocks.size());
+      if (viewSource[i] >= 0)
+        continue;
       bsp::TensorOp t = tensors[i];
       auto type = cast<bsp::BufferType>(t.getResult().getType());
       bool whole = t.getRole() != bsp::TensorRole::intermediate;
@@ -95,6 +117,9 @@ struct PlanTileMemoryPass
     MLIRContext *ctx = program.getContext();
     std::vector<ArrayAttr> mappings(tensors.size());
     parallelFor(ctx, 0, tensors.size(), [&](size_t i) {
+      // A view's intervals are its source's, taken below.
+      if (viewSource[i] >= 0)
+        return;
       bsp::TensorOp t = tensors[i];
       auto type = cast<bsp::BufferType>(t.getResult().getType());
       llvm::SmallDenseMap<int64_t, int64_t, 16> cursor;
@@ -110,8 +135,12 @@ struct PlanTileMemoryPass
       }
       mappings[i] = ArrayAttr::get(ctx, intervals);
     });
+    // The source's intervals are rewritten already (it comes first), and
+    // a view's intervals are the source's.
     for (size_t i = 0; i < tensors.size(); ++i)
-      tensors[i].setMappingAttr(mappings[i]);
+      tensors[i].setMappingAttr(viewSource[i] >= 0
+                                    ? tensors[viewSource[i]].getMapping()
+                                    : mappings[i]);
     for (size_t tile = 0; tile < peak.size(); ++tile) {
       if (peak[tile] <= device.getSramBytes())
         continue;

@@ -75,6 +75,14 @@ bool HostDevice::setInput(const std::string &name, DType dtype,
 bool HostDevice::run(std::string &error) {
   if (!bindings_.checkAllInputsSet(error))
     return false;
+  // An ipu plan carries only the tile program; running its (absent) host
+  // program would silently return zero-filled outputs.
+  if (loaded_.plan().tile_program()) {
+    error = "this plan was compiled with --target=ipu and holds only a tile "
+            "program, which the host device does not run; use --device=sim, "
+            "or compile the model with --target=host for the host device";
+    return false;
+  }
   if (auto *prog = loaded_.plan().host_program())
     for (size_t i = 0; i < prog->size(); ++i)
       if (!runKernel(i, *prog->Get(i), error))

@@ -5,10 +5,12 @@
 // lanes at a time: operands are gathered into registers, each instruction
 // runs over the whole chunk, and yields are scattered back. Lanes run along
 // one dimension (strided loads) or over a block of dimensions (a table of
-// offsets per operand). All other dimensions, reductions included, are walked
-// in their original order, so every output element sees its reduction
-// iterations sequentially and in order; it re-reads its running value from
-// the output tensor each time, which is linalg's accumulator semantics.
+// offsets per operand, built once per box for blocks of up to kMaxTableLanes
+// lanes, or strided loads for an operand the block walks evenly). All other
+// dimensions, reductions included, are walked in their original order, so
+// every output element sees its reduction iterations sequentially and in
+// order; it re-reads its running value from the output tensor each time,
+// which is linalg's accumulator semantics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,13 +40,18 @@ struct Plan {
 
 bool isReduction(const Plan &p, int d) { return p.nest.reduction[d]; }
 
+/// The most lanes of a block whose offsets runBox tabulates once per box.
+constexpr int64_t kMaxTableLanes = 4096;
+
 /// The lanes of one chunk over a block of lane dimensions: per operand, the
 /// element offset of each lane, walking the block's odometer from lane
-/// `first` (last dimension fastest) within the box's extents. The innermost
-/// dimension is written as runs of evenly spaced offsets, which vectorise.
+/// `first` (last dimension fastest) within the box's extents, operand k's
+/// into offsets[k * rowStride ...]. The innermost dimension is written as
+/// runs of evenly spaced offsets, which vectorise.
 void blockOffsets(const Plan &p, const std::vector<int64_t> &begin,
                   const std::vector<int64_t> &end, const int64_t *base,
-                  int64_t first, int n, int64_t *offsets) {
+                  int64_t first, int64_t n, int64_t *offsets,
+                  int64_t rowStride) {
   const std::vector<int> &dims = p.nest.laneDims;
   const size_t nops = p.ops.size(), nd = dims.size();
   int64_t extent[kMaxLaneDims], start[kMaxLaneDims];
@@ -63,12 +70,11 @@ void blockOffsets(const Plan &p, const std::vector<int64_t> &begin,
       c[b] = start[b];
       off += c[b] * stride[b];
     }
-    int64_t *out = offsets + k * kChunk;
+    int64_t *out = offsets + k * rowStride;
     const int64_t inner = stride[last];
-    for (int i = 0; i < n;) {
-      int run =
-          static_cast<int>(std::min<int64_t>(n - i, extent[last] - c[last]));
-      for (int j = 0; j < run; ++j)
+    for (int64_t i = 0; i < n;) {
+      int64_t run = std::min<int64_t>(n - i, extent[last] - c[last]);
+      for (int64_t j = 0; j < run; ++j)
         out[i + j] = off + j * inner;
       i += run;
       off += run * inner;
@@ -101,11 +107,58 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
     isLane[d] = 1;
     laneCount *= end[d] - begin[d];
   }
+  // A block too large for one offset table is walked in tiles of its
+  // outermost lane dimension, the tiles stepped through like a dimension
+  // outside the block, so that one table serves them all (a last, partial
+  // tile uses its prefix). Lanes are distinct output elements of parallel
+  // dimensions, so, as with the thread split, every output element still
+  // sees its own iterations in order.
+  int tileDim = -1;
+  int64_t tile = 1, tileLanes = 1;
+  std::vector<int64_t> tableEnd(end);
+  if (block && laneCount > kMaxTableLanes) {
+    const int outer = lanes[0];
+    const int64_t inner = laneCount / (end[outer] - begin[outer]);
+    if (inner <= kMaxTableLanes) {
+      tileDim = outer;
+      tile = kMaxTableLanes / inner;
+      tileLanes = inner;
+      tableEnd[outer] = begin[outer] + tile;
+      isLane[outer] = 0;
+      laneCount = tile * inner;
+    }
+  }
   std::unique_ptr<uint8_t[]> regs(new uint8_t[a.numRegisters * kRegBytes]());
   std::unique_ptr<uint8_t[]> yields(new uint8_t[std::max<size_t>(nout, 1) *
                                                 kRegBytes]());
-  std::unique_ptr<int64_t[]> offsets(block ? new int64_t[nops * kChunk]
-                                           : nullptr);
+  // A block's lane offsets relative to the chunk base are the same in every
+  // iteration of the other dimensions, so for a block of up to
+  // kMaxTableLanes lanes they are computed once per box (table) rather than
+  // for every chunk; an operand whose offsets over the whole block are evenly
+  // spaced (laneStride) is loaded and stored as a strided run instead, which
+  // vectorises. Larger blocks (whose inner lane dimensions alone exceed a
+  // table) compute each chunk's offsets as it comes.
+  const bool tabled = block && laneCount <= kMaxTableLanes;
+  std::vector<int64_t> table;
+  std::vector<uint8_t> linear(nops, 0);
+  std::vector<int64_t> laneStride(nops, 0);
+  if (tabled) {
+    table.resize(nops * laneCount);
+    std::vector<int64_t> zero(nops, 0);
+    blockOffsets(p, begin, tableEnd, zero.data(), 0, laneCount, table.data(),
+                 laneCount);
+    for (size_t k = 0; k < nops; ++k) {
+      const int64_t *t = table.data() + k * laneCount;
+      int64_t s = laneCount > 1 ? t[1] - t[0] : 0;
+      bool even = true;
+      for (int64_t l = 0; l < laneCount && even; ++l)
+        even = t[l] == l * s;
+      linear[k] = even;
+      laneStride[k] = s;
+    }
+  }
+  std::unique_ptr<int64_t[]> offsets(
+      block && !tabled ? new int64_t[nops * kChunk] : nullptr);
   std::vector<bool> yielded(nout, false);
   // An output is stored straight from the register it yields when no later
   // instruction overwrites that register, as in the body compiler's
@@ -145,9 +198,12 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
 
   std::vector<int64_t> base(nops);
   while (true) {
-    for (int64_t first = 0; first < laneCount; first += kChunk) {
+    const int64_t lanesHere =
+        tileDim < 0 ? laneCount
+                    : std::min(tile, end[tileDim] - idx[tileDim]) * tileLanes;
+    for (int64_t first = 0; first < lanesHere; first += kChunk) {
       const int n =
-          static_cast<int>(std::min<int64_t>(kChunk, laneCount - first));
+          static_cast<int>(std::min<int64_t>(kChunk, lanesHere - first));
       if (c >= 0)
         idx[c] = begin[c] + first;
       ctx.n = n;
@@ -158,16 +214,23 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
           off += idx[d] * o.strides[d];
         base[k] = off;
       }
-      if (block)
-        blockOffsets(p, begin, end, base.data(), first, n, offsets.get());
+      if (block && !tabled)
+        blockOffsets(p, begin, end, base.data(), first, n, offsets.get(),
+                     kChunk);
       for (size_t k = 0; k < nops; ++k) {
         const StridedOperand &o = p.ops[k];
         uint8_t *reg = ctx.regs + k * kRegBytes;
-        if (block)
-          loadLanesAt(o.data, o.dtype, offsets.get() + k * kChunk, n, reg);
-        else
+        if (!block)
           loadLanes(o.data, o.dtype, base[k], c >= 0 ? o.strides[c] : 0, n,
                     reg);
+        else if (!tabled)
+          loadLanesAt(o.data, o.dtype, 0, offsets.get() + k * kChunk, n, reg);
+        else if (linear[k])
+          loadLanes(o.data, o.dtype, base[k] + first * laneStride[k],
+                    laneStride[k], n, reg);
+        else
+          loadLanesAt(o.data, o.dtype, base[k],
+                      table.data() + k * laneCount + first, n, reg);
       }
       for (const plan::Instr *in : *program) {
         if (in->opcode() == plan::Opcode::Yield) {
@@ -185,20 +248,26 @@ bool runBox(const Plan &p, const std::vector<int64_t> &begin,
         const StridedOperand &o = p.ops[p.nin + j];
         const uint8_t *reg = direct[j] >= 0 ? ctx.regs + direct[j] * kRegBytes
                                             : yields.get() + j * kRegBytes;
-        if (block)
-          storeLanesAt(o.data, o.dtype, offsets.get() + (p.nin + j) * kChunk, n,
-                       reg);
+        const size_t k = p.nin + j;
+        if (!block)
+          storeLanes(o.data, o.dtype, base[k], c >= 0 ? o.strides[c] : 0, n,
+                     reg);
+        else if (!tabled)
+          storeLanesAt(o.data, o.dtype, 0, offsets.get() + k * kChunk, n, reg);
+        else if (linear[k])
+          storeLanes(o.data, o.dtype, base[k] + first * laneStride[k],
+                     laneStride[k], n, reg);
         else
-          storeLanes(o.data, o.dtype, base[p.nin + j],
-                     c >= 0 ? o.strides[c] : 0, n, reg);
+          storeLanesAt(o.data, o.dtype, base[k],
+                       table.data() + k * laneCount + first, n, reg);
       }
     }
-    // Advance the odometer over the non-lane dimensions.
+    // Advance the odometer over the non-lane dimensions (and the tiles).
     int d = p.rank - 1;
     for (; d >= 0; --d) {
       if (isLane[d])
         continue;
-      if (++idx[d] < end[d])
+      if ((idx[d] += d == tileDim ? tile : 1) < end[d])
         break;
       idx[d] = begin[d];
     }

@@ -68,11 +68,11 @@ LoopNest canonicalLoopNest(const GenericArgs &a);
 std::vector<uint8_t> invariantInstructions(const GenericArgs &a,
                                            const LoopNest &nest);
 
-/// loadLanes and storeLanes at one element offset per lane.
-void loadLanesAt(const void *base, plan::DType dtype, const int64_t *offsets,
-                 int n, uint8_t *reg);
-void storeLanesAt(void *base, plan::DType dtype, const int64_t *offsets, int n,
-                  const uint8_t *reg);
+/// loadLanes and storeLanes at element off + offsets[i] for lane i.
+void loadLanesAt(const void *base, plan::DType dtype, int64_t off,
+                 const int64_t *offsets, int n, uint8_t *reg);
+void storeLanesAt(void *base, plan::DType dtype, int64_t off,
+                  const int64_t *offsets, int n, const uint8_t *reg);
 
 } // namespace ipuc::kernels::detail
 

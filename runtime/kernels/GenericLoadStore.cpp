@@ -121,14 +121,15 @@ void storeLanes(void *base, DType dtype, int64_t off, int64_t stride, int n,
         [off, stride](int i) { return off + int64_t(i) * stride; });
 }
 
-void loadLanesAt(const void *base, DType dtype, const int64_t *offsets, int n,
-                 uint8_t *reg) {
-  load(base, dtype, n, reg, [offsets](int i) { return offsets[i]; });
+void loadLanesAt(const void *base, DType dtype, int64_t off,
+                 const int64_t *offsets, int n, uint8_t *reg) {
+  load(base, dtype, n, reg, [off, offsets](int i) { return off + offsets[i]; });
 }
 
-void storeLanesAt(void *base, DType dtype, const int64_t *offsets, int n,
-                  const uint8_t *reg) {
-  store(base, dtype, n, reg, [offsets](int i) { return offsets[i]; });
+void storeLanesAt(void *base, DType dtype, int64_t off, const int64_t *offsets,
+                  int n, const uint8_t *reg) {
+  store(base, dtype, n, reg,
+        [off, offsets](int i) { return off + offsets[i]; });
 }
 
 } // namespace ipuc::kernels::detail

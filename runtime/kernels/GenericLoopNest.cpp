@@ -13,7 +13,9 @@
 //    steps through contiguously (stride[d] == stride[d + 1] * bounds[d + 1])
 //    are merged: the same iteration order over fewer, longer dimensions;
 //  * the lanes of a chunk run over one dimension or, when none is long enough,
-//    a block of several, chosen by a small cost model.
+//    a block of several, chosen by a small cost model that knows which
+//    operands a block walks evenly (strided runs) and which need an offset
+//    table.
 // Lanes are always distinct output elements and every other dimension,
 // reductions included, is walked in order, so each output element still sees
 // its reduction iterations sequentially and in order.
@@ -135,6 +137,37 @@ std::vector<int> chooseLanes(const LoopNest &nest, const GenericArgs &a) {
   }
   if (nest.original)
     return {best};
+  // A block's lanes step through its innermost dimension (the last in nest
+  // order); an operand that walks the whole block evenly (each dimension's
+  // stride spans the ones inside it) is loaded as one strided run, every
+  // other operand through an offset table, which costs about half a
+  // contiguous lane more.
+  auto blockCost = [&](const std::vector<int> &dims, int64_t lanes) {
+    double cost = costAlong(dims.back()) + overhead / lanesOf(lanes);
+    for (size_t k = 0; k < nops; ++k)
+      for (size_t b = 1; b < dims.size(); ++b)
+        if (nest.strides[k][dims[b - 1]] !=
+            nest.strides[k][dims[b]] * nest.bounds[dims[b]]) {
+          cost += 0.5;
+          break;
+        }
+    return cost;
+  };
+  std::vector<int> choice = {best};
+  auto consider = [&](std::vector<int> block, int64_t lanes) {
+    if (block.size() < 2)
+      return;
+    std::sort(block.begin(), block.end()); // lanes in the nest's own order
+    double cost = blockCost(block, lanes);
+    if (cost < bestCost) {
+      bestCost = cost;
+      choice = block;
+    }
+  };
+  // Two blocks are tried: dimensions added cheapest first until they fill a
+  // chunk, and the innermost dimensions of the nest, which walk a row-major
+  // tensor evenly (a fused kernel mixing layouts, such as a pooling gradient
+  // reading NHWC beside NCHW, then has most of its operands as strided runs).
   std::stable_sort(candidates.begin(), candidates.end());
   std::vector<int> block;
   int64_t lanes = 1;
@@ -148,12 +181,22 @@ std::vector<int> chooseLanes(const LoopNest &nest, const GenericArgs &a) {
     }
     lanes *= nest.bounds[c.second];
   }
-  if (block.size() < 2)
-    return {best};
-  std::sort(block.begin(), block.end()); // lanes in the nest's own order
-  double blockCost =
-      costAlong(block.back()) + 0.5 * double(nops) + overhead / lanesOf(lanes);
-  return blockCost < bestCost ? block : std::vector<int>{best};
+  consider(block, lanes);
+  block.clear();
+  lanes = 1;
+  for (int d = rank - 1;
+       d >= 0 && lanes < kChunk && block.size() < kMaxLaneDims; --d) {
+    if (nest.reduction[d] || nest.bounds[d] < 2)
+      break;
+    block.push_back(d);
+    if (!distinctOutputs(nest, block, nin)) {
+      block.pop_back();
+      break;
+    }
+    lanes *= nest.bounds[d];
+  }
+  consider(block, lanes);
+  return choice;
 }
 } // namespace
 

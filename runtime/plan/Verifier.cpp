@@ -100,6 +100,10 @@ private:
   std::vector<int64_t> numel;
   std::vector<bool> mapped;
   const Scope *scope = nullptr;
+  /// Scratch reused across vertices and mappings (millions of them in a big
+  /// tile program): the operand scope, a mapping's intervals.
+  Scope vertexScope;
+  std::vector<const TileInterval *> ivs;
   std::string error;
   bool quiet = false;
 };
@@ -510,7 +514,7 @@ bool SemanticVerifier::checkMappings() {
       return fail(fmt::format("{}: tensor {} is mapped twice", where, label));
     mapped[t] = true;
     size_t elem = dtypeSize(plan.tensors()->Get(t)->dtype());
-    std::vector<const TileInterval *> ivs;
+    ivs.clear();
     if (m.intervals())
       for (const TileInterval *iv : *m.intervals())
         ivs.push_back(iv);
@@ -533,9 +537,10 @@ bool SemanticVerifier::checkMappings() {
             static_cast<uint64_t>(iv->address() + bytes), iv->tile(), sram));
     }
     // Every element on exactly one tile: sorted intervals tile [0, numel).
-    std::sort(ivs.begin(), ivs.end(), [](auto *a, auto *b) {
-      return a->begin() < b->begin();
-    });
+    // The compiler writes them in element order, so usually no sort.
+    auto byBegin = [](auto *a, auto *b) { return a->begin() < b->begin(); };
+    if (!std::is_sorted(ivs.begin(), ivs.end(), byBegin))
+      std::sort(ivs.begin(), ivs.end(), byBegin);
     int64_t next = 0;
     for (const TileInterval *iv : ivs) {
       if (iv->begin() == iv->end())
@@ -607,7 +612,11 @@ bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
     return fail(fmt::format("{}: tile {} does not exist (the device has {} "
                             "tiles)",
                             where, v.tile(), tiles));
-  Scope sc;
+  Scope &sc = vertexScope;
+  sc.numel.clear();
+  sc.dtype.clear();
+  sc.role.clear();
+  sc.rank.clear();
   if (v.operands())
     for (size_t o = 0; o < v.operands()->size(); ++o) {
       const Box *box = v.operands()->Get(o);

@@ -6,8 +6,8 @@ namespace ipuc::sim {
 
 using namespace plan;
 
-std::vector<bool> writtenOperands(const Vertex &v, size_t n) {
-  std::vector<bool> w(n, false);
+void writtenOperands(const Vertex &v, size_t n, std::vector<bool> &w) {
+  w.assign(n, false);
   auto mark = [&](int64_t i) {
     if (i >= 0 && static_cast<size_t>(i) < n)
       w[i] = true;
@@ -33,7 +33,6 @@ std::vector<bool> writtenOperands(const Vertex &v, size_t n) {
   default:
     break;
   }
-  return w;
 }
 
 } // namespace ipuc::sim

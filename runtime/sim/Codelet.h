@@ -15,8 +15,9 @@
 namespace ipuc::sim {
 
 /// Operand indices the codelet writes (Generic outputs, MatMul/Conv2D
-/// result, Copy/Fill dst); true at those positions of a vector of `n`.
-std::vector<bool> writtenOperands(const plan::Vertex &v, size_t n);
+/// result, Copy/Fill dst): `out` becomes `n` flags, true at those positions.
+/// Filled in place because it runs for every vertex of a plan.
+void writtenOperands(const plan::Vertex &v, size_t n, std::vector<bool> &out);
 
 } // namespace ipuc::sim
 

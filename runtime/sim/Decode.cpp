@@ -10,12 +10,17 @@
 #include "Program.h"
 
 #include "Codelet.h"
+#include "Ranges.h"
+#include "ThreadPool.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 namespace ipuc::sim {
 
@@ -39,40 +44,88 @@ std::string locOrUnknown(const std::string &loc) {
   return loc.empty() ? "unknown loc" : loc;
 }
 
+/// Decodes in two passes. The first walks the step tree in order: it lays
+/// out the op list, gives each compute set and exchange table its index
+/// (once, however often it is reached) and decodes host streams. The
+/// second decodes the bodies of those compute sets and exchanges, which are
+/// most of the work and independent of each other: each writes only its
+/// own entry of the program and reads the plan, the layouts and the tile
+/// memory's addresses, so they run in parallel on the device's thread pool.
+/// Errors are reported as a sequential decode would: the first failing
+/// step in the order steps are first reached.
 class Decoder {
 public:
   Decoder(const Plan &plan, const DeviceModel &dev, const SimOptions &options,
           const std::vector<TensorLayout> &layouts, TileMemory &memory,
-          const host::PlanBindings &bindings, Program &program)
+          const host::PlanBindings &bindings, Program &program,
+          ThreadPool *pool)
       : plan(plan), dev(dev), options(options), layouts(layouts),
-        memory(memory), bindings(bindings), prog(program),
-        taskOfTile(dev.totalTiles(), -1), sent(dev.totalTiles(), 0),
-        received(dev.totalTiles(), 0) {}
+        memory(memory), bindings(bindings), prog(program), pool(pool),
+        main(dev.totalTiles()) {}
 
   bool decode(std::string &error);
   /// Decodes an exchange that is not a step of the plan's program (built
   /// by the device itself, e.g. the resident update).
   bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
                            std::string &error) {
-    return decodeExchange(ex, index, error);
+    reachExchange(ex, index);
+    return decodeExchange(ex, prog.exchanges[index], main, error);
   }
 
 private:
   using Steps = flatbuffers::Vector<flatbuffers::Offset<Step>>;
   using Where = std::function<std::string()>;
 
-  bool boxSegments(const Box &box, const Where &where, std::string &error);
-  bool tensorSegments(uint32_t tensor, const Where &where, std::string &error);
+  /// One decoding thread's buffers. The per-tile ones are left as found
+  /// after every step that decodes without error.
+  struct Scratch {
+    explicit Scratch(uint32_t tiles)
+        : taskOfTile(tiles, -1), sent(tiles, 0), received(tiles, 0) {}
+    /// The segments of the last box or tensor resolved, and of the source
+    /// box of an exchange copy.
+    std::vector<Segment> segs, srcSegs;
+    /// A compute set's task index of a tile, an exchange's bytes sent and
+    /// received per tile, and the tiles that are set.
+    std::vector<int32_t> taskOfTile;
+    std::vector<uint64_t> sent, received;
+    std::vector<uint32_t> touched;
+    /// An exchange's bytes out of and into each chip.
+    std::vector<std::pair<uint64_t, uint64_t>> perChip;
+    /// A compute set's grouping of vertices by task: the task of each
+    /// vertex, vertex indices by task, where each task starts in them (and
+    /// a fill cursor); the operands a vertex writes.
+    std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
+    std::vector<bool> written;
+  };
+  /// A compute set or exchange reached by the walk, decoded by the second
+  /// pass into prog.computeSets[index] or prog.exchanges[index].
+  struct Job {
+    const void *table = nullptr;
+    uint32_t index = 0;
+    bool exchange = false;
+  };
+
+  bool boxSegments(Scratch &s, const Box &box, const Where &where,
+                   std::string &error);
+  bool tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
+                      std::string &error);
   /// Appends `segs` as memory runs.
-  void appendRuns(std::vector<MemRun> &out) const;
-  bool decodeSteps(const Steps *steps, std::string &error);
-  bool decodeComputeSet(const ComputeSet &cs, uint32_t &index,
+  void appendRuns(const std::vector<Segment> &segs,
+                  std::vector<MemRun> &out) const;
+  bool walkSteps(const Steps *steps, std::string &error);
+  void reachComputeSet(const ComputeSet &cs, uint32_t &index);
+  void reachExchange(const Exchange &ex, uint32_t &index);
+  /// Decodes jobs[0, n) (in parallel when there is a pool); false with the
+  /// error of the first failing one.
+  bool runJobs(size_t n, std::string &error);
+  bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
                         std::string &error);
-  bool decodeExchange(const Exchange &ex, uint32_t &index, std::string &error);
+  bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+                      std::string &error);
   /// Makes `p` direct if that is safe, else stages its copies.
   void chooseDirect(DecodedExchange &p) const;
   /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
-  void chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+  void chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                   DecodedExchange &p);
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
@@ -85,22 +138,18 @@ private:
   TileMemory &memory;
   const host::PlanBindings &bindings;
   Program &prog;
+  ThreadPool *pool;
 
-  /// The segments of the last box or tensor resolved (reused buffer).
-  std::vector<Segment> segs;
-  /// Per-tile scratch reset after each step: a compute set's task index of
-  /// a tile, an exchange's bytes sent and received per tile.
-  std::vector<int32_t> taskOfTile;
-  std::vector<uint64_t> sent, received;
-  std::vector<uint32_t> touched;
-  /// An exchange's bytes out of and into each chip.
-  std::vector<std::pair<uint64_t, uint64_t>> perChip;
+  /// The calling thread's scratch (the walk, constants, extra exchanges).
+  Scratch main;
+  std::vector<Job> jobs;
   /// Steps reached twice (shared tables) are decoded once.
   std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
 };
 
-bool Decoder::boxSegments(const Box &box, const Where &where,
+bool Decoder::boxSegments(Scratch &s, const Box &box, const Where &where,
                           std::string &error) {
+  std::vector<Segment> &segs = s.segs;
   segs.clear();
   const TensorLayout &l = layouts[box.tensor()];
   if (!l.mapped)
@@ -120,8 +169,9 @@ bool Decoder::boxSegments(const Box &box, const Where &where,
   return true;
 }
 
-bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
+bool Decoder::tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
                              std::string &error) {
+  std::vector<Segment> &segs = s.segs;
   segs.clear();
   const TensorLayout &l = layouts[tensor];
   if (!l.mapped)
@@ -140,37 +190,17 @@ bool Decoder::tensorSegments(uint32_t tensor, const Where &where,
   return true;
 }
 
-void Decoder::appendRuns(std::vector<MemRun> &out) const {
+void Decoder::appendRuns(const std::vector<Segment> &segs,
+                         std::vector<MemRun> &out) const {
   for (const Segment &s : segs)
     out.push_back({memory.tile(s.tile) + s.address, s.bufOffset, s.bytes});
 }
 
-/// True if any of [begin, end) ranges in `a` (sorted by begin) overlaps
-/// another of them.
-bool selfOverlapping(const std::vector<std::pair<uintptr_t, uintptr_t>> &a) {
-  for (size_t i = 1; i < a.size(); ++i)
-    if (a[i].first < a[i - 1].second)
-      return true;
-  return false;
-}
-
-/// True if range r overlaps any range of the sorted, disjoint `a`.
-bool overlapsAny(const std::vector<std::pair<uintptr_t, uintptr_t>> &a,
-                 std::pair<uintptr_t, uintptr_t> r) {
-  auto it = std::upper_bound(
-      a.begin(), a.end(), r.first,
-      [](uintptr_t v, const std::pair<uintptr_t, uintptr_t> &x) {
-        return v < x.first;
-      });
-  if (it != a.begin() && std::prev(it)->second > r.first)
-    return true;
-  return it != a.end() && it->first < r.second;
-}
-
-bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
-                               std::string &error) {
-  if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end())
-    return (index = it->second, true);
+void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
+  if (auto it = seenComputeSets.find(&cs); it != seenComputeSets.end()) {
+    index = it->second;
+    return;
+  }
   index = static_cast<uint32_t>(prog.computeSets.size());
   seenComputeSets.emplace(&cs, index);
   prog.computeSets.emplace_back();
@@ -183,13 +213,22 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
   prof.loc = p.loc;
   prof.kind = "compute";
   prog.profile.push_back(prof);
+  jobs.push_back({&cs, index, false});
+}
 
+bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
+                               Scratch &s, std::string &error) {
+  std::vector<int32_t> &taskOfTile = s.taskOfTile;
+  std::vector<uint32_t> &touched = s.touched;
   size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
   // Tasks in order of each tile's first vertex, vertices grouped by task in
   // plan order: the same grouping the cost model charges.
-  std::vector<uint32_t> taskOfVertex(nv);
-  std::vector<std::vector<uint32_t>> verticesOfTask;
-  std::vector<double> work, count;
+  // Grouped by a counting sort into scratch (vertexOrder, taskStart), not
+  // a vector per task: a compute set of a big plan has thousands of tasks.
+  std::vector<uint32_t> &taskOf = s.vertexTask, &order = s.vertexOrder;
+  std::vector<uint32_t> &start = s.taskStart, &cursor = s.taskCursor;
+  taskOf.resize(nv);
+  start.clear();
   touched.clear();
   for (uint32_t vi = 0; vi < nv; ++vi) {
     uint32_t tile = cs.vertices()->Get(vi)->tile();
@@ -200,24 +239,36 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
                   p.name, locOrUnknown(p.loc), vi, tile, dev.totalTiles()),
               false);
     if (taskOfTile[tile] < 0) {
-      taskOfTile[tile] = static_cast<int32_t>(verticesOfTask.size());
+      taskOfTile[tile] = static_cast<int32_t>(start.size());
       touched.push_back(tile);
-      verticesOfTask.emplace_back();
+      start.push_back(0);
       TileTask t;
       t.tile = tile;
       p.tasks.push_back(t);
     }
-    verticesOfTask[taskOfTile[tile]].push_back(vi);
+    taskOf[vi] = static_cast<uint32_t>(taskOfTile[tile]);
+    ++start[taskOf[vi]];
   }
   for (uint32_t tile : touched)
     taskOfTile[tile] = -1;
+  // Counts to starts; then each task's vertices in plan order.
+  uint32_t total = 0;
+  for (uint32_t &c : start)
+    total += std::exchange(c, total);
+  start.push_back(total);
+  cursor.assign(start.begin(), start.end() - 1);
+  order.resize(nv);
+  for (uint32_t vi = 0; vi < nv; ++vi)
+    order[cursor[taskOf[vi]]++] = vi;
+  p.vertices.reserve(nv);
 
   double hostWork = 0;
   for (size_t task = 0; task < p.tasks.size(); ++task) {
     TileTask &t = p.tasks[task];
     t.vertexBegin = static_cast<uint32_t>(p.vertices.size());
     double taskWork = 0;
-    for (uint32_t vi : verticesOfTask[task]) {
+    for (uint32_t k = start[task]; k < start[task + 1]; ++k) {
+      uint32_t vi = order[k];
       const Vertex &v = *cs.vertices()->Get(vi);
       p.vertices.emplace_back();
       DecodedVertex &dv = p.vertices.back();
@@ -227,7 +278,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
         dv.options.indexOrigin.assign(v.index_origin()->begin(),
                                       v.index_origin()->end());
       size_t nops = v.operands() ? v.operands()->size() : 0;
-      std::vector<bool> written = writtenOperands(v, nops);
+      std::vector<bool> &written = s.written;
+      writtenOperands(v, nops, written);
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
       dv.tensors.resize(nops);
       auto where = [&] {
@@ -238,20 +290,21 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
       for (size_t o = 0; o < nops; ++o) {
         const Box &box = *v.operands()->Get(o);
         if (!boxSegments(
-                box, [&] { return fmt::format("{}, operand {}", where(), o); },
+                s, box,
+                [&] { return fmt::format("{}, operand {}", where(), o); },
                 error))
           return false;
         const TensorLayout &l = layouts[box.tensor()];
         if (options.checked)
-          for (const Segment &s : segs)
-            if (s.tile != v.tile())
+          for (const Segment &seg : s.segs)
+            if (seg.tile != v.tile())
               return (error = fmt::format(
                           "{} (checked mode): operand {} element {} of tensor "
                           "{} lives on tile {}, not on the vertex's tile; a "
                           "vertex may only touch memory of its own tile (add "
                           "an exchange)",
-                          where(), o, l.elementString(s.element),
-                          tensorName(plan, box.tensor()), s.tile),
+                          where(), o, l.elementString(seg.element),
+                          tensorName(plan, box.tensor()), seg.tile),
                       false);
         int64_t n = numElements(box.sizes());
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
@@ -262,7 +315,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
         kt.numElements = n;
         DecodedOperand op;
         op.runBegin = static_cast<uint32_t>(p.runs.size());
-        appendRuns(p.runs);
+        appendRuns(s.segs, p.runs);
         op.runEnd = static_cast<uint32_t>(p.runs.size());
         op.written = written[o];
         op.scratchOffset = scratch;
@@ -302,7 +355,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
       hostWork += c.flops;
     }
     t.vertexEnd = static_cast<uint32_t>(p.vertices.size());
-    t.cycles = tileComputeCycles(dev, taskWork, verticesOfTask[task].size());
+    t.cycles = tileComputeCycles(dev, taskWork, start[task + 1] - start[task]);
     p.cycles = std::max(p.cycles, t.cycles);
   }
   p.parallel = p.tasks.size() > 1 && hostWork >= kParallelComputeWork;
@@ -310,7 +363,6 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, uint32_t &index,
 }
 
 void Decoder::chooseDirect(DecodedExchange &p) const {
-  using Range = std::pair<uintptr_t, uintptr_t>;
   auto range = [](const uint8_t *ptr, uint64_t bytes) {
     return Range{reinterpret_cast<uintptr_t>(ptr),
                  reinterpret_cast<uintptr_t>(ptr) + bytes};
@@ -337,21 +389,24 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
       std::sort(dst.begin(), dst.end());
     if (selfOverlapping(dst))
       return false;
+    // Moves and strided copies are each usually in source order; checked
+    // as two lists so that one does not unsort the other.
+    std::vector<Range> src;
+    src.reserve(p.moves.size());
     for (const Move &m : p.moves)
-      if (overlapsAny(dst, range(m.src, m.bytes)))
-        return false;
-    bool hit = false;
+      src.push_back(range(m.src, m.bytes));
+    if (anyOverlaps(dst, src))
+      return false;
+    src.clear();
     for (const StridedCopy &c : p.strided) {
       if (!exact)
-        hit = overlapsAny(dst, range(c.src, c.srcSpan()));
+        src.push_back(range(c.src, c.srcSpan()));
       else
         c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
-          hit = hit || overlapsAny(dst, range(s, n));
+          src.push_back(range(s, n));
         });
-      if (hit)
-        return false;
     }
-    return true;
+    return !anyOverlaps(dst, src);
   };
   if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
     // Staged: every source into one staging buffer, in plan order.
@@ -403,8 +458,10 @@ void Decoder::chooseDirect(DecodedExchange &p) const {
   }
 }
 
-void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
+void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                          DecodedExchange &p) {
+  std::vector<uint64_t> &sent = s.sent, &received = s.received;
+  std::vector<uint32_t> &touched = s.touched;
   // On-tile bytes still pass through the tile's exchange port: charged as
   // sent and received (docs/cost-model.md).
   if (!sent[from] && !received[from])
@@ -415,8 +472,8 @@ void Decoder::chargeCopy(uint32_t from, uint32_t to, uint64_t bytes,
   received[to] += bytes;
   uint32_t sc = from / dev.tilesPerChip, dc = to / dev.tilesPerChip;
   if (sc != dc) {
-    perChip[sc].first += bytes;
-    perChip[dc].second += bytes;
+    s.perChip[sc].first += bytes;
+    s.perChip[dc].second += bytes;
   }
   p.bytes += bytes;
 }
@@ -448,10 +505,11 @@ void appendStrided(DecodedExchange &p, const StridedCopy &c) {
   ++p.order.back();
 }
 
-bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
-                             std::string &error) {
-  if (auto it = seenExchanges.find(&ex); it != seenExchanges.end())
-    return (index = it->second, true);
+void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
+  if (auto it = seenExchanges.find(&ex); it != seenExchanges.end()) {
+    index = it->second;
+    return;
+  }
   index = static_cast<uint32_t>(prog.exchanges.size());
   seenExchanges.emplace(&ex, index);
   prog.exchanges.emplace_back();
@@ -462,9 +520,17 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  perChip.assign(dev.numChips, {0, 0});
-  std::vector<Segment> srcSegs;
-  touched.clear();
+  jobs.push_back({&ex, index, true});
+}
+
+bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+                             std::string &error) {
+  // The profile entry is only read here, never written: other threads
+  // append to nothing while jobs run.
+  const StepProfile &prof = prog.profile[p.profile];
+  std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
+  s.perChip.assign(dev.numChips, {0, 0});
+  s.touched.clear();
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
@@ -488,7 +554,7 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       // One tile each side: O(rank), whatever the number of runs.
       sc.src = memory.tile(sp.tile) + sp.address;
       sc.dst = memory.tile(dp.tile) + dp.address;
-      chargeCopy(sp.tile, dp.tile, sc.bytes(), p);
+      chargeCopy(s, sp.tile, dp.tile, sc.bytes(), p);
       if (sc.rank)
         appendStrided(p, sc);
       else
@@ -496,38 +562,38 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
       continue;
     }
     if (!boxSegments(
-            sb, [&] { return where() + " source"; }, error))
+            s, sb, [&] { return where() + " source"; }, error))
       return false;
     srcSegs.swap(segs);
     if (!boxSegments(
-            db, [&] { return where() + " destination"; }, error))
+            s, db, [&] { return where() + " destination"; }, error))
       return false;
     // Pair source and destination runs: each pair is one move, and charges
     // its bytes to the (from, to) tiles.
     size_t i = 0, j = 0;
     uint64_t pos = 0;
     while (i < srcSegs.size() && j < segs.size()) {
-      const Segment &s = srcSegs[i], &d = segs[j];
-      uint64_t end = std::min(s.bufOffset + s.bytes, d.bufOffset + d.bytes);
+      const Segment &sg = srcSegs[i], &d = segs[j];
+      uint64_t end = std::min(sg.bufOffset + sg.bytes, d.bufOffset + d.bytes);
       uint64_t bytes = end - pos;
-      chargeCopy(s.tile, d.tile, bytes, p);
-      appendMove(p, memory.tile(s.tile) + s.address + (pos - s.bufOffset),
+      chargeCopy(s, sg.tile, d.tile, bytes, p);
+      appendMove(p, memory.tile(sg.tile) + sg.address + (pos - sg.bufOffset),
                  memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes);
       pos = end;
-      if (pos == s.bufOffset + s.bytes)
+      if (pos == sg.bufOffset + sg.bytes)
         ++i;
       if (pos == d.bufOffset + d.bytes)
         ++j;
     }
   }
   double maxTile = 0;
-  for (uint32_t tile : touched) {
-    maxTile =
-        std::max(maxTile, tileExchangeCycles(dev, sent[tile], received[tile]));
-    sent[tile] = received[tile] = 0;
+  for (uint32_t tile : s.touched) {
+    maxTile = std::max(maxTile,
+                       tileExchangeCycles(dev, s.sent[tile], s.received[tile]));
+    s.sent[tile] = s.received[tile] = 0;
   }
   uint64_t maxChip = 0;
-  for (auto &[out, in] : perChip)
+  for (auto &[out, in] : s.perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
   chooseDirect(p);
@@ -536,14 +602,14 @@ bool Decoder::decodeExchange(const Exchange &ex, uint32_t &index,
 
 bool Decoder::decodeStream(uint32_t tensor, size_t binding, const Where &where,
                            DecodedStream &out, std::string &error) {
-  if (!tensorSegments(tensor, where, error))
+  if (!tensorSegments(main, tensor, where, error))
     return false;
   out.binding = binding;
-  appendRuns(out.runs);
+  appendRuns(main.segs, out.runs);
   return true;
 }
 
-bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
+bool Decoder::walkSteps(const Steps *steps, std::string &error) {
   if (!steps)
     return true;
   for (const Step *step : *steps) {
@@ -551,14 +617,12 @@ bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
     switch (step->body_type()) {
     case StepBody::ComputeSet:
       op.kind = StepOp::Kind::Compute;
-      if (!decodeComputeSet(*step->body_as_ComputeSet(), op.index, error))
-        return false;
+      reachComputeSet(*step->body_as_ComputeSet(), op.index);
       prog.ops.push_back(op);
       break;
     case StepBody::Exchange:
       op.kind = StepOp::Kind::Exchange;
-      if (!decodeExchange(*step->body_as_Exchange(), op.index, error))
-        return false;
+      reachExchange(*step->body_as_Exchange(), op.index);
       prog.ops.push_back(op);
       break;
     case StepBody::Repeat: {
@@ -566,7 +630,7 @@ bool Decoder::decodeSteps(const Steps *steps, std::string &error) {
       op.count = step->body_as_Repeat()->count();
       size_t at = prog.ops.size();
       prog.ops.push_back(op);
-      if (!decodeSteps(step->body_as_Repeat()->body(), error))
+      if (!walkSteps(step->body_as_Repeat()->body(), error))
         return false;
       prog.ops[at].end = static_cast<uint32_t>(prog.ops.size());
       break;
@@ -621,17 +685,71 @@ bool Decoder::writeConstants(std::string &error) {
          ten.role() != TensorRole::Parameter))
       continue;
     if (!tensorSegments(
-            static_cast<uint32_t>(t), [] { return std::string("constant"); },
-            error))
+            main, static_cast<uint32_t>(t),
+            [] { return std::string("constant"); }, error))
       return false;
-    memory.scatter(segs, ten.data()->data());
+    memory.scatter(main.segs, ten.data()->data());
+  }
+  return true;
+}
+
+bool Decoder::runJobs(size_t n, std::string &error) {
+  std::vector<std::string> errors(n);
+  std::vector<std::exception_ptr> thrown(n);
+  std::vector<char> failed(n, 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  // Jobs are claimed in order and a thread stops only after one of its own
+  // fails, so every job before the first failure has run to completion.
+  auto work = [&](Scratch &s) {
+    while (!stop.load(std::memory_order_relaxed)) {
+      size_t j = next.fetch_add(1);
+      if (j >= n)
+        return;
+      const Job &job = jobs[j];
+      bool ok = false;
+      try {
+        ok = job.exchange
+                 ? decodeExchange(*static_cast<const Exchange *>(job.table),
+                                  prog.exchanges[job.index], s, errors[j])
+                 : decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
+                                    prog.computeSets[job.index], s, errors[j]);
+      } catch (...) {
+        thrown[j] = std::current_exception();
+      }
+      if (!ok) {
+        failed[j] = 1;
+        stop = true;
+        return;
+      }
+    }
+  };
+  unsigned threads = pool && n > 1 ? pool->size() : 1;
+  if (threads <= 1)
+    work(main);
+  else
+    pool->parallelFor(threads, [&](size_t) {
+      Scratch s(dev.totalTiles());
+      work(s);
+    });
+  for (size_t j = 0; j < n; ++j) {
+    if (!failed[j])
+      continue;
+    if (thrown[j])
+      std::rethrow_exception(thrown[j]);
+    return (error = errors[j], false);
   }
   return true;
 }
 
 bool Decoder::decode(std::string &error) {
-  if (!decodeSteps(plan.tile_program()->steps(), error))
+  // A walk error (a host stream) comes after the steps reached before it.
+  std::string walkError;
+  bool walked = walkSteps(plan.tile_program()->steps(), walkError);
+  if (!runJobs(jobs.size(), error))
     return false;
+  if (!walked)
+    return (error = walkError, false);
   // Bindings the program never streams are streamed around the whole run.
   const auto &inputs = bindings.inputs();
   const auto &outputs = bindings.outputs();
@@ -699,11 +817,14 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                         tensorName(plan, m->tensor()), iv->begin(), iv->end(),
                         iv->address(), bytes, iv->tile(), dev.sramBytesPerTile),
                     false);
+          // An empty interval maps nothing, and boxSegments steps from an
+          // interval straight to the next one, so only non-empty ones are
+          // kept (the plan verifier accepts empty ones).
+          if (!bytes)
+            continue;
           l.intervals.push_back(
               {iv->begin(), iv->end(), iv->tile(), iv->address()});
-          if (bytes)
-            ranges[iv->tile()].push_back(
-                {iv->address(), iv->address() + bytes});
+          ranges[iv->tile()].push_back({iv->address(), iv->address() + bytes});
         }
       std::sort(l.intervals.begin(), l.intervals.end(),
                 [](const Interval &a, const Interval &b) {
@@ -745,8 +866,8 @@ bool decodeProgram(const Plan &plan, const DeviceModel &dev,
                    const SimOptions &options,
                    const std::vector<TensorLayout> &layouts, TileMemory &memory,
                    const host::PlanBindings &bindings, Program &program,
-                   std::string &error) {
-  Decoder d(plan, dev, options, layouts, memory, bindings, program);
+                   ThreadPool *pool, std::string &error) {
+  Decoder d(plan, dev, options, layouts, memory, bindings, program, pool);
   return d.decode(error);
 }
 
@@ -775,7 +896,8 @@ bool decodeWholeTensorCopies(
   auto ex = CreateExchange(fbb, fbb.CreateString(name), fbb.CreateString(""),
                            fbb.CreateVector(list));
   fbb.Finish(ex);
-  Decoder decoder(plan, dev, options, layouts, memory, bindings, program);
+  Decoder decoder(plan, dev, options, layouts, memory, bindings, program,
+                  nullptr);
   return decoder.decodeExtraExchange(
       *flatbuffers::GetRoot<Exchange>(fbb.GetBufferPointer()), index, error);
 }

@@ -166,13 +166,17 @@ bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<uint64_t> &tileBytes,
                   std::unique_ptr<TileMemory> &memory, std::string &error);
 
+class ThreadPool;
+
 /// Decodes the tile program and writes constants and parameters into tile
-/// memory. Errors name the step, its source location and the tensor.
+/// memory. Errors name the step, its source location and the tensor. With a
+/// pool, compute sets and exchanges are decoded on its threads; the program
+/// and any error are the same as without.
 bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
                    const SimOptions &options,
                    const std::vector<TensorLayout> &layouts, TileMemory &memory,
                    const host::PlanBindings &bindings, Program &program,
-                   std::string &error);
+                   ThreadPool *pool, std::string &error);
 
 /// Decodes one exchange, not part of the plan's program, that copies each
 /// (source, destination) pair of equally shaped tensors whole; it is added

@@ -91,13 +91,13 @@ bool SimDevice::Impl::setup(std::string &error) {
     outputData.emplace_back(b.byteSize());
   residentInput.assign(bindings.inputs().size(), false);
   residentOutput.assign(bindings.outputs().size(), false);
-  if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
-                     error))
-    return false;
   unsigned threads = options.threads
                          ? options.threads
                          : std::max(1u, std::thread::hardware_concurrency());
   pool = std::make_unique<ThreadPool>(threads);
+  if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
+                     pool.get(), error))
+    return false;
   tileBusy.assign(dev.totalTiles(), 0);
   finishSummary();
   return true;

@@ -50,49 +50,95 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
   // The interval that resolved the previous run: boxes walk a tensor in
   // order, so the next run is usually in it or the one after.
   auto last = intervals.end();
+  // The block of `last`, when blocks are built: a box's runs are mostly
+  // further rows of the same block, which are then placed by arithmetic on
+  // the block instead of a search through the intervals (a cache miss per
+  // run on a tensor with many intervals).
+  const Block *block = nullptr;
+  bool haveBlocks = !blocks.empty() && blockOf.size() == intervals.size();
+  auto emit = [&](uint32_t tile, uint64_t address, uint64_t bytes,
+                  int64_t element) {
+    // Merge with the previous segment when contiguous on the same tile.
+    if (!out.empty() && out.back().tile == tile &&
+        out.back().address + out.back().bytes == address &&
+        out.back().bufOffset + out.back().bytes == bufOffset)
+      out.back().bytes += bytes;
+    else
+      out.push_back({tile, address, bufOffset, bytes, element});
+    bufOffset += bytes;
+  };
   for (;;) {
     int64_t flat = 0;
     for (int d = 0; d < k; ++d)
       flat += (offsets[d] + idx[d]) * strides[d];
     if (rank)
       flat += offsets[std::max(k, 0)] * strides[std::max(k, 0)];
-    // Resolve [flat, flat + runLen) through the sorted intervals.
     int64_t pos = flat, end = flat + runLen;
-    auto it = last;
-    if (it != intervals.end() && it->end <= pos &&
-        std::next(it) != intervals.end())
-      ++it;
-    if (it == intervals.end() || pos < it->begin || pos >= it->end) {
-      it = std::upper_bound(
-          intervals.begin(), intervals.end(), pos,
-          [](int64_t v, const Interval &iv) { return v < iv.begin; });
-      if (it == intervals.begin()) {
-        unmappedElement = pos;
-        return false;
+    // Inside one row of the last block: that row is an interval, so this
+    // gives the segment the interval search below would.
+    bool placed = false;
+    if (block && pos >= block->begin) {
+      int64_t row = (pos - block->begin) / block->flatStride;
+      int64_t col = pos - block->begin - row * block->flatStride;
+      if (row < block->rows && col + (end - pos) <= block->rowLen) {
+        emit(block->tile,
+             block->address + static_cast<uint64_t>(row) * block->addrStride +
+                 static_cast<uint64_t>(col) * elemSize,
+             static_cast<uint64_t>(end - pos) * elemSize, pos);
+        placed = true;
       }
-      --it;
     }
-    while (pos < end) {
+    if (!placed) {
+      // Resolve [flat, flat + runLen) through the sorted intervals.
+      auto it = last;
+      if (it != intervals.end() && it->end <= pos &&
+          std::next(it) != intervals.end())
+        ++it;
       if (it == intervals.end() || pos < it->begin || pos >= it->end) {
-        unmappedElement = pos;
-        return false;
+        auto before = [](int64_t v, const Interval &iv) {
+          return v < iv.begin;
+        };
+        if (last != intervals.end() && last->begin <= pos) {
+          // Usually a few intervals on (a box's rows are interleaved with
+          // other tiles' pieces of the same rows): gallop forward from the
+          // last interval, then search only the bracket found, instead of
+          // binary-searching all of a big tensor's intervals for every run.
+          auto lo = last;
+          size_t step = 1;
+          while (static_cast<size_t>(intervals.end() - lo) > step &&
+                 (lo + step)->begin <= pos) {
+            lo += step;
+            step *= 2;
+          }
+          auto bound = static_cast<size_t>(intervals.end() - lo) > step
+                           ? lo + step
+                           : intervals.end();
+          it = std::prev(std::upper_bound(lo + 1, bound, pos, before));
+        } else {
+          it =
+              std::upper_bound(intervals.begin(), intervals.end(), pos, before);
+          if (it == intervals.begin()) {
+            unmappedElement = pos;
+            return false;
+          }
+          --it;
+        }
       }
-      int64_t stop = std::min(end, it->end);
-      uint64_t bytes = static_cast<uint64_t>(stop - pos) * elemSize;
-      Segment s{it->tile,
-                it->address + static_cast<uint64_t>(pos - it->begin) * elemSize,
-                bufOffset, bytes, pos};
-      // Merge with the previous segment when contiguous on the same tile.
-      if (!out.empty() && out.back().tile == s.tile &&
-          out.back().address + out.back().bytes == s.address &&
-          out.back().bufOffset + out.back().bytes == s.bufOffset)
-        out.back().bytes += bytes;
-      else
-        out.push_back(s);
-      bufOffset += bytes;
-      pos = stop;
-      last = it;
-      ++it;
+      while (pos < end) {
+        if (it == intervals.end() || pos < it->begin || pos >= it->end) {
+          unmappedElement = pos;
+          return false;
+        }
+        int64_t stop = std::min(end, it->end);
+        emit(it->tile,
+             it->address + static_cast<uint64_t>(pos - it->begin) * elemSize,
+             static_cast<uint64_t>(stop - pos) * elemSize, pos);
+        pos = stop;
+        last = it;
+        ++it;
+      }
+      if (haveBlocks)
+        block = &blocks[blockOf[last - intervals.begin()]];
     }
     // Next run.
     int d = k - 1;

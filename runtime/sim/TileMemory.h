@@ -54,7 +54,7 @@ struct TensorLayout {
   bool mapped = false;
   size_t elemSize = 1;
   std::vector<int64_t> shape;
-  std::vector<Interval> intervals; // sorted by begin
+  std::vector<Interval> intervals; // non-empty, sorted by begin
   /// The intervals grouped into blocks, in order; blockOf[i] is the block
   /// interval i belongs to.
   std::vector<Block> blocks;

@@ -350,6 +350,108 @@ TEST(Generic, BlockLanesOverShortDimensionsKeepReductionOrder) {
   EXPECT_EQ(out, ref);
 }
 
+/// The fused max-pool x ReLU gradient as the CNN training step runs it: the
+/// nest [N, C, OH, KH, OW, KW] in the output's NCHW order, the pool's input x
+/// read in NHWC, its output m and the output gradient g (NHWC, [N, OH, OW,
+/// C]) broadcast over each window, and the ReLU's input r in NCHW:
+/// out = (x == m) * g * (r >= 0). Lanes run over a block of dimensions; at
+/// these sizes the block is one chunk, several chunks of a per-box offset
+/// table, and too large for a table.
+void poolGradientCase(int N, int C, int OH, int OW, int K, int threads) {
+  const int H = OH * K, W = OW * K;
+  std::vector<float> x(N * H * W * C), m(N * OH * OW * C), g(m.size()),
+      r(N * C * H * W), out(r.size(), -1.0f);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(i * 7 % 5); // many ties within a window
+  for (int n = 0; n < N; ++n)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox)
+        for (int c = 0; c < C; ++c) {
+          float best = -1;
+          for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx)
+              best = std::max(
+                  best, x[((n * H + oy * K + ky) * W + ox * K + kx) * C + c]);
+          size_t i = ((n * OH + oy) * OW + ox) * C + c;
+          m[i] = best;
+          g[i] = 0.25f * float(i % 9) - 1.0f;
+        }
+  for (size_t i = 0; i < r.size(); ++i)
+    r[i] = float(i % 3) - 1.0f;
+  run({N, C, OH, K, OW, K}, {},
+      {{x.data(), DType::F32, 0, {H * W * C, 1, K * W * C, W * C, K * C, C}},
+       {m.data(), DType::F32, 0, {OH * OW * C, 1, OW * C, 0, C, 0}},
+       {g.data(), DType::F32, 0, {OH * OW * C, 1, OW * C, 0, C, 0}},
+       {r.data(), DType::F32, 0, {C * H * W, H * W, K * W, W, K, 1}}},
+      {{out.data(), DType::F32, 0, {C * H * W, H * W, K * W, W, K, 1}}},
+      {instr(Opcode::CmpF, DType::I1, 5, 0, 1, 0, 1, 0, DType::F32), // oeq
+       instr(Opcode::UIToFP, DType::F32, 6, 5, 0, 0, 0, 0, DType::I1),
+       instr(Opcode::MulF, DType::F32, 7, 6, 2),
+       instr(Opcode::ConstF, DType::F32, 8, 0, 0, 0, 0, 0.0),
+       instr(Opcode::CmpF, DType::I1, 9, 3, 8, 0, 3, 0, DType::F32), // oge
+       instr(Opcode::UIToFP, DType::F32, 10, 9, 0, 0, 0, 0, DType::I1),
+       instr(Opcode::MulF, DType::F32, 11, 7, 10),
+       instr(Opcode::Yield, DType::F32, 0, 0, 11)},
+      threads);
+  for (int n = 0; n < N; ++n)
+    for (int c = 0; c < C; ++c)
+      for (int h = 0; h < H; ++h)
+        for (int w = 0; w < W; ++w) {
+          size_t pooled = ((n * OH + h / K) * OW + w / K) * C + c;
+          size_t nchw = ((n * C + c) * H + h) * W + w;
+          float ref = x[((n * H + h) * W + w) * C + c] == m[pooled]
+                          ? g[pooled] * (r[nchw] >= 0 ? 1.0f : 0.0f)
+                          : 0.0f;
+          ASSERT_EQ(out[nchw], ref)
+              << N << "x" << C << "x" << OH << "x" << OW << " at " << n << ","
+              << c << "," << h << "," << w;
+        }
+}
+
+TEST(Generic, PoolGradientInMixedLayoutsAtEveryBlockSize) {
+  poolGradientCase(2, 3, 2, 3, 2, 1);    // 144 lanes: one chunk
+  poolGradientCase(2, 16, 16, 16, 2, 1); // 1024 lanes: 4 chunks of a table
+  poolGradientCase(3, 16, 16, 16, 2, 2); // the same under a thread split
+  poolGradientCase(1, 1, 1, 4096, 2, 1); // 8192 lanes: tiles of one table
+  poolGradientCase(1, 64, 4, 64, 2, 1);  // a block of [KH, OW, KW], 256 lanes
+  poolGradientCase(2, 5, 3, 4, 3, 1);    // 3 x 3 windows
+}
+
+TEST(Generic, BlockLanesInTilesOfOneTable) {
+  // out[i, j] += b[j] over [4100, 16] (a conv bias's broadcast): a block of
+  // 65600 lanes walked in tiles of 256 rows (the last one partial) that
+  // share one offset table; each element is accumulated exactly once.
+  const int I = 4100, J = 16;
+  std::vector<float> b(J), out(I * J, 1.0f);
+  for (int j = 0; j < J; ++j)
+    b[j] = 0.5f * float(j) - 3.0f;
+  run({I, J}, {}, {{b.data(), DType::F32, 0, {0, 1}}},
+      {{out.data(), DType::F32, 0, {J, 1}}},
+      {instr(Opcode::AddF, DType::F32, 2, 1, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+  for (int i = 0; i < I; ++i)
+    for (int j = 0; j < J; ++j)
+      ASSERT_EQ(out[i * J + j], 1.0f + b[j]) << i << "," << j;
+}
+
+TEST(Generic, BlockLanesWhoseInnerDimensionsExceedATable) {
+  // out[b, a, c] = x[b] over the nest [A, B, C] = [2, 3000, 2]: lanes over
+  // the block of all three, whose inner dimensions alone (6000 lanes) are
+  // too many for one offset table, so each chunk computes its own offsets.
+  const int A = 2, B = 3000, C = 2;
+  std::vector<float> x(B), out(A * B * C, -1.0f);
+  for (int b = 0; b < B; ++b)
+    x[b] = float(b % 17) - 8.0f;
+  run({A, B, C}, {}, {{x.data(), DType::F32, 0, {0, 1, 0}}},
+      {{out.data(), DType::F32, 0, {C, A * C, 1}}},
+      {instr(Opcode::NegF, DType::F32, 2, 0),
+       instr(Opcode::Yield, DType::F32, 0, 0, 2)});
+  for (int b = 0; b < B; ++b)
+    for (int a = 0; a < A; ++a)
+      for (int c = 0; c < C; ++c)
+        ASSERT_EQ(out[(b * A + a) * C + c], -x[b]) << b << "," << a << "," << c;
+}
+
 TEST(Generic, BlockLanesSplitOverThreads) {
   // out[b, c, w] = a[b, c, w] + bias[c]: the bias keeps (c, w) from merging,
   // so lanes run over a block of [C, W] = [16, 12], under a thread split of

@@ -4,6 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include <sys/stat.h>
+
 using namespace ipuc;
 using namespace ipuc::test;
 using plan::DType;
@@ -104,6 +111,87 @@ TEST(PlanLoader, FileErrorsNameTheFile) {
   std::string err;
   EXPECT_FALSE(plan::loadPlanFile("/nonexistent/m.ipuplan", p, err));
   EXPECT_EQ(err.rfind("/nonexistent/m.ipuplan: ", 0), 0u) << err;
+}
+
+/// A file under the test's temporary directory holding `bytes`.
+std::string writeTempFile(const std::string &name,
+                          const std::vector<uint8_t> &bytes) {
+  std::string path = ::testing::TempDir() + "plan-loader-" + name;
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  EXPECT_NE(f, nullptr) << path;
+  if (f) {
+    if (!bytes.empty())
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  return path;
+}
+
+// Regular files are mapped, not read: the mapped plan must be the same plan,
+// aligned for in-place constants, and every check must still apply to it.
+TEST(PlanLoader, MappedFileIsTheSamePlan) {
+  std::vector<uint8_t> bytes = smallPlan().finish();
+  std::string path = writeTempFile("valid.ipuplan", bytes);
+  plan::LoadedPlan fromFile, fromBuffer;
+  std::string err;
+  ASSERT_TRUE(plan::loadPlanFile(path, fromFile, err)) << err;
+  ASSERT_TRUE(plan::loadPlanBuffer(bytes, fromBuffer, err)) << err;
+  ASSERT_EQ(fromFile.size(), bytes.size());
+  EXPECT_EQ(std::memcmp(fromFile.data(), bytes.data(), bytes.size()), 0);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(fromFile.data()) % 16, 0u);
+  EXPECT_EQ(plan::printPlan(fromFile.plan()),
+            plan::printPlan(fromBuffer.plan()));
+  // Moving keeps the mapping alive, and the moved-from plan is empty.
+  plan::LoadedPlan moved = std::move(fromFile);
+  EXPECT_FALSE(fromFile.valid());
+  EXPECT_EQ(plan::printPlan(moved.plan()), plan::printPlan(fromBuffer.plan()));
+  std::remove(path.c_str());
+}
+
+TEST(PlanLoader, CorruptFilesAreCleanErrors) {
+  std::vector<uint8_t> bytes = smallPlan().finish();
+  plan::LoadedPlan p;
+  std::string err;
+  std::string empty = writeTempFile("empty.ipuplan", {});
+  EXPECT_FALSE(plan::loadPlanFile(empty, p, err));
+  EXPECT_EQ(err, empty + ": not an ipuc plan: only 0 bytes");
+  std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + bytes.size() / 2);
+  std::string half = writeTempFile("half.ipuplan", cut);
+  EXPECT_FALSE(plan::loadPlanFile(half, p, err));
+  EXPECT_EQ(err, half + ": corrupt or truncated plan (FlatBuffers verification "
+                        "failed)");
+  PlanTestBuilder b = smallPlan();
+  b.addFill(42, 0, 0);
+  std::string bad = writeTempFile("semantic.ipuplan", b.finish());
+  EXPECT_FALSE(plan::loadPlanFile(bad, p, err));
+  EXPECT_EQ(err.rfind(bad + ": invalid plan: ", 0), 0u) << err;
+  EXPECT_NE(err.find("tensor %42"), std::string::npos) << err;
+  EXPECT_FALSE(p.valid());
+  for (const std::string &f : {empty, half, bad})
+    std::remove(f.c_str());
+}
+
+// What cannot be mapped (a pipe) is still read.
+TEST(PlanLoader, ReadsAPipe) {
+  std::vector<uint8_t> bytes = smallPlan().finish();
+  std::string path = ::testing::TempDir() + "plan-loader-fifo";
+  std::remove(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0) << std::strerror(errno);
+  std::thread writer([&] {
+    std::FILE *f = std::fopen(path.c_str(), "wb");
+    if (f) {
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    }
+  });
+  plan::LoadedPlan p;
+  std::string err;
+  bool ok = plan::loadPlanFile(path, p, err);
+  writer.join();
+  std::remove(path.c_str());
+  ASSERT_TRUE(ok) << err;
+  ASSERT_EQ(p.size(), bytes.size());
+  EXPECT_EQ(std::memcmp(p.data(), bytes.data(), bytes.size()), 0);
 }
 
 std::string semanticError(PlanTestBuilder b) {

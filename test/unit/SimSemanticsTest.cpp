@@ -186,6 +186,42 @@ TEST(SimSemantics, LargeExchangeAndComputeOnThreadPool) {
   EXPECT_EQ(step(*dev, "reverse_blocks").exchangeCycles, 32u + kN);
 }
 
+// A view (the compiler's reshape) is a second tensor over the same bytes: v
+// (4 elements) has the intervals and addresses of a (2x2) on two tiles. A
+// vertex reading v sees what a vertex wrote through a, with no copy between:
+// a = x + x row by row, then y = v + v, so y is 4 x.
+TEST(SimSemantics, ViewReadsItsSourceBytes) {
+  TB b;
+  uint32_t x = b.addInput("x", {2, 2});
+  uint32_t a = b.addF32("a", {2, 2});
+  uint32_t v = b.addF32("v", {4});
+  uint32_t y = b.addOutput("y", {4});
+  b.map(x, {TileInterval(0, 0, 2, 0), TileInterval(1, 2, 4, 0)});
+  b.map(a, {TileInterval(0, 0, 2, 16), TileInterval(1, 2, 4, 16)});
+  b.map(v, {TileInterval(0, 0, 2, 16), TileInterval(1, 2, 4, 16)});
+  b.map(y, {TileInterval(0, 0, 2, 32), TileInterval(1, 2, 4, 32)});
+  b.add(TB::computeSet(
+      "double", "l1",
+      {{0,
+        {{x, {0, 0}, {1, 2}}, {x, {0, 0}, {1, 2}}, {a, {0, 0}, {1, 2}}},
+        addCodelet(2)},
+       {1,
+        {{x, {1, 0}, {1, 2}}, {x, {1, 0}, {1, 2}}, {a, {1, 0}, {1, 2}}},
+        addCodelet(2)}}));
+  b.add(TB::computeSet(
+      "through_view", "l2",
+      {{0, {{v, {0}, {2}}, {v, {0}, {2}}, {y, {0}, {2}}}, addCodelet(2)},
+       {1, {{v, {2}, {2}}, {v, {2}, {2}}, {y, {2}, {2}}}, addCodelet(2)}}));
+  plan::LoadedPlan lp = load(b.finish());
+  auto dev = makeSim(lp);
+  ASSERT_TRUE(dev);
+  std::vector<float> xv = {1, 2, 3, 4};
+  std::string err;
+  ASSERT_TRUE(dev->setInput("x", DType::F32, {2, 2}, xv.data(), 16, err));
+  ASSERT_TRUE(dev->run(err)) << err;
+  EXPECT_EQ(output(*dev, "y", 4), (std::vector<float>{4, 8, 12, 16}));
+}
+
 // The sync ending a compute phase also starts the exchange after it; any
 // other exchange (after an exchange, a host stream, or first) pays its own.
 TEST(SimSemantics, OneSyncPerSuperstep) {

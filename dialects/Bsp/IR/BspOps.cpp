@@ -364,6 +364,44 @@ LogicalResult TensorOp::verify() {
                          << getName() << "' must be mapped completely: "
                          << mapped << " of " << numElements
                          << " elements are mapped";
+  return verifyView();
+}
+
+// A view reads and writes its source's bytes through its own intervals, so
+// they must be the source's, interval for interval: anything else would
+// alias other elements (or other memory) than the same flat indices.
+LogicalResult TensorOp::verifyView() {
+  Value viewOf = getViewOf();
+  if (!viewOf)
+    return success();
+  auto source = viewOf.getDefiningOp<TensorOp>();
+  if (!source)
+    return emitOpError() << "view '" << getName() << "' must view a bsp.tensor";
+  TensorRole role = getRole();
+  if (role != TensorRole::intermediate && role != TensorRole::output)
+    return emitOpError() << "view '" << getName() << "' must be an "
+                         << "intermediate or an output, not "
+                         << stringifyTensorRole(role);
+  BufferType type = getType(), sourceType = source.getType();
+  if (type.getElementType() != sourceType.getElementType() ||
+      type.getNumElements() != sourceType.getNumElements())
+    return emitOpError() << "view '" << getName() << "' of type " << type
+                         << " must have the element type and element count "
+                         << "of its source '" << source.getName() << "' ("
+                         << sourceType << ")";
+  ArrayAttr mine = getMapping(), theirs = source.getMapping();
+  if (mine == theirs)
+    return success();
+  if (mine.size() != theirs.size())
+    return emitOpError() << "view '" << getName() << "' has " << mine.size()
+                         << " intervals but its source '" << source.getName()
+                         << "' has " << theirs.size()
+                         << "; a view has its source's mapping";
+  for (auto [i, a, c] : llvm::enumerate(mine, theirs))
+    if (a != c)
+      return emitOpError() << "interval #" << i << " of view '" << getName()
+                           << "' differs from its source '" << source.getName()
+                           << "''s; a view has its source's mapping";
   return success();
 }
 

@@ -133,16 +133,51 @@ def Bsp_TensorOp : Bsp_Op<"tensor", [HasParent<"ProgramOp">]> {
         mapping [#bsp.interval<0, 0, 2, 0>, #bsp.interval<1, 2, 4, 0>]
         value(dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>) : !bsp.buffer<4xf32>
     ```
+
+    A *view* (`view_of`) is another shape of an earlier tensor's memory: a
+    row-major reshape keeps every element's flat index, and mappings are
+    flat intervals, so the view has the source's element type, element
+    count and exactly the source's intervals (tiles, element ranges and
+    addresses). It owns no memory: the memory planner keeps the source live
+    while the view is and gives the view the source's addresses, so a
+    reshape costs no copy and no compute set. A view is an intermediate or
+    an output (it never carries a value or a host write of its own).
+
+    ```mlir
+    %x = bsp.tensor "x" role(intermediate)
+        mapping [#bsp.interval<0, 0, 4, 0>, #bsp.interval<1, 4, 8, 0>]
+        : !bsp.buffer<2x4xf32>
+    %v = bsp.tensor "x.view" role(intermediate)
+        view_of(%x : !bsp.buffer<2x4xf32>)
+        mapping [#bsp.interval<0, 0, 4, 0>, #bsp.interval<1, 4, 8, 0>]
+        : !bsp.buffer<8xf32>
+    ```
   }];
   let arguments = (ins StrAttr:$name, Bsp_TensorRole:$role,
                        Bsp_IntervalArrayAttr:$mapping,
-                       OptionalAttr<ElementsAttr>:$value);
+                       OptionalAttr<ElementsAttr>:$value,
+                       Optional<Bsp_Buffer>:$view_of);
   let results = (outs Bsp_Buffer:$result);
   let assemblyFormat = [{
-    $name `role` `(` $role `)` `mapping` $mapping
+    $name `role` `(` $role `)`
+    (`view_of` `(` $view_of^ `:` qualified(type($view_of)) `)`)?
+    `mapping` $mapping
     (`value` `(` $value^ `)`)? attr-dict `:` qualified(type($result))
   }];
   let hasVerifier = 1;
+  let builders = [
+    // A tensor that owns its memory (most are: only reshapes make views).
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::StringAttr":$name,
+                   "TensorRoleAttr":$role, "::mlir::ArrayAttr":$mapping,
+                   "::mlir::ElementsAttr":$value), [{
+      build($_builder, $_state, type, name, role, mapping, value,
+            ::mlir::Value());
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// The checks of a view (`view_of`): called by the verifier.
+    ::mlir::LogicalResult verifyView();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -18,7 +18,7 @@
 // and writes its block of the result with one conv2d vertex; there is no
 // init to accumulate onto (a zero fill).
 // CHECK: bsp.compute_set "linalg.conv_2d_nhwc_fhwc#4" attributes {grid = "2x3x1x1"}
-// CHECK-NEXT: bsp.conv2d_vertex tile(0) ins({{.*}}sizes = [1, 7, 15, 6]>] : !bsp.buffer<1x7x15x6xf32>, {{.*}}) outs(%{{[0-9]+}} [#bsp.box<offsets = [0, 0, 0, 0], sizes = [1, 3, 7, 10]>] : !bsp.buffer<2x8x7x10xf32>) {dilations = array<i64: 1, 1>, flops = {{.*}}, strides = array<i64: 2, 2>}
+// CHECK-NEXT: bsp.conv2d_vertex tile(0) ins({{.*}}sizes = [1, 7, 15, 6]>] : !bsp.buffer<4x7x15x6xf32>, {{.*}}) outs(%{{[0-9]+}} [#bsp.box<offsets = [0, 0, 0, 0], sizes = [1, 3, 7, 10]>] : !bsp.buffer<2x8x7x10xf32>) {dilations = array<i64: 1, 1>, flops = {{.*}}, strides = array<i64: 2, 2>}
 // CHECK-NEXT: bsp.conv2d_vertex tile(1) ins({{.*}}sizes = [1, 7, 15, 6]>]{{.*}} outs(%{{[0-9]+}} [#bsp.box<offsets = [0, 3, 0, 0], sizes = [1, 3, 7, 10]>]
 // The last row block has 2 output rows: (2 - 1) x 2 + 1 + 2 = 5 input rows.
 // CHECK-NEXT: bsp.conv2d_vertex tile(2) ins({{.*}}sizes = [1, 5, 15, 6]>]{{.*}} outs(%{{[0-9]+}} [#bsp.box<offsets = [0, 6, 0, 0], sizes = [1, 2, 7, 10]>]

@@ -2,26 +2,26 @@
 
 // Tile 0 sums the four rows of %p, one row per tile: its own row is read in
 // place, and the three remote rows continue one another, so they are one
-// copy into one staging tensor. Tile 1 reads rows 0 and 2, which do not:
-// they are stacked along dim 0 of one staging tensor, a copy each, in the
-// order they are read; row 2 is read twice and copied once. The exchange
-// runs before the compute set, and the program loses its `remote_operands`
-// mark.
+// copy. Tile 1 reads rows 0 and 2, which do not: a copy each, in the order
+// they are read; row 2 is read twice and copied once. All of them are rows
+// of 4 gathered from %p for "sum", so they are stacked along dim 0 of one
+// staging tensor named after both: tile 0's three rows, then tile 1's two,
+// each tile's rows one interval on that tile. The exchange runs before the
+// compute set, and the program loses its `remote_operands` mark.
 // CHECK-LABEL: bsp.program @stack
 // CHECK-NOT: remote_operands
 // CHECK-DAG: %[[P:.*]] = bsp.tensor "p" role(input)
 // CHECK-DAG: %[[S:.*]] = bsp.tensor "s" role(output)
-// CHECK: %[[T0:.*]] = bsp.tensor "p.t0.0" role(intermediate) mapping [#bsp.interval<0, 0, 12, 0>] : !bsp.buffer<3x4xf32>
-// CHECK-NEXT: %[[T1:.*]] = bsp.tensor "p.t1.1" role(intermediate) mapping [#bsp.interval<1, 0, 8, 0>] : !bsp.buffer<2x4xf32>
+// CHECK: %[[T:.*]] = bsp.tensor "sum.p.staged" role(intermediate) mapping [#bsp.interval<0, 0, 12, 0>, #bsp.interval<1, 12, 20, 0>] : !bsp.buffer<5x4xf32>
 // CHECK-NEXT: bsp.host_write %[[P]]
 // CHECK-NEXT: bsp.exchange "sum.gather" {
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0], sizes = [3, 4]>] : !bsp.buffer<4x4xf32> -> %[[T0]] [#bsp.box<offsets = [0, 0], sizes = [3, 4]>] : !bsp.buffer<3x4xf32>
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32> -> %[[T1]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<2x4xf32>
-// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32> -> %[[T1]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>] : !bsp.buffer<2x4xf32>
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [1, 0], sizes = [3, 4]>] : !bsp.buffer<4x4xf32> -> %[[T]] [#bsp.box<offsets = [0, 0], sizes = [3, 4]>] : !bsp.buffer<5x4xf32>
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32> -> %[[T]] [#bsp.box<offsets = [3, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>
+// CHECK-NEXT: bsp.copy %[[P]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32> -> %[[T]] [#bsp.box<offsets = [4, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: bsp.compute_set "sum" {
-// CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32>, %[[T0]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<3x4xf32>, %[[T0]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>] : !bsp.buffer<3x4xf32>, %[[T0]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<3x4xf32>) outs(%[[S]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>]
-// CHECK: bsp.generic_vertex tile(1) ins(%[[T1]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<2x4xf32>, %[[T1]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>] : !bsp.buffer<2x4xf32>, %[[T1]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<2x4xf32>) outs(%[[S]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>]
+// CHECK-NEXT: bsp.generic_vertex tile(0) ins(%[[P]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<4x4xf32>, %[[T]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>, %[[T]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>, %[[T]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>) outs(%[[S]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>]
+// CHECK: bsp.generic_vertex tile(1) ins(%[[T]] [#bsp.box<offsets = [3, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>, %[[T]] [#bsp.box<offsets = [4, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>, %[[T]] [#bsp.box<offsets = [3, 0], sizes = [1, 4]>] : !bsp.buffer<5x4xf32>) outs(%[[S]] [#bsp.box<offsets = [1, 0], sizes = [1, 4]>]
 bsp.program @stack attributes {device = #bsp.device<name = "tiny", tiles = 4,
     sram_bytes = 4096, clock_hz = 1.0e9, workers = 6,
     fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128,
@@ -79,15 +79,16 @@ bsp.program @stack attributes {device = #bsp.device<name = "tiny", tiles = 4,
 
 // In a loop: the exchange goes into the loop body before its compute set,
 // the staging tensors before the program's first step. Boxes of %x whose
-// trailing sizes differ get tensors of their own; a scalar (rank 0, nothing
-// to stack along) too. A tensor already named like a staging tensor
-// ("x.t1.0") makes the pass pick the next name.
+// trailing sizes differ get tensors of their own (the second one's name gets
+// a suffix); a scalar (rank 0, nothing to stack along) too. A tensor already
+// named like a staging tensor ("scale.x.staged") makes the pass pick the
+// next name.
 // CHECK-LABEL: bsp.program @loop
 // CHECK: %[[X:.*]] = bsp.tensor "x" role(input)
 // CHECK: %[[C:.*]] = bsp.tensor "c" role(constant)
-// CHECK: %[[A:.*]] = bsp.tensor "x.t1.1" role(intermediate) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<1x4xf32>
-// CHECK-NEXT: %[[K:.*]] = bsp.tensor "c.t1.2" role(intermediate) mapping [#bsp.interval<1, 0, 1, 0>] : !bsp.buffer<f32>
-// CHECK-NEXT: %[[B:.*]] = bsp.tensor "x.t1.3" role(intermediate) mapping [#bsp.interval<1, 0, 2, 0>] : !bsp.buffer<1x2xf32>
+// CHECK: %[[A:.*]] = bsp.tensor "scale.x.staged.1" role(intermediate) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<1x4xf32>
+// CHECK-NEXT: %[[K:.*]] = bsp.tensor "scale.c.staged" role(intermediate) mapping [#bsp.interval<1, 0, 1, 0>] : !bsp.buffer<f32>
+// CHECK-NEXT: %[[B:.*]] = bsp.tensor "scale.x.staged.2" role(intermediate) mapping [#bsp.interval<1, 0, 2, 0>] : !bsp.buffer<1x2xf32>
 // CHECK-NEXT: bsp.host_write %[[X]]
 // CHECK-NEXT: bsp.repeat 2 {
 // CHECK-NEXT: bsp.exchange "scale.gather" {
@@ -107,7 +108,7 @@ bsp.program @loop attributes {device = #bsp.device<name = "tiny", tiles = 2,
       : !bsp.buffer<2x4xf32>
   %c = bsp.tensor "c" role(constant) mapping [#bsp.interval<0, 0, 1, 32>]
       value(dense<2.0> : tensor<f32>) : !bsp.buffer<f32>
-  %n = bsp.tensor "x.t1.0" role(intermediate) mapping [#bsp.interval<0, 0, 1, 64>]
+  %n = bsp.tensor "scale.x.staged" role(intermediate) mapping [#bsp.interval<0, 0, 1, 64>]
       : !bsp.buffer<1xf32>
   %y = bsp.tensor "y" role(output) mapping [#bsp.interval<1, 0, 8, 0>]
       : !bsp.buffer<2x4xf32>
@@ -152,7 +153,7 @@ bsp.program @loop attributes {device = #bsp.device<name = "tiny", tiles = 2,
 // CHECK-LABEL: bsp.program @local
 // CHECK-NOT: remote_operands
 // CHECK-NOT: bsp.exchange
-// CHECK-NOT: "q.t
+// CHECK-NOT: staged
 // CHECK: bsp.generic_vertex tile(0) ins(%{{.*}} [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<4x4xf32>)
 bsp.program @local attributes {device = #bsp.device<name = "tiny", tiles = 2,
     sram_bytes = 4096, clock_hz = 1.0e9, workers = 6,
@@ -216,8 +217,8 @@ bsp.program @unmarked attributes {device = #bsp.device<name = "tiny", tiles = 2,
 // CHECK-LABEL: bsp.program @pieces
 // CHECK: %[[X:.*]] = bsp.tensor "x" role(input)
 // CHECK: %[[W:.*]] = bsp.tensor "w" role(input)
-// CHECK: %[[A:.*]] = bsp.tensor "x.t1.0" role(intermediate) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<1x4xf32>
-// CHECK-NEXT: %[[B:.*]] = bsp.tensor "w.t1.1" role(intermediate) mapping [#bsp.interval<1, 0, 2, 0>] : !bsp.buffer<1x2xf32>
+// CHECK: %[[A:.*]] = bsp.tensor "mul.x.staged" role(intermediate) mapping [#bsp.interval<1, 0, 4, 0>] : !bsp.buffer<1x4xf32>
+// CHECK-NEXT: %[[B:.*]] = bsp.tensor "mul.w.staged" role(intermediate) mapping [#bsp.interval<1, 0, 2, 0>] : !bsp.buffer<1x2xf32>
 // CHECK: bsp.exchange "mul.gather" {
 // CHECK-NEXT: bsp.copy %[[X]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] {{.*}} -> %[[A]] [#bsp.box<offsets = [0, 0], sizes = [1, 4]>]
 // CHECK-NEXT: bsp.copy %[[W]] [#bsp.box<offsets = [0, 0], sizes = [1, 2]>] {{.*}} -> %[[B]] [#bsp.box<offsets = [0, 0], sizes = [1, 2]>]
@@ -266,4 +267,93 @@ bsp.program @pieces attributes {device = #bsp.device<name = "tiny", tiles = 2,
     }
   }
   bsp.host_read %y "y" : !bsp.buffer<1x4xf32>
+}
+
+// -----
+
+// Ragged groups: tiles 1 and 2 read boxes of %x 4 wide (2 rows and 1 row),
+// tiles 3 and 1 boxes 2 wide. Boxes whose sizes agree but for the first
+// share a staging tensor whatever their rows, so there are two: "edge.x.staged"
+// holds tile 1's two rows and then tile 2's one, "edge.x.staged.1" the
+// 2-wide boxes, tile 1's rows before tile 3's although tile 3 asked first
+// (each tensor's intervals are in tile order).
+// CHECK-LABEL: bsp.program @ragged
+// CHECK: %[[X:.*]] = bsp.tensor "x" role(input)
+// CHECK: %[[W:.*]] = bsp.tensor "edge.x.staged" role(intermediate) mapping [#bsp.interval<1, 0, 8, 0>, #bsp.interval<2, 8, 12, 0>] : !bsp.buffer<3x4xf32>
+// CHECK-NEXT: %[[N:.*]] = bsp.tensor "edge.x.staged.1" role(intermediate) mapping [#bsp.interval<1, 0, 4, 0>, #bsp.interval<3, 4, 8, 0>] : !bsp.buffer<4x2xf32>
+// CHECK-NOT: bsp.tensor
+// CHECK: bsp.exchange "edge.gather" {
+// CHECK-NEXT: bsp.copy %[[X]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] {{.*}} -> %[[W]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>]
+// CHECK-NEXT: bsp.copy %[[X]] [#bsp.box<offsets = [0, 4], sizes = [2, 2]>] {{.*}} -> %[[N]] [#bsp.box<offsets = [2, 0], sizes = [2, 2]>]
+// CHECK-NEXT: bsp.copy %[[X]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] {{.*}} -> %[[W]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>]
+// CHECK-NEXT: bsp.copy %[[X]] [#bsp.box<offsets = [2, 4], sizes = [2, 2]>] {{.*}} -> %[[N]] [#bsp.box<offsets = [0, 0], sizes = [2, 2]>]
+// CHECK-NEXT: }
+// CHECK: bsp.generic_vertex tile(1) ins(%[[W]] [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<3x4xf32>)
+// CHECK: bsp.generic_vertex tile(3) ins(%[[N]] [#bsp.box<offsets = [2, 0], sizes = [2, 2]>] : !bsp.buffer<4x2xf32>)
+// CHECK: bsp.generic_vertex tile(2) ins(%[[W]] [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<3x4xf32>)
+// CHECK: bsp.generic_vertex tile(1) ins(%[[N]] [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<4x2xf32>)
+#id = affine_map<(d0, d1) -> (d0, d1)>
+bsp.program @ragged attributes {device = #bsp.device<name = "tiny", tiles = 4,
+    sram_bytes = 4096, clock_hz = 1.0e9, workers = 6,
+    fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128,
+    elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4,
+    sync_cycles = 150>, remote_operands} {
+  %x = bsp.tensor "x" role(input) mapping [#bsp.interval<0, 0, 24, 0>]
+      : !bsp.buffer<4x6xf32>
+  // Each vertex writes its own output on its tile.
+  %a = bsp.tensor "a" role(output) mapping [#bsp.interval<1, 0, 8, 0>]
+      : !bsp.buffer<2x4xf32>
+  %b = bsp.tensor "b" role(output) mapping [#bsp.interval<3, 0, 4, 0>]
+      : !bsp.buffer<2x2xf32>
+  %c = bsp.tensor "c" role(output) mapping [#bsp.interval<2, 0, 4, 0>]
+      : !bsp.buffer<1x4xf32>
+  %d = bsp.tensor "d" role(output) mapping [#bsp.interval<1, 0, 4, 32>]
+      : !bsp.buffer<2x2xf32>
+  bsp.host_write %x "x" : !bsp.buffer<4x6xf32>
+  bsp.compute_set "edge" {
+    bsp.generic_vertex tile(1)
+        ins(%x [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<4x6xf32>)
+        outs(%a [#bsp.box<offsets = [0, 0], sizes = [2, 4]>] : !bsp.buffer<2x4xf32>)
+        attributes {indexing_maps = [#id, #id],
+                    iterator_types = ["parallel", "parallel"],
+                    loop_bounds = array<i64: 2, 4>} {
+    ^bb0(%v: f32, %o: f32):
+      %r = arith.negf %v : f32
+      bsp.yield %r : f32
+    }
+    bsp.generic_vertex tile(3)
+        ins(%x [#bsp.box<offsets = [0, 4], sizes = [2, 2]>] : !bsp.buffer<4x6xf32>)
+        outs(%b [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<2x2xf32>)
+        attributes {indexing_maps = [#id, #id],
+                    iterator_types = ["parallel", "parallel"],
+                    loop_bounds = array<i64: 2, 2>} {
+    ^bb0(%v: f32, %o: f32):
+      %r = arith.negf %v : f32
+      bsp.yield %r : f32
+    }
+    bsp.generic_vertex tile(2)
+        ins(%x [#bsp.box<offsets = [2, 0], sizes = [1, 4]>] : !bsp.buffer<4x6xf32>)
+        outs(%c [#bsp.box<offsets = [0, 0], sizes = [1, 4]>] : !bsp.buffer<1x4xf32>)
+        attributes {indexing_maps = [#id, #id],
+                    iterator_types = ["parallel", "parallel"],
+                    loop_bounds = array<i64: 1, 4>} {
+    ^bb0(%v: f32, %o: f32):
+      %r = arith.negf %v : f32
+      bsp.yield %r : f32
+    }
+    bsp.generic_vertex tile(1)
+        ins(%x [#bsp.box<offsets = [2, 4], sizes = [2, 2]>] : !bsp.buffer<4x6xf32>)
+        outs(%d [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<2x2xf32>)
+        attributes {indexing_maps = [#id, #id],
+                    iterator_types = ["parallel", "parallel"],
+                    loop_bounds = array<i64: 2, 2>} {
+    ^bb0(%v: f32, %o: f32):
+      %r = arith.negf %v : f32
+      bsp.yield %r : f32
+    }
+  }
+  bsp.host_read %a "a" : !bsp.buffer<2x4xf32>
+  bsp.host_read %b "b" : !bsp.buffer<2x2xf32>
+  bsp.host_read %c "c" : !bsp.buffer<1x4xf32>
+  bsp.host_read %d "d" : !bsp.buffer<2x2xf32>
 }

@@ -44,7 +44,8 @@ std::string shapeString(const flatbuffers::Vector<int64_t> *shape);
 /// Product of the dims, or -1 if a dim is negative or the product overflows.
 int64_t numElements(const flatbuffers::Vector<int64_t> *shape);
 
-/// Owns 16-byte-aligned bytes of a verified plan. Movable, not copyable.
+/// Owns 16-byte-aligned bytes of a verified plan: a heap copy, or (for a
+/// regular file) a read-only private mapping of it. Movable, not copyable.
 class LoadedPlan {
 public:
   LoadedPlan() = default;
@@ -67,6 +68,7 @@ private:
   void reset();
   uint8_t *bytes_ = nullptr;
   size_t size_ = 0;
+  bool mapped_ = false; // bytes_ is an mmap of the file, not operator new
 };
 
 /// Reads and verifies a plan file. On failure returns false and sets `error`
