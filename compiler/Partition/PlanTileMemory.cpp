@@ -6,6 +6,8 @@
 
 #include "dialects/Bsp/IR/BspOps.h"
 
+#include "mlir/IR/Threading.h"
+
 #include "llvm/ADT/DenseMap.h"
 
 #include <algorithm>
@@ -108,30 +110,37 @@ struct PlanTileMemoryPass
     std::vector<int64_t> peak = assignAddresses(blocks, device.getTiles());
     // Rewrite intervals: a tensor's intervals on a tile are consecutive from
     // its block's address. The cursors are per tensor (one global map keyed
-    // by tensor and tile cost a tree lookup per interval).
+    // by tensor and tile cost a tree lookup per interval). Creating the
+    // millions of new interval attributes was most of this pass, so the
+    // tensors' mappings are built on the context's threads (attribute
+    // uniquing is thread-safe) and only set on the ops afterwards, in order.
     MLIRContext *ctx = program.getContext();
-    llvm::DenseMap<int64_t, int64_t> cursor;
-    for (size_t i = 0; i < tensors.size(); ++i) {
+    std::vector<ArrayAttr> mappings(tensors.size());
+    parallelFor(ctx, 0, tensors.size(), [&](size_t i) {
+      // A view's intervals are its source's, taken below.
+      if (viewSource[i] >= 0)
+        return;
       bsp::TensorOp t = tensors[i];
-      // The source's intervals are rewritten already (it comes first), and
-      // a view's intervals are the source's.
-      if (viewSource[i] >= 0) {
-        t.setMappingAttr(tensors[viewSource[i]].getMapping());
-        continue;
-      }
       auto type = cast<bsp::BufferType>(t.getResult().getType());
-      cursor.clear();
+      llvm::SmallDenseMap<int64_t, int64_t, 16> cursor;
       for (size_t j = blockBegin[i]; j < blockBegin[i + 1]; ++j)
         cursor[blocks[j].tile] = blocks[j].address;
       SmallVector<Attribute> intervals;
+      intervals.reserve(t.getMapping().size());
       for (Attribute a : t.getMapping()) {
         auto iv = cast<bsp::IntervalAttr>(a);
         int64_t &at = cursor[iv.getTile()];
         intervals.push_back(bsp::IntervalAttr::get(ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
         at += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
       }
-      t.setMappingAttr(ArrayAttr::get(ctx, intervals));
-    }
+      mappings[i] = ArrayAttr::get(ctx, intervals);
+    });
+    // The source's intervals are rewritten already (it comes first), and
+    // a view's intervals are the source's.
+    for (size_t i = 0; i < tensors.size(); ++i)
+      tensors[i].setMappingAttr(viewSource[i] >= 0
+                                    ? tensors[viewSource[i]].getMapping()
+                                    : mappings[i]);
     for (size_t tile = 0; tile < peak.size(); ++tile) {
       if (peak[tile] <= device.getSramBytes())
         continue;

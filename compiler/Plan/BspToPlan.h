@@ -39,6 +39,14 @@ mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         flatbuffers::FlatBufferBuilder &fbb);
 
+/// A guess of the bytes serializeBspProgram writes for `program`, to size
+/// the FlatBufferBuilder up front: growing it by doubling copied the plan
+/// so far each time (hundreds of MB for a large model) and held both copies
+/// at once. Its constants' bytes plus an allowance per op; the builder
+/// fills its buffer from the end, so pages of an overestimate are never
+/// touched.
+size_t estimateTilePlanBytes(bsp::ProgramOp program);
+
 /// As above, copied into `out`.
 mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,

@@ -1,0 +1,202 @@
+//===- ProgramVerifierTest.cpp - ipuc::bsp::verifyConcurrently ------------===//
+//
+// verifyConcurrently must accept what mlir::verify accepts and reject what
+// it rejects, with the same first error, with and without threads. The
+// programs are parsed without verification, so that broken ones reach the
+// verifiers; the reference is mlir::verify on a second parse of the text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Bsp/IR/ProgramVerifier.h"
+#include "dialects/Bsp/IR/BspDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace mlir;
+
+namespace {
+
+const char *kDevice =
+    "#bsp.device<name = \"gc200\", tiles = 4, sram_bytes = 638976, clock_hz "
+    "= 1325000000, workers = 6, fp32_flops_per_cycle = 32, "
+    "fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, "
+    "exchange_bytes_per_cycle = 4, sync_cycles = 150>";
+
+/// A valid program (ipuc --emit=bsp of a 2x3 add on 4 tiles, with a second
+/// compute set) with `@...@` markers replaced to break it in one place.
+std::string program(const std::string &x = "x", const std::string &xTile = "0",
+                    const std::string &vertexTile = "0",
+                    const std::string &first = "",
+                    const std::string &last = "") {
+  std::string box = "[#bsp.box<offsets = [0, 0], sizes = [2, 3]>]";
+  std::string buf = "!bsp.buffer<2x3xf32>";
+  std::string add =
+      "      bsp.generic_vertex tile(" + vertexTile + ") ins(%0 " + box +
+      " : " + buf + ", %3 " + box + " : " + buf + ") outs(%2 " + box + " : " +
+      buf +
+      ") attributes {indexing_maps = [#map, #map, #map], iterator_types = "
+      "[\"parallel\", \"parallel\"], loop_bounds = array<i64: 2, 3>} {\n"
+      "      ^bb0(%arg0: f32, %arg1: f32, %arg2: f32):\n"
+      "        %4 = arith.addf %arg0, %arg1 : f32\n"
+      "        bsp.yield %4 : f32\n"
+      "      }\n";
+  return "#map = affine_map<(d0, d1) -> (d0, d1)>\n"
+         "module {\n"
+         "  bsp.program @main attributes {device = " +
+         std::string(kDevice) + "} {\n" + first + "    %0 = bsp.tensor \"" + x +
+         "\" role(input) mapping "
+         "[#bsp.interval<" +
+         xTile + ", 0, 6, 0>] : " + buf +
+         "\n"
+         "    %1 = bsp.tensor \"input1\" role(input) mapping "
+         "[#bsp.interval<1, 0, 6, 0>] : " +
+         buf +
+         "\n"
+         "    %2 = bsp.tensor \"output0\" role(output) mapping "
+         "[#bsp.interval<0, 0, 6, 24>] : " +
+         buf +
+         "\n"
+         "    %3 = bsp.tensor \"input1.t0.0\" role(intermediate) mapping "
+         "[#bsp.interval<0, 0, 6, 48>] : " +
+         buf +
+         "\n"
+         "    bsp.host_write %0 \"x\" : " +
+         buf +
+         "\n"
+         "    bsp.host_write %1 \"input1\" : " +
+         buf +
+         "\n"
+         "    bsp.exchange \"gather\" {\n"
+         "      bsp.copy %1 " +
+         box + " : " + buf + " -> %3 " + box + " : " + buf +
+         "\n"
+         "    }\n"
+         "    bsp.compute_set \"add\" {\n" +
+         add +
+         "    }\n"
+         "    bsp.compute_set \"add.again\" {\n" +
+         add +
+         "    }\n"
+         "    bsp.host_read %2 \"output0\" : " +
+         buf + "\n" + last +
+         "  }\n"
+         "}\n";
+}
+
+struct Outcome {
+  bool ok;
+  std::vector<std::string> errors;
+};
+
+/// Parses `text` unverified into a fresh context and verifies it with
+/// verifyConcurrently (or mlir::verify), collecting the diagnostics.
+Outcome check(const std::string &text, bool concurrently, bool threads) {
+  DialectRegistry registry;
+  registry.insert<ipuc::bsp::BspDialect, arith::ArithDialect>();
+  MLIRContext context(registry, threads ? MLIRContext::Threading::ENABLED
+                                        : MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+  Outcome outcome{false, {}};
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      outcome.errors.push_back(diag.str());
+    return success();
+  });
+  ParserConfig config(&context, /*verifyAfterParse=*/false);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
+  EXPECT_TRUE(module) << "does not parse:\n" << text;
+  if (!module)
+    return outcome;
+  outcome.ok = succeeded(concurrently ? ipuc::bsp::verifyConcurrently(*module)
+                                      : verify(*module));
+  return outcome;
+}
+
+/// verifyConcurrently agrees with mlir::verify on `text`, threaded or not;
+/// returns mlir::verify's first error ("" when valid).
+std::string expectSameVerdict(const std::string &text) {
+  Outcome reference = check(text, /*concurrently=*/false, /*threads=*/false);
+  for (bool threads : {false, true}) {
+    Outcome outcome = check(text, /*concurrently=*/true, threads);
+    EXPECT_EQ(outcome.ok, reference.ok) << "threads=" << threads;
+    EXPECT_EQ(outcome.ok, outcome.errors.empty());
+    if (!reference.ok && !outcome.errors.empty() && !reference.errors.empty()) {
+      EXPECT_EQ(outcome.errors.front(), reference.errors.front())
+          << "threads=" << threads;
+    }
+  }
+  return reference.errors.empty() ? "" : reference.errors.front();
+}
+
+TEST(ProgramVerifier, AcceptsAValidProgram) {
+  EXPECT_EQ(expectSameVerdict(program()), "");
+}
+
+// Both compute sets' vertices are off the device: the first one is reported.
+TEST(ProgramVerifier, RejectsAVertexOffTheDevice) {
+  std::string error = expectSameVerdict(program("x", "0", "7"));
+  EXPECT_NE(error.find("is on tile 7, but device 'gc200' has 4 tiles"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ProgramVerifier, RejectsAnInputOnAnotherTile) {
+  std::string error = expectSameVerdict(program("x", "2"));
+  EXPECT_NE(error.find("input #0 box [0:2, 0:3] of 'x' is not on tile 0: "
+                       "element 0 lives on tile 2"),
+            std::string::npos)
+      << error;
+}
+
+// A region invariant of bsp.program, checked after its tensors.
+TEST(ProgramVerifier, RejectsADuplicateTensorName) {
+  std::string error = expectSameVerdict(program("input1"));
+  EXPECT_NE(error.find("name 'input1' is already used"), std::string::npos)
+      << error;
+}
+
+// Dominance of the program body's own operands.
+TEST(ProgramVerifier, RejectsAStepBeforeItsTensor) {
+  std::string error =
+      expectSameVerdict(program("x", "0", "0",
+                                "    bsp.host_read %2 \"early\" : "
+                                "!bsp.buffer<2x3xf32>\n"));
+  EXPECT_NE(error.find("does not dominate this use"), std::string::npos)
+      << error;
+}
+
+// Dominance of a use nested in a step, verified on a worker thread.
+TEST(ProgramVerifier, RejectsAVertexBeforeItsTensor) {
+  std::string error = expectSameVerdict(program(
+      "x", "0", "0",
+      "    bsp.compute_set \"early\" {\n"
+      "      bsp.copy_vertex tile(0) ins(%0 [#bsp.box<offsets = [0, 0], "
+      "sizes = [2, 3]>] : !bsp.buffer<2x3xf32>) outs(%2 [#bsp.box<offsets = "
+      "[0, 0], sizes = [2, 3]>] : !bsp.buffer<2x3xf32>)\n"
+      "    }\n"));
+  EXPECT_NE(error.find("does not dominate this use"), std::string::npos)
+      << error;
+}
+
+// An op the program may not hold, after the valid steps.
+TEST(ProgramVerifier, RejectsAForeignOpInAComputeSet) {
+  std::string error =
+      expectSameVerdict(program("x", "0", "0", "",
+                                "    bsp.compute_set \"late\" {\n"
+                                "      %c = arith.constant 1.0 : f32\n"
+                                "    }\n"));
+  EXPECT_NE(error.find("may only contain vertices, found 'arith.constant'"),
+            std::string::npos)
+      << error;
+}
+} // namespace
