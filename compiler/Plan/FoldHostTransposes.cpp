@@ -140,7 +140,8 @@ struct TransposeOfTransposedMatMul : OpRewritePattern<linalg::TransposeOp> {
     if (!matmul || !matmul->getResult(0).hasOneUse() ||
         !ipuc::hasUniformFloatElements(matmul))
       return failure();
-    auto fill = matmul.getDpsInitOperand(0)->get()
+    auto fill = matmul.getDpsInitOperand(0)
+                    ->get()
                     .template getDefiningOp<linalg::FillOp>();
     if (!fill || !fill->getResult(0).hasOneUse())
       return failure();
@@ -148,20 +149,20 @@ struct TransposeOfTransposedMatMul : OpRewritePattern<linalg::TransposeOp> {
     SmallVector<int64_t> shape(type.getShape());
     std::swap(shape[shape.size() - 2], shape[shape.size() - 1]);
     Location loc = matmul.getLoc();
-    Value empty = rewriter.create<tensor::EmptyOp>(loc, shape,
-                                                   type.getElementType());
-    Value init = rewriter
-                     .create<linalg::FillOp>(fill.getLoc(),
-                                             fill.getDpsInputOperand(0)->get(),
-                                             empty)
-                     .getResult(0);
+    Value empty =
+        rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+    Value init =
+        rewriter
+            .create<linalg::FillOp>(fill.getLoc(),
+                                    fill.getDpsInputOperand(0)->get(), empty)
+            .getResult(0);
     Value lhs = matmul.getDpsInputOperand(0)->get();
     Value rhs = matmul.getDpsInputOperand(1)->get();
-    Value result = rewriter
-                       .create<TransposedMatMulOp>(
-                           loc, TypeRange{init.getType()},
-                           ValueRange{rhs, lhs}, ValueRange{init})
-                       ->getResult(0);
+    Value result =
+        rewriter
+            .create<TransposedMatMulOp>(loc, TypeRange{init.getType()},
+                                        ValueRange{rhs, lhs}, ValueRange{init})
+            ->getResult(0);
     if (collapse)
       result = rewriter.create<tensor::CollapseShapeOp>(
           collapse.getLoc(), transpose.getResult()[0].getType(), result,
