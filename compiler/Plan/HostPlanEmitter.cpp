@@ -638,8 +638,21 @@ LogicalResult HostPlanEmitter::emitReturn(func::FuncOp func,
       outputs.emplace_back(name, *tensor);
       continue;
     }
-    // Inputs, constants, other outputs and reshaped views get their own copy
-    // so that every output binding owns its tensor.
+    // A reshaped view of an intermediate is returned in place: the tensor
+    // takes the returned shape (reshapes keep the row-major order, and its
+    // kernels address it by offsets and strides), so no copy is made. The
+    // optimizer's updated weights come out of fusion this way, behind the
+    // collapse of the unit batch dimension the importer adds to matmuls.
+    if (planTensor.role == TensorRole::Intermediate) {
+      auto type = cast<ShapedType>(value.getType());
+      planTensor.role = TensorRole::Output;
+      planTensor.name = name;
+      planTensor.shape.assign(type.getShape().begin(), type.getShape().end());
+      outputs.emplace_back(name, *tensor);
+      continue;
+    }
+    // Inputs, constants and other outputs get their own copy so that every
+    // output binding owns its tensor.
     uint32_t copy = addTensor(Value(), value.getType(), TensorRole::Output,
                               name);
     addWholeCopy(op, *tensor, copy,
