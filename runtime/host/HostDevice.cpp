@@ -87,7 +87,64 @@ bool HostDevice::run(std::string &error) {
     for (size_t i = 0; i < prog->size(); ++i)
       if (!runKernel(i, *prog->Get(i), error))
         return false;
+  for (auto [in, out] : resident_) {
+    std::swap(buffers_[in], buffers_[out]);
+    std::swap(kernelTensors_[in].data, kernelTensors_[out].data);
+  }
   return true;
+}
+
+bool HostDevice::makeResident(
+    const std::vector<std::pair<std::string, std::string>> &pairs,
+    std::string &error) {
+  std::vector<std::pair<uint32_t, uint32_t>> resolved;
+  for (const auto &[inName, outName] : pairs) {
+    const BindingInfo *in = nullptr;
+    for (const BindingInfo &b : bindings_.inputs())
+      if (b.name == inName)
+        in = &b;
+    const BindingInfo *out = bindings_.findOutput(outName);
+    if (!in || !out) {
+      error = fmt::format("cannot keep '{}' resident: the plan has no {} '{}'",
+                          inName, in ? "output" : "input",
+                          in ? outName : inName);
+      return false;
+    }
+    if (in->dtype != out->dtype ||
+        buffers_[in->tensor]->size != buffers_[out->tensor]->size ||
+        !buffers_[in->tensor]->owned || !buffers_[out->tensor]->owned ||
+        in->tensor == out->tensor) {
+      error = fmt::format("cannot keep '{}' resident: output '{}' differs in "
+                          "dtype or size, or shares its storage",
+                          inName, outName);
+      return false;
+    }
+    resolved.emplace_back(in->tensor, out->tensor);
+  }
+  resident_ = std::move(resolved);
+  return true;
+}
+
+bool HostDevice::readResident(const std::string &name, void *out,
+                              size_t bytes, std::string &error) const {
+  for (auto [in, unused] : resident_) {
+    (void)unused;
+    const BindingInfo *b = nullptr;
+    for (const BindingInfo &info : bindings_.inputs())
+      if (info.tensor == in && info.name == name)
+        b = &info;
+    if (!b)
+      continue;
+    if (bytes != buffers_[in]->size) {
+      error = fmt::format("resident '{}' holds {} bytes, not {}", name,
+                          buffers_[in]->size, bytes);
+      return false;
+    }
+    std::memcpy(out, buffers_[in]->data, bytes);
+    return true;
+  }
+  error = fmt::format("'{}' is not resident on the host device", name);
+  return false;
 }
 
 const void *HostDevice::outputData(const std::string &name) const {

@@ -28,25 +28,33 @@ protected:
   Device &device;
 };
 
-class SimAdapter : public Adapter<sim::SimDevice> {
+/// A device that keeps the training state between runs: each input `<p>`
+/// is updated from its output `<p>.next` on the device itself.
+template <typename Device> class ResidentAdapter : public Adapter<Device> {
 public:
-  using Adapter::Adapter;
-  int64_t lastRunCycles() const override {
-    return int64_t(device.summary().totalCycles);
-  }
-  double clockHz() const override { return device.summary().clockHz; }
+  using Adapter<Device>::Adapter;
   bool supportsResident() const override { return true; }
   bool makeResident(const std::vector<host::BindingInfo> &carried,
                     std::string &error) override {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const host::BindingInfo &in : carried)
       pairs.emplace_back(in.name, in.name + ".next");
-    return device.makeResident(pairs, error);
+    return this->device.makeResident(pairs, error);
   }
   bool readResident(const host::BindingInfo &input, void *out,
                     std::string &error) override {
-    return device.readResident(input.name, out, input.byteSize(), error);
+    return this->device.readResident(input.name, out, input.byteSize(),
+                                     error);
   }
+};
+
+class SimAdapter : public ResidentAdapter<sim::SimDevice> {
+public:
+  using ResidentAdapter::ResidentAdapter;
+  int64_t lastRunCycles() const override {
+    return int64_t(device.summary().totalCycles);
+  }
+  double clockHz() const override { return device.summary().clockHz; }
   int64_t bytesToDevice() const override {
     return int64_t(device.streamCounters().toDevice);
   }
@@ -58,7 +66,7 @@ public:
 } // namespace
 
 std::unique_ptr<StepDevice> wrapDevice(host::HostDevice &device) {
-  return std::make_unique<Adapter<host::HostDevice>>(device);
+  return std::make_unique<ResidentAdapter<host::HostDevice>>(device);
 }
 std::unique_ptr<StepDevice> wrapDevice(sim::SimDevice &device) {
   return std::make_unique<SimAdapter>(device);

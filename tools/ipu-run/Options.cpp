@@ -53,8 +53,10 @@ TRAINING (a plan compiled with ipuc --train; runtime/train/TrainCommand.cpp):
                           trained initializers replaced.
   --profile FILE.json     (sim) The last step's profile plus per-step host
                           stream bytes (docs/profile-format.md).
-  --stream-state          Stream weights and state through the host every
-                          step instead of keeping them resident (comparisons).
+  --stream-state          Copy weights and optimizer state in and out every
+                          step instead of keeping them resident on the device
+                          (on the host device resident state is a buffer swap
+                          of <p> and <p>.next; for comparisons).
   --checkpoint DIR        Save parameters, optimizer state and step atomically
                           (every --checkpoint-every K steps, and at the end).
   --resume DIR            Continue from a checkpoint.

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc::host {
@@ -55,6 +56,18 @@ public:
   /// Raw storage of any tensor (tests, the simulator's host streams).
   void *tensorData(uint32_t index);
 
+  /// Keeps training state on the device: after every run() each (input,
+  /// output) pair, e.g. ("w", "w.next"), swaps storage, so the input holds
+  /// the updated value for the next run without a copy either way (the
+  /// output then holds the previous value until the next run rewrites it).
+  /// Fails, naming the pair, unless both exist with equal dtype and size.
+  bool makeResident(
+      const std::vector<std::pair<std::string, std::string>> &pairs,
+      std::string &error);
+  /// The current value of a resident input (checkpoints, saving).
+  bool readResident(const std::string &name, void *out, size_t bytes,
+                    std::string &error) const;
+
 private:
   bool runKernel(size_t index, const plan::Kernel &kernel, std::string &error);
 
@@ -64,6 +77,8 @@ private:
   /// Views of buffers_, indexed like the plan's tensors, for the kernels.
   std::vector<kernels::KernelTensor> kernelTensors_;
   PlanBindings bindings_;
+  /// (input tensor, output tensor) pairs swapped after every run().
+  std::vector<std::pair<uint32_t, uint32_t>> resident_;
   /// Threads per Generic kernel: IPUC_NUM_THREADS when set (as OpenMP's
   /// OMP_NUM_THREADS, so a benchmark can match another library's thread
   /// count, or a loaded machine can run single-threaded), else 0 (one per
