@@ -105,9 +105,9 @@ bool HostDevice::makeResident(
         in = &b;
     const BindingInfo *out = bindings_.findOutput(outName);
     if (!in || !out) {
-      error = fmt::format("cannot keep '{}' resident: the plan has no {} '{}'",
-                          inName, in ? "output" : "input",
-                          in ? outName : inName);
+      error =
+          fmt::format("cannot keep '{}' resident: the plan has no {} '{}'",
+                      inName, in ? "output" : "input", in ? outName : inName);
       return false;
     }
     if (in->dtype != out->dtype ||
@@ -125,8 +125,8 @@ bool HostDevice::makeResident(
   return true;
 }
 
-bool HostDevice::readResident(const std::string &name, void *out,
-                              size_t bytes, std::string &error) const {
+bool HostDevice::readResident(const std::string &name, void *out, size_t bytes,
+                              std::string &error) const {
   for (auto [in, unused] : resident_) {
     (void)unused;
     const BindingInfo *b = nullptr;
@@ -161,10 +161,9 @@ bool HostDevice::runKernel(size_t index, const Kernel &k, std::string &error) {
   bool ok = kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_,
                                    dispatch_, kernelError);
   if (!ok)
-    error = fmt::format("kernel {} ({}) at {}: {}", index,
-                        k.name() ? k.name()->str() : "?",
-                        k.loc() ? k.loc()->str() : "unknown location",
-                        kernelError);
+    error = fmt::format(
+        "kernel {} ({}) at {}: {}", index, k.name() ? k.name()->str() : "?",
+        k.loc() ? k.loc()->str() : "unknown location", kernelError);
   return ok;
 }
 
