@@ -12,6 +12,7 @@
 #include "ipuc/kernels/Half.h"
 
 #include "EigenMaps.h"
+#include "ImageThreads.h"
 
 #include <Eigen/Core>
 #include <fmt/format.h>
@@ -76,15 +77,9 @@ void convTyped(const Conv2DArgs &a, const T *in, const T *filt, const T *init,
     std::memcpy(out, init, sizeof(T) * a.n * outImage);
   else if (!init)
     std::fill_n(out, a.n * outImage, T(0));
-  // Images are independent: split them over threads, unless each would get
-  // less than about a million multiply-adds (a thread's start-up cost).
+  // Images are independent: split them over threads.
   const int64_t work = a.n * outImage * a.kh * a.kw * (a.c / a.groups);
-  int threads =
-      a.numThreads > 0
-          ? a.numThreads
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({threads, a.n, work >> 20})));
+  const int threads = imageThreads(a.numThreads, a.n, work);
   if (threads == 1)
     return convImages(a, in, filt, out, 0, a.n);
   std::vector<std::thread> pool;

@@ -16,6 +16,7 @@
 #include "ipuc/kernels/Conv2DBackwardFilter.h"
 
 #include "EigenMaps.h"
+#include "ImageThreads.h"
 
 #include <Eigen/Core>
 #include <fmt/format.h>
@@ -89,15 +90,8 @@ template <typename T>
 void backwardFilterTyped(const Conv2DBackwardFilterArgs &a, const T *in,
                          const T *grad, T *out) {
   const int64_t cols = a.kh * a.kw * a.c, size = a.o * cols;
-  // Below about a million multiply-adds per thread, starting the thread
-  // costs more than it saves.
   const int64_t work = a.n * a.oh * a.ow * size;
-  int threads =
-      a.numThreads > 0
-          ? a.numThreads
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({threads, a.n, work >> 20})));
+  const int threads = imageThreads(a.numThreads, a.n, work);
   std::vector<T> partial(threads * size, T(0));
   if (threads == 1) {
     accumulateImages(a, in, grad, 0, a.n, partial.data());

@@ -154,6 +154,15 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out,
     error = fmt::format("{}: cannot open: {}", path, std::strerror(errno));
     return false;
   }
+  // A whole file's bytes in `tmp`: check, verify and take them.
+  auto takeWhole = [&](LoadedPlan &tmp) {
+    if (!checkHeader(tmp.data(), tmp.size(), error) ||
+        !verifyAndTake(tmp, out, error)) {
+      error = path + ": " + error;
+      return false;
+    }
+    return true;
+  };
   // A regular file is mapped, not read: a 770 MB plan is then neither
   // copied out of the page cache nor backed by fresh zeroed pages, and
   // the kernels read constants straight from the page cache (pages are
@@ -166,12 +175,7 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out,
     if ((tmp.bytes_ = mapRegularFile(f, tmp.size_))) {
       tmp.mapped_ = true;
       std::fclose(f);
-      if (!checkHeader(tmp.data(), tmp.size(), error) ||
-          !verifyAndTake(tmp, out, error)) {
-        error = path + ": " + error;
-        return false;
-      }
-      return true;
+      return takeWhole(tmp);
     }
   }
   // Not mappable (a pipe, or mmap failed): a file with a size is read in
@@ -188,12 +192,7 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out,
       int next = std::fgetc(f);
       if (next == EOF && !std::ferror(f)) {
         std::fclose(f);
-        if (!checkHeader(tmp.data(), tmp.size(), error) ||
-            !verifyAndTake(tmp, out, error)) {
-          error = path + ": " + error;
-          return false;
-        }
-        return true;
+        return takeWhole(tmp);
       }
       if (std::ferror(f)) {
         std::fclose(f);

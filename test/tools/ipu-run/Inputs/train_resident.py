@@ -80,8 +80,9 @@ def forward(weights, x):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def main():
-    work = sys.argv[1]
+def make_problem(work, target):
+    """The MLP, its dataset and its Adam training plan for `target`:
+    (initial weights, dataset arrays, dataset path, plan path)."""
     rng = np.random.default_rng(7)
     model = os.path.join(work, "mlp.onnx")
     weights = make_model(model, rng)
@@ -90,9 +91,16 @@ def main():
     data = os.path.join(work, "data.npz")
     np.savez(data, **arrays)
     plan = os.path.join(work, "adam.ipuplan")
-    run(["ipuc", model, "-o", plan, "--target=ipu", "--train",
+    run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
          "--loss=cross_entropy", "--logits=logits", "--labels=label"]
         + OPTIONS)
+    return weights, arrays, data, plan
+
+
+def main():
+    work = sys.argv[1]
+    weights, arrays, data, plan = make_problem(work, "ipu")
+    model = os.path.join(work, "mlp.onnx")
 
     # Resident (the default on sim), with checkpoints every 5 steps.
     npz = os.path.join(work, "resident.npz")

@@ -12,9 +12,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_resident import OPTIONS, check, failures, run  # noqa
-from train_vs_torch import (CLASSES, FEATURES, SAMPLES, STEPS,  # noqa
-                            make_model, torch_losses)
+from train_resident import check, failures, make_problem, run  # noqa
+from train_vs_torch import STEPS, torch_losses  # noqa
 
 
 def train(work, plan, data, name, *extra):
@@ -27,17 +26,7 @@ def train(work, plan, data, name, *extra):
 
 def main():
     work = sys.argv[1]
-    rng = np.random.default_rng(7)
-    model = os.path.join(work, "mlp.onnx")
-    weights = make_model(model, rng)
-    arrays = {"x": rng.normal(0, 1, (SAMPLES, FEATURES)).astype(np.float32),
-              "label": rng.integers(0, CLASSES, SAMPLES).astype(np.int64)}
-    data = os.path.join(work, "data.npz")
-    np.savez(data, **arrays)
-    plan = os.path.join(work, "adam.ipuplan")
-    run(["ipuc", model, "-o", plan, "--target=host", "--train",
-         "--loss=cross_entropy", "--logits=logits", "--labels=label"]
-        + OPTIONS)
+    weights, arrays, data, plan = make_problem(work, "host")
     res_npz, rt_npz = (os.path.join(work, n) for n in ("res.npz", "rt.npz"))
     resident = train(work, plan, data, "resident", "--steps", str(STEPS),
                      "--save-weights", res_npz)
