@@ -60,8 +60,8 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
     return false;
   Value input = op.getDpsInputOperand(0)->get();
   Value result = op->getResult(0);
-  Shape srcShape = shapeOf(input.getType()), outShape =
-                                                 shapeOf(result.getType());
+  Shape srcShape = shapeOf(input.getType()),
+        outShape = shapeOf(result.getType());
   if (ShapedType::isDynamicShape(srcShape) ||
       ShapedType::isDynamicShape(outShape))
     return false;
@@ -77,10 +77,9 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
                           result.getType(), *ranges);
   bufferOf[result] = &buf;
   std::vector<TileRange> srcRanges = (*src)->ranges;
-  std::sort(srcRanges.begin(), srcRanges.end(),
-            [](const TileRange &a, const TileRange &b) {
-              return a.begin < b.begin;
-            });
+  std::sort(
+      srcRanges.begin(), srcRanges.end(),
+      [](const TileRange &a, const TileRange &b) { return a.begin < b.begin; });
   auto permAttr = DenseI64ArrayAttr::get(ctx, *perm);
   size_t rank = perm->size();
   for (const TileRange &r : buf.ranges) {
@@ -119,8 +118,8 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
             to.offsets[i] = part.offsets[(*perm)[i]];
             to.sizes[i] = part.sizes[(*perm)[i]];
           }
-          pending.push_back({(*src)->value, boxAttr(part), buf.value,
-                             boxAttr(to), permAttr});
+          pending.push_back(
+              {(*src)->value, boxAttr(part), buf.value, boxAttr(to), permAttr});
         }
       }
     }

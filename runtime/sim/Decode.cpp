@@ -551,8 +551,8 @@ bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
         segs.begin(), segs.end(), byte,
         [](uint64_t v, const Segment &g) { return v < g.bufOffset; });
     const Segment &g = *std::prev(it);
-    return std::pair<uint32_t, uint64_t>(
-        g.tile, g.address + (byte - g.bufOffset));
+    return std::pair<uint32_t, uint64_t>(g.tile,
+                                         g.address + (byte - g.bufOffset));
   };
   std::vector<int64_t> srcStride(rank), j(rank, 0);
   int64_t stride = 1;

@@ -434,8 +434,8 @@ TEST(SimStridedCopy, PermutedCopiesMatchNaiveTranspose) {
       b.mapOn(dst, tile + 2, dn, 1024 * k);
       std::vector<int64_t> doff(rank, 0);
       doff[0] = 1;
-      copies.push_back({{src, c.offsets[k], c.sizes[k]}, {dst, doff, dsz},
-                        c.perm});
+      copies.push_back(
+          {{src, c.offsets[k], c.sizes[k]}, {dst, doff, dsz}, c.perm});
       // Naive reference; the padding row stays zero.
       std::vector<float> want(dn, 0.0f);
       std::vector<int64_t> j(rank, 0);

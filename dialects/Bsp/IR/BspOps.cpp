@@ -731,16 +731,16 @@ LogicalResult CopyOp::verify() {
     SmallVector<bool> seen(perm->size(), false);
     for (int64_t p : *perm) {
       if (p < 0 || p >= static_cast<int64_t>(perm->size()) || seen[p])
-        return emitOpError() << "perm " << permString
-                             << " is not a permutation";
+        return emitOpError()
+               << "perm " << permString << " is not a permutation";
       seen[p] = true;
     }
     for (size_t i = 0; i < perm->size(); ++i)
       if (dstSizes[i] != srcSizes[(*perm)[i]])
         return emitOpError()
                << "copies a box of sizes " << shapeString(srcSizes)
-               << " permuted by " << permString
-               << " into one of sizes " << shapeString(dstSizes);
+               << " permuted by " << permString << " into one of sizes "
+               << shapeString(dstSizes);
   } else if (getSrcBox().getSizes() != getDstBox().getSizes()) {
     return emitOpError() << "copies a box of sizes "
                          << shapeString(getSrcBox().getSizes())
