@@ -512,7 +512,8 @@ private:
       ex.getBody().push_back(block);
       b.setInsertionPointToEnd(block);
       for (Copy &c : copies)
-        b.create<bsp::CopyOp>(cs.getLoc(), c.src, c.srcBox, c.dst, c.dstBox);
+        b.create<bsp::CopyOp>(cs.getLoc(), c.src, c.srcBox, c.dst, c.dstBox,
+                              /*perm=*/nullptr);
     }
     stages.clear();
     stagesOf.clear();

@@ -94,7 +94,7 @@ void Partitioner::flushExchange(Location loc, StringRef name) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(block);
   for (PendingCopy &c : pending)
-    b.create<bsp::CopyOp>(loc, c.src, c.srcBox, c.dst, c.dstBox);
+    b.create<bsp::CopyOp>(loc, c.src, c.srcBox, c.dst, c.dstBox, c.perm);
   pending.clear();
 }
 
@@ -153,6 +153,11 @@ LogicalResult Partitioner::partitionOp(Operation *op) {
       return failure();
     if (*split)
       return declineMapping(op);
+    FailureOr<bool> transposed = partitionTranspose(linalgOp);
+    if (failed(transposed))
+      return failure();
+    if (*transposed)
+      return success();
     return partitionStructured(linalgOp);
   }
   if (auto r = dyn_cast<tensor::ExpandShapeOp>(op))

@@ -15,6 +15,7 @@
 //   PartitionConv.cpp        2-D convolution on the same planner's grid
 //   PartitionReduction.cpp   small-output reductions in two stages
 //   PartitionStructured.cpp  other linalg ops split along their output
+//   PartitionTranspose.cpp   transposes as exchanges of permuted copies
 //   PartitionFill.cpp        linalg.fill
 //   PartitionReshape.cpp     reshapes and casts as views of their source
 //   PartitionSlice.cpp       extract_slice (on-tile copies), insert_slice
@@ -152,6 +153,9 @@ public:
   /// Whether `op` was lowered as a two-stage reduction (false: not one).
   FailureOr<bool> partitionTwoStageReduction(linalg::LinalgOp op);
   LogicalResult partitionStructured(linalg::LinalgOp op);
+  /// Whether `op` was lowered as a transpose: one exchange of permuted
+  /// copies into its result's mapping (false: not a pure transpose).
+  FailureOr<bool> partitionTranspose(linalg::LinalgOp op);
   LogicalResult partitionReshape(Operation *op, Value src);
   LogicalResult partitionExtractSlice(mlir::tensor::ExtractSliceOp op);
   LogicalResult partitionInsertSlice(mlir::tensor::InsertSliceOp op);
@@ -209,6 +213,8 @@ public:
     bsp::BoxAttr srcBox;
     Value dst;
     bsp::BoxAttr dstBox;
+    /// A transposing copy's bsp.copy `perm`; null for a plain copy.
+    mlir::DenseI64ArrayAttr perm = {};
   };
   std::vector<PendingCopy> pending;
   /// Zero fills not materialized yet: a matmul or convolution that

@@ -428,7 +428,10 @@ FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
     for (auto copy : exchange.getBody().front().getOps<bsp::CopyOp>()) {
       auto src = makeBox(copy.getSrc(), copy.getSrcBox());
       auto dst = makeBox(copy.getDst(), copy.getDstBox());
-      copies.push_back(plan::CreateExchangeCopy(fbb, src, dst));
+      fb::Offset<fb::Vector<int64_t>> perm;
+      if (std::optional<ArrayRef<int64_t>> p = copy.getPerm())
+        perm = fbb.CreateVector(p->data(), p->size());
+      copies.push_back(plan::CreateExchangeCopy(fbb, src, dst, perm));
     }
     return makeStep(plan::CreateExchangeDirect(
         fbb, exchange.getName().str().c_str(), loc.c_str(), &copies));

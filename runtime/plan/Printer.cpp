@@ -234,7 +234,10 @@ void printSteps(std::string &s,
                        ex.loc() ? ex.loc()->str() : "", nc);
       for (size_t ci = 0; ci < nc; ++ci) {
         const ExchangeCopy &c = *ex.copies()->Get(ci);
-        s += fmt::format("{}  copy {} = {}\n", ind, box(c.dst()), box(c.src()));
+        s += fmt::format("{}  copy {} = {}", ind, box(c.dst()), box(c.src()));
+        if (c.perm())
+          s += fmt::format(" perm [{}]", fmt::join(*c.perm(), ", "));
+        s += "\n";
       }
       break;
     }

@@ -69,6 +69,9 @@ private:
   bool checkTileProgram();
   bool checkMappings();
   bool checkTileBox(const std::string &where, const Box *box);
+  /// A transposing copy's perm, as the bsp.copy verifier checks it: a
+  /// permutation of the boxes' rank under which their sizes agree.
+  bool checkCopyPerm(const std::string &where, const ExchangeCopy &c);
   bool checkSteps(const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
                   int depth);
   bool checkVertex(const std::string &where, const Vertex &v);
@@ -636,6 +639,34 @@ bool SemanticVerifier::checkMappings() {
   return true;
 }
 
+bool SemanticVerifier::checkCopyPerm(const std::string &where,
+                                     const ExchangeCopy &c) {
+  const auto &perm = *c.perm();
+  size_t rank = perm.size();
+  size_t rs = c.src()->sizes() ? c.src()->sizes()->size() : 0;
+  size_t rd = c.dst()->sizes() ? c.dst()->sizes()->size() : 0;
+  if (rs != rank || rd != rank)
+    return fail(fmt::format("{}: a permutation of {} dims for boxes of rank "
+                            "{} and {}",
+                            where, rank, rs, rd));
+  std::vector<bool> seen(rank, false);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t p = perm.Get(i);
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[p])
+      return fail(fmt::format("{}: perm [{}] is not a permutation", where,
+                              fmt::join(perm, ", ")));
+    seen[p] = true;
+  }
+  for (size_t i = 0; i < rank; ++i)
+    if (c.dst()->sizes()->Get(i) != c.src()->sizes()->Get(perm.Get(i)))
+      return fail(fmt::format("{}: copies a box of sizes [{}] permuted by "
+                              "[{}] into one of sizes [{}]",
+                              where, fmt::join(*c.src()->sizes(), ", "),
+                              fmt::join(perm, ", "),
+                              fmt::join(*c.dst()->sizes(), ", ")));
+  return true;
+}
+
 bool SemanticVerifier::checkTileBox(const std::string &where, const Box *box) {
   if (!box)
     return fail(where + ": missing box");
@@ -798,6 +829,8 @@ bool SemanticVerifier::checkSteps(
                 !checkTileBox(sub(w, " destination"), c.dst()) ||
                 !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
                 !checkWritable(w, c.dst()->tensor()))
+              return false;
+            if (c.perm() && !checkCopyPerm(w, c))
               return false;
             int64_t ns = numElements(c.src()->sizes());
             int64_t nd = numElements(c.dst()->sizes());

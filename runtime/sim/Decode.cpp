@@ -122,6 +122,13 @@ private:
                         std::string &error);
   bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
                       std::string &error);
+  /// A transposing copy whose boxes are not one strided descriptor (a box
+  /// across intervals, too many dimensions): one move per destination
+  /// element, found through each side's segments. Slow, and only a
+  /// fallback: the partitioner's transposes split boxes at tile ranges.
+  bool decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
+                          const std::function<std::string()> &where,
+                          DecodedExchange &p, std::string &error);
   /// Makes `p` direct if that is safe, else stages its copies.
   void chooseDirect(DecodedExchange &p) const;
   /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
@@ -523,6 +530,57 @@ void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
   jobs.push_back({&ex, index, true});
 }
 
+bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
+                                 const std::function<std::string()> &where,
+                                 DecodedExchange &p, std::string &error) {
+  const Box &sb = *c.src(), &db = *c.dst();
+  if (!boxSegments(
+          s, sb, [&] { return where() + " source"; }, error))
+    return false;
+  std::vector<Segment> srcSegs = s.segs;
+  if (!boxSegments(
+          s, db, [&] { return where() + " destination"; }, error))
+    return false;
+  const std::vector<Segment> &dstSegs = s.segs;
+  const TensorLayout &sl = layouts[sb.tensor()];
+  size_t rank = sl.shape.size(), elem = sl.elemSize;
+  // Element k of a box (row-major) is at byte k * elem of its segments'
+  // packed order (Segment::bufOffset).
+  auto at = [&](const std::vector<Segment> &segs, uint64_t byte) {
+    auto it = std::upper_bound(
+        segs.begin(), segs.end(), byte,
+        [](uint64_t v, const Segment &g) { return v < g.bufOffset; });
+    const Segment &g = *std::prev(it);
+    return std::pair<uint32_t, uint64_t>(g.tile,
+                                         g.address + (byte - g.bufOffset));
+  };
+  std::vector<int64_t> srcStride(rank), j(rank, 0);
+  int64_t stride = 1;
+  for (size_t d = rank; d-- > 0;) {
+    srcStride[d] = stride;
+    stride *= sb.sizes()->Get(d);
+  }
+  const int64_t *perm = c.perm()->data(), *dsz = db.sizes()->data();
+  int64_t total = 1;
+  for (size_t d = 0; d < rank; ++d)
+    total *= dsz[d];
+  for (int64_t k = 0; k < total; ++k) {
+    int64_t from = 0;
+    for (size_t d = 0; d < rank; ++d)
+      from += j[d] * srcStride[perm[d]];
+    auto [st, sa] = at(srcSegs, static_cast<uint64_t>(from) * elem);
+    auto [dt, da] = at(dstSegs, static_cast<uint64_t>(k) * elem);
+    chargeCopy(s, st, dt, elem, p);
+    appendMove(p, memory.tile(st) + sa, memory.tile(dt) + da, elem);
+    for (size_t d = rank; d-- > 0;) {
+      if (++j[d] < dsz[d])
+        break;
+      j[d] = 0;
+    }
+  }
+  return true;
+}
+
 bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
                              std::string &error) {
   // The profile entry is only read here, never written: other threads
@@ -547,10 +605,17 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
     int64_t n = 1;
     for (size_t d = 0; d < sl.shape.size(); ++d)
       n *= ss[d];
+    // A transposing copy; the identity takes the paths below.
+    const int64_t *perm = nullptr;
+    if (c.perm())
+      for (uint32_t d = 0; d < c.perm()->size(); ++d)
+        if (c.perm()->Get(d) != d)
+          perm = c.perm()->data();
     StridedCopy sc;
     BoxPlace sp, dp;
     if (sl.mapped && dl.mapped && n > 0 &&
-        describeBoxCopy(sl, so, ss, dl, dof, ds, sc, sp, dp)) {
+        (perm ? describePermutedCopy(sl, so, ss, dl, dof, ds, perm, sc, sp, dp)
+              : describeBoxCopy(sl, so, ss, dl, dof, ds, sc, sp, dp))) {
       // One tile each side: O(rank), whatever the number of runs.
       sc.src = memory.tile(sp.tile) + sp.address;
       sc.dst = memory.tile(dp.tile) + dp.address;
@@ -559,6 +624,11 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
         appendStrided(p, sc);
       else
         appendMove(p, sc.src, sc.dst, sc.inner);
+      continue;
+    }
+    if (perm) {
+      if (!decodePermutedRuns(s, c, where, p, error))
+        return false;
       continue;
     }
     if (!boxSegments(

@@ -11,6 +11,7 @@ namespace {
 /// One dimension of a box: `size` elements `stride` bytes apart.
 struct Dim {
   int64_t size, stride;
+  int dim = 0; // the box dimension, before merging
 };
 
 /// The box's dimensions of more than one element, innermost first, with
@@ -18,14 +19,15 @@ struct Dim {
 /// one block of `l` (one tile, an affine map from elements to addresses).
 /// `dims` has room for the tensor's rank.
 bool placeBox(const TensorLayout &l, const int64_t *offsets,
-              const int64_t *sizes, Dim *dims, int &n, BoxPlace &place) {
+              const int64_t *sizes, Dim *dims, int &n, BoxPlace &place,
+              bool merge = true) {
   int rank = static_cast<int>(l.shape.size());
   int64_t stride = 1, first = 0;
   n = 0;
   for (int d = rank - 1; d >= 0; --d) {
     first += offsets[d] * stride;
     if (sizes[d] > 1)
-      dims[n++] = {sizes[d], stride};
+      dims[n++] = {sizes[d], stride, d};
     stride *= l.shape[d];
   }
   auto it = std::upper_bound(
@@ -58,6 +60,8 @@ bool placeBox(const TensorLayout &l, const int64_t *offsets,
   place.tile = b.tile;
   place.address = b.address + static_cast<uint64_t>(row0) * b.addrStride +
                   static_cast<uint64_t>(col0) * l.elemSize;
+  if (!merge)
+    return true;
   // A dimension dense with the one inside it is merged into it, so that
   // shapes which differ only in how a dense stretch is split (a reshape)
   // still pair up below.
@@ -71,6 +75,14 @@ bool placeBox(const TensorLayout &l, const int64_t *offsets,
   n = m;
   return true;
 }
+
+/// A dimension of the copy: `size` steps of the two byte strides.
+struct Common {
+  int64_t size, srcStride, dstStride;
+};
+
+/// Builds `copy` from its dimensions, innermost first (at most 16).
+bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy);
 
 } // namespace
 
@@ -93,9 +105,7 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
     return false;
   // Common dimensions, innermost first: split the larger of the two
   // innermost sizes when the smaller divides it (a reshape nests).
-  struct Common {
-    int64_t size, srcStride, dstStride;
-  } c[kInline];
+  Common c[kInline];
   int nc = 0, is = 0, id = 0;
   while (is < ns && id < nd) {
     Dim &a = s[is], &b = d[id];
@@ -116,6 +126,41 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
   }
   if (is != ns || id != nd)
     return false;
+  return finishCopy(c, nc, static_cast<int64_t>(srcLayout.elemSize), copy);
+}
+
+bool describePermutedCopy(const TensorLayout &srcLayout,
+                          const int64_t *srcOffsets, const int64_t *srcSizes,
+                          const TensorLayout &dstLayout,
+                          const int64_t *dstOffsets, const int64_t *dstSizes,
+                          const int64_t *perm, StridedCopy &copy,
+                          BoxPlace &srcPlace, BoxPlace &dstPlace) {
+  if (srcLayout.elemSize != dstLayout.elemSize)
+    return false;
+  size_t rank = dstLayout.shape.size();
+  constexpr size_t kInline = 16;
+  if (rank > kInline || srcLayout.shape.size() != rank)
+    return false;
+  Dim s[kInline], d[kInline];
+  int ns = 0, nd = 0;
+  // Unmerged: dimensions are paired by index through perm, not by size.
+  if (!placeBox(srcLayout, srcOffsets, srcSizes, s, ns, srcPlace, false) ||
+      !placeBox(dstLayout, dstOffsets, dstSizes, d, nd, dstPlace, false))
+    return false;
+  int64_t srcStride[kInline] = {};
+  for (int k = 0; k < ns; ++k)
+    srcStride[s[k].dim] = s[k].stride;
+  // In the destination's order, innermost first: the walk writes the
+  // destination in row-major order and reads the source strided.
+  Common c[kInline];
+  for (int k = 0; k < nd; ++k)
+    c[k] = {d[k].size, srcStride[perm[d[k].dim]], d[k].stride};
+  return finishCopy(c, nd, static_cast<int64_t>(srcLayout.elemSize), copy);
+}
+
+namespace {
+
+bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy) {
   // Merge a dimension into the one inside it where both sides are dense
   // across the two.
   int nm = 0;
@@ -127,7 +172,6 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
     }
     c[nm++] = c[k];
   }
-  int64_t elem = static_cast<int64_t>(srcLayout.elemSize);
   copy = StridedCopy();
   copy.inner = static_cast<uint64_t>(elem);
   int k = 0;
@@ -145,6 +189,8 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
   }
   return true;
 }
+
+} // namespace
 
 namespace {
 /// Row-major dense byte strides for the copy's dimensions.

@@ -95,6 +95,17 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
                      const int64_t *dstOffsets, const int64_t *dstSizes,
                      StridedCopy &copy, BoxPlace &srcPlace, BoxPlace &dstPlace);
 
+/// The same for a transposing copy (an ExchangeCopy with `perm`, both
+/// tensors of its rank): dst box dim i is src box dim perm[i]. The copy's
+/// dimensions follow the destination, so its pieces are written in
+/// row-major order and read strided; it fails on the same grounds.
+bool describePermutedCopy(const TensorLayout &srcLayout,
+                          const int64_t *srcOffsets, const int64_t *srcSizes,
+                          const TensorLayout &dstLayout,
+                          const int64_t *dstOffsets, const int64_t *dstSizes,
+                          const int64_t *perm, StridedCopy &copy,
+                          BoxPlace &srcPlace, BoxPlace &dstPlace);
+
 /// The same copy with one side replaced by a packed (row-major, dense)
 /// buffer at `packed`: the gather into, or the scatter out of, staging.
 StridedCopy packedSource(const StridedCopy &c, const uint8_t *packed);

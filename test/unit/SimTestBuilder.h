@@ -138,6 +138,25 @@ public:
       return plan::CreateStep(b, plan::StepBody::Exchange, ex.Union());
     };
   }
+  /// An exchange of transposing copies: dst box dim i is src dim perm[i].
+  struct PermCopy {
+    BoxSpec src, dst;
+    std::vector<int64_t> perm;
+  };
+  static StepFn permutedExchange(std::string name,
+                                 std::vector<PermCopy> copies) {
+    return [=](B &b) {
+      std::vector<flatbuffers::Offset<plan::ExchangeCopy>> cs;
+      for (const auto &c : copies) {
+        auto s = box(b, c.src), d = box(b, c.dst);
+        cs.push_back(plan::CreateExchangeCopy(b, s, d, b.CreateVector(c.perm)));
+      }
+      auto ex = plan::CreateExchange(b, b.CreateString(name),
+                                     b.CreateString(name + ".loc"),
+                                     b.CreateVector(cs));
+      return plan::CreateStep(b, plan::StepBody::Exchange, ex.Union());
+    };
+  }
   static StepFn repeat(int64_t count, std::vector<StepFn> body) {
     return [=](B &b) {
       std::vector<flatbuffers::Offset<plan::Step>> ss;

@@ -717,11 +717,36 @@ LogicalResult CopyOp::verify() {
   if (failed(verifyBoxInBuffer(*this, "source", srcType, getSrcBox())) ||
       failed(verifyBoxInBuffer(*this, "destination", dstType, getDstBox())))
     return failure();
-  if (getSrcBox().getSizes() != getDstBox().getSizes())
+  if (std::optional<ArrayRef<int64_t>> perm = getPerm()) {
+    ArrayRef<int64_t> srcSizes = getSrcBox().getSizes(),
+                      dstSizes = getDstBox().getSizes();
+    if (perm->size() != srcSizes.size() || perm->size() != dstSizes.size())
+      return emitOpError() << "has a permutation of " << perm->size()
+                           << " dims for boxes of rank " << srcSizes.size()
+                           << " and " << dstSizes.size();
+    std::string permString = "[";
+    llvm::raw_string_ostream os(permString);
+    llvm::interleaveComma(*perm, os);
+    os << "]";
+    SmallVector<bool> seen(perm->size(), false);
+    for (int64_t p : *perm) {
+      if (p < 0 || p >= static_cast<int64_t>(perm->size()) || seen[p])
+        return emitOpError()
+               << "perm " << permString << " is not a permutation";
+      seen[p] = true;
+    }
+    for (size_t i = 0; i < perm->size(); ++i)
+      if (dstSizes[i] != srcSizes[(*perm)[i]])
+        return emitOpError()
+               << "copies a box of sizes " << shapeString(srcSizes)
+               << " permuted by " << permString << " into one of sizes "
+               << shapeString(dstSizes);
+  } else if (getSrcBox().getSizes() != getDstBox().getSizes()) {
     return emitOpError() << "copies a box of sizes "
                          << shapeString(getSrcBox().getSizes())
                          << " into one of sizes "
                          << shapeString(getDstBox().getSizes());
+  }
   if (srcType.getElementType() != dstType.getElementType())
     return emitOpError() << "copies " << srcType.getElementType()
                          << " elements into " << dstType.getElementType();

@@ -424,9 +424,23 @@ def Bsp_CopyOp : Bsp_Op<"copy", [HasParent<"ExchangeOp">]> {
     bsp.copy %a [#bsp.box<offsets = [4], sizes = [4]>] : !bsp.buffer<8xf32>
           -> %b [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>
     ```
+
+    With `perm`, the copy transposes: dst box dim `i` is src box dim
+    `perm[i]` (as in linalg.transpose), so element `j` of the dst box is
+    element `k` of the src box with `k[perm[i]] = j[i]`, and the dst box's
+    sizes are the src box's permuted. An exchange moves the same bytes
+    whatever the permutation, so the partitioner lowers a transpose to one
+    exchange of such copies instead of a gather and a compute set.
+
+    ```mlir
+    bsp.copy %a [#bsp.box<offsets = [0, 2], sizes = [4, 2]>] : !bsp.buffer<4x4xf32>
+          -> %t [#bsp.box<offsets = [2, 0], sizes = [2, 4]>] : !bsp.buffer<4x4xf32>
+          {perm = array<i64: 1, 0>}
+    ```
   }];
   let arguments = (ins Bsp_Buffer:$src, Bsp_BoxAttr:$src_box,
-                       Bsp_Buffer:$dst, Bsp_BoxAttr:$dst_box);
+                       Bsp_Buffer:$dst, Bsp_BoxAttr:$dst_box,
+                       OptionalAttr<DenseI64ArrayAttr>:$perm);
   let assemblyFormat = [{
     custom<BoxedOperand>($src, type($src), $src_box) `->`
     custom<BoxedOperand>($dst, type($dst), $dst_box) attr-dict

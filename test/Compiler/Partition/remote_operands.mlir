@@ -2,7 +2,8 @@
 // RUN: ipu-opt --ipuc-partition-to-bsp="tiles=4" --ipuc-insert-exchanges %s | FileCheck %s --check-prefix=POST
 
 // ipuc-partition-to-bsp leaves remote operands to ipuc-insert-exchanges: a
-// transpose split along its output's rows reads, on each tile, a column
+// negated transpose (a pure one is an exchange, transpose_exchange.mlir)
+// split along its output's rows reads, on each tile, a column
 // block of its input that lives on all four tiles. The partitioner's vertex
 // reads that box of the input itself and marks the program; the pass then
 // stages it on the vertex's tile before the compute set, the four tiles'
@@ -29,7 +30,8 @@ func.func @main(%a: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %t = linalg.generic {indexing_maps = [#tr, #id], iterator_types = ["parallel", "parallel"]}
       ins(%a : tensor<64x64xf32>) outs(%e : tensor<64x64xf32>) {
   ^bb0(%x: f32, %o: f32):
-    linalg.yield %x : f32
+    %n = arith.negf %x : f32
+    linalg.yield %n : f32
   } -> tensor<64x64xf32>
   return %t : tensor<64x64xf32>
 }
