@@ -1,6 +1,8 @@
-//===- DType.cpp - Element types, roles and opcode metadata ---------------===//
+//===- DType.cpp - Element types, roles, opcode metadata, labels ----------===//
 
 #include "ipuc/plan/Plan.h"
+
+#include <fmt/format.h>
 
 namespace ipuc::plan {
 
@@ -83,6 +85,11 @@ unsigned opcodeArity(Opcode op) {
   default:
     return 1;
   }
+}
+
+std::string tensorLabel(const Plan &plan, uint32_t t) {
+  const Tensor *ts = plan.tensors()->Get(t);
+  return fmt::format("%{} '{}'", t, ts->name() ? ts->name()->str() : "");
 }
 
 std::string shapeString(const flatbuffers::Vector<int64_t> *shape) {

@@ -523,11 +523,6 @@ bool SemanticVerifier::checkGeneric(const std::string &where,
 /// Repeat loops nest at most this deep; the simulator recurses per level.
 constexpr int kMaxRepeatDepth = 16;
 
-std::string tensorLabel(const Plan &plan, uint32_t t) {
-  const Tensor *ts = plan.tensors()->Get(t);
-  return fmt::format("%{} '{}'", t, ts->name() ? ts->name()->str() : "");
-}
-
 bool SemanticVerifier::checkTileProgram() {
   const TileProgram *tp = plan.tile_program();
   std::string target = plan.target() ? plan.target()->str() : "";

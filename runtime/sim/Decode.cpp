@@ -35,11 +35,6 @@ constexpr double kParallelComputeWork = 64 * 1024;
 /// about this size for the thread pool.
 constexpr uint64_t kExchangeChunkBytes = 256 * 1024;
 
-std::string tensorName(const Plan &p, uint32_t t) {
-  const Tensor *ts = p.tensors()->Get(t);
-  return fmt::format("%{} '{}'", t, ts->name() ? ts->name()->str() : "");
-}
-
 std::string locOrUnknown(const std::string &loc) {
   return loc.empty() ? "unknown loc" : loc;
 }
@@ -162,7 +157,7 @@ bool Decoder::boxSegments(Scratch &s, const Box &box, const Where &where,
   if (!l.mapped)
     return (error = fmt::format("{}: tensor {} has no tile mapping; every "
                                 "tensor a tile program uses must be mapped",
-                                where(), tensorName(plan, box.tensor())),
+                                where(), tensorLabel(plan, box.tensor())),
             false);
   int64_t bad = 0;
   const int64_t *offsets = box.offsets() ? box.offsets()->data() : nullptr;
@@ -171,7 +166,7 @@ bool Decoder::boxSegments(Scratch &s, const Box &box, const Where &where,
     return (error = fmt::format("{}: element {} of tensor {} is not mapped to "
                                 "any tile",
                                 where(), l.elementString(bad),
-                                tensorName(plan, box.tensor())),
+                                tensorLabel(plan, box.tensor())),
             false);
   return true;
 }
@@ -184,7 +179,7 @@ bool Decoder::tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
   if (!l.mapped)
     return (error = fmt::format("{}: tensor {} has no tile mapping; every "
                                 "tensor a tile program uses must be mapped",
-                                where(), tensorName(plan, tensor)),
+                                where(), tensorLabel(plan, tensor)),
             false);
   std::vector<int64_t> offsets(l.shape.size(), 0);
   int64_t bad = 0;
@@ -192,7 +187,7 @@ bool Decoder::tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
     return (error = fmt::format("{}: element {} of tensor {} is not mapped to "
                                 "any tile",
                                 where(), l.elementString(bad),
-                                tensorName(plan, tensor)),
+                                tensorLabel(plan, tensor)),
             false);
   return true;
 }
@@ -311,7 +306,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
                           "vertex may only touch memory of its own tile (add "
                           "an exchange)",
                           where(), o, l.elementString(seg.element),
-                          tensorName(plan, box.tensor()), seg.tile),
+                          tensorLabel(plan, box.tensor()), seg.tile),
                       false);
         int64_t n = numElements(box.sizes());
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
@@ -851,86 +846,6 @@ bool Decoder::decode(std::string &error) {
 }
 
 } // namespace
-
-bool buildLayouts(const Plan &plan, const DeviceModel &dev,
-                  std::vector<TensorLayout> &layouts,
-                  std::vector<uint64_t> &tileBytes,
-                  std::unique_ptr<TileMemory> &memory, std::string &error) {
-  const auto *tensors = plan.tensors();
-  size_t n = tensors ? tensors->size() : 0;
-  layouts.assign(n, TensorLayout());
-  for (size_t i = 0; i < n; ++i) {
-    const Tensor &t = *tensors->Get(i);
-    layouts[i].elemSize = dtypeSize(t.dtype());
-    if (t.shape())
-      layouts[i].shape.assign(t.shape()->begin(), t.shape()->end());
-  }
-  // Per tile, the address ranges in use: their union is the footprint, their
-  // highest end what the tile's memory must hold.
-  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> ranges(
-      dev.totalTiles());
-  if (auto *maps = plan.tile_program()->mappings())
-    for (const TensorMapping *m : *maps) {
-      TensorLayout &l = layouts[m->tensor()];
-      l.mapped = true;
-      if (m->intervals())
-        l.intervals.reserve(l.intervals.size() + m->intervals()->size());
-      if (m->intervals())
-        for (const TileInterval *iv : *m->intervals()) {
-          uint64_t bytes =
-              static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
-          if (iv->tile() >= dev.totalTiles() ||
-              iv->address() + bytes > dev.sramBytesPerTile)
-            return (error = fmt::format(
-                        "tensor {} does not fit: elements [{}, {}) at address "
-                        "{} need {} bytes on tile {}, which has {} bytes",
-                        tensorName(plan, m->tensor()), iv->begin(), iv->end(),
-                        iv->address(), bytes, iv->tile(), dev.sramBytesPerTile),
-                    false);
-          // An empty interval maps nothing, and boxSegments steps from an
-          // interval straight to the next one, so only non-empty ones are
-          // kept (the plan verifier accepts empty ones).
-          if (!bytes)
-            continue;
-          l.intervals.push_back(
-              {iv->begin(), iv->end(), iv->tile(), iv->address()});
-          ranges[iv->tile()].push_back({iv->address(), iv->address() + bytes});
-        }
-      std::sort(l.intervals.begin(), l.intervals.end(),
-                [](const Interval &a, const Interval &b) {
-                  return a.begin < b.begin;
-                });
-    }
-  // Blocks of row intervals let a box on one tile be a strided copy.
-  std::vector<int32_t> openBlock(dev.totalTiles(), -1);
-  for (TensorLayout &l : layouts)
-    if (l.mapped)
-      l.buildBlocks(openBlock);
-  tileBytes.assign(dev.totalTiles(), 0);
-  // The SRAM check above keeps every extent within the device's capacity.
-  std::vector<uint64_t> extents(dev.totalTiles(), 0);
-  for (uint32_t tile = 0; tile < dev.totalTiles(); ++tile) {
-    auto &rs = ranges[tile];
-    if (rs.empty())
-      continue;
-    std::sort(rs.begin(), rs.end());
-    uint64_t used = 0, curB = rs[0].first, curE = rs[0].second;
-    for (auto [b, e] : rs) {
-      if (b > curE) {
-        used += curE - curB;
-        curB = b;
-        curE = e;
-      } else {
-        curE = std::max(curE, e);
-      }
-      extents[tile] = std::max(extents[tile], e);
-    }
-    used += curE - curB;
-    tileBytes[tile] = used;
-  }
-  memory = std::make_unique<TileMemory>(extents);
-  return true;
-}
 
 bool decodeProgram(const Plan &plan, const DeviceModel &dev,
                    const SimOptions &options,

@@ -43,6 +43,8 @@ unsigned opcodeArity(Opcode op);
 std::string shapeString(const flatbuffers::Vector<int64_t> *shape);
 /// Product of the dims, or -1 if a dim is negative or the product overflows.
 int64_t numElements(const flatbuffers::Vector<int64_t> *shape);
+/// "%3 'name'" for tensor 3 of `plan` (error messages); `t` must be valid.
+std::string tensorLabel(const Plan &plan, uint32_t t);
 
 /// Owns 16-byte-aligned bytes of a verified plan: a heap copy, or (for a
 /// regular file) a read-only private mapping of it. Movable, not copyable.
