@@ -29,8 +29,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "Dialect", "Optimizer",
                                 "Inputs"))
 from check_rules import NumpyLamb, NumpyLearned, NumpyLookahead, random_mlp  # noqa: E402
-from train_vs_torch import (BATCH, CLASSES, FEATURES, LOSS_RTOL,  # noqa: E402
-                            SAMPLES, STEPS, WEIGHT_ATOL, make_model)
+from train_vs_torch import (BATCH, LOSS_RTOL, SAMPLES, STEPS,  # noqa: E402
+                            WEIGHT_ATOL, make_problem_data)
 from train_parity import agrees, resumes, train  # noqa: E402
 
 S = torch.optim.lr_scheduler
@@ -156,13 +156,7 @@ def reference(weights, data, make, schedule):
 
 def main():
     work, target, device = sys.argv[1:4]
-    rng = np.random.default_rng(7)
-    model = os.path.join(work, "mlp.onnx")
-    weights = make_model(model, rng)
-    data = {"x": rng.normal(0, 1, (SAMPLES, FEATURES)).astype(np.float32),
-            "label": rng.integers(0, CLASSES, SAMPLES).astype(np.int64)}
-    dataset = os.path.join(work, "data.npz")
-    np.savez(dataset, **data)
+    model, weights, data, dataset = make_problem_data(work)
     learned = os.path.join(work, "learned_mlp.npz")
     np.savez(learned, **{k: np.asarray(v) for k, v in MLP.items()},
              mag_scale=np.float64(MAG_SCALE))

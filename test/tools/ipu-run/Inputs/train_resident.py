@@ -37,8 +37,8 @@ import torch
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_vs_torch import (BATCH, CLASSES, FEATURES, SAMPLES, STEPS,  # noqa
-                            make_model, torch_losses)
+from train_vs_torch import (BATCH, STEPS, make_model,  # noqa
+                            make_problem_data, torch_losses)
 
 OPTIONS = ["--optimizer=adam", "--lr=0.01", "--lr-schedule=cosine",
            "--total-steps=20"]
@@ -83,13 +83,7 @@ def forward(weights, x):
 def make_problem(work, target):
     """The MLP, its dataset and its Adam training plan for `target`:
     (initial weights, dataset arrays, dataset path, plan path)."""
-    rng = np.random.default_rng(7)
-    model = os.path.join(work, "mlp.onnx")
-    weights = make_model(model, rng)
-    arrays = {"x": rng.normal(0, 1, (SAMPLES, FEATURES)).astype(np.float32),
-              "label": rng.integers(0, CLASSES, SAMPLES).astype(np.int64)}
-    data = os.path.join(work, "data.npz")
-    np.savez(data, **arrays)
+    model, weights, arrays, data = make_problem_data(work)
     plan = os.path.join(work, "adam.ipuplan")
     run(["ipuc", model, "-o", plan, f"--target={target}", "--train",
          "--loss=cross_entropy", "--logits=logits", "--labels=label"]

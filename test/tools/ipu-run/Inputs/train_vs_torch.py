@@ -134,8 +134,9 @@ def torch_losses(weights, data, make, schedule, clip):
     return losses, lrs, {k: v.detach().numpy() for k, v in p.items()}
 
 
-def main():
-    work, target, device = sys.argv[1:4]
+def make_problem_data(work):
+    """The MLP (work/mlp.onnx) and its dataset (work/data.npz) from seed 7:
+    (model path, initial weights, dataset arrays, dataset path)."""
     rng = np.random.default_rng(7)
     model = os.path.join(work, "mlp.onnx")
     weights = make_model(model, rng)
@@ -143,6 +144,12 @@ def main():
             "label": rng.integers(0, CLASSES, SAMPLES).astype(np.int64)}
     dataset = os.path.join(work, "data.npz")
     np.savez(dataset, **data)
+    return model, weights, data, dataset
+
+
+def main():
+    work, target, device = sys.argv[1:4]
+    model, weights, data, dataset = make_problem_data(work)
     failed = False
     for name, options, make, schedule, *clip in CASES:
         plan, records, trained = train(work, name, model, target, device,
