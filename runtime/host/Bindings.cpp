@@ -86,10 +86,8 @@ int PlanBindings::checkInput(const std::string &name, DType dtype,
 }
 
 bool PlanBindings::isInputSet(const std::string &name) const {
-  for (size_t i = 0; i < inputs_.size(); ++i)
-    if (inputs_[i].name == name)
-      return inputSet_[i];
-  return false;
+  int i = inputIndex(name);
+  return i >= 0 && inputSet_[i];
 }
 
 bool PlanBindings::checkAllInputsSet(std::string &error) const {
@@ -103,6 +101,18 @@ bool PlanBindings::checkAllInputsSet(std::string &error) const {
                       missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
                       describeInputs());
   return false;
+}
+
+int PlanBindings::inputIndex(const std::string &name) const {
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (inputs_[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+const BindingInfo *PlanBindings::findInput(const std::string &name) const {
+  int i = inputIndex(name);
+  return i >= 0 ? &inputs_[i] : nullptr;
 }
 
 int PlanBindings::outputIndex(const std::string &name) const {

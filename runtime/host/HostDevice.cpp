@@ -99,10 +99,7 @@ bool HostDevice::makeResident(
     std::string &error) {
   std::vector<std::pair<uint32_t, uint32_t>> resolved;
   for (const auto &[inName, outName] : pairs) {
-    const BindingInfo *in = nullptr;
-    for (const BindingInfo &b : bindings_.inputs())
-      if (b.name == inName)
-        in = &b;
+    const BindingInfo *in = bindings_.findInput(inName);
     const BindingInfo *out = bindings_.findOutput(outName);
     if (!in || !out) {
       error =
@@ -127,24 +124,20 @@ bool HostDevice::makeResident(
 
 bool HostDevice::readResident(const std::string &name, void *out, size_t bytes,
                               std::string &error) const {
-  for (auto [in, unused] : resident_) {
-    (void)unused;
-    const BindingInfo *b = nullptr;
-    for (const BindingInfo &info : bindings_.inputs())
-      if (info.tensor == in && info.name == name)
-        b = &info;
-    if (!b)
-      continue;
-    if (bytes != buffers_[in]->size) {
-      error = fmt::format("resident '{}' holds {} bytes, not {}", name,
-                          buffers_[in]->size, bytes);
-      return false;
-    }
-    std::memcpy(out, buffers_[in]->data, bytes);
-    return true;
+  const BindingInfo *b = bindings_.findInput(name);
+  if (!b || std::none_of(resident_.begin(), resident_.end(),
+                         [&](auto pair) { return pair.first == b->tensor; })) {
+    error = fmt::format("'{}' is not resident on the host device", name);
+    return false;
   }
-  error = fmt::format("'{}' is not resident on the host device", name);
-  return false;
+  const Buffer &buffer = *buffers_[b->tensor];
+  if (bytes != buffer.size) {
+    error = fmt::format("resident '{}' holds {} bytes, not {}", name,
+                        buffer.size, bytes);
+    return false;
+  }
+  std::memcpy(out, buffer.data, bytes);
+  return true;
 }
 
 const void *HostDevice::outputData(const std::string &name) const {

@@ -290,14 +290,6 @@ void SimDevice::Impl::finishSummary() {
   summary = std::move(s);
 }
 
-static int inputIndex(const PlanBindings &bindings, const std::string &name) {
-  const auto &inputs = bindings.inputs();
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i].name == name)
-      return static_cast<int>(i);
-  return -1;
-}
-
 // --- Public API --------------------------------------------------------------
 
 SimDevice::SimDevice(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -387,7 +379,7 @@ bool SimDevice::makeResident(
   std::vector<std::pair<uint32_t, uint32_t>> copies;
   std::vector<std::pair<int, int>> newPairs;
   for (const auto &[inName, outName] : pairs) {
-    int in = inputIndex(m.bindings, inName);
+    int in = m.bindings.inputIndex(inName);
     int out = m.bindings.outputIndex(outName);
     if (in < 0 || out < 0)
       return (error = fmt::format("cannot keep '{}' resident: the plan has "
@@ -441,7 +433,7 @@ bool SimDevice::makeResident(
 bool SimDevice::readResident(const std::string &name, void *out, size_t bytes,
                              std::string &error) const {
   Impl &m = *impl_;
-  int in = inputIndex(m.bindings, name);
+  int in = m.bindings.inputIndex(name);
   if (in < 0 || !m.residentInput[in])
     return (error = fmt::format("'{}' is not a resident input", name), false);
   if (bytes != m.inputData[in].size())

@@ -48,6 +48,9 @@ public:
   /// False with an error naming the inputs not set yet.
   bool checkAllInputsSet(std::string &error) const;
 
+  /// Index of input `name`, or -1.
+  int inputIndex(const std::string &name) const;
+  const BindingInfo *findInput(const std::string &name) const;
   /// Index of output `name`, or -1.
   int outputIndex(const std::string &name) const;
   const BindingInfo *findOutput(const std::string &name) const;
