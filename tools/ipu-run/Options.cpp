@@ -33,6 +33,9 @@ OPTIONS:
                           operand boxes are not all on the vertex's own tile.
   --dump                  Print the plan in human-readable form and exit.
   --quiet                 Do not print the output summary.
+  --timing                Print the wall time of each phase (plan load and
+                          verification, device set-up, inputs, run, outputs)
+                          to stderr.
   --help                  Print this help.
 
 TRAINING (a plan compiled with ipuc --train; runtime/train/TrainCommand.cpp):
@@ -152,6 +155,10 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
       if (!noValue())
         return false;
       o.quiet = true;
+    } else if (a == "--timing") {
+      if (!noValue())
+        return false;
+      o.timing = true;
     } else if (a.size() > 1 && a[0] == '-') {
       error = "unknown option '" + args[i] + "' (see --help)";
       return false;

@@ -28,6 +28,8 @@ struct Options {
   /// Sim: reject vertices whose operands live off their tile (default on).
   bool checked = true;
   bool quiet = false;
+  /// --timing: wall time of each phase (load, set-up, run, outputs) on stderr.
+  bool timing = false;
   bool help = false;
 };
 

@@ -9,6 +9,7 @@
 
 #include "Arrays.h"
 #include "Options.h"
+#include "PhaseTimes.h"
 
 #include "ipuc/host/HostDevice.h"
 #include "ipuc/plan/Plan.h"
@@ -78,7 +79,8 @@ std::string sanitize(std::string name) {
 }
 
 template <typename Device>
-int runOn(Device &dev, const ipurun::Options &opts) {
+int runOn(Device &dev, const ipurun::Options &opts,
+          ipurun::PhaseTimes &times) {
   std::string error;
   for (const auto &[name, path] : opts.inputs) {
     if (endsWith(path, ".npz")) {
@@ -112,10 +114,12 @@ int runOn(Device &dev, const ipurun::Options &opts) {
           "--random-inputs); the plan's inputs are:\n{}",
           b.name, b.name, dev.describeInputs()));
 
+  times.mark("inputs");
   if (!dev.run(error)) {
     fmt::print(stderr, "ipu-run: error: {}\n", error);
     return 2;
   }
+  times.mark("run");
   if constexpr (std::is_same_v<Device, sim::SimDevice>) {
     if (!opts.quiet)
       std::fputs(dev.summary().format().c_str(), stdout);
@@ -137,6 +141,7 @@ int runOn(Device &dev, const ipurun::Options &opts) {
     if (!opts.quiet)
       fmt::print("{}\n", ipurun::summarize(b, data));
   }
+  times.mark("outputs");
   return 0;
 }
 
@@ -155,9 +160,11 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  ipurun::PhaseTimes times(opts.timing);
   plan::LoadedPlan loaded;
   if (!plan::loadPlanFile(opts.planPath, loaded, error))
     return userError(error);
+  times.mark("load+verify");
   if (opts.dump) {
     std::fputs(plan::printPlan(loaded.plan()).c_str(), stdout);
     return 0;
@@ -171,8 +178,10 @@ int main(int argc, char **argv) {
     auto dev = sim::SimDevice::create(loaded, simOpts, error);
     if (!dev)
       return userError(error);
-    return runOn(*dev, opts);
+    times.mark("set-up");
+    return runOn(*dev, opts, times);
   }
   host::HostDevice dev(loaded);
-  return runOn(dev, opts);
+  times.mark("set-up");
+  return runOn(dev, opts, times);
 }
