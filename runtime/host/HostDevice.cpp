@@ -57,6 +57,10 @@ HostDevice::HostDevice(const LoadedPlan &loaded)
       kernelTensors_.push_back(std::move(view));
       buffers_.push_back(std::move(buf));
     }
+  if (auto *prog = p.host_program())
+    for (const Kernel *k : *prog)
+      prepared_.push_back(kernels::prepareKernelBody(
+          k->body_type(), k->body(), kernelTensors_, dispatch_));
 }
 
 HostDevice::~HostDevice() = default;
@@ -151,8 +155,9 @@ void *HostDevice::tensorData(uint32_t index) {
 
 bool HostDevice::runKernel(size_t index, const Kernel &k, std::string &error) {
   std::string kernelError;
-  bool ok = kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_,
-                                   dispatch_, kernelError);
+  bool ok =
+      kernels::runKernelBody(k.body_type(), k.body(), kernelTensors_, dispatch_,
+                             kernelError, prepared_[index].get());
   if (!ok)
     error = fmt::format(
         "kernel {} ({}) at {}: {}", index, k.name() ? k.name()->str() : "?",

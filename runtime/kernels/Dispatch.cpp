@@ -6,6 +6,7 @@
 #include "ipuc/kernels/Conv2DBackwardFilter.h"
 #include "ipuc/kernels/Copy.h"
 #include "ipuc/kernels/Generic.h"
+#include "ipuc/kernels/GenericStream.h"
 #include "ipuc/kernels/MatMul.h"
 
 #include <cstring>
@@ -16,14 +17,10 @@ using namespace plan;
 
 namespace {
 
-bool runGenericTable(const Generic &g, const std::vector<KernelTensor> &tensors,
-                     const DispatchOptions &options, std::string &error) {
+/// Fills `a` from the table, pointing its operands at `tensors`.
+void genericArgs(const Generic &g, const std::vector<KernelTensor> &tensors,
+                 const DispatchOptions &options, GenericArgs &a) {
   auto data = [&](int64_t i) { return tensors[i].data; };
-  // Reused across calls, so that a warm thread runs a vertex without
-  // allocating: the simulator calls this once per Generic vertex per step,
-  // often for a few elements. Cleared, not shrunk; runGeneric does not call
-  // back in here, so one set per thread is enough.
-  thread_local GenericArgs a;
   a.bounds.clear();
   a.reductionDims.clear();
   a.inputs.clear();
@@ -46,17 +43,8 @@ bool runGenericTable(const Generic &g, const std::vector<KernelTensor> &tensors,
     for (const Operand *o : *g.inputs())
       a.inputs.push_back(operand(*o));
   if (g.outputs())
-    for (size_t i = 0; i < g.outputs()->size(); ++i) {
-      const Operand &o = *g.outputs()->Get(i);
-      a.outputs.push_back(operand(o));
-      // The body reads the previous output value: start from the init.
-      int32_t init =
-          g.inits() && i < g.inits()->size() ? g.inits()->Get(i) : -1;
-      if (init >= 0 && static_cast<uint32_t>(init) != o.tensor())
-        std::memcpy(data(o.tensor()), data(init),
-                    static_cast<size_t>(tensors[init].numElements) *
-                        dtypeSize(tensors[init].dtype));
-    }
+    for (const Operand *o : *g.outputs())
+      a.outputs.push_back(operand(*o));
   // Resized, not cleared, so each entry's shape keeps its capacity.
   size_t nc = g.captured() ? g.captured()->size() : 0;
   a.captured.resize(nc);
@@ -73,21 +61,60 @@ bool runGenericTable(const Generic &g, const std::vector<KernelTensor> &tensors,
   a.programSize = g.program() ? g.program()->size() : 0;
   a.numRegisters = g.num_registers();
   a.indexOrigin.assign(options.indexOrigin.begin(), options.indexOrigin.end());
+}
+
+bool runGenericTable(const Generic &g, const std::vector<KernelTensor> &tensors,
+                     const DispatchOptions &options,
+                     const PreparedKernel *prepared, std::string &error) {
+  // Reused across calls, so that a warm thread runs a vertex without
+  // allocating: the simulator calls this once per Generic vertex per step,
+  // often for a few elements. Cleared, not shrunk; runGeneric does not call
+  // back in here, so one set per thread is enough.
+  thread_local GenericArgs a;
+  genericArgs(g, tensors, options, a);
+  // The body reads the previous output value: start from the init.
+  if (g.outputs() && g.inits())
+    for (size_t i = 0; i < g.outputs()->size() && i < g.inits()->size(); ++i) {
+      const uint32_t out = g.outputs()->Get(i)->tensor();
+      const int32_t init = g.inits()->Get(i);
+      if (init >= 0 && static_cast<uint32_t>(init) != out)
+        std::memcpy(tensors[out].data, tensors[init].data,
+                    static_cast<size_t>(tensors[init].numElements) *
+                        dtypeSize(tensors[init].dtype));
+    }
+  if (prepared && prepared->stream)
+    return runGenericStream(*prepared->stream, a, error);
   return runGeneric(a, error);
 }
 
 } // namespace
 
+std::unique_ptr<PreparedKernel>
+prepareKernelBody(KernelBody type, const void *body,
+                  const std::vector<KernelTensor> &tensors,
+                  const DispatchOptions &options) {
+  if (type != KernelBody::Generic)
+    return nullptr;
+  GenericArgs a;
+  genericArgs(*static_cast<const Generic *>(body), tensors, options, a);
+  auto prepared = std::make_unique<PreparedKernel>();
+  prepared->stream = planGenericStream(a);
+  if (!prepared->stream)
+    return nullptr;
+  return prepared;
+}
+
 bool runKernelBody(KernelBody type, const void *body,
                    const std::vector<KernelTensor> &tensors,
-                   const DispatchOptions &options, std::string &error) {
+                   const DispatchOptions &options, std::string &error,
+                   const PreparedKernel *prepared) {
   auto data = [&](int64_t i) -> uint8_t * {
     return i >= 0 ? tensors[i].data : nullptr;
   };
   switch (type) {
   case KernelBody::Generic:
     return runGenericTable(*static_cast<const Generic *>(body), tensors,
-                           options, error);
+                           options, prepared, error);
   case KernelBody::MatMul: {
     const MatMul &m = *static_cast<const MatMul *>(body);
     MatMulArgs a;

@@ -25,13 +25,14 @@ struct ExecContext {
   int chunkDim = -1;
   const int64_t *indexOrigin = nullptr;
   const std::vector<CapturedTensor> *captured = nullptr;
+  /// When set, register r is at reg[r] instead of regs + r * kRegBytes: the
+  /// streaming path (GenericStream.cpp) reads contiguous float operands in
+  /// place and packs its scratch registers to suit the L1 cache.
+  uint8_t *const *reg = nullptr;
 
-  float *f(unsigned r) const {
-    return reinterpret_cast<float *>(regs + r * kRegBytes);
-  }
-  int64_t *i(unsigned r) const {
-    return reinterpret_cast<int64_t *>(regs + r * kRegBytes);
-  }
+  uint8_t *at(unsigned r) const { return reg ? reg[r] : regs + r * kRegBytes; }
+  float *f(unsigned r) const { return reinterpret_cast<float *>(at(r)); }
+  int64_t *i(unsigned r) const { return reinterpret_cast<int64_t *>(at(r)); }
 };
 
 /// Executes one non-Yield instruction over ctx.n lanes.
@@ -62,6 +63,10 @@ struct LoopNest {
   std::vector<int> laneDims;
 };
 LoopNest canonicalLoopNest(const GenericArgs &a);
+
+/// How many of a, b, c an instruction reads; 3 when unsure, which only ever
+/// makes an instruction look less invariant (or less streamable) than it is.
+int sourceCount(plan::Opcode op);
 
 /// 1 for each instruction of the program that computes the same lanes
 /// everywhere in the nest (GenericInvariants.cpp).

@@ -18,9 +18,6 @@ namespace ipuc::kernels::detail {
 
 using plan::Opcode;
 
-namespace {
-/// How many of a, b, c an instruction reads; 3 when unsure, which only ever
-/// makes an instruction look less invariant than it is.
 int sourceCount(Opcode op) {
   switch (op) {
   case Opcode::ConstF:
@@ -110,7 +107,6 @@ int sourceCount(Opcode op) {
     return 3;
   }
 }
-} // namespace
 
 std::vector<uint8_t> invariantInstructions(const GenericArgs &a,
                                            const LoopNest &nest) {

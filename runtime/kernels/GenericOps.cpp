@@ -275,7 +275,7 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
       stride *= ct.shape[k];
     }
     // Gather lane by lane; loadLanes does the dtype conversion.
-    uint8_t *d = c.regs + in.dst() * kRegBytes;
+    uint8_t *d = c.at(in.dst());
     size_t lane = plan::isFloatDType(ct.dtype) ? 4 : 8;
     for (int i = 0; i < n; ++i)
       loadLanes(ct.data, ct.dtype, offs[i], 0, 1, d + i * lane);
@@ -494,10 +494,11 @@ bool execInstr(const plan::Instr &in, const ExecContext &c,
     DType s = in.src_dtype();
     bool srcF = plan::isFloatDType(s);
     if (srcF == isF) { // Same representation class: only the width matters.
-      uint8_t *d = c.regs + in.dst() * kRegBytes;
-      const uint8_t *a = c.regs + in.a() * kRegBytes;
+      // n lanes only: a register may be a tensor's storage (ExecContext::reg).
+      uint8_t *d = c.at(in.dst());
+      const uint8_t *a = c.at(in.a());
       if (d != a)
-        std::memmove(d, a, kRegBytes);
+        std::memmove(d, a, size_t(n) * (isF ? sizeof(float) : 8));
       return true;
     }
     if (srcF) { // float -> int of the same width

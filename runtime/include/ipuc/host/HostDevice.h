@@ -77,6 +77,9 @@ private:
   /// Views of buffers_, indexed like the plan's tensors, for the kernels.
   std::vector<kernels::KernelTensor> kernelTensors_;
   PlanBindings bindings_;
+  /// Per host kernel, what was decided when the plan was loaded (null:
+  /// nothing); the swaps of resident_ keep the tensors' storage distinct.
+  std::vector<std::unique_ptr<kernels::PreparedKernel>> prepared_;
   /// (input tensor, output tensor) pairs swapped after every run().
   std::vector<std::pair<uint32_t, uint32_t>> resident_;
   /// Threads per Generic kernel: IPUC_NUM_THREADS when set (as OpenMP's

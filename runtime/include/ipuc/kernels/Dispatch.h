@@ -9,9 +9,11 @@
 #ifndef IPUC_KERNELS_DISPATCH_H
 #define IPUC_KERNELS_DISPATCH_H
 
+#include "ipuc/kernels/GenericStream.h"
 #include "ipuc/plan/Plan.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,12 +35,28 @@ struct DispatchOptions {
   std::vector<int64_t> indexOrigin;
 };
 
+/// What a device decides about a kernel once, when it loads the plan, rather
+/// than on every run: whether a Generic kernel is streamed (GenericStream.h).
+struct PreparedKernel {
+  std::optional<GenericStream> stream;
+};
+
+/// The preparation of a kernel over `tensors` (whose shapes and distinct
+/// storage later runs keep; their pointers may change), or null when there is
+/// nothing to prepare.
+std::unique_ptr<PreparedKernel>
+prepareKernelBody(plan::KernelBody type, const void *body,
+                  const std::vector<KernelTensor> &tensors,
+                  const DispatchOptions &options);
+
 /// Runs the kernel table `body` of type `type`; tensor indices inside the
 /// table index `tensors`. The plan verifier has proved every access in
 /// bounds. Returns false with `error` set when a kernel reports a failure.
+/// `prepared`, if given, is prepareKernelBody's result for this kernel.
 bool runKernelBody(plan::KernelBody type, const void *body,
                    const std::vector<KernelTensor> &tensors,
-                   const DispatchOptions &options, std::string &error);
+                   const DispatchOptions &options, std::string &error,
+                   const PreparedKernel *prepared = nullptr);
 
 } // namespace ipuc::kernels
 
