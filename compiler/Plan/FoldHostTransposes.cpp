@@ -110,6 +110,38 @@ struct FoldTransposeIntoMatMul : OpRewritePattern<MatMulOp> {
   }
 };
 
+/// matmul_transpose_b(a, transpose(b)) -> matmul(a, b), and likewise
+/// matmul_transpose_a(transpose(a), b) (and the batched forms): the two
+/// transposes cancel. The autodiff's input gradient of x W^T is g (W^T)^T,
+/// taken through the forward's transpose of W, which otherwise stays alive
+/// as a strided copy of the whole weight every step.
+template <typename TransposedMatMulOp, typename MatMulOp, unsigned Operand>
+struct CancelTransposedOperand : OpRewritePattern<TransposedMatMulOp> {
+  using OpRewritePattern<TransposedMatMulOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposedMatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!ipuc::hasUniformFloatElements(op))
+      return failure();
+    Value transposed = op.getDpsInputOperand(Operand)->get();
+    // Checked first: getFoldableSource creates the expand it returns.
+    Value direct = transposed;
+    if (auto expand = transposed.getDefiningOp<tensor::ExpandShapeOp>())
+      direct = expand.getSrc();
+    if (!getMatrixTransposeSource(direct))
+      return failure();
+    Value source = getFoldableSource(transposed, rewriter);
+    if (!source)
+      return failure();
+    SmallVector<Value> inputs = {op.getDpsInputOperand(0)->get(),
+                                 op.getDpsInputOperand(1)->get()};
+    inputs[Operand] = source;
+    rewriter.replaceOpWithNewOp<MatMulOp>(
+        op, op->getResultTypes(), inputs,
+        ValueRange{op.getDpsInitOperand(0)->get()});
+    return success();
+  }
+};
+
 /// transpose(matmul_transpose_a(a, b)) -> matmul_transpose_a(b, a), since
 /// (A^T B)^T = B^T A, and likewise (A B^T)^T = B A^T for matmul_transpose_b
 /// (and the batched forms, also read through the collapse of the unit batch
@@ -243,8 +275,15 @@ struct FoldHostTransposesPass
         TransposeOfTransposedMatMul<linalg::MatmulTransposeAOp>,
         TransposeOfTransposedMatMul<linalg::MatmulTransposeBOp>,
         TransposeOfTransposedMatMul<linalg::BatchMatmulTransposeAOp>,
-        TransposeOfTransposedMatMul<linalg::BatchMatmulTransposeBOp>>(
-        &getContext());
+        TransposeOfTransposedMatMul<linalg::BatchMatmulTransposeBOp>,
+        CancelTransposedOperand<linalg::MatmulTransposeAOp, linalg::MatmulOp,
+                                0>,
+        CancelTransposedOperand<linalg::MatmulTransposeBOp, linalg::MatmulOp,
+                                1>,
+        CancelTransposedOperand<linalg::BatchMatmulTransposeAOp,
+                                linalg::BatchMatmulOp, 0>,
+        CancelTransposedOperand<linalg::BatchMatmulTransposeBOp,
+                                linalg::BatchMatmulOp, 1>>(&getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

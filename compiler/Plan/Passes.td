@@ -51,6 +51,19 @@ def FoldHostTransposes
            tensor<10x64xf32>) ...
     ```
 
+    A transposed-operand matmul whose transposed operand is itself a matrix
+    transpose (the autodiff's input gradient `g (W^T)^T` of `x W^T`) becomes
+    the plain matmul of the transpose's source:
+
+    ```mlir
+    %t = linalg.transpose ins(%w : tensor<10x64xf32>)
+           outs(%e : tensor<64x10xf32>) permutation = [1, 0]
+    %r = linalg.matmul_transpose_b ins(%g, %t : tensor<8x10xf32>,
+           tensor<64x10xf32>) ...
+    // becomes
+    %r = linalg.matmul ins(%g, %w : tensor<8x10xf32>, tensor<10x64xf32>) ...
+    ```
+
     A transpose of an elementwise `linalg.generic` (its only use) whose
     operand is itself a transpose with the inverse permutation cancels with
     it: the generic is rebuilt in the outer transpose's layout and reads the

@@ -148,3 +148,54 @@ func.func @not_swapped(%a: tensor<8x64xf32>, %b: tensor<8x10xf32>, %acc2: tensor
   %t2 = linalg.transpose ins(%r2 : tensor<64x10xf32>) outs(%e3 : tensor<10x64xf32>) permutation = [1, 0]
   return %t, %r, %t2 : tensor<10x64xf32>, tensor<64x10xf32>, tensor<10x64xf32>
 }
+
+// -----
+
+// A transposed-operand matmul of a transpose is the plain matmul of its
+// source (the autodiff's input gradient g (W^T)^T): 2-D with the rhs, 2-D
+// with the lhs, and batched through the importer's unit-batch expand. The
+// forward's transpose stays while something else reads it.
+// CHECK-LABEL: func.func @transposes_cancel
+// CHECK-SAME: (%[[G:.*]]: tensor<8x10xf32>, %[[W:.*]]: tensor<10x64xf32>, %[[A:.*]]: tensor<8x64xf32>, %[[C:.*]]: tensor<64x10xf32>, %[[G3:.*]]: tensor<1x8x10xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[W]]
+// CHECK: linalg.matmul ins(%[[G]], %[[W]] : tensor<8x10xf32>, tensor<10x64xf32>)
+// CHECK: linalg.matmul ins(%[[A]], %[[C]] : tensor<8x64xf32>, tensor<64x10xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2]] output_shape [1, 10, 64]
+// CHECK: linalg.batch_matmul ins(%[[G3]], %[[E]] : tensor<1x8x10xf32>, tensor<1x10x64xf32>)
+// CHECK-NOT: transpose_a
+// CHECK-NOT: transpose_b
+// CHECK: return {{.*}}, %[[T]]
+func.func @transposes_cancel(%g: tensor<8x10xf32>, %w: tensor<10x64xf32>, %a: tensor<8x64xf32>, %c: tensor<64x10xf32>, %g3: tensor<1x8x10xf32>,
+                             %acc: tensor<8x64xf32>, %acc2: tensor<8x10xf32>, %acc3: tensor<1x8x64xf32>)
+    -> (tensor<8x64xf32>, tensor<8x10xf32>, tensor<1x8x64xf32>, tensor<64x10xf32>) {
+  %e = tensor.empty() : tensor<64x10xf32>
+  %t = linalg.transpose ins(%w : tensor<10x64xf32>) outs(%e : tensor<64x10xf32>) permutation = [1, 0]
+  %r = linalg.matmul_transpose_b ins(%g, %t : tensor<8x10xf32>, tensor<64x10xf32>) outs(%acc : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %e2 = tensor.empty() : tensor<64x8xf32>
+  %ta = linalg.transpose ins(%a : tensor<8x64xf32>) outs(%e2 : tensor<64x8xf32>) permutation = [1, 0]
+  %s = linalg.matmul_transpose_a ins(%ta, %c : tensor<64x8xf32>, tensor<64x10xf32>) outs(%acc2 : tensor<8x10xf32>) -> tensor<8x10xf32>
+  %t3 = tensor.expand_shape %t [[0, 1], [2]] output_shape [1, 64, 10] : tensor<64x10xf32> into tensor<1x64x10xf32>
+  %u = linalg.batch_matmul_transpose_b ins(%g3, %t3 : tensor<1x8x10xf32>, tensor<1x64x10xf32>) outs(%acc3 : tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %r, %s, %u, %t : tensor<8x64xf32>, tensor<8x10xf32>, tensor<1x8x64xf32>, tensor<64x10xf32>
+}
+
+// -----
+
+// Not cancelled: the transposed operand is not a matrix transpose (the batch
+// dimension moves), and an integer matmul.
+// CHECK-LABEL: func.func @transposes_not_cancelled
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2]
+// CHECK: linalg.batch_matmul_transpose_b ins
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0]
+// CHECK: linalg.matmul_transpose_b ins
+func.func @transposes_not_cancelled(%g: tensor<2x8x10xf32>, %w: tensor<16x2x10xf32>, %acc: tensor<2x8x16xf32>,
+                                    %gi: tensor<8x10xi32>, %wi: tensor<10x64xi32>, %acci: tensor<8x64xi32>)
+    -> (tensor<2x8x16xf32>, tensor<8x64xi32>) {
+  %e = tensor.empty() : tensor<2x16x10xf32>
+  %t = linalg.transpose ins(%w : tensor<16x2x10xf32>) outs(%e : tensor<2x16x10xf32>) permutation = [1, 0, 2]
+  %r = linalg.batch_matmul_transpose_b ins(%g, %t : tensor<2x8x10xf32>, tensor<2x16x10xf32>) outs(%acc : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %ei = tensor.empty() : tensor<64x10xi32>
+  %ti = linalg.transpose ins(%wi : tensor<10x64xi32>) outs(%ei : tensor<64x10xi32>) permutation = [1, 0]
+  %s = linalg.matmul_transpose_b ins(%gi, %ti : tensor<8x10xi32>, tensor<64x10xi32>) outs(%acci : tensor<8x64xi32>) -> tensor<8x64xi32>
+  return %r, %s : tensor<2x8x16xf32>, tensor<8x64xi32>
+}
