@@ -199,7 +199,33 @@ FailureOr<int32_t> HostPlanEmitter::getInit(Value init, Operation *user,
   return (int32_t)*tensor;
 }
 
+/// Whether `op` is a matmul the MatMul kernel runs.
+static bool isMatMulKernel(Operation *op) {
+  return isa<linalg::MatmulOp, linalg::MatmulTransposeAOp,
+             linalg::MatmulTransposeBOp, linalg::BatchMatmulOp,
+             linalg::BatchMatmulTransposeAOp, linalg::BatchMatmulTransposeBOp>(
+             op) &&
+         ipuc::hasUniformFloatElements(op);
+}
+
+/// A +0 fill read only as the accumulator of MatMul kernels needs no tensor:
+/// each of them starts from zero (init -1), which is what copying the fill
+/// gave, without a fill kernel and a copy of it per matmul every run (a
+/// weight gradient's accumulator is the size of the weight). -0 is kept: an
+/// accumulator of -0 plus a product of -0 is -0, not +0.
+static bool isZeroMatMulAccumulator(linalg::FillOp fill) {
+  Value result = fill->getResult(0);
+  return matchPattern(fill.value(), m_PosZeroFloat()) && !result.use_empty() &&
+         llvm::all_of(result.getUses(), [](OpOperand &use) {
+           auto linalgOp = dyn_cast<linalg::LinalgOp>(use.getOwner());
+           return linalgOp && isMatMulKernel(use.getOwner()) &&
+                  linalgOp.isDpsInit(&use);
+         });
+}
+
 LogicalResult HostPlanEmitter::emitFill(linalg::FillOp op) {
+  if (isZeroMatMulAccumulator(op))
+    return success();
   Attribute attr;
   if (!matchPattern(op.value(), m_Constant(&attr)))
     return op->emitError("'linalg.fill' must fill with a constant for the "
@@ -335,7 +361,10 @@ FailureOr<bool> HostPlanEmitter::emitMatMul(linalg::LinalgOp op) {
 
   FailureOr<uint32_t> lhsTensor = getTensor(lhs, op);
   FailureOr<uint32_t> rhsTensor = getTensor(rhs, op);
-  FailureOr<int32_t> initTensor = getInit(init, op, /*read=*/true);
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  FailureOr<int32_t> initTensor = fill && isZeroMatMulAccumulator(fill)
+                                      ? FailureOr<int32_t>(-1)
+                                      : getInit(init, op, /*read=*/true);
   if (failed(lhsTensor) || failed(rhsTensor) || failed(initTensor))
     return failure();
   uint32_t result = addResult(operation->getResult(0));
@@ -677,10 +706,7 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
     return success();
   if (auto fill = dyn_cast<linalg::FillOp>(op))
     return emitFill(fill);
-  if (isa<linalg::MatmulOp, linalg::MatmulTransposeAOp,
-          linalg::MatmulTransposeBOp, linalg::BatchMatmulOp,
-          linalg::BatchMatmulTransposeAOp, linalg::BatchMatmulTransposeBOp>(
-          op)) {
+  if (isMatMulKernel(op)) {
     FailureOr<bool> done = emitMatMul(cast<linalg::LinalgOp>(op));
     if (failed(done))
       return failure();
