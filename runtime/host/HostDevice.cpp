@@ -3,6 +3,8 @@
 #include "ipuc/host/HostDevice.h"
 #include "ipuc/kernels/Dispatch.h"
 
+#include "InPlaceState.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -57,7 +59,12 @@ HostDevice::HostDevice(const LoadedPlan &loaded)
       kernelTensors_.push_back(std::move(view));
       buffers_.push_back(std::move(buf));
     }
-  if (auto *prog = p.host_program())
+  prepareKernels();
+}
+
+void HostDevice::prepareKernels() {
+  prepared_.clear();
+  if (auto *prog = loaded_.plan().host_program())
     for (const Kernel *k : *prog)
       prepared_.push_back(kernels::prepareKernelBody(
           k->body_type(), k->body(), kernelTensors_, dispatch_));
@@ -91,7 +98,10 @@ bool HostDevice::run(std::string &error) {
     for (size_t i = 0; i < prog->size(); ++i)
       if (!runKernel(i, *prog->Get(i), error))
         return false;
-  for (auto [in, out] : resident_) {
+  for (size_t i = 0; i < resident_.size(); ++i) {
+    if (inPlace_[i])
+      continue;
+    auto [in, out] = resident_[i];
     std::swap(buffers_[in], buffers_[out]);
     std::swap(kernelTensors_[in].data, kernelTensors_[out].data);
   }
@@ -122,7 +132,18 @@ bool HostDevice::makeResident(
     }
     resolved.emplace_back(in->tensor, out->tensor);
   }
+  // Pairs the plan updates element for element share the input's storage
+  // (InPlaceState.cpp); a previous call's sharing is undone first. The
+  // kernels are prepared again for the new storage.
+  for (size_t t = 0; t < buffers_.size(); ++t)
+    kernelTensors_[t].data = buffers_[t]->data;
+  inPlace_ = inPlacePairs(loaded_.plan(), resolved);
+  for (size_t i = 0; i < resolved.size(); ++i)
+    if (inPlace_[i])
+      kernelTensors_[resolved[i].second].data =
+          buffers_[resolved[i].first]->data;
   resident_ = std::move(resolved);
+  prepareKernels();
   return true;
 }
 
@@ -146,11 +167,11 @@ bool HostDevice::readResident(const std::string &name, void *out, size_t bytes,
 
 const void *HostDevice::outputData(const std::string &name) const {
   const BindingInfo *b = findOutput(name);
-  return b ? buffers_[b->tensor]->data : nullptr;
+  return b ? kernelTensors_[b->tensor].data : nullptr;
 }
 
 void *HostDevice::tensorData(uint32_t index) {
-  return index < buffers_.size() ? buffers_[index]->data : nullptr;
+  return index < kernelTensors_.size() ? kernelTensors_[index].data : nullptr;
 }
 
 bool HostDevice::runKernel(size_t index, const Kernel &k, std::string &error) {

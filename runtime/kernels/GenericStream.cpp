@@ -52,9 +52,20 @@ std::pair<uintptr_t, uintptr_t> span(const GenericStream &s,
   return {base + first * bytes, base + (last + 1) * bytes};
 }
 
+/// Whether input k and output operand j are the same elements of the same
+/// storage.
+bool samePlace(const GenericStream &s, const GenericArgs &a, size_t k,
+               size_t j) {
+  const GenericStream::Operand &x = s.ops[k], &y = s.ops[j];
+  return operand(a, k).data == operand(a, j).data && x.dtype == y.dtype &&
+         x.offset == y.offset && x.rowStride == y.rowStride &&
+         x.laneStride == y.laneStride;
+}
+
 /// Whether no output shares a byte with another operand or a captured
-/// tensor. Otherwise a block could read what an earlier block wrote, and the
-/// result would depend on the block size.
+/// tensor, except an input it updates in place (inPlaceOf). Otherwise a
+/// block could read what an earlier block wrote, and the result would depend
+/// on the block size.
 bool outputsDisjoint(const GenericStream &s, const GenericArgs &a) {
   std::vector<std::pair<uintptr_t, uintptr_t>> spans;
   for (size_t k = 0; k < s.ops.size(); ++k)
@@ -69,7 +80,9 @@ bool outputsDisjoint(const GenericStream &s, const GenericArgs &a) {
   for (size_t k = s.numInputs; k < s.ops.size(); ++k)
     for (size_t j = 0; j < spans.size(); ++j)
       if (j != k && spans[k].first < spans[j].second &&
-          spans[j].first < spans[k].second)
+          spans[j].first < spans[k].second &&
+          !(j < s.numInputs && s.ops[j].inPlaceOf == int(k) &&
+            samePlace(s, a, j, k)))
         return false;
   return true;
 }
@@ -239,6 +252,14 @@ std::optional<GenericStream> planGenericStream(const GenericArgs &a) {
     o.once = k < nin && writes[k] == 0 && o.laneStride == 0 && o.rowStride == 0;
     s.ops.push_back(o);
   }
+  // An input updated in place by an output is loaded into scratch: an
+  // earlier output's store must not change what a later yield reads.
+  for (size_t k = 0; k < nin; ++k)
+    for (size_t j = nin; j < nops && s.ops[k].inPlaceOf < 0; ++j)
+      if (samePlace(s, a, k, j)) {
+        s.ops[k].inPlaceOf = static_cast<int>(j);
+        s.ops[k].direct = false;
+      }
   if (!outputsDisjoint(s, a))
     return std::nullopt;
 

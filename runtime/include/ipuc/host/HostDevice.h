@@ -60,6 +60,9 @@ public:
   /// output) pair, e.g. ("w", "w.next"), swaps storage, so the input holds
   /// the updated value for the next run without a copy either way (the
   /// output then holds the previous value until the next run rewrites it).
+  /// A pair whose only writer updates the input element for element, with
+  /// nothing reading the input afterwards, shares one buffer instead (the
+  /// output then holds the updated value too; InPlaceState.cpp).
   /// Fails, naming the pair, unless both exist with equal dtype and size.
   bool makeResident(
       const std::vector<std::pair<std::string, std::string>> &pairs,
@@ -70,6 +73,7 @@ public:
 
 private:
   bool runKernel(size_t index, const plan::Kernel &kernel, std::string &error);
+  void prepareKernels();
 
   const plan::LoadedPlan &loaded_;
   struct Buffer;
@@ -80,8 +84,10 @@ private:
   /// Per host kernel, what was decided when the plan was loaded (null:
   /// nothing); the swaps of resident_ keep the tensors' storage distinct.
   std::vector<std::unique_ptr<kernels::PreparedKernel>> prepared_;
-  /// (input tensor, output tensor) pairs swapped after every run().
+  /// (input tensor, output tensor) pairs swapped after every run(), except
+  /// those whose output shares the input's storage (inPlace_).
   std::vector<std::pair<uint32_t, uint32_t>> resident_;
+  std::vector<bool> inPlace_;
   /// Threads per Generic kernel: IPUC_NUM_THREADS when set (as OpenMP's
   /// OMP_NUM_THREADS, so a benchmark can match another library's thread
   /// count, or a loaded machine can run single-threaded), else 0 (one per

@@ -16,7 +16,8 @@
 // scalar code, invariant instructions are computed in the first block (which
 // has the most lanes) as there, and a kernel that could observe the block
 // size is refused (a register read before the program writes it, an output
-// overlapping another operand).
+// overlapping another operand other than an input it updates in place, at
+// the same elements, which is loaded into scratch before any store).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_KERNELS_GENERICSTREAM_H
@@ -45,6 +46,9 @@ struct GenericStream {
     /// The same lanes in every block (an all-broadcast input): loaded in the
     /// first block only.
     bool once = false;
+    /// For an input, the operand index of an output it may share storage
+    /// with, element for element (an update in place), or -1.
+    int inPlaceOf = -1;
   };
   int64_t rows = 1, rowLength = 1;
   size_t numInputs = 0;
