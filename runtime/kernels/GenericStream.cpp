@@ -4,9 +4,9 @@
 // each block points the registers of in-place operands at the tensors,
 // converts the others into scratch registers, runs the program over the block
 // and stores the yields. The scratch registers are kStreamLanes 8-byte lanes
-// plus one cache line apart: at the general driver's power-of-two spacing a
-// body of a few dozen registers maps onto half of the L1 sets and evicts its
-// own registers between instructions.
+// plus one cache line apart: at the general driver's 2 KB spacing the float
+// lanes of a body of a few dozen registers fall on half of the L1 sets, so
+// they can evict each other between instructions.
 //
 //===----------------------------------------------------------------------===//
 

@@ -5,8 +5,8 @@
 // contiguously or broadcast a scalar: after canonicalLoopNest they are one
 // dimension whose strides are 1 or 0, or rows whose inner strides are. For
 // those the general driver's work per chunk (offsets through the whole nest,
-// gathers into 2 KB registers, which a 27-register Adam body spreads over more
-// L1 sets than it has) is not needed: planGenericStream decides once, when a
+// gathers into 2 KB registers whose float lanes share half of the L1 sets)
+// is not needed: planGenericStream decides once, when a
 // device loads its plan, that a kernel qualifies and how each operand is
 // read, and runGenericStream evaluates the same instructions (execInstr) over
 // blocks of lanes, reading contiguous float and i64 operands in place and
