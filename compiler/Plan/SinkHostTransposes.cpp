@@ -192,8 +192,8 @@ struct SinkTransposeThroughElementwise : OpRewritePattern<tosa::TransposeOp> {
         rewriter.replaceOp(other, sunk);
         continue;
       }
-      auto permsType = RankedTensorType::get({int64_t(rest.size())},
-                                             rewriter.getI32Type());
+      auto permsType =
+          RankedTensorType::get({int64_t(rest.size())}, rewriter.getI32Type());
       Value perms = rewriter.create<tosa::ConstOp>(
           other.getLoc(), permsType,
           DenseIntElementsAttr::get(permsType, ArrayRef<int32_t>(rest)));
