@@ -51,8 +51,15 @@ void forwardPixels(const T *const *corners, const int64_t *off, int64_t taps,
     Vec<T> acc[Count][kVecs<T>] = {};
     for (int64_t k = 0; k < taps; ++k) {
       Vec<T> row[kVecs<T>];
-      for (int64_t v = 0; v < kVecs<T>; ++v)
+      for (int64_t v = 0; v < kVecs<T>; ++v) {
         row[v] = load(w + k * kLanes + v * kVecLanes<T>);
+        // Held in a register: folded into each multiply-add as a memory
+        // operand instead, the row is loaded Count times and the loop is
+        // bound by loads rather than multiply-adds.
+#if defined(__x86_64__) || defined(__i386__)
+        asm("" : "+x"(row[v]));
+#endif
+      }
 #pragma GCC unroll 8
       for (int64_t p = 0; p < Count; ++p) {
         T x = corners[p][off[k]];
