@@ -82,7 +82,8 @@ def SinkHostTransposes
     further elementwise ops, when every leaf of the tree is a transpose with
     the inverse permutation (which then cancels), a splat constant or a
     tensor of unit dims, and at least one leaf cancels. Each op of the tree
-    must have no other reader. Autodiff computes a ReLU's gradient between
+    must have no other reader, except the root, whose other readers may be
+    transposes (rewritten to read the new layout). Autodiff computes a ReLU's gradient between
     the importer's NCHW <-> NHWC transposes; after this it is computed in the
     NHWC layout of the convolution and pool around it, and no transpose is
     left.
