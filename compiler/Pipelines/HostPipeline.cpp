@@ -26,6 +26,10 @@ void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   funcPm.addPass(tosa::createTosaOptionalDecompositions());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(tosa::createTosaMakeBroadcastablePass());
+  // On rank-equal operands: the transposes autodiff puts around the
+  // backward ReLUs cancel before they become kernels.
+  if (forHostTarget)
+    funcPm.addPass(createSinkHostTransposes());
   funcPm.addPass(tosa::createTosaToLinalgNamed());
   funcPm.addPass(createCanonicalizerPass());
   // Folds transposes of constant weights before they become linalg.

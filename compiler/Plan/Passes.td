@@ -84,6 +84,39 @@ def FoldHostTransposes
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def SinkHostTransposes
+    : Pass<"ipuc-sink-host-transposes", "mlir::func::FuncOp"> {
+  let summary = "Sink layout transposes through elementwise tosa ops to "
+                "cancel them (the backward graph's NCHW ReLU gradients)";
+  let description = [{
+    For the host target only, on tosa before it is lowered. A
+    `tosa.transpose` of an elementwise op (one whose operands all have the
+    result's rank) is pushed down to that op's operands, recursively through
+    further elementwise ops, when every leaf of the tree is a transpose with
+    the inverse permutation (which then cancels), a splat constant or a
+    tensor of unit dims, and at least one leaf cancels. Each op of the tree
+    must have no other reader, except the root, whose other readers may be
+    transposes (rewritten to read the new layout). Autodiff computes a ReLU's gradient between
+    the importer's NCHW <-> NHWC transposes; after this it is computed in the
+    NHWC layout of the convolution and pool around it, and no transpose is
+    left.
+
+    ```mlir
+    %a = tosa.transpose %pool_grad, %to_nchw    // NHWC -> NCHW
+    %b = tosa.transpose %conv, %to_nchw
+    %m = tosa.greater_equal %b, %zero : (tensor<2x8x4x4xf32>, tensor<1x1x1x1xf32>) -> ...
+    %c = tosa.cast %m
+    %g = tosa.mul %a, %c {shift = 0 : i8}
+    %r = tosa.transpose %g, %to_nhwc            // NCHW -> NHWC
+    // becomes
+    %m = tosa.greater_equal %conv, %zero : (tensor<2x4x4x8xf32>, tensor<1x1x1x1xf32>) -> ...
+    %c = tosa.cast %m
+    %r = tosa.mul %pool_grad, %c {shift = 0 : i8}
+    ```
+  }];
+  let dependentDialects = ["mlir::tosa::TosaDialect"];
+}
+
 def HostConvBackwardFilter
     : Pass<"ipuc-host-conv-backward-filter", "mlir::func::FuncOp"> {
   let summary = "Rewrite weight-gradient convolutions for the host's "

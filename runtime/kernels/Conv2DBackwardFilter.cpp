@@ -9,12 +9,14 @@
 // layouts first; here each image's receptive fields are unrolled once
 // (im2col, reading the input through its strides) and multiplied by that
 // image's gradient, read in place when its spatial positions are contiguous.
-// Images are split over threads, each accumulating its own partial dW.
+// Filters with few taps run direct loops instead (ConvSmallK.h). Images are
+// split over threads, each accumulating its own partial dW.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ipuc/kernels/Conv2DBackwardFilter.h"
 
+#include "ConvSmallK.h"
 #include "EigenMaps.h"
 #include "ImageThreads.h"
 
@@ -36,6 +38,8 @@ template <typename T>
 void accumulateImages(const Conv2DBackwardFilterArgs &a, const T *in,
                       const T *grad, int64_t first, int64_t last, T *acc) {
   const int64_t rows = a.oh * a.ow, cols = a.kh * a.kw * a.c;
+  if (cols <= detail::kSmallKMaxTaps)
+    return detail::backwardFilterSmallK(a, in, grad, first, last, acc);
   const int64_t *xs = a.inputStrides, *gs = a.gradStrides;
   std::vector<T> colBuf(rows * cols);
   // The gradient of one image as an [o x oh*ow] matrix: in place when its
@@ -68,6 +72,10 @@ void accumulateImages(const Conv2DBackwardFilterArgs &a, const T *in,
     if (gradInPlace && gs[2] == 1) {
       CMap<T> gM(g, a.o, rows, Eigen::OuterStride<>(gs[3]));
       accM.noalias() += gM * colM;
+    } else if (gradInPlace && gs[3] == 1) {
+      // NHWC: the image's gradient is a [oh*ow x o] matrix, read transposed.
+      CMap<T> gM(g, rows, a.o, Eigen::OuterStride<>(gs[2]));
+      accM.noalias() += gM.transpose() * colM;
     } else if (gradInPlace) {
       using Strided = Eigen::Map<const Mat<T>, 0,
                                  Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;

@@ -65,7 +65,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{2, 6, 6, 4, 8, 3, 3, 1, 2, 1, 1, 2, true},
                       Case{1, 6, 5, 6, 6, 3, 3, 1, 1, 1, 1, 6, false},
                       Case{1, 4, 4, 8, 5, 1, 1, 1, 1, 1, 1, 1, false},
+                      // Few taps (direct loops): 27 taps, a full and a
+                      // partial 16-filter block, pixels not a multiple of 4.
+                      Case{2, 9, 11, 3, 20, 3, 3, 1, 1, 1, 1, 1, true},
+                      Case{1, 11, 10, 3, 16, 3, 3, 2, 1, 1, 2, 1, false},
                       // Enough work (> 2^20 multiply-adds) for two threads.
-                      Case{4, 34, 34, 8, 16, 3, 3, 1, 1, 1, 1, 1, true, 2}));
+                      Case{4, 34, 34, 8, 16, 3, 3, 1, 1, 1, 1, 1, true, 2},
+                      Case{8, 34, 34, 3, 16, 3, 3, 1, 1, 1, 1, 1, true, 2}));
 
 } // namespace
