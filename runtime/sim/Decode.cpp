@@ -9,8 +9,8 @@
 
 #include "Program.h"
 
+#include "ByteMarks.h"
 #include "Codelet.h"
-#include "Ranges.h"
 #include "ThreadPool.h"
 
 #include <fmt/format.h>
@@ -91,6 +91,9 @@ private:
     /// a fill cursor); the operands a vertex writes.
     std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
     std::vector<bool> written;
+    /// The destination bytes of the exchange being decided (chooseDirect),
+    /// all unmarked between exchanges.
+    ByteMarks marks;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
   /// pass into prog.computeSets[index] or prog.exchanges[index].
@@ -125,7 +128,7 @@ private:
                           const std::function<std::string()> &where,
                           DecodedExchange &p, std::string &error);
   /// Makes `p` direct if that is safe, else stages its copies.
-  void chooseDirect(DecodedExchange &p) const;
+  void chooseDirect(DecodedExchange &p, Scratch &s) const;
   /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
   void chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                   DecodedExchange &p);
@@ -232,8 +235,11 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   taskOf.resize(nv);
   start.clear();
   touched.clear();
+  size_t nops = 0;
   for (uint32_t vi = 0; vi < nv; ++vi) {
-    uint32_t tile = cs.vertices()->Get(vi)->tile();
+    const Vertex &v = *cs.vertices()->Get(vi);
+    uint32_t tile = v.tile();
+    nops += v.operands() ? v.operands()->size() : 0;
     if (tile >= dev.totalTiles())
       return (error = fmt::format(
                   "compute set '{}' at {}: vertex {} is on tile {}, but the "
@@ -262,7 +268,11 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   order.resize(nv);
   for (uint32_t vi = 0; vi < nv; ++vi)
     order[cursor[taskOf[vi]]++] = vi;
+  // Sized up front: most operands are one run of a box of rank <= 4.
   p.vertices.reserve(nv);
+  p.operands.reserve(nops);
+  p.runs.reserve(nops);
+  p.dims.reserve(4 * nops);
 
   double hostWork = 0;
   for (size_t task = 0; task < p.tasks.size(); ++task) {
@@ -276,14 +286,10 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       DecodedVertex &dv = p.vertices.back();
       dv.vertex = &v;
       dv.index = vi;
-      if (v.index_origin())
-        dv.options.indexOrigin.assign(v.index_origin()->begin(),
-                                      v.index_origin()->end());
       size_t nops = v.operands() ? v.operands()->size() : 0;
       std::vector<bool> &written = s.written;
       writtenOperands(v, nops, written);
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
-      dv.tensors.resize(nops);
       auto where = [&] {
         return fmt::format("compute set '{}' at {}: vertex {} on tile {}",
                            p.name, locOrUnknown(p.loc), vi, v.tile());
@@ -310,12 +316,13 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
                       false);
         int64_t n = numElements(box.sizes());
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
-        kernels::KernelTensor &kt = dv.tensors[o];
-        kt.dtype = plan.tensors()->Get(box.tensor())->dtype();
-        if (box.sizes())
-          kt.shape.assign(box.sizes()->begin(), box.sizes()->end());
-        kt.numElements = n;
         DecodedOperand op;
+        op.dtype = plan.tensors()->Get(box.tensor())->dtype();
+        op.numElements = n;
+        op.dimBegin = static_cast<uint32_t>(p.dims.size());
+        op.rank = box.sizes() ? box.sizes()->size() : 0;
+        if (box.sizes())
+          p.dims.insert(p.dims.end(), box.sizes()->begin(), box.sizes()->end());
         op.runBegin = static_cast<uint32_t>(p.runs.size());
         appendRuns(s.segs, p.runs);
         op.runEnd = static_cast<uint32_t>(p.runs.size());
@@ -348,7 +355,6 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         if (!alone)
           continue;
         oa.direct = true;
-        dv.tensors[a - dv.operandBegin].data = ra.ptr;
       }
       t.scratchBytes = std::max(t.scratchBytes, scratch);
       VertexCost c = vertexCost(dev, plan, v);
@@ -364,53 +370,58 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   return true;
 }
 
-void Decoder::chooseDirect(DecodedExchange &p) const {
-  auto range = [](const uint8_t *ptr, uint64_t bytes) {
-    return Range{reinterpret_cast<uintptr_t>(ptr),
-                 reinterpret_cast<uintptr_t>(ptr) + bytes};
-  };
-  // Safe to copy straight across if no destination range overlaps another
-  // or any source range. First on each strided copy's bounding range,
-  // O(copies); copies that interleave (column blocks of one matrix) fail
-  // that, and are checked again byte-exactly on their contiguous pieces.
-  auto disjoint = [&](bool exact) {
-    std::vector<Range> dst;
-    dst.reserve(p.moves.size() + p.strided.size());
-    for (const Move &m : p.moves)
-      dst.push_back(range(m.dst, m.bytes));
-    for (const StridedCopy &c : p.strided) {
-      if (!exact)
-        dst.push_back(range(c.dst, c.dstSpan()));
-      else
-        c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
-          dst.push_back(range(d, n));
-        });
+void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
+  // Safe to copy straight across if no destination byte is written twice or
+  // read by any copy: destinations are marked byte by byte, then sources
+  // looked up, in time linear in the number of contiguous pieces. Strided
+  // copies take part piece by piece, so copies that interleave (column
+  // blocks of one matrix) are judged on the bytes they really touch.
+  ByteMarks &marks = s.marks;
+  if (!marks.covers(memory.arenaBegin()))
+    marks.reset(memory.arenaBegin(), memory.allocatedBytes());
+  // Calls f(ptr, bytes) on each destination piece until f returns false;
+  // the number of pieces f saw.
+  auto forEachDst = [&](auto &&f) {
+    size_t seen = 0;
+    for (const Move &m : p.moves) {
+      ++seen;
+      if (!f(m.dst, m.bytes))
+        return seen;
     }
-    // Partitioned copies mostly write in address order already.
-    if (!std::is_sorted(dst.begin(), dst.end()))
-      std::sort(dst.begin(), dst.end());
-    if (selfOverlapping(dst))
-      return false;
-    // Moves and strided copies are each usually in source order; checked
-    // as two lists so that one does not unsort the other.
-    std::vector<Range> src;
-    src.reserve(p.moves.size());
-    for (const Move &m : p.moves)
-      src.push_back(range(m.src, m.bytes));
-    if (anyOverlaps(dst, src))
-      return false;
-    src.clear();
     for (const StridedCopy &c : p.strided) {
-      if (!exact)
-        src.push_back(range(c.src, c.srcSpan()));
-      else
-        c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
-          src.push_back(range(s, n));
-        });
+      bool go = true;
+      c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+        if (go) {
+          ++seen;
+          go = f(d, n);
+        }
+      });
+      if (!go)
+        return seen;
     }
-    return !anyOverlaps(dst, src);
+    return seen;
   };
-  if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
+  bool disjoint = true;
+  size_t marked = forEachDst(
+      [&](uint8_t *d, uint64_t n) { return disjoint = marks.mark(d, n); });
+  if (disjoint) {
+    for (const Move &m : p.moves)
+      if (marks.anyMarked(m.src, m.bytes)) {
+        disjoint = false;
+        break;
+      }
+    for (size_t i = 0; disjoint && i < p.strided.size(); ++i)
+      p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {
+        disjoint = disjoint && !marks.anyMarked(src, n);
+      });
+  }
+  // Left unmarked for the next exchange this thread decodes.
+  size_t cleared = 0;
+  forEachDst([&](uint8_t *d, uint64_t n) {
+    marks.clear(d, n);
+    return ++cleared < marked;
+  });
+  if (!disjoint) {
     // Staged: every source into one staging buffer, in plan order.
     std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
@@ -661,7 +672,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   for (auto &[out, in] : s.perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
-  chooseDirect(p);
+  chooseDirect(p, s);
   return true;
 }
 

@@ -54,6 +54,11 @@ inline void scatterRuns(const MemRun *begin, const MemRun *end,
 struct DecodedOperand {
   uint32_t runBegin = 0, runEnd = 0; // in DecodedComputeSet::runs
   uint64_t scratchOffset = 0;        // where it is packed when not direct
+  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
+  /// rank) of DecodedComputeSet::dims.
+  int64_t numElements = 0;
+  uint32_t dimBegin = 0, rank = 0;
+  plan::DType dtype = plan::DType::F32;
   bool written = false;
   /// The kernel works on tile memory in place: the box is one contiguous
   /// run, and no other operand of the vertex overlaps it where either is
@@ -61,14 +66,13 @@ struct DecodedOperand {
   bool direct = false;
 };
 
+/// A vertex is only indices into its compute set's arrays: its kernel
+/// tensors are filled in by the thread that runs it (SimDevice.cpp), so that
+/// decoding a big plan's millions of operands allocates nothing per operand.
 struct DecodedVertex {
   const plan::Vertex *vertex = nullptr;      // the codelet table
   uint32_t index = 0;                        // in the compute set, for errors
   uint32_t operandBegin = 0, operandEnd = 0; // in DecodedComputeSet::operands
-  kernels::DispatchOptions options;
-  /// Shapes and dtypes fixed at decode; data of direct operands too, of the
-  /// others set to the running thread's scratch at each run.
-  std::vector<kernels::KernelTensor> tensors;
 };
 
 /// The vertices of one tile, run in order by one host thread.
@@ -86,6 +90,7 @@ struct DecodedComputeSet {
   std::vector<DecodedVertex> vertices;
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
+  std::vector<int64_t> dims;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;
   /// Enough host work that waking the thread pool pays for itself. Tiles
