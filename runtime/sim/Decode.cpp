@@ -96,11 +96,14 @@ private:
     ByteMarks marks;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
-  /// pass into prog.computeSets[index] or prog.exchanges[index].
+  /// pass into prog.computeSets[index] or prog.exchanges[index]; or the
+  /// data of constant or parameter tensor `index`, written into tile memory
+  /// alongside (those bytes are never read while decoding).
   struct Job {
+    enum class Kind : uint8_t { ComputeSet, Exchange, Constant };
     const void *table = nullptr;
     uint32_t index = 0;
-    bool exchange = false;
+    Kind kind = Kind::ComputeSet;
   };
 
   bool boxSegments(Scratch &s, const Box &box, const Where &where,
@@ -113,9 +116,9 @@ private:
   bool walkSteps(const Steps *steps, std::string &error);
   void reachComputeSet(const ComputeSet &cs, uint32_t &index);
   void reachExchange(const Exchange &ex, uint32_t &index);
-  /// Decodes jobs[0, n) (in parallel when there is a pool); false with the
-  /// error of the first failing one.
-  bool runJobs(size_t n, std::string &error);
+  /// Runs jobs[0, n) (in parallel when there is a pool); false with the
+  /// error and index of the first failing one.
+  bool runJobs(size_t n, std::string &error, size_t &failedJob);
   bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
                         std::string &error);
   bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
@@ -134,7 +137,9 @@ private:
                   DecodedExchange &p);
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
-  bool writeConstants(std::string &error);
+  /// Lists a job for each constant or parameter with data.
+  void reachConstants();
+  bool writeConstant(uint32_t tensor, Scratch &s, std::string &error);
 
   const Plan &plan;
   const DeviceModel &dev;
@@ -218,7 +223,7 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   prof.loc = p.loc;
   prof.kind = "compute";
   prog.profile.push_back(prof);
-  jobs.push_back({&cs, index, false});
+  jobs.push_back({&cs, index, Job::Kind::ComputeSet});
 }
 
 bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
@@ -533,7 +538,7 @@ void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  jobs.push_back({&ex, index, true});
+  jobs.push_back({&ex, index, Job::Kind::Exchange});
 }
 
 bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
@@ -753,23 +758,25 @@ bool Decoder::walkSteps(const Steps *steps, std::string &error) {
   return true;
 }
 
-bool Decoder::writeConstants(std::string &error) {
+void Decoder::reachConstants() {
   for (size_t t = 0; t < layouts.size(); ++t) {
     const Tensor &ten = *plan.tensors()->Get(t);
-    if (!layouts[t].mapped || !ten.data() ||
-        (ten.role() != TensorRole::Constant &&
-         ten.role() != TensorRole::Parameter))
-      continue;
-    if (!tensorSegments(
-            main, static_cast<uint32_t>(t),
-            [] { return std::string("constant"); }, error))
-      return false;
-    memory.scatter(main.segs, ten.data()->data());
+    if (layouts[t].mapped && ten.data() &&
+        (ten.role() == TensorRole::Constant ||
+         ten.role() == TensorRole::Parameter))
+      jobs.push_back({&ten, static_cast<uint32_t>(t), Job::Kind::Constant});
   }
+}
+
+bool Decoder::writeConstant(uint32_t tensor, Scratch &s, std::string &error) {
+  if (!tensorSegments(
+          s, tensor, [] { return std::string("constant"); }, error))
+    return false;
+  memory.scatter(s.segs, plan.tensors()->Get(tensor)->data()->data());
   return true;
 }
 
-bool Decoder::runJobs(size_t n, std::string &error) {
+bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
   std::vector<std::string> errors(n);
   std::vector<std::exception_ptr> thrown(n);
   std::vector<char> failed(n, 0);
@@ -785,11 +792,19 @@ bool Decoder::runJobs(size_t n, std::string &error) {
       const Job &job = jobs[j];
       bool ok = false;
       try {
-        ok = job.exchange
-                 ? decodeExchange(*static_cast<const Exchange *>(job.table),
-                                  prog.exchanges[job.index], s, errors[j])
-                 : decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
-                                    prog.computeSets[job.index], s, errors[j]);
+        switch (job.kind) {
+        case Job::Kind::ComputeSet:
+          ok = decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
+                                prog.computeSets[job.index], s, errors[j]);
+          break;
+        case Job::Kind::Exchange:
+          ok = decodeExchange(*static_cast<const Exchange *>(job.table),
+                              prog.exchanges[job.index], s, errors[j]);
+          break;
+        case Job::Kind::Constant:
+          ok = writeConstant(job.index, s, errors[j]);
+          break;
+        }
       } catch (...) {
         thrown[j] = std::current_exception();
       }
@@ -813,6 +828,7 @@ bool Decoder::runJobs(size_t n, std::string &error) {
       continue;
     if (thrown[j])
       std::rethrow_exception(thrown[j]);
+    failedJob = j;
     return (error = errors[j], false);
   }
   return true;
@@ -822,8 +838,16 @@ bool Decoder::decode(std::string &error) {
   // A walk error (a host stream) comes after the steps reached before it.
   std::string walkError;
   bool walked = walkSteps(plan.tile_program()->steps(), walkError);
-  if (!runJobs(jobs.size(), error))
-    return false;
+  // Constants are written by the same jobs, after every step; an error
+  // there comes after the walk's and the implicit streams', as when they
+  // were written last.
+  size_t stepJobs = jobs.size();
+  if (walked)
+    reachConstants();
+  std::string constantError;
+  size_t failedJob = 0;
+  if (!runJobs(jobs.size(), constantError, failedJob) && failedJob < stepJobs)
+    return (error = constantError, false);
   if (!walked)
     return (error = walkError, false);
   // Bindings the program never streams are streamed around the whole run.
@@ -853,7 +877,9 @@ bool Decoder::decode(std::string &error) {
   if (!implicitStreams(inputs, written, "input", prog.implicitWrites) ||
       !implicitStreams(outputs, read, "output", prog.implicitReads))
     return false;
-  return writeConstants(error);
+  if (!constantError.empty())
+    return (error = constantError, false);
+  return true;
 }
 
 } // namespace

@@ -163,15 +163,18 @@ struct Program {
   std::vector<StepProfile> profile;
 };
 
+class ThreadPool;
+
 /// Reads the plan's tensor mappings into `layouts`, checks every interval
 /// against the device (tile index, SRAM capacity), and sizes the tile memory
 /// (`tileBytes`: bytes in use per tile, the union of its address ranges).
+/// With a pool, mappings and tiles are processed on its threads; the result
+/// and any error are the same as without.
 bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
                   std::vector<uint64_t> &tileBytes,
-                  std::unique_ptr<TileMemory> &memory, std::string &error);
-
-class ThreadPool;
+                  std::unique_ptr<TileMemory> &memory, ThreadPool *pool,
+                  std::string &error);
 
 /// Decodes the tile program and writes constants and parameters into tile
 /// memory. Errors name the step, its source location and the tensor. With a

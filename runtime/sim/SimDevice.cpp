@@ -83,8 +83,6 @@ bool SimDevice::Impl::setup(std::string &error) {
                                 "on the sim device",
                                 target),
             false);
-  if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, error))
-    return false;
   for (const BindingInfo &b : bindings.inputs())
     inputData.emplace_back(b.byteSize());
   for (const BindingInfo &b : bindings.outputs())
@@ -95,6 +93,9 @@ bool SimDevice::Impl::setup(std::string &error) {
                          ? options.threads
                          : std::max(1u, std::thread::hardware_concurrency());
   pool = std::make_unique<ThreadPool>(threads);
+  if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, pool.get(),
+                    error))
+    return false;
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      pool.get(), error))
     return false;
