@@ -110,6 +110,18 @@ private:
                    std::string &error);
   bool tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
                       std::string &error);
+  /// Operand `o` of the vertex at `where` has flat element `element` of
+  /// `tensor` on `tile`, not on its own.
+  std::string checkedModeError(const std::string &where, size_t o,
+                               const TensorLayout &l, int64_t element,
+                               uint32_t tensor, uint32_t tile) const {
+    return fmt::format("{} (checked mode): operand {} element {} of tensor {} "
+                       "lives on tile {}, not on the vertex's tile; a vertex "
+                       "may only touch memory of its own tile (add an "
+                       "exchange)",
+                       where, o, l.elementString(element),
+                       tensorLabel(plan, tensor), tile);
+  }
   /// Appends `segs` as memory runs.
   void appendRuns(const std::vector<Segment> &segs,
                   std::vector<MemRun> &out) const;
@@ -302,35 +314,60 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       uint64_t scratch = 0;
       for (size_t o = 0; o < nops; ++o) {
         const Box &box = *v.operands()->Get(o);
-        if (!boxSegments(
-                s, box,
-                [&] { return fmt::format("{}, operand {}", where(), o); },
-                error))
-          return false;
         const TensorLayout &l = layouts[box.tensor()];
-        if (options.checked)
-          for (const Segment &seg : s.segs)
-            if (seg.tile != v.tile())
-              return (error = fmt::format(
-                          "{} (checked mode): operand {} element {} of tensor "
-                          "{} lives on tile {}, not on the vertex's tile; a "
-                          "vertex may only touch memory of its own tile (add "
-                          "an exchange)",
-                          where(), o, l.elementString(seg.element),
-                          tensorLabel(plan, box.tensor()), seg.tile),
-                      false);
         int64_t n = numElements(box.sizes());
-        uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
         DecodedOperand op;
+        op.runBegin = static_cast<uint32_t>(p.runs.size());
+        // A box on one tile (nearly all of them) is placed by arithmetic on
+        // its block: one run, or one strided copy to gather and scatter it.
+        // Others are resolved run by run.
+        StridedCopy gather;
+        BoxPlace place;
+        const int64_t *offsets =
+            box.offsets() ? box.offsets()->data() : nullptr;
+        const int64_t *sizes = box.sizes() ? box.sizes()->data() : nullptr;
+        if (l.mapped && n > 0 &&
+            describePackedBox(l, offsets, sizes, gather, place)) {
+          if (options.checked && place.tile != v.tile()) {
+            int64_t first = 0, stride = 1;
+            for (size_t d = l.shape.size(); d-- > 0;) {
+              first += offsets[d] * stride;
+              stride *= l.shape[d];
+            }
+            return (error = checkedModeError(where(), o, l, first, box.tensor(),
+                                             place.tile),
+                    false);
+          }
+          uint8_t *at = memory.tile(place.tile) + place.address;
+          if (gather.rank == 0) {
+            p.runs.push_back({at, 0, gather.inner});
+          } else {
+            gather.src = at;
+            op.strided = static_cast<int32_t>(p.strided.size());
+            p.strided.push_back(gather);
+          }
+        } else {
+          if (!boxSegments(
+                  s, box,
+                  [&] { return fmt::format("{}, operand {}", where(), o); },
+                  error))
+            return false;
+          if (options.checked)
+            for (const Segment &seg : s.segs)
+              if (seg.tile != v.tile())
+                return (error = checkedModeError(where(), o, l, seg.element,
+                                                 box.tensor(), seg.tile),
+                        false);
+          appendRuns(s.segs, p.runs);
+        }
+        op.runEnd = static_cast<uint32_t>(p.runs.size());
+        uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
         op.dtype = plan.tensors()->Get(box.tensor())->dtype();
         op.numElements = n;
         op.dimBegin = static_cast<uint32_t>(p.dims.size());
         op.rank = box.sizes() ? box.sizes()->size() : 0;
         if (box.sizes())
           p.dims.insert(p.dims.end(), box.sizes()->begin(), box.sizes()->end());
-        op.runBegin = static_cast<uint32_t>(p.runs.size());
-        appendRuns(s.segs, p.runs);
-        op.runEnd = static_cast<uint32_t>(p.runs.size());
         op.written = written[o];
         op.scratchOffset = scratch;
         // At least one byte each, and cache-line aligned, as the kernels saw
@@ -353,9 +390,16 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
           const DecodedOperand &ob = p.operands[b];
           if (a == b || (!oa.written && !ob.written))
             continue;
+          auto apart = [&](const uint8_t *ptr, uint64_t bytes) {
+            return ptr >= ra.ptr + ra.bytes || ra.ptr >= ptr + bytes;
+          };
           for (uint32_t r = ob.runBegin; r < ob.runEnd && alone; ++r)
-            alone = p.runs[r].ptr >= ra.ptr + ra.bytes ||
-                    ra.ptr >= p.runs[r].ptr + p.runs[r].bytes;
+            alone = apart(p.runs[r].ptr, p.runs[r].bytes);
+          if (ob.strided >= 0)
+            p.strided[ob.strided].forEachPiece(
+                [&](const uint8_t *src, uint8_t *, uint64_t bytes) {
+                  alone = alone && apart(src, bytes);
+                });
         }
         if (!alone)
           continue;

@@ -53,7 +53,11 @@ inline void scatterRuns(const MemRun *begin, const MemRun *end,
 
 struct DecodedOperand {
   uint32_t runBegin = 0, runEnd = 0; // in DecodedComputeSet::runs
-  uint64_t scratchOffset = 0;        // where it is packed when not direct
+  /// Or, with no runs, gathered into scratch (and scattered back) by
+  /// DecodedComputeSet::strided[strided], whose dst is the packed buffer's
+  /// offset 0.
+  int32_t strided = -1;
+  uint64_t scratchOffset = 0; // where it is packed when not direct
   /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
   /// rank) of DecodedComputeSet::dims.
   int64_t numElements = 0;
@@ -90,6 +94,7 @@ struct DecodedComputeSet {
   std::vector<DecodedVertex> vertices;
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
+  std::vector<StridedCopy> strided;
   std::vector<int64_t> dims;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;

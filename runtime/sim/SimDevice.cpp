@@ -135,7 +135,13 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
           continue;
         }
         kt.data = scratch.data() + op.scratchOffset;
-        gatherRuns(&p.runs[op.runBegin], &p.runs[0] + op.runEnd, kt.data);
+        if (op.strided >= 0) {
+          StridedCopy c = p.strided[op.strided];
+          c.dst = kt.data;
+          c.run();
+        }
+        gatherRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
+                   kt.data);
       }
       if (auto *origin = v.vertex->index_origin())
         options.indexOrigin.assign(origin->begin(), origin->end());
@@ -155,9 +161,16 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
       }
       for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
         const DecodedOperand &op = p.operands[o];
-        if (op.written && !op.direct)
-          scatterRuns(&p.runs[op.runBegin], &p.runs[0] + op.runEnd,
-                      scratch.data() + op.scratchOffset);
+        if (!op.written || op.direct)
+          continue;
+        uint8_t *buf = scratch.data() + op.scratchOffset;
+        if (op.strided >= 0) {
+          StridedCopy c = p.strided[op.strided];
+          c.dst = buf;
+          c.reversed().run();
+        }
+        scatterRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
+                    buf);
       }
     }
   };
