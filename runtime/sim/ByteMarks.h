@@ -36,6 +36,23 @@ public:
   bool covers(const uint8_t *base) const {
     return reinterpret_cast<uintptr_t>(base) == base_ && bits_;
   }
+  /// From now on one bit stands for 2^shift bytes: exact for ranges whose
+  /// offsets from the base and lengths are all multiples of that, and four
+  /// times fewer cache lines to touch for 4-byte elements. Only while no
+  /// byte is marked.
+  void setGranule(unsigned shift) { shift_ = shift; }
+  /// The largest granule (at most 64 bytes) that is exact for a range at `p`
+  /// of `n` bytes and for everything `alignment` was exact for: start with
+  /// alignment = 0 and fold in every range.
+  uint64_t foldAlignment(uint64_t alignment, const void *p, uint64_t n) const {
+    return alignment | (reinterpret_cast<uintptr_t>(p) - base_) | n;
+  }
+  static unsigned granuleShift(uint64_t alignment) {
+    unsigned shift = 0;
+    while (shift < 6 && !(alignment & (uint64_t(1) << shift)))
+      ++shift;
+    return shift;
+  }
 
   /// Marks bytes [p, p + n), all inside the covered region; false if any of
   /// them was marked already.
@@ -63,7 +80,8 @@ private:
   template <typename F> void forWords(const void *p, uint64_t n, F &&f) {
     if (!n)
       return;
-    uint64_t b = reinterpret_cast<uintptr_t>(p) - base_, e = b + n;
+    uint64_t b = (reinterpret_cast<uintptr_t>(p) - base_) >> shift_,
+             e = b + (n >> shift_);
     uint64_t wb = b / 64, we = (e - 1) / 64;
     uint64_t first = ~0ull << (b % 64);
     uint64_t last = ~0ull >> (63 - (e - 1) % 64);
@@ -79,6 +97,7 @@ private:
     void operator()(uint64_t *p) const { std::free(p); }
   };
   uintptr_t base_ = 0;
+  unsigned shift_ = 0;
   std::unique_ptr<uint64_t[], Free> bits_;
 };
 

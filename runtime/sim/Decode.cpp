@@ -450,6 +450,20 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
     }
     return seen;
   };
+  // The coarsest granule exact for every range: 4-byte elements need a
+  // quarter of the bitmap's cache lines.
+  uint64_t alignment = 0;
+  for (const Move &m : p.moves)
+    alignment = marks.foldAlignment(marks.foldAlignment(alignment, m.dst, 0),
+                                    m.src, m.bytes);
+  for (const StridedCopy &c : p.strided) {
+    alignment = marks.foldAlignment(marks.foldAlignment(alignment, c.dst, 0),
+                                    c.src, c.inner);
+    for (uint32_t d = 0; d < c.rank; ++d)
+      alignment |= static_cast<uint64_t>(c.srcStride[d]) |
+                   static_cast<uint64_t>(c.dstStride[d]);
+  }
+  marks.setGranule(ByteMarks::granuleShift(alignment));
   bool disjoint = true;
   size_t marked = forEachDst(
       [&](uint8_t *d, uint64_t n) { return disjoint = marks.mark(d, n); });
