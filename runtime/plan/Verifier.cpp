@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 namespace ipuc::plan {
@@ -182,8 +183,12 @@ bool SemanticVerifier::runInOrder(size_t n, size_t work, Check check) {
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(drain);
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(drain);
+  } catch (const std::system_error &) {
+    // No more threads to be had: the calling thread drains what is left.
+  }
   drain();
   for (std::thread &t : pool)
     t.join();
