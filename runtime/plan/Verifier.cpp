@@ -13,6 +13,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
+#include <system_error>
+#include <thread>
 
 namespace ipuc::plan {
 namespace {
@@ -68,12 +72,25 @@ private:
   // Tile program (target "ipu").
   bool checkTileProgram();
   bool checkMappings();
+  bool checkMappingIntervals(size_t mapping);
   bool checkTileBox(const std::string &where, const Box *box);
   /// A transposing copy's perm, as the bsp.copy verifier checks it: a
   /// permutation of the boxes' rank under which their sizes agree.
   bool checkCopyPerm(const std::string &where, const ExchangeCopy &c);
-  bool checkSteps(const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
-                  int depth);
+  /// Checks the steps that are not compute sets or exchanges, and lists
+  /// those as `jobs`.
+  bool walkSteps(const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
+                 int depth);
+  bool checkComputeSet(const ComputeSet &cs);
+  bool checkExchange(const Exchange &ex);
+  /// Runs check(worker, j) for j in [0, n) and returns false with the error
+  /// of the first j that fails, as checking one after the other would. With
+  /// enough `work` (records to check) the jobs are spread over threads, each
+  /// with a worker copied from this verifier (from here on the tensor tables
+  /// are only read); jobs are claimed in order and a thread stops only
+  /// after one of its own fails, so every job before the first failure has
+  /// run.
+  template <typename Check> bool runInOrder(size_t n, size_t work, Check check);
   bool checkVertex(const std::string &where, const Vertex &v);
   bool checkHostStream(const std::string &where, const flatbuffers::String *name,
                        uint32_t tensor, bool write);
@@ -110,9 +127,80 @@ private:
   /// tile program): the operand scope, a mapping's intervals.
   Scope vertexScope;
   std::vector<const TileInterval *> ivs;
+  /// Per tile, where the last interval of the mapping being checked ends,
+  /// for the tiles whose `tileSeen` is `seenStamp`.
+  std::vector<uint64_t> tileEnd;
+  std::vector<uint32_t> tileSeen;
+  uint32_t seenStamp = 0;
+  /// The compute sets and exchanges the walk reached, and their records.
+  struct Job {
+    const void *table = nullptr;
+    bool exchange = false;
+  };
+  std::vector<Job> jobs;
+  size_t jobWork = 0;
   std::string error;
   bool quiet = false;
 };
+
+/// Below this many records a verifier checks on the calling thread:
+/// starting threads would cost more than it saves.
+constexpr size_t kParallelRecords = 20000;
+
+template <typename Check>
+bool SemanticVerifier::runInOrder(size_t n, size_t work, Check check) {
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 1 || n < 2 || work < kParallelRecords) {
+    for (size_t j = 0; j < n; ++j)
+      if (!check(*this, j))
+        return false;
+    return true;
+  }
+  threads = static_cast<unsigned>(std::min<size_t>(threads, n));
+  std::vector<std::string> errors(n);
+  std::vector<std::exception_ptr> thrown(n);
+  std::vector<char> failed(n, 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  auto drain = [&] {
+    SemanticVerifier w(*this);
+    while (!stop.load(std::memory_order_relaxed)) {
+      size_t j = next.fetch_add(1);
+      if (j >= n)
+        return;
+      bool ok = false;
+      try {
+        ok = check(w, j);
+      } catch (...) {
+        thrown[j] = std::current_exception();
+      }
+      if (!ok) {
+        failed[j] = 1;
+        errors[j] = std::move(w.error);
+        stop = true;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(drain);
+  } catch (const std::system_error &) {
+    // No more threads to be had: the calling thread drains what is left.
+  }
+  drain();
+  for (std::thread &t : pool)
+    t.join();
+  for (size_t j = 0; j < n; ++j) {
+    if (!failed[j])
+      continue;
+    if (thrown[j])
+      std::rethrow_exception(thrown[j]);
+    return fail(std::move(errors[j]));
+  }
+  return true;
+}
 
 std::string SemanticVerifier::run() {
   if (!checkTensors())
@@ -550,86 +638,151 @@ bool SemanticVerifier::checkTileProgram() {
   };
   if (!bound(plan.inputs(), "input") || !bound(plan.outputs(), "output"))
     return false;
-  return checkSteps(tp->steps(), 0);
+  // Compute sets and exchanges, most of the work, are checked after the
+  // walk and in parallel; a walk error (a host stream, a repeat count) is
+  // reported after theirs, as a check of one step after the other would:
+  // the walk stops at its error, so only the steps before it are jobs.
+  bool walked = walkSteps(tp->steps(), 0);
+  std::string walkError = std::move(error);
+  error.clear();
+  if (!runInOrder(jobs.size(), jobWork, [&](SemanticVerifier &w, size_t j) {
+        const Job &job = jobs[j];
+        return job.exchange
+                   ? w.checkExchange(*static_cast<const Exchange *>(job.table))
+                   : w.checkComputeSet(
+                         *static_cast<const ComputeSet *>(job.table));
+      }))
+    return false;
+  return walked || fail(std::move(walkError));
 }
 
 bool SemanticVerifier::checkMappings() {
-  const Device &d = *plan.device();
-  uint64_t tiles = static_cast<uint64_t>(std::max(1u, d.num_chips())) *
-                   d.tiles_per_chip();
-  uint64_t sram = d.sram_bytes_per_tile();
   auto *maps = plan.tile_program()->mappings();
   if (!maps)
     return true;
-  for (size_t mi = 0; mi < maps->size(); ++mi) {
-    const TensorMapping &m = *maps->Get(mi);
-    std::string where = fmt::format("tile mapping {}", mi);
+  // Which tensor each mapping claims, in order; the intervals of the
+  // mappings before the first bad claim are then checked in parallel, and a
+  // bad interval there is reported before the claim, as a check of one
+  // mapping after the other would.
+  size_t claimed = 0;
+  for (; claimed < maps->size(); ++claimed) {
+    const TensorMapping &m = *maps->Get(claimed);
+    std::string where = fmt::format("tile mapping {}", claimed);
     if (!checkTensorIndex(where, "tensor", m.tensor()))
-      return false;
-    uint32_t t = m.tensor();
-    std::string label = tensorLabel(plan, t);
-    if (mapped[t])
-      return fail(fmt::format("{}: tensor {} is mapped twice", where, label));
-    mapped[t] = true;
-    size_t elem = dtypeSize(plan.tensors()->Get(t)->dtype());
-    ivs.clear();
-    if (m.intervals())
-      for (const TileInterval *iv : *m.intervals())
-        ivs.push_back(iv);
-    for (const TileInterval *iv : ivs) {
-      if (iv->begin() < 0 || iv->end() < iv->begin() || iv->end() > numel[t])
-        return fail(fmt::format("{}: interval [{}, {}) of tensor {} is not "
-                                "inside its {} elements",
-                                where, iv->begin(), iv->end(), label,
-                                numel[t]));
-      if (iv->tile() >= tiles)
-        return fail(fmt::format("{}: tensor {} is mapped to tile {}, but the "
-                                "device has {} tiles",
-                                where, label, iv->tile(), tiles));
-      I128 bytes = static_cast<I128>(iv->end() - iv->begin()) * elem;
-      if (static_cast<I128>(iv->address()) + bytes > sram)
-        return fail(fmt::format(
-            "{}: tensor {} elements [{}, {}) need bytes [{}, {}) on tile {}, "
-            "but a tile has {} bytes",
-            where, label, iv->begin(), iv->end(), iv->address(),
-            static_cast<uint64_t>(iv->address() + bytes), iv->tile(), sram));
+      break;
+    if (mapped[m.tensor()]) {
+      fail(fmt::format("{}: tensor {} is mapped twice", where,
+                       tensorLabel(plan, m.tensor())));
+      break;
     }
-    // Every element on exactly one tile: sorted intervals tile [0, numel).
-    // The compiler writes them in element order, so usually no sort.
-    auto byBegin = [](auto *a, auto *b) { return a->begin() < b->begin(); };
-    if (!std::is_sorted(ivs.begin(), ivs.end(), byBegin))
-      std::sort(ivs.begin(), ivs.end(), byBegin);
-    int64_t next = 0;
-    for (const TileInterval *iv : ivs) {
-      if (iv->begin() == iv->end())
-        continue;
-      if (iv->begin() != next)
-        return fail(fmt::format(
-            "{}: tensor {} element {} is {}", where, label,
-            std::min(next, iv->begin()),
-            iv->begin() > next ? "not mapped to any tile"
-                               : "mapped more than once"));
-      next = iv->end();
+    mapped[m.tensor()] = true;
+  }
+  std::string claimError = std::move(error);
+  error.clear();
+  size_t work = 0;
+  for (size_t mi = 0; mi < claimed; ++mi)
+    if (auto *ivs = maps->Get(mi)->intervals())
+      work += ivs->size();
+  if (!runInOrder(claimed, work, [&](SemanticVerifier &w, size_t mi) {
+        return w.checkMappingIntervals(mi);
+      }))
+    return false;
+  return claimError.empty() || fail(std::move(claimError));
+}
+
+bool SemanticVerifier::checkMappingIntervals(size_t mi) {
+  const Device &d = *plan.device();
+  uint64_t tiles =
+      static_cast<uint64_t>(std::max(1u, d.num_chips())) * d.tiles_per_chip();
+  uint64_t sram = d.sram_bytes_per_tile();
+  const TensorMapping &m = *plan.tile_program()->mappings()->Get(mi);
+  std::string where = fmt::format("tile mapping {}", mi);
+  uint32_t t = m.tensor();
+  std::string label = tensorLabel(plan, t);
+  size_t elem = dtypeSize(plan.tensors()->Get(t)->dtype());
+  ivs.clear();
+  if (m.intervals())
+    for (const TileInterval *iv : *m.intervals())
+      ivs.push_back(iv);
+  for (const TileInterval *iv : ivs) {
+    if (iv->begin() < 0 || iv->end() < iv->begin() || iv->end() > numel[t])
+      return fail(fmt::format("{}: interval [{}, {}) of tensor {} is not "
+                              "inside its {} elements",
+                              where, iv->begin(), iv->end(), label, numel[t]));
+    if (iv->tile() >= tiles)
+      return fail(fmt::format("{}: tensor {} is mapped to tile {}, but the "
+                              "device has {} tiles",
+                              where, label, iv->tile(), tiles));
+    I128 bytes = static_cast<I128>(iv->end() - iv->begin()) * elem;
+    if (static_cast<I128>(iv->address()) + bytes > sram)
+      return fail(fmt::format(
+          "{}: tensor {} elements [{}, {}) need bytes [{}, {}) on tile {}, "
+          "but a tile has {} bytes",
+          where, label, iv->begin(), iv->end(), iv->address(),
+          static_cast<uint64_t>(iv->address() + bytes), iv->tile(), sram));
+  }
+  // Every element on exactly one tile: sorted intervals tile [0, numel).
+  // The compiler writes them in element order, so usually no sort.
+  auto byBegin = [](auto *a, auto *b) { return a->begin() < b->begin(); };
+  if (!std::is_sorted(ivs.begin(), ivs.end(), byBegin))
+    std::sort(ivs.begin(), ivs.end(), byBegin);
+  int64_t next = 0;
+  for (const TileInterval *iv : ivs) {
+    if (iv->begin() == iv->end())
+      continue;
+    if (iv->begin() != next)
+      return fail(fmt::format("{}: tensor {} element {} is {}", where, label,
+                              std::min(next, iv->begin()),
+                              iv->begin() > next ? "not mapped to any tile"
+                                                 : "mapped more than once"));
+    next = iv->end();
+  }
+  if (next != numel[t])
+    return fail(fmt::format("{}: tensor {} element {} is not mapped to any "
+                            "tile",
+                            where, label, next));
+  // Two intervals of one tensor must not share bytes of a tile. The
+  // compiler places a tensor's pieces on a tile in element order, so
+  // usually each tile's intervals, in element order, already start at or
+  // after the end of the one before: then none overlap, and no sort by
+  // address is needed.
+  if (tileEnd.size() != tiles) {
+    tileEnd.assign(tiles, 0);
+    tileSeen.assign(tiles, 0);
+    seenStamp = 0;
+  }
+  if (++seenStamp == 0) {
+    std::fill(tileSeen.begin(), tileSeen.end(), 0);
+    seenStamp = 1;
+  }
+  bool inAddressOrder = true;
+  for (const TileInterval *iv : ivs) {
+    if (iv->begin() == iv->end())
+      continue;
+    uint64_t end = iv->address() + (iv->end() - iv->begin()) * elem;
+    if (tileSeen[iv->tile()] == seenStamp &&
+        iv->address() < tileEnd[iv->tile()]) {
+      inAddressOrder = false;
+      break;
     }
-    if (next != numel[t])
-      return fail(fmt::format("{}: tensor {} element {} is not mapped to any "
-                              "tile",
-                              where, label, next));
-    // Two intervals of one tensor must not share bytes of a tile.
-    std::sort(ivs.begin(), ivs.end(), [](auto *a, auto *b) {
-      return std::make_pair(a->tile(), a->address()) <
-             std::make_pair(b->tile(), b->address());
-    });
-    for (size_t i = 1; i < ivs.size(); ++i) {
-      const TileInterval *a = ivs[i - 1], *b = ivs[i];
-      if (a->tile() == b->tile() && a->end() > a->begin() &&
-          b->end() > b->begin() &&
-          a->address() + (a->end() - a->begin()) * elem > b->address())
-        return fail(fmt::format("{}: intervals [{}, {}) and [{}, {}) of tensor "
-                                "{} overlap in the memory of tile {}",
-                                where, a->begin(), a->end(), b->begin(),
-                                b->end(), label, a->tile()));
-    }
+    tileSeen[iv->tile()] = seenStamp;
+    tileEnd[iv->tile()] = end;
+  }
+  if (inAddressOrder)
+    return true;
+  std::sort(ivs.begin(), ivs.end(), [](auto *a, auto *b) {
+    return std::make_pair(a->tile(), a->address()) <
+           std::make_pair(b->tile(), b->address());
+  });
+  for (size_t i = 1; i < ivs.size(); ++i) {
+    const TileInterval *a = ivs[i - 1], *b = ivs[i];
+    if (a->tile() == b->tile() && a->end() > a->begin() &&
+        b->end() > b->begin() &&
+        a->address() + (a->end() - a->begin()) * elem > b->address())
+      return fail(fmt::format("{}: intervals [{}, {}) and [{}, {}) of tensor "
+                              "{} overlap in the memory of tile {}",
+                              where, a->begin(), a->end(), b->begin(), b->end(),
+                              label, a->tile()));
   }
   return true;
 }
@@ -777,7 +930,53 @@ bool SemanticVerifier::checkHostStream(const std::string &where,
   return true;
 }
 
-bool SemanticVerifier::checkSteps(
+bool SemanticVerifier::checkComputeSet(const ComputeSet &cs) {
+  std::string name = cs.name() ? cs.name()->str() : "";
+  std::string loc = cs.loc() ? cs.loc()->str() : "unknown loc";
+  if (cs.vertices())
+    for (size_t vi = 0; vi < cs.vertices()->size(); ++vi) {
+      const Vertex &v = *cs.vertices()->Get(vi);
+      if (!checkWithContext(
+              [&](const std::string &where) { return checkVertex(where, v); },
+              [&] {
+                return fmt::format("compute set '{}' at {}: vertex {}", name,
+                                   loc, vi);
+              }))
+        return false;
+    }
+  return true;
+}
+
+bool SemanticVerifier::checkExchange(const Exchange &ex) {
+  std::string where =
+      fmt::format("exchange '{}' at {}", ex.name() ? ex.name()->str() : "",
+                  ex.loc() ? ex.loc()->str() : "unknown loc");
+  if (ex.copies())
+    for (size_t ci = 0; ci < ex.copies()->size(); ++ci) {
+      const ExchangeCopy &c = *ex.copies()->Get(ci);
+      auto check = [&](const std::string &w) {
+        if (!checkTileBox(sub(w, " source"), c.src()) ||
+            !checkTileBox(sub(w, " destination"), c.dst()) ||
+            !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
+            !checkWritable(w, c.dst()->tensor()))
+          return false;
+        if (c.perm() && !checkCopyPerm(w, c))
+          return false;
+        int64_t ns = numElements(c.src()->sizes());
+        int64_t nd = numElements(c.dst()->sizes());
+        if (ns != nd)
+          return fail(fmt::format("{}: copies {} elements into a box of {}", w,
+                                  ns, nd));
+        return true;
+      };
+      if (!checkWithContext(
+              check, [&] { return fmt::format("{}: copy {}", where, ci); }))
+        return false;
+    }
+  return true;
+}
+
+bool SemanticVerifier::walkSteps(
     const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps, int depth) {
   if (!steps)
     return true;
@@ -792,60 +991,22 @@ bool SemanticVerifier::checkSteps(
     if (!step.body())
       return fail(at + ": step has no body");
     switch (step.body_type()) {
-    case StepBody::ComputeSet: {
-      const ComputeSet &cs = *step.body_as_ComputeSet();
-      std::string name = cs.name() ? cs.name()->str() : "";
-      std::string loc = cs.loc() ? cs.loc()->str() : "unknown loc";
-      if (cs.vertices())
-        for (size_t vi = 0; vi < cs.vertices()->size(); ++vi) {
-          const Vertex &v = *cs.vertices()->Get(vi);
-          if (!checkWithContext(
-                  [&](const std::string &where) {
-                    return checkVertex(where, v);
-                  },
-                  [&] {
-                    return fmt::format("compute set '{}' at {}: vertex {}",
-                                       name, loc, vi);
-                  }))
-            return false;
-        }
+    case StepBody::ComputeSet:
+      jobs.push_back({step.body_as_ComputeSet(), false});
+      if (auto *vs = step.body_as_ComputeSet()->vertices())
+        jobWork += vs->size();
       break;
-    }
-    case StepBody::Exchange: {
-      const Exchange &ex = *step.body_as_Exchange();
-      std::string where = fmt::format(
-          "exchange '{}' at {}", ex.name() ? ex.name()->str() : "",
-          ex.loc() ? ex.loc()->str() : "unknown loc");
-      if (ex.copies())
-        for (size_t ci = 0; ci < ex.copies()->size(); ++ci) {
-          const ExchangeCopy &c = *ex.copies()->Get(ci);
-          auto check = [&](const std::string &w) {
-            if (!checkTileBox(sub(w, " source"), c.src()) ||
-                !checkTileBox(sub(w, " destination"), c.dst()) ||
-                !sameDType(w, c.src()->tensor(), c.dst()->tensor()) ||
-                !checkWritable(w, c.dst()->tensor()))
-              return false;
-            if (c.perm() && !checkCopyPerm(w, c))
-              return false;
-            int64_t ns = numElements(c.src()->sizes());
-            int64_t nd = numElements(c.dst()->sizes());
-            if (ns != nd)
-              return fail(fmt::format("{}: copies {} elements into a box of {}",
-                                      w, ns, nd));
-            return true;
-          };
-          if (!checkWithContext(
-                  check, [&] { return fmt::format("{}: copy {}", where, ci); }))
-            return false;
-        }
+    case StepBody::Exchange:
+      jobs.push_back({step.body_as_Exchange(), true});
+      if (auto *cs = step.body_as_Exchange()->copies())
+        jobWork += cs->size();
       break;
-    }
     case StepBody::Repeat: {
       const Repeat &r = *step.body_as_Repeat();
       if (r.count() < 0)
         return fail(fmt::format("{}: repeat count {} is negative", at,
                                 r.count()));
-      if (!checkSteps(r.body(), depth + 1))
+      if (!walkSteps(r.body(), depth + 1))
         return false;
       break;
     }

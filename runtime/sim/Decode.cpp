@@ -9,8 +9,8 @@
 
 #include "Program.h"
 
+#include "ByteMarks.h"
 #include "Codelet.h"
-#include "Ranges.h"
 #include "ThreadPool.h"
 
 #include <fmt/format.h>
@@ -91,28 +91,46 @@ private:
     /// a fill cursor); the operands a vertex writes.
     std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
     std::vector<bool> written;
+    /// The destination bytes of the exchange being decided (chooseDirect),
+    /// all unmarked between exchanges.
+    ByteMarks marks;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
-  /// pass into prog.computeSets[index] or prog.exchanges[index].
+  /// pass into prog.computeSets[index] or prog.exchanges[index]; or the
+  /// data of constant or parameter tensor `index`, written into tile memory
+  /// alongside (those bytes are never read while decoding).
   struct Job {
+    enum class Kind : uint8_t { ComputeSet, Exchange, Constant };
     const void *table = nullptr;
     uint32_t index = 0;
-    bool exchange = false;
+    Kind kind = Kind::ComputeSet;
   };
 
   bool boxSegments(Scratch &s, const Box &box, const Where &where,
                    std::string &error);
   bool tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
                       std::string &error);
+  /// Operand `o` of the vertex at `where` has flat element `element` of
+  /// `tensor` on `tile`, not on its own.
+  std::string checkedModeError(const std::string &where, size_t o,
+                               const TensorLayout &l, int64_t element,
+                               uint32_t tensor, uint32_t tile) const {
+    return fmt::format("{} (checked mode): operand {} element {} of tensor {} "
+                       "lives on tile {}, not on the vertex's tile; a vertex "
+                       "may only touch memory of its own tile (add an "
+                       "exchange)",
+                       where, o, l.elementString(element),
+                       tensorLabel(plan, tensor), tile);
+  }
   /// Appends `segs` as memory runs.
   void appendRuns(const std::vector<Segment> &segs,
                   std::vector<MemRun> &out) const;
   bool walkSteps(const Steps *steps, std::string &error);
   void reachComputeSet(const ComputeSet &cs, uint32_t &index);
   void reachExchange(const Exchange &ex, uint32_t &index);
-  /// Decodes jobs[0, n) (in parallel when there is a pool); false with the
-  /// error of the first failing one.
-  bool runJobs(size_t n, std::string &error);
+  /// Runs jobs[0, n) (in parallel when there is a pool); false with the
+  /// error and index of the first failing one.
+  bool runJobs(size_t n, std::string &error, size_t &failedJob);
   bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
                         std::string &error);
   bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
@@ -125,13 +143,15 @@ private:
                           const std::function<std::string()> &where,
                           DecodedExchange &p, std::string &error);
   /// Makes `p` direct if that is safe, else stages its copies.
-  void chooseDirect(DecodedExchange &p) const;
+  void chooseDirect(DecodedExchange &p, Scratch &s) const;
   /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
   void chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
                   DecodedExchange &p);
   bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
                     DecodedStream &out, std::string &error);
-  bool writeConstants(std::string &error);
+  /// Lists a job for each constant or parameter with data.
+  void reachConstants();
+  bool writeConstant(uint32_t tensor, Scratch &s, std::string &error);
 
   const Plan &plan;
   const DeviceModel &dev;
@@ -215,7 +235,7 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   prof.loc = p.loc;
   prof.kind = "compute";
   prog.profile.push_back(prof);
-  jobs.push_back({&cs, index, false});
+  jobs.push_back({&cs, index, Job::Kind::ComputeSet});
 }
 
 bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
@@ -232,8 +252,11 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   taskOf.resize(nv);
   start.clear();
   touched.clear();
+  size_t nops = 0;
   for (uint32_t vi = 0; vi < nv; ++vi) {
-    uint32_t tile = cs.vertices()->Get(vi)->tile();
+    const Vertex &v = *cs.vertices()->Get(vi);
+    uint32_t tile = v.tile();
+    nops += v.operands() ? v.operands()->size() : 0;
     if (tile >= dev.totalTiles())
       return (error = fmt::format(
                   "compute set '{}' at {}: vertex {} is on tile {}, but the "
@@ -262,7 +285,11 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   order.resize(nv);
   for (uint32_t vi = 0; vi < nv; ++vi)
     order[cursor[taskOf[vi]]++] = vi;
+  // Sized up front: most operands are one run of a box of rank <= 4.
   p.vertices.reserve(nv);
+  p.operands.reserve(nops);
+  p.runs.reserve(nops);
+  p.dims.reserve(4 * nops);
 
   double hostWork = 0;
   for (size_t task = 0; task < p.tasks.size(); ++task) {
@@ -276,14 +303,10 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       DecodedVertex &dv = p.vertices.back();
       dv.vertex = &v;
       dv.index = vi;
-      if (v.index_origin())
-        dv.options.indexOrigin.assign(v.index_origin()->begin(),
-                                      v.index_origin()->end());
       size_t nops = v.operands() ? v.operands()->size() : 0;
       std::vector<bool> &written = s.written;
       writtenOperands(v, nops, written);
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
-      dv.tensors.resize(nops);
       auto where = [&] {
         return fmt::format("compute set '{}' at {}: vertex {} on tile {}",
                            p.name, locOrUnknown(p.loc), vi, v.tile());
@@ -291,34 +314,60 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       uint64_t scratch = 0;
       for (size_t o = 0; o < nops; ++o) {
         const Box &box = *v.operands()->Get(o);
-        if (!boxSegments(
-                s, box,
-                [&] { return fmt::format("{}, operand {}", where(), o); },
-                error))
-          return false;
         const TensorLayout &l = layouts[box.tensor()];
-        if (options.checked)
-          for (const Segment &seg : s.segs)
-            if (seg.tile != v.tile())
-              return (error = fmt::format(
-                          "{} (checked mode): operand {} element {} of tensor "
-                          "{} lives on tile {}, not on the vertex's tile; a "
-                          "vertex may only touch memory of its own tile (add "
-                          "an exchange)",
-                          where(), o, l.elementString(seg.element),
-                          tensorLabel(plan, box.tensor()), seg.tile),
-                      false);
         int64_t n = numElements(box.sizes());
-        uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
-        kernels::KernelTensor &kt = dv.tensors[o];
-        kt.dtype = plan.tensors()->Get(box.tensor())->dtype();
-        if (box.sizes())
-          kt.shape.assign(box.sizes()->begin(), box.sizes()->end());
-        kt.numElements = n;
         DecodedOperand op;
         op.runBegin = static_cast<uint32_t>(p.runs.size());
-        appendRuns(s.segs, p.runs);
+        // A box on one tile (nearly all of them) is placed by arithmetic on
+        // its block: one run, or one strided copy to gather and scatter it.
+        // Others are resolved run by run.
+        StridedCopy gather;
+        BoxPlace place;
+        const int64_t *offsets =
+            box.offsets() ? box.offsets()->data() : nullptr;
+        const int64_t *sizes = box.sizes() ? box.sizes()->data() : nullptr;
+        if (l.mapped && n > 0 &&
+            describePackedBox(l, offsets, sizes, gather, place)) {
+          if (options.checked && place.tile != v.tile()) {
+            int64_t first = 0, stride = 1;
+            for (size_t d = l.shape.size(); d-- > 0;) {
+              first += offsets[d] * stride;
+              stride *= l.shape[d];
+            }
+            return (error = checkedModeError(where(), o, l, first, box.tensor(),
+                                             place.tile),
+                    false);
+          }
+          uint8_t *at = memory.tile(place.tile) + place.address;
+          if (gather.rank == 0) {
+            p.runs.push_back({at, 0, gather.inner});
+          } else {
+            gather.src = at;
+            op.strided = static_cast<int32_t>(p.strided.size());
+            p.strided.push_back(gather);
+          }
+        } else {
+          if (!boxSegments(
+                  s, box,
+                  [&] { return fmt::format("{}, operand {}", where(), o); },
+                  error))
+            return false;
+          if (options.checked)
+            for (const Segment &seg : s.segs)
+              if (seg.tile != v.tile())
+                return (error = checkedModeError(where(), o, l, seg.element,
+                                                 box.tensor(), seg.tile),
+                        false);
+          appendRuns(s.segs, p.runs);
+        }
         op.runEnd = static_cast<uint32_t>(p.runs.size());
+        uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
+        op.dtype = plan.tensors()->Get(box.tensor())->dtype();
+        op.numElements = n;
+        op.dimBegin = static_cast<uint32_t>(p.dims.size());
+        op.rank = box.sizes() ? box.sizes()->size() : 0;
+        if (box.sizes())
+          p.dims.insert(p.dims.end(), box.sizes()->begin(), box.sizes()->end());
         op.written = written[o];
         op.scratchOffset = scratch;
         // At least one byte each, and cache-line aligned, as the kernels saw
@@ -341,14 +390,20 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
           const DecodedOperand &ob = p.operands[b];
           if (a == b || (!oa.written && !ob.written))
             continue;
+          auto apart = [&](const uint8_t *ptr, uint64_t bytes) {
+            return ptr >= ra.ptr + ra.bytes || ra.ptr >= ptr + bytes;
+          };
           for (uint32_t r = ob.runBegin; r < ob.runEnd && alone; ++r)
-            alone = p.runs[r].ptr >= ra.ptr + ra.bytes ||
-                    ra.ptr >= p.runs[r].ptr + p.runs[r].bytes;
+            alone = apart(p.runs[r].ptr, p.runs[r].bytes);
+          if (ob.strided >= 0)
+            p.strided[ob.strided].forEachPiece(
+                [&](const uint8_t *src, uint8_t *, uint64_t bytes) {
+                  alone = alone && apart(src, bytes);
+                });
         }
         if (!alone)
           continue;
         oa.direct = true;
-        dv.tensors[a - dv.operandBegin].data = ra.ptr;
       }
       t.scratchBytes = std::max(t.scratchBytes, scratch);
       VertexCost c = vertexCost(dev, plan, v);
@@ -364,53 +419,72 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   return true;
 }
 
-void Decoder::chooseDirect(DecodedExchange &p) const {
-  auto range = [](const uint8_t *ptr, uint64_t bytes) {
-    return Range{reinterpret_cast<uintptr_t>(ptr),
-                 reinterpret_cast<uintptr_t>(ptr) + bytes};
-  };
-  // Safe to copy straight across if no destination range overlaps another
-  // or any source range. First on each strided copy's bounding range,
-  // O(copies); copies that interleave (column blocks of one matrix) fail
-  // that, and are checked again byte-exactly on their contiguous pieces.
-  auto disjoint = [&](bool exact) {
-    std::vector<Range> dst;
-    dst.reserve(p.moves.size() + p.strided.size());
-    for (const Move &m : p.moves)
-      dst.push_back(range(m.dst, m.bytes));
-    for (const StridedCopy &c : p.strided) {
-      if (!exact)
-        dst.push_back(range(c.dst, c.dstSpan()));
-      else
-        c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
-          dst.push_back(range(d, n));
-        });
+void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
+  // Safe to copy straight across if no destination byte is written twice or
+  // read by any copy: destinations are marked byte by byte, then sources
+  // looked up, in time linear in the number of contiguous pieces. Strided
+  // copies take part piece by piece, so copies that interleave (column
+  // blocks of one matrix) are judged on the bytes they really touch.
+  ByteMarks &marks = s.marks;
+  if (!marks.covers(memory.arenaBegin()))
+    marks.reset(memory.arenaBegin(), memory.allocatedBytes());
+  // Calls f(ptr, bytes) on each destination piece until f returns false;
+  // the number of pieces f saw.
+  auto forEachDst = [&](auto &&f) {
+    size_t seen = 0;
+    for (const Move &m : p.moves) {
+      ++seen;
+      if (!f(m.dst, m.bytes))
+        return seen;
     }
-    // Partitioned copies mostly write in address order already.
-    if (!std::is_sorted(dst.begin(), dst.end()))
-      std::sort(dst.begin(), dst.end());
-    if (selfOverlapping(dst))
-      return false;
-    // Moves and strided copies are each usually in source order; checked
-    // as two lists so that one does not unsort the other.
-    std::vector<Range> src;
-    src.reserve(p.moves.size());
-    for (const Move &m : p.moves)
-      src.push_back(range(m.src, m.bytes));
-    if (anyOverlaps(dst, src))
-      return false;
-    src.clear();
     for (const StridedCopy &c : p.strided) {
-      if (!exact)
-        src.push_back(range(c.src, c.srcSpan()));
-      else
-        c.forEachPiece([&](const uint8_t *s, uint8_t *, uint64_t n) {
-          src.push_back(range(s, n));
-        });
+      bool go = true;
+      c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+        if (go) {
+          ++seen;
+          go = f(d, n);
+        }
+      });
+      if (!go)
+        return seen;
     }
-    return !anyOverlaps(dst, src);
+    return seen;
   };
-  if (!disjoint(false) && (p.strided.empty() || !disjoint(true))) {
+  // The coarsest granule exact for every range: 4-byte elements need a
+  // quarter of the bitmap's cache lines.
+  uint64_t alignment = 0;
+  for (const Move &m : p.moves)
+    alignment = marks.foldAlignment(marks.foldAlignment(alignment, m.dst, 0),
+                                    m.src, m.bytes);
+  for (const StridedCopy &c : p.strided) {
+    alignment = marks.foldAlignment(marks.foldAlignment(alignment, c.dst, 0),
+                                    c.src, c.inner);
+    for (uint32_t d = 0; d < c.rank; ++d)
+      alignment |= static_cast<uint64_t>(c.srcStride[d]) |
+                   static_cast<uint64_t>(c.dstStride[d]);
+  }
+  marks.setGranule(ByteMarks::granuleShift(alignment));
+  bool disjoint = true;
+  size_t marked = forEachDst(
+      [&](uint8_t *d, uint64_t n) { return disjoint = marks.mark(d, n); });
+  if (disjoint) {
+    for (const Move &m : p.moves)
+      if (marks.anyMarked(m.src, m.bytes)) {
+        disjoint = false;
+        break;
+      }
+    for (size_t i = 0; disjoint && i < p.strided.size(); ++i)
+      p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {
+        disjoint = disjoint && !marks.anyMarked(src, n);
+      });
+  }
+  // Left unmarked for the next exchange this thread decodes.
+  size_t cleared = 0;
+  forEachDst([&](uint8_t *d, uint64_t n) {
+    marks.clear(d, n);
+    return ++cleared < marked;
+  });
+  if (!disjoint) {
     // Staged: every source into one staging buffer, in plan order.
     std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
@@ -522,7 +596,7 @@ void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  jobs.push_back({&ex, index, true});
+  jobs.push_back({&ex, index, Job::Kind::Exchange});
 }
 
 bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
@@ -661,7 +735,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   for (auto &[out, in] : s.perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
-  chooseDirect(p);
+  chooseDirect(p, s);
   return true;
 }
 
@@ -742,23 +816,25 @@ bool Decoder::walkSteps(const Steps *steps, std::string &error) {
   return true;
 }
 
-bool Decoder::writeConstants(std::string &error) {
+void Decoder::reachConstants() {
   for (size_t t = 0; t < layouts.size(); ++t) {
     const Tensor &ten = *plan.tensors()->Get(t);
-    if (!layouts[t].mapped || !ten.data() ||
-        (ten.role() != TensorRole::Constant &&
-         ten.role() != TensorRole::Parameter))
-      continue;
-    if (!tensorSegments(
-            main, static_cast<uint32_t>(t),
-            [] { return std::string("constant"); }, error))
-      return false;
-    memory.scatter(main.segs, ten.data()->data());
+    if (layouts[t].mapped && ten.data() &&
+        (ten.role() == TensorRole::Constant ||
+         ten.role() == TensorRole::Parameter))
+      jobs.push_back({&ten, static_cast<uint32_t>(t), Job::Kind::Constant});
   }
+}
+
+bool Decoder::writeConstant(uint32_t tensor, Scratch &s, std::string &error) {
+  if (!tensorSegments(
+          s, tensor, [] { return std::string("constant"); }, error))
+    return false;
+  memory.scatter(s.segs, plan.tensors()->Get(tensor)->data()->data());
   return true;
 }
 
-bool Decoder::runJobs(size_t n, std::string &error) {
+bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
   std::vector<std::string> errors(n);
   std::vector<std::exception_ptr> thrown(n);
   std::vector<char> failed(n, 0);
@@ -774,11 +850,19 @@ bool Decoder::runJobs(size_t n, std::string &error) {
       const Job &job = jobs[j];
       bool ok = false;
       try {
-        ok = job.exchange
-                 ? decodeExchange(*static_cast<const Exchange *>(job.table),
-                                  prog.exchanges[job.index], s, errors[j])
-                 : decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
-                                    prog.computeSets[job.index], s, errors[j]);
+        switch (job.kind) {
+        case Job::Kind::ComputeSet:
+          ok = decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
+                                prog.computeSets[job.index], s, errors[j]);
+          break;
+        case Job::Kind::Exchange:
+          ok = decodeExchange(*static_cast<const Exchange *>(job.table),
+                              prog.exchanges[job.index], s, errors[j]);
+          break;
+        case Job::Kind::Constant:
+          ok = writeConstant(job.index, s, errors[j]);
+          break;
+        }
       } catch (...) {
         thrown[j] = std::current_exception();
       }
@@ -802,6 +886,7 @@ bool Decoder::runJobs(size_t n, std::string &error) {
       continue;
     if (thrown[j])
       std::rethrow_exception(thrown[j]);
+    failedJob = j;
     return (error = errors[j], false);
   }
   return true;
@@ -811,8 +896,16 @@ bool Decoder::decode(std::string &error) {
   // A walk error (a host stream) comes after the steps reached before it.
   std::string walkError;
   bool walked = walkSteps(plan.tile_program()->steps(), walkError);
-  if (!runJobs(jobs.size(), error))
-    return false;
+  // Constants are written by the same jobs, after every step; an error
+  // there comes after the walk's and the implicit streams', as when they
+  // were written last.
+  size_t stepJobs = jobs.size();
+  if (walked)
+    reachConstants();
+  std::string constantError;
+  size_t failedJob = 0;
+  if (!runJobs(jobs.size(), constantError, failedJob) && failedJob < stepJobs)
+    return (error = constantError, false);
   if (!walked)
     return (error = walkError, false);
   // Bindings the program never streams are streamed around the whole run.
@@ -842,7 +935,9 @@ bool Decoder::decode(std::string &error) {
   if (!implicitStreams(inputs, written, "input", prog.implicitWrites) ||
       !implicitStreams(outputs, read, "output", prog.implicitReads))
     return false;
-  return writeConstants(error);
+  if (!constantError.empty())
+    return (error = constantError, false);
+  return true;
 }
 
 } // namespace

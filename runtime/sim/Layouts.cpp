@@ -9,91 +9,160 @@
 
 #include "Program.h"
 
+#include "ThreadPool.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <utility>
 
 namespace ipuc::sim {
 
 using namespace plan;
 
+namespace {
+
+/// Calls fn(i) for i in [0, n) on the pool (inline without one); an
+/// exception thrown by any call is rethrown here, after all have returned.
+void forEachIndex(ThreadPool *pool, size_t n,
+                  const std::function<void(size_t)> &fn) {
+  if (!pool) {
+    for (size_t i = 0; i < n; ++i)
+      fn(i);
+    return;
+  }
+  std::mutex mutex;
+  std::exception_ptr thrown;
+  pool->parallelFor(n, [&](size_t i) {
+    try {
+      fn(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!thrown)
+        thrown = std::current_exception();
+    }
+  });
+  if (thrown)
+    std::rethrow_exception(thrown);
+}
+
+} // namespace
+
 bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
                   std::vector<uint64_t> &tileBytes,
-                  std::unique_ptr<TileMemory> &memory, std::string &error) {
+                  std::unique_ptr<TileMemory> &memory, ThreadPool *pool,
+                  std::string &error) {
   const auto *tensors = plan.tensors();
   size_t n = tensors ? tensors->size() : 0;
   layouts.assign(n, TensorLayout());
-  for (size_t i = 0; i < n; ++i) {
-    const Tensor &t = *tensors->Get(i);
-    layouts[i].elemSize = dtypeSize(t.dtype());
-    if (t.shape())
-      layouts[i].shape.assign(t.shape()->begin(), t.shape()->end());
-  }
-  // Per tile, the address ranges in use: their union is the footprint, their
-  // highest end what the tile's memory must hold.
-  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> ranges(
-      dev.totalTiles());
-  if (auto *maps = plan.tile_program()->mappings())
-    for (const TensorMapping *m : *maps) {
-      TensorLayout &l = layouts[m->tensor()];
+  const auto *maps = plan.tile_program()->mappings();
+  size_t nmaps = maps ? maps->size() : 0;
+  uint32_t tiles = dev.totalTiles();
+  // Mappings are independent, so they are read in parallel, in chunks that
+  // each have their own block scratch (one -1 per tile); a misfit is
+  // reported for the first mapping that has one, as reading them in order
+  // would.
+  size_t chunks = pool ? std::min<size_t>(nmaps, 8 * pool->size()) : 1;
+  std::vector<std::string> misfit(nmaps);
+  std::vector<char> failed(nmaps, 0);
+  forEachIndex(pool, chunks, [&](size_t c) {
+    std::vector<int32_t> openBlock(tiles, -1);
+    for (size_t mi = nmaps * c / chunks; mi < nmaps * (c + 1) / chunks; ++mi) {
+      const TensorMapping &m = *maps->Get(mi);
+      TensorLayout &l = layouts[m.tensor()];
+      const Tensor &t = *tensors->Get(m.tensor());
+      l.elemSize = dtypeSize(t.dtype());
+      if (t.shape())
+        l.shape.assign(t.shape()->begin(), t.shape()->end());
       l.mapped = true;
-      if (m->intervals())
-        l.intervals.reserve(l.intervals.size() + m->intervals()->size());
-      if (m->intervals())
-        for (const TileInterval *iv : *m->intervals()) {
+      if (m.intervals())
+        l.intervals.reserve(m.intervals()->size());
+      if (m.intervals())
+        for (const TileInterval *iv : *m.intervals()) {
           uint64_t bytes =
               static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
-          if (iv->tile() >= dev.totalTiles() ||
-              iv->address() + bytes > dev.sramBytesPerTile)
-            return (error = fmt::format(
-                        "tensor {} does not fit: elements [{}, {}) at address "
-                        "{} need {} bytes on tile {}, which has {} bytes",
-                        tensorLabel(plan, m->tensor()), iv->begin(), iv->end(),
-                        iv->address(), bytes, iv->tile(), dev.sramBytesPerTile),
-                    false);
+          if (iv->tile() >= tiles ||
+              iv->address() + bytes > dev.sramBytesPerTile) {
+            misfit[mi] = fmt::format(
+                "tensor {} does not fit: elements [{}, {}) at address {} "
+                "need {} bytes on tile {}, which has {} bytes",
+                tensorLabel(plan, m.tensor()), iv->begin(), iv->end(),
+                iv->address(), bytes, iv->tile(), dev.sramBytesPerTile);
+            failed[mi] = 1;
+            break;
+          }
           // An empty interval maps nothing, and boxSegments steps from an
           // interval straight to the next one, so only non-empty ones are
           // kept (the plan verifier accepts empty ones).
-          if (!bytes)
-            continue;
-          l.intervals.push_back(
-              {iv->begin(), iv->end(), iv->tile(), iv->address()});
-          ranges[iv->tile()].push_back({iv->address(), iv->address() + bytes});
+          if (bytes)
+            l.intervals.push_back(
+                {iv->begin(), iv->end(), iv->tile(), iv->address()});
         }
-      std::sort(l.intervals.begin(), l.intervals.end(),
-                [](const Interval &a, const Interval &b) {
-                  return a.begin < b.begin;
-                });
-    }
-  // Blocks of row intervals let a box on one tile be a strided copy.
-  std::vector<int32_t> openBlock(dev.totalTiles(), -1);
-  for (TensorLayout &l : layouts)
-    if (l.mapped)
+      auto byBegin = [](const Interval &a, const Interval &b) {
+        return a.begin < b.begin;
+      };
+      // The compiler writes intervals in element order.
+      if (!std::is_sorted(l.intervals.begin(), l.intervals.end(), byBegin))
+        std::sort(l.intervals.begin(), l.intervals.end(), byBegin);
+      // Blocks of row intervals let a box on one tile be a strided copy.
       l.buildBlocks(openBlock);
-  tileBytes.assign(dev.totalTiles(), 0);
+    }
+  });
+  for (size_t mi = 0; mi < nmaps; ++mi)
+    if (failed[mi])
+      return (error = std::move(misfit[mi]), false);
+  // Tensors without a mapping still have their shape (errors name them).
+  for (size_t i = 0; i < n; ++i)
+    if (!layouts[i].mapped) {
+      const Tensor &t = *tensors->Get(i);
+      layouts[i].elemSize = dtypeSize(t.dtype());
+      if (t.shape())
+        layouts[i].shape.assign(t.shape()->begin(), t.shape()->end());
+    }
+  // Per tile, the address ranges in use: their union is the footprint, their
+  // highest end what the tile's memory must hold. Gathered into one array,
+  // tile by tile (counted first), then each tile's sorted and merged.
+  std::vector<uint64_t> start(tiles + 1, 0);
+  for (const TensorLayout &l : layouts)
+    for (const Interval &iv : l.intervals)
+      ++start[iv.tile + 1];
+  for (uint32_t t = 0; t < tiles; ++t)
+    start[t + 1] += start[t];
+  std::vector<std::pair<uint64_t, uint64_t>> ranges(start[tiles]);
+  {
+    std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
+    for (const TensorLayout &l : layouts)
+      for (const Interval &iv : l.intervals)
+        ranges[cursor[iv.tile]++] = {
+            iv.address,
+            iv.address + static_cast<uint64_t>(iv.end - iv.begin) * l.elemSize};
+  }
+  tileBytes.assign(tiles, 0);
   // The SRAM check above keeps every extent within the device's capacity.
-  std::vector<uint64_t> extents(dev.totalTiles(), 0);
-  for (uint32_t tile = 0; tile < dev.totalTiles(); ++tile) {
-    auto &rs = ranges[tile];
-    if (rs.empty())
-      continue;
-    std::sort(rs.begin(), rs.end());
-    uint64_t used = 0, curB = rs[0].first, curE = rs[0].second;
-    for (auto [b, e] : rs) {
-      if (b > curE) {
+  std::vector<uint64_t> extents(tiles, 0);
+  forEachIndex(pool, tiles, [&](size_t tile) {
+    auto b = ranges.begin() + start[tile], e = ranges.begin() + start[tile + 1];
+    if (b == e)
+      return;
+    std::sort(b, e);
+    uint64_t used = 0, curB = b->first, curE = b->second;
+    for (auto it = b; it != e; ++it) {
+      if (it->first > curE) {
         used += curE - curB;
-        curB = b;
-        curE = e;
+        curB = it->first;
+        curE = it->second;
       } else {
-        curE = std::max(curE, e);
+        curE = std::max(curE, it->second);
       }
-      extents[tile] = std::max(extents[tile], e);
+      extents[tile] = std::max(extents[tile], it->second);
     }
     used += curE - curB;
     tileBytes[tile] = used;
-  }
+  });
   memory = std::make_unique<TileMemory>(extents);
   return true;
 }

@@ -53,7 +53,16 @@ inline void scatterRuns(const MemRun *begin, const MemRun *end,
 
 struct DecodedOperand {
   uint32_t runBegin = 0, runEnd = 0; // in DecodedComputeSet::runs
-  uint64_t scratchOffset = 0;        // where it is packed when not direct
+  /// Or, with no runs, gathered into scratch (and scattered back) by
+  /// DecodedComputeSet::strided[strided], whose dst is the packed buffer's
+  /// offset 0.
+  int32_t strided = -1;
+  uint64_t scratchOffset = 0; // where it is packed when not direct
+  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
+  /// rank) of DecodedComputeSet::dims.
+  int64_t numElements = 0;
+  uint32_t dimBegin = 0, rank = 0;
+  plan::DType dtype = plan::DType::F32;
   bool written = false;
   /// The kernel works on tile memory in place: the box is one contiguous
   /// run, and no other operand of the vertex overlaps it where either is
@@ -61,14 +70,13 @@ struct DecodedOperand {
   bool direct = false;
 };
 
+/// A vertex is only indices into its compute set's arrays: its kernel
+/// tensors are filled in by the thread that runs it (SimDevice.cpp), so that
+/// decoding a big plan's millions of operands allocates nothing per operand.
 struct DecodedVertex {
   const plan::Vertex *vertex = nullptr;      // the codelet table
   uint32_t index = 0;                        // in the compute set, for errors
   uint32_t operandBegin = 0, operandEnd = 0; // in DecodedComputeSet::operands
-  kernels::DispatchOptions options;
-  /// Shapes and dtypes fixed at decode; data of direct operands too, of the
-  /// others set to the running thread's scratch at each run.
-  std::vector<kernels::KernelTensor> tensors;
 };
 
 /// The vertices of one tile, run in order by one host thread.
@@ -86,6 +94,8 @@ struct DecodedComputeSet {
   std::vector<DecodedVertex> vertices;
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
+  std::vector<StridedCopy> strided;
+  std::vector<int64_t> dims;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;
   /// Enough host work that waking the thread pool pays for itself. Tiles
@@ -158,15 +168,18 @@ struct Program {
   std::vector<StepProfile> profile;
 };
 
+class ThreadPool;
+
 /// Reads the plan's tensor mappings into `layouts`, checks every interval
 /// against the device (tile index, SRAM capacity), and sizes the tile memory
 /// (`tileBytes`: bytes in use per tile, the union of its address ranges).
+/// With a pool, mappings and tiles are processed on its threads; the result
+/// and any error are the same as without.
 bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
                   std::vector<uint64_t> &tileBytes,
-                  std::unique_ptr<TileMemory> &memory, std::string &error);
-
-class ThreadPool;
+                  std::unique_ptr<TileMemory> &memory, ThreadPool *pool,
+                  std::string &error);
 
 /// Decodes the tile program and writes constants and parameters into tile
 /// memory. Errors name the step, its source location and the tensor. With a

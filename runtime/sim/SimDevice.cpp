@@ -83,8 +83,6 @@ bool SimDevice::Impl::setup(std::string &error) {
                                 "on the sim device",
                                 target),
             false);
-  if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, error))
-    return false;
   for (const BindingInfo &b : bindings.inputs())
     inputData.emplace_back(b.byteSize());
   for (const BindingInfo &b : bindings.outputs())
@@ -95,6 +93,9 @@ bool SimDevice::Impl::setup(std::string &error) {
                          ? options.threads
                          : std::max(1u, std::thread::hardware_concurrency());
   pool = std::make_unique<ThreadPool>(threads);
+  if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, pool.get(),
+                    error))
+    return false;
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      pool.get(), error))
     return false;
@@ -115,20 +116,41 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
     thread_local std::vector<uint8_t> scratch;
     if (scratch.size() < task.scratchBytes)
       scratch.resize(task.scratchBytes);
+    // The kernel's tensors and options, refilled for each vertex: assigning
+    // into vectors kept by the thread allocates nothing once warm.
+    thread_local std::vector<kernels::KernelTensor> tensors;
+    thread_local kernels::DispatchOptions options;
     for (uint32_t vi = task.vertexBegin; vi < task.vertexEnd; ++vi) {
       DecodedVertex &v = p.vertices[vi];
+      tensors.resize(v.operandEnd - v.operandBegin);
       for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
         const DecodedOperand &op = p.operands[o];
-        if (op.direct)
+        kernels::KernelTensor &kt = tensors[o - v.operandBegin];
+        kt.dtype = op.dtype;
+        kt.numElements = op.numElements;
+        kt.shape.assign(p.dims.data() + op.dimBegin,
+                        p.dims.data() + op.dimBegin + op.rank);
+        if (op.direct) {
+          kt.data = p.runs[op.runBegin].ptr;
           continue;
-        uint8_t *buf = scratch.data() + op.scratchOffset;
-        v.tensors[o - v.operandBegin].data = buf;
-        gatherRuns(&p.runs[op.runBegin], &p.runs[0] + op.runEnd, buf);
+        }
+        kt.data = scratch.data() + op.scratchOffset;
+        if (op.strided >= 0) {
+          StridedCopy c = p.strided[op.strided];
+          c.dst = kt.data;
+          c.run();
+        }
+        gatherRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
+                   kt.data);
       }
-      v.options.genericThreads = genericThreads;
+      if (auto *origin = v.vertex->index_origin())
+        options.indexOrigin.assign(origin->begin(), origin->end());
+      else
+        options.indexOrigin.clear();
+      options.genericThreads = genericThreads;
       std::string kernelError;
       if (!kernels::runKernelBody(v.vertex->codelet_type(), v.vertex->codelet(),
-                                  v.tensors, v.options, kernelError)) {
+                                  tensors, options, kernelError)) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
           firstError =
@@ -139,9 +161,16 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
       }
       for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
         const DecodedOperand &op = p.operands[o];
-        if (op.written && !op.direct)
-          scatterRuns(&p.runs[op.runBegin], &p.runs[0] + op.runEnd,
-                      scratch.data() + op.scratchOffset);
+        if (!op.written || op.direct)
+          continue;
+        uint8_t *buf = scratch.data() + op.scratchOffset;
+        if (op.strided >= 0) {
+          StridedCopy c = p.strided[op.strided];
+          c.dst = buf;
+          c.reversed().run();
+        }
+        scatterRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
+                    buf);
       }
     }
   };

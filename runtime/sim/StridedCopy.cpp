@@ -158,6 +158,28 @@ bool describePermutedCopy(const TensorLayout &srcLayout,
   return finishCopy(c, nd, static_cast<int64_t>(srcLayout.elemSize), copy);
 }
 
+bool describePackedBox(const TensorLayout &layout, const int64_t *offsets,
+                       const int64_t *sizes, StridedCopy &gather,
+                       BoxPlace &place) {
+  int rank = static_cast<int>(layout.shape.size());
+  constexpr int kInline = 16;
+  if (rank > kInline)
+    return false;
+  Dim s[kInline];
+  int ns = 0;
+  // Unmerged: each dimension is paired with its packed stride by index.
+  if (!placeBox(layout, offsets, sizes, s, ns, place, false))
+    return false;
+  int64_t elem = static_cast<int64_t>(layout.elemSize);
+  int64_t packed[kInline];
+  for (int d = rank - 1; d >= 0; --d)
+    packed[d] = d == rank - 1 ? elem : packed[d + 1] * sizes[d + 1];
+  Common c[kInline];
+  for (int k = 0; k < ns; ++k)
+    c[k] = {s[k].size, s[k].stride, packed[s[k].dim]};
+  return finishCopy(c, ns, elem, gather);
+}
+
 namespace {
 
 bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy) {

@@ -52,6 +52,15 @@ struct StridedCopy {
     forEachPiece(
         [](const uint8_t *s, uint8_t *d, uint64_t n) { std::memcpy(d, s, n); });
   }
+  /// The same pieces copied the other way, from `dst` back to `src`.
+  StridedCopy reversed() const {
+    StridedCopy r = *this;
+    r.src = dst;
+    r.dst = const_cast<uint8_t *>(src);
+    for (uint32_t d = 0; d < rank; ++d)
+      std::swap(r.srcStride[d], r.dstStride[d]);
+    return r;
+  }
 
 private:
   uint64_t span(const int64_t *stride) const {
@@ -105,6 +114,17 @@ bool describePermutedCopy(const TensorLayout &srcLayout,
                           const int64_t *dstOffsets, const int64_t *dstSizes,
                           const int64_t *perm, StridedCopy &copy,
                           BoxPlace &srcPlace, BoxPlace &dstPlace);
+
+/// The gather of a box of `layout` (its offsets and sizes, in the tensor's
+/// rank) into a packed row-major buffer, when the whole box lies in one
+/// block of the layout (one tile) and its pieces nest into kMaxCopyDims
+/// dimensions: `gather.src` is left null (the box starts at `place`),
+/// `gather.dst` null (offset 0 of the buffer). A compute operand that is a
+/// column block of a matrix is then one descriptor instead of a memory run
+/// per row. Fails, returning false, like describeBoxCopy.
+bool describePackedBox(const TensorLayout &layout, const int64_t *offsets,
+                       const int64_t *sizes, StridedCopy &gather,
+                       BoxPlace &place);
 
 /// The same copy with one side replaced by a packed (row-major, dense)
 /// buffer at `packed`: the gather into, or the scatter out of, staging.

@@ -238,6 +238,7 @@ TileMemory::TileMemory(const std::vector<uint64_t> &extents)
     aligned = arena_ +
               (kAlign - reinterpret_cast<uintptr_t>(arena_) % kAlign) % kAlign;
   }
+  begin_ = aligned;
   for (size_t t = 0; t < extents.size(); ++t)
     if (extents[t])
       bases_[t] = aligned + offsets[t];

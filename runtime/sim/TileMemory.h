@@ -87,6 +87,9 @@ public:
   const uint8_t *tile(uint32_t t) const { return bases_[t]; }
   uint32_t numTiles() const { return static_cast<uint32_t>(bases_.size()); }
   uint64_t allocatedBytes() const { return arenaBytes_; }
+  /// Where tile 0's memory starts; every tile's lies in
+  /// [arenaBegin(), arenaBegin() + allocatedBytes()).
+  const uint8_t *arenaBegin() const { return begin_; }
 
   /// Copies the segments between tile memory and a packed buffer.
   void gather(const std::vector<Segment> &segs, uint8_t *buf) const {
@@ -100,6 +103,7 @@ public:
 
 private:
   uint8_t *arena_ = nullptr;
+  uint8_t *begin_ = nullptr; // arena_, aligned
   bool mapped_ = false; // arena_ is an mmap, not a calloc
   uint64_t arenaBytes_ = 0;
   std::vector<uint8_t *> bases_;
