@@ -23,6 +23,7 @@
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/LocationString.h"
+#include "compiler/Plan/PlanBufferAllocator.h"
 #include "dialects/Bsp/IR/ProgramVerifier.h"
 #include "dialects/Optimizer/IR/OptimizerDialect.h"
 
@@ -683,7 +684,9 @@ int main(int argc, char **argv) {
   std::vector<uint8_t> bytes;
   // The tile plan is written straight from the builder: a 12-layer encoder's
   // plan is ~0.8 GB, and copying it into `bytes` first cost a second buffer.
-  // It is made once the program is known, sized for it up front.
+  // It is made once the program is known, sized for it up front, in huge
+  // pages where the kernel has them (PlanBufferAllocator.h).
+  ipuc::PlanBufferAllocator tileAllocator;
   std::optional<flatbuffers::FlatBufferBuilder> tileFbb;
   ArrayRef<uint8_t> planBytes;
   if (targetOpt == "ipu") {
@@ -733,7 +736,8 @@ int main(int argc, char **argv) {
                   "partitioning");
     planOptions.producer = ipuc::defaultProducer();
     mlir::TimingScope serializeTiming = rootTiming.nest("Serialize plan");
-    tileFbb.emplace(ipuc::estimateTilePlanBytes(programs.front()));
+    tileFbb.emplace(ipuc::estimateTilePlanBytes(programs.front()),
+                    &tileAllocator);
     if (failed(
             ipuc::serializeBspProgram(programs.front(), planOptions, *tileFbb)))
       return 1;
