@@ -10,6 +10,7 @@
 #include "compiler/Plan/BspToPlan.h"
 #include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/GenericCodelet.h"
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/LocationString.h"
 
@@ -141,8 +142,23 @@ private:
   /// boxes share one table instead of each carrying the scalar program.
   /// Hashed rather than ordered: the keys are long and share prefixes, so a
   /// tree lookup compared many bytes per vertex. Only looked up, never
-  /// iterated, so the plan does not depend on the order.
-  std::unordered_map<std::string, fb::Offset<plan::Generic>> generics;
+  /// iterated, so the plan does not depend on the order. The hash comes
+  /// with the key from the prefetcher's thread.
+  struct GenericKey {
+    std::string bytes;
+    size_t hash;
+    bool operator==(const GenericKey &other) const {
+      return bytes == other.bytes;
+    }
+  };
+  struct GenericKeyHash {
+    size_t operator()(const GenericKey &key) const { return key.hash; }
+  };
+  std::unordered_map<GenericKey, fb::Offset<plan::Generic>, GenericKeyHash>
+      generics;
+  std::optional<ipuc::GenericCodeletPrefetcher> codelets;
+  /// The codelet being serialized, reused so its buffers are too.
+  ipuc::GenericCodelet codelet;
 };
 } // namespace
 
@@ -190,104 +206,26 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   return success();
 }
 
-/// Compiles the scalar body with the host plan's BodyCompiler, which works on
-/// a linalg structured op: the body is cloned into a detached linalg.generic
-/// that is never verified or inserted.
-static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
-                                       ipuc::CompiledBody &out) {
-  LogicalResult result =
-      ipuc::compileBody(vertex.getBody().front(), vertex, out);
-  for (Value table : out.captured)
-    if (!isa<BlockArgument>(table))
-      return vertex.emitOpError()
-             << "body reads a tensor with tensor.extract that is not one of "
-                "its gathered inputs; vertices can only read their operands";
-  return result;
-}
-
 FailureOr<fb::Offset<plan::Generic>>
 BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
-  ipuc::CompiledBody body;
-  if (failed(compileVertexBody(op, body)))
+  if (failed(codelets->take(op, codelet)))
     return failure();
-  ArrayRef<int64_t> bounds = op.getLoopBounds();
-  std::vector<int64_t> loopBounds(bounds.begin(), bounds.end());
-  std::vector<uint8_t> reductionDims;
-  for (Attribute attr : op.getIteratorTypes())
-    reductionDims.push_back(cast<StringAttr>(attr).getValue() == "reduction");
-
-  // Codelet operands: element inputs, outputs, then gathered inputs (see
-  // serializeVertex), so a gathered input's operand index is its body
-  // argument's number.
-  unsigned numInputs = op.getInputs().size() - op.getNumGathered();
-  SmallVector<Attribute> boxes(
-      op.getInputBoxes().getValue().take_front(numInputs));
-  llvm::append_range(boxes, op.getOutputBoxes().getValue());
-  // The codelet's content, as the key under which it is shared.
-  std::string key;
-  auto append = [&](const void *data, size_t bytes) {
-    key.append(static_cast<const char *>(data), bytes);
-  };
-  auto appendInts = [&](ArrayRef<int64_t> values) {
-    int64_t n = values.size();
-    append(&n, sizeof(n));
-    append(values.data(), n * sizeof(int64_t));
-  };
-  appendInts(loopBounds);
-  append(reductionDims.data(), reductionDims.size());
-  struct FoldedOperand {
-    int64_t offset;
-    SmallVector<int64_t> strides;
-  };
-  SmallVector<FoldedOperand> folded;
-  std::vector<int32_t> inits;
-  Block &block = op.getBody().front();
-  for (auto [i, attr] : llvm::enumerate(op.getIndexingMaps())) {
-    AffineMap map = cast<AffineMapAttr>(attr).getValue();
-    FoldedOperand f;
-    if (failed(ipuc::foldIndexingMap(
-            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides, f.offset)))
-      return op.emitOpError()
-             << "indexing map #" << i << " " << AffineMapAttr::get(map)
-             << " is not a linear combination of loop dimensions plus a "
-                "constant";
-    append(&f.offset, sizeof(f.offset));
-    appendInts(f.strides);
-    // An output whose old value the body reads (a reduction) is its own
-    // init: the box already holds the value to start from.
-    if (i >= numInputs)
-      inits.push_back(block.getArgument(i).use_empty() ? -1 : (int32_t)i);
-    folded.push_back(std::move(f));
-  }
-  append(&numInputs, sizeof(numInputs));
-  append(inits.data(), inits.size() * sizeof(int32_t));
-  append(body.program.data(), body.program.size() * sizeof(plan::Instr));
-  append(&body.numRegisters, sizeof(body.numRegisters));
-  // Gathered inputs the body reads with tensor.extract, by operand index.
-  std::vector<uint32_t> captured;
-  for (Value table : body.captured)
-    captured.push_back(cast<BlockArgument>(table).getArgNumber());
-  append(captured.data(), captured.size() * sizeof(uint32_t));
-  int64_t points = 1;
-  for (int64_t bound : bounds)
-    points *= bound;
-  int64_t bodyOps = 0;
-  for (Operation &bodyOp : block.without_terminator())
-    bodyOps += !bodyOp.hasTrait<OpTrait::ConstantLike>();
-  flops = double(points) * double(bodyOps);
-  auto [it, inserted] = generics.try_emplace(std::move(key));
+  flops = codelet.flops;
+  auto [it, inserted] =
+      generics.try_emplace(GenericKey{std::move(codelet.key), codelet.hash});
   if (!inserted)
     return it->second;
   std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
-  for (auto [i, f] : llvm::enumerate(folded)) {
+  for (auto [i, f] : llvm::enumerate(codelet.folded)) {
     auto operand = plan::CreateOperand(fbb, i, f.offset, ints(f.strides));
-    (i < numInputs ? inputOperands : outputOperands).push_back(operand);
+    (i < codelet.numInputs ? inputOperands : outputOperands).push_back(operand);
   }
   it->second = plan::CreateGeneric(
-      fbb, ints(loopBounds), fbb.CreateVector(reductionDims),
+      fbb, ints(codelet.loopBounds), fbb.CreateVector(codelet.reductionDims),
       fbb.CreateVector(inputOperands), fbb.CreateVector(outputOperands),
-      fbb.CreateVector(inits), fbb.CreateVector(captured),
-      fbb.CreateVectorOfStructs(body.program), body.numRegisters);
+      fbb.CreateVector(codelet.inits), fbb.CreateVector(codelet.captured),
+      fbb.CreateVectorOfStructs(codelet.body.program),
+      codelet.body.numRegisters);
   return it->second;
 }
 
@@ -490,6 +428,17 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
           !tensorIndex.count(operand))
         return op.emitOpError()
                << "uses a buffer not defined by a bsp.tensor of the program";
+  // Generic codelets are prepared ahead on another thread, in the order
+  // serializeSteps meets them (program order, repeat bodies in place).
+  std::vector<bsp::GenericVertexOp> vertices;
+  program.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    auto vertex = dyn_cast<bsp::GenericVertexOp>(op);
+    if (!vertex)
+      return WalkResult::advance();
+    vertices.push_back(vertex);
+    return WalkResult::skip();
+  });
+  codelets.emplace(program.getContext(), std::move(vertices));
   FailureOr<std::vector<fb::Offset<plan::Step>>> steps = serializeSteps(body);
   if (failed(steps))
     return failure();
