@@ -107,6 +107,11 @@ namespace {
 // How far the worker may run ahead: enough to ride out the serializer's
 // slower steps, few enough that prepared codelets stay a few MB.
 constexpr size_t kAhead = 4096;
+// Each side, once it has to wait, waits for this many codelets (prepared,
+// or slots freed) rather than one: waking the other thread for every
+// codelet made the two ping-pong through the scheduler, which on a loaded
+// machine doubled serialization.
+constexpr size_t kBatch = 256;
 // Set on the worker's thread while it prepares, so that the diagnostics of
 // a vertex that fails there are dropped (take() reports them again).
 thread_local bool onWorker = false;
@@ -137,21 +142,31 @@ ipuc::GenericCodeletPrefetcher::~GenericCodeletPrefetcher() {
 
 void ipuc::GenericCodeletPrefetcher::work() {
   onWorker = true;
-  for (size_t i = 0; i < vertices.size(); ++i) {
+  size_t total = vertices.size(), batch = std::min(kBatch, slots.size());
+  for (size_t i = 0; i < total; ++i) {
     {
       std::unique_lock<std::mutex> lock(mutex);
-      changed.wait(lock, [&] { return stop || i - consumed < slots.size(); });
+      if (i - consumed >= slots.size()) {
+        // Full: wait until a batch of slots is free.
+        producerWaiting = true;
+        changed.wait(
+            lock, [&] { return stop || i - consumed <= slots.size() - batch; });
+        producerWaiting = false;
+      }
       if (stop)
         break;
     }
     // The slot is the worker's until `produced` passes it.
     Slot &slot = slots[i % slots.size()];
     slot.ok = succeeded(prepareGenericCodelet(vertices[i], slot.codelet));
+    bool wake;
     {
       std::lock_guard<std::mutex> lock(mutex);
       produced = i + 1;
+      wake = consumerWaiting && produced >= consumerTarget;
     }
-    changed.notify_all();
+    if (wake)
+      changed.notify_all();
   }
   onWorker = false;
 }
@@ -163,9 +178,17 @@ LogicalResult ipuc::GenericCodeletPrefetcher::take(bsp::GenericVertexOp op,
     return prepareGenericCodelet(op, out);
   size_t i = consumed;
   Slot &slot = slots[i % slots.size()];
+  bool wake;
   {
     std::unique_lock<std::mutex> lock(mutex);
-    changed.wait(lock, [&] { return produced > i; });
+    if (produced <= i) {
+      // Caught up: wait until a batch is prepared (or the last codelet).
+      consumerTarget =
+          std::min(i + std::min(kBatch, slots.size()), vertices.size());
+      consumerWaiting = true;
+      changed.wait(lock, [&] { return produced >= consumerTarget; });
+      consumerWaiting = false;
+    }
   }
   bool ok = slot.ok;
   if (ok)
@@ -173,8 +196,11 @@ LogicalResult ipuc::GenericCodeletPrefetcher::take(bsp::GenericVertexOp op,
   {
     std::lock_guard<std::mutex> lock(mutex);
     consumed = i + 1;
+    wake = producerWaiting &&
+           produced - consumed <= slots.size() - std::min(kBatch, slots.size());
   }
-  changed.notify_all();
+  if (wake)
+    changed.notify_all();
   // Prepared again here, for its diagnostics.
   return ok ? success() : prepareGenericCodelet(op, out);
 }

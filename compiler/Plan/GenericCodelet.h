@@ -82,6 +82,10 @@ private:
   std::mutex mutex;
   std::condition_variable changed;
   size_t produced = 0, consumed = 0;
+  /// Whether a side waits, and (the caller) for which `produced`: the other
+  /// side wakes it only once there is a batch.
+  bool producerWaiting = false, consumerWaiting = false;
+  size_t consumerTarget = 0;
   bool stop = false;
   std::shared_future<void> worker;
   std::optional<mlir::ScopedDiagnosticHandler> quietWorker;
