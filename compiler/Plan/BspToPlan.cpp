@@ -10,6 +10,7 @@
 #include "compiler/Plan/BspToPlan.h"
 #include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/GenericCodelet.h"
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/LocationString.h"
 
@@ -19,9 +20,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Allocator.h"
 
 #include <cstring>
-#include <deque>
 #include <map>
 #include <unordered_map>
 
@@ -70,6 +71,33 @@ static LogicalResult getValueBytes(bsp::TensorOp op, plan::DType dtype,
 }
 
 namespace {
+/// An int64 vector and its hash, as the key of BspSerializer::intVectors.
+struct IntsKey {
+  ArrayRef<int64_t> values;
+  unsigned hashValue;
+
+  static unsigned hash(ArrayRef<int64_t> values) {
+    return llvm::hash_combine_range(values.begin(), values.end());
+  }
+  struct Info {
+    static IntsKey getEmptyKey() {
+      return {llvm::DenseMapInfo<ArrayRef<int64_t>>::getEmptyKey(), 0};
+    }
+    static IntsKey getTombstoneKey() {
+      return {llvm::DenseMapInfo<ArrayRef<int64_t>>::getTombstoneKey(), 0};
+    }
+    static unsigned getHashValue(const IntsKey &key) { return key.hashValue; }
+    static bool isEqual(const IntsKey &a, const IntsKey &b) {
+      // The empty and tombstone keys are told apart by their data pointers.
+      if (a.hashValue != b.hashValue || a.values.size() != b.values.size())
+        return false;
+      if (a.values.data() == b.values.data())
+        return true;
+      return llvm::DenseMapInfo<ArrayRef<int64_t>>::isEqual(a.values, b.values);
+    }
+  };
+};
+
 class BspSerializer {
 public:
   BspSerializer(const ipuc::PlanOptions &options, fb::FlatBufferBuilder &fbb)
@@ -82,22 +110,24 @@ private:
   FailureOr<std::vector<fb::Offset<plan::Step>>> serializeSteps(Block &block);
   FailureOr<fb::Offset<plan::Step>> serializeStep(Operation *op);
   FailureOr<fb::Offset<plan::Vertex>> serializeVertex(Operation *op);
-  FailureOr<fb::Offset<plan::Generic>>
-  serializeGeneric(bsp::GenericVertexOp op, double &flops);
+  /// The table of `codelet`, shared with the vertices of equal content.
+  fb::Offset<plan::Generic> createGeneric();
 
   /// Identical int64 vectors (box offsets and sizes, shapes, strides) are
   /// written once and shared: FlatBuffers allows any number of references to
   /// one vector, and the boxes of a big program repeat a few shapes.
   fb::Offset<fb::Vector<int64_t>> ints(ArrayRef<int64_t> values) {
-    auto it = intVectors.find(values);
-    if (it != intVectors.end())
+    auto [it, inserted] =
+        intVectors.try_emplace(IntsKey{values, IntsKey::hash(values)});
+    if (!inserted)
       return it->second;
-    // The key must outlive the map: it points into a stored copy.
-    const std::vector<int64_t> &key =
-        intVectorKeys.emplace_back(values.begin(), values.end());
-    auto offset = fbb.CreateVector(key.data(), key.size());
-    intVectors.try_emplace(ArrayRef<int64_t>(key), offset);
-    return offset;
+    // The key must outlive the map: it is pointed at a copy in the arena
+    // (same contents, so the same hash and equality).
+    int64_t *copy = intArena.Allocate<int64_t>(values.size());
+    std::copy(values.begin(), values.end(), copy);
+    it->first.values = ArrayRef<int64_t>(copy, values.size());
+    it->second = fbb.CreateVector(copy, values.size());
+    return it->second;
   }
   fb::Offset<plan::Box> makeBox(Value value, Attribute attr) {
     // Box attributes are uniqued, so their vectors are found by pointer
@@ -132,8 +162,14 @@ private:
   std::vector<fb::Offset<plan::Tensor>> tensors;
   std::vector<fb::Offset<plan::TensorMapping>> mappings;
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
-  llvm::DenseMap<ArrayRef<int64_t>, fb::Offset<fb::Vector<int64_t>>> intVectors;
-  std::deque<std::vector<int64_t>> intVectorKeys;
+  /// The shared int vectors by content. The map holds each key's hash, so
+  /// that a probe compares hashes before contents (a 12-layer encoder has
+  /// hundreds of thousands of distinct vectors, and comparing contents on
+  /// every probe showed in profiles), and the contents live in one arena
+  /// rather than a heap vector each.
+  llvm::DenseMap<IntsKey, fb::Offset<fb::Vector<int64_t>>, IntsKey::Info>
+      intVectors;
+  llvm::BumpPtrAllocator intArena;
   llvm::DenseMap<Attribute, std::pair<fb::Offset<fb::Vector<int64_t>>,
                                       fb::Offset<fb::Vector<int64_t>>>>
       boxVectors;
@@ -141,8 +177,24 @@ private:
   /// boxes share one table instead of each carrying the scalar program.
   /// Hashed rather than ordered: the keys are long and share prefixes, so a
   /// tree lookup compared many bytes per vertex. Only looked up, never
-  /// iterated, so the plan does not depend on the order.
-  std::unordered_map<std::string, fb::Offset<plan::Generic>> generics;
+  /// iterated, so the plan does not depend on the order. The hash comes
+  /// with the key from the prefetcher's thread.
+  struct GenericKey {
+    std::string bytes;
+    size_t hash;
+    bool operator==(const GenericKey &other) const {
+      return bytes == other.bytes;
+    }
+  };
+  struct GenericKeyHash {
+    size_t operator()(const GenericKey &key) const { return key.hash; }
+  };
+  std::unordered_map<GenericKey, fb::Offset<plan::Generic>, GenericKeyHash>
+      generics;
+  std::optional<ipuc::GenericCodeletPrefetcher> codelets;
+  /// The content of the generic vertex being serialized, reused so its
+  /// buffers are too.
+  ipuc::GenericCodelet codelet;
 };
 } // namespace
 
@@ -190,104 +242,22 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   return success();
 }
 
-/// Compiles the scalar body with the host plan's BodyCompiler, which works on
-/// a linalg structured op: the body is cloned into a detached linalg.generic
-/// that is never verified or inserted.
-static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
-                                       ipuc::CompiledBody &out) {
-  LogicalResult result =
-      ipuc::compileBody(vertex.getBody().front(), vertex, out);
-  for (Value table : out.captured)
-    if (!isa<BlockArgument>(table))
-      return vertex.emitOpError()
-             << "body reads a tensor with tensor.extract that is not one of "
-                "its gathered inputs; vertices can only read their operands";
-  return result;
-}
-
-FailureOr<fb::Offset<plan::Generic>>
-BspSerializer::serializeGeneric(bsp::GenericVertexOp op, double &flops) {
-  ipuc::CompiledBody body;
-  if (failed(compileVertexBody(op, body)))
-    return failure();
-  ArrayRef<int64_t> bounds = op.getLoopBounds();
-  std::vector<int64_t> loopBounds(bounds.begin(), bounds.end());
-  std::vector<uint8_t> reductionDims;
-  for (Attribute attr : op.getIteratorTypes())
-    reductionDims.push_back(cast<StringAttr>(attr).getValue() == "reduction");
-
-  // Codelet operands: element inputs, outputs, then gathered inputs (see
-  // serializeVertex), so a gathered input's operand index is its body
-  // argument's number.
-  unsigned numInputs = op.getInputs().size() - op.getNumGathered();
-  SmallVector<Attribute> boxes(
-      op.getInputBoxes().getValue().take_front(numInputs));
-  llvm::append_range(boxes, op.getOutputBoxes().getValue());
-  // The codelet's content, as the key under which it is shared.
-  std::string key;
-  auto append = [&](const void *data, size_t bytes) {
-    key.append(static_cast<const char *>(data), bytes);
-  };
-  auto appendInts = [&](ArrayRef<int64_t> values) {
-    int64_t n = values.size();
-    append(&n, sizeof(n));
-    append(values.data(), n * sizeof(int64_t));
-  };
-  appendInts(loopBounds);
-  append(reductionDims.data(), reductionDims.size());
-  struct FoldedOperand {
-    int64_t offset;
-    SmallVector<int64_t> strides;
-  };
-  SmallVector<FoldedOperand> folded;
-  std::vector<int32_t> inits;
-  Block &block = op.getBody().front();
-  for (auto [i, attr] : llvm::enumerate(op.getIndexingMaps())) {
-    AffineMap map = cast<AffineMapAttr>(attr).getValue();
-    FoldedOperand f;
-    if (failed(ipuc::foldIndexingMap(
-            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides, f.offset)))
-      return op.emitOpError()
-             << "indexing map #" << i << " " << AffineMapAttr::get(map)
-             << " is not a linear combination of loop dimensions plus a "
-                "constant";
-    append(&f.offset, sizeof(f.offset));
-    appendInts(f.strides);
-    // An output whose old value the body reads (a reduction) is its own
-    // init: the box already holds the value to start from.
-    if (i >= numInputs)
-      inits.push_back(block.getArgument(i).use_empty() ? -1 : (int32_t)i);
-    folded.push_back(std::move(f));
-  }
-  append(&numInputs, sizeof(numInputs));
-  append(inits.data(), inits.size() * sizeof(int32_t));
-  append(body.program.data(), body.program.size() * sizeof(plan::Instr));
-  append(&body.numRegisters, sizeof(body.numRegisters));
-  // Gathered inputs the body reads with tensor.extract, by operand index.
-  std::vector<uint32_t> captured;
-  for (Value table : body.captured)
-    captured.push_back(cast<BlockArgument>(table).getArgNumber());
-  append(captured.data(), captured.size() * sizeof(uint32_t));
-  int64_t points = 1;
-  for (int64_t bound : bounds)
-    points *= bound;
-  int64_t bodyOps = 0;
-  for (Operation &bodyOp : block.without_terminator())
-    bodyOps += !bodyOp.hasTrait<OpTrait::ConstantLike>();
-  flops = double(points) * double(bodyOps);
-  auto [it, inserted] = generics.try_emplace(std::move(key));
+fb::Offset<plan::Generic> BspSerializer::createGeneric() {
+  auto [it, inserted] =
+      generics.try_emplace(GenericKey{std::move(codelet.key), codelet.hash});
   if (!inserted)
     return it->second;
   std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
-  for (auto [i, f] : llvm::enumerate(folded)) {
+  for (auto [i, f] : llvm::enumerate(codelet.folded)) {
     auto operand = plan::CreateOperand(fbb, i, f.offset, ints(f.strides));
-    (i < numInputs ? inputOperands : outputOperands).push_back(operand);
+    (i < codelet.numInputs ? inputOperands : outputOperands).push_back(operand);
   }
   it->second = plan::CreateGeneric(
-      fbb, ints(loopBounds), fbb.CreateVector(reductionDims),
+      fbb, ints(codelet.loopBounds), fbb.CreateVector(codelet.reductionDims),
       fbb.CreateVector(inputOperands), fbb.CreateVector(outputOperands),
-      fbb.CreateVector(inits), fbb.CreateVector(captured),
-      fbb.CreateVectorOfStructs(body.program), body.numRegisters);
+      fbb.CreateVector(codelet.inits), fbb.CreateVector(codelet.captured),
+      fbb.CreateVectorOfStructs(codelet.body.program),
+      codelet.body.numRegisters);
   return it->second;
 }
 
@@ -309,24 +279,25 @@ BspSerializer::serializeVertex(Operation *op) {
   int64_t tile = 0;
   double flops = 0;
   plan::KernelBody kind = plan::KernelBody::NONE;
-  fb::Offset<void> codelet;
+  fb::Offset<void> body;
   LogicalResult result =
       llvm::TypeSwitch<Operation *, LogicalResult>(op)
           .Case([&](bsp::GenericVertexOp v) -> LogicalResult {
             tile = v.getTile();
-            unsigned elementInputs = v.getInputs().size() - v.getNumGathered();
+            // The codelet's content first, which counts the element inputs;
+            // the boxes' tables are still created before the codelet's.
+            if (failed(codelets->take(v, codelet)))
+              return failure();
+            unsigned elementInputs = codelet.numInputs;
             ArrayRef<Attribute> inBoxes = v.getInputBoxes().getValue();
             addBoxes(v.getInputs().take_front(elementInputs),
                      inBoxes.take_front(elementInputs));
             addBoxArray(v.getOutputs(), v.getOutputBoxes());
             addBoxes(v.getInputs().drop_front(elementInputs),
                      inBoxes.drop_front(elementInputs));
-            FailureOr<fb::Offset<plan::Generic>> generic =
-                serializeGeneric(v, flops);
-            if (failed(generic))
-              return failure();
+            flops = codelet.flops;
             kind = plan::KernelBody::Generic;
-            codelet = generic->Union();
+            body = createGeneric().Union();
             return success();
           })
           .Case([&](bsp::MatMulVertexOp v) {
@@ -337,10 +308,10 @@ BspSerializer::serializeVertex(Operation *op) {
             v.getSizes(m, n, k);
             flops = 2.0 * m * n * k;
             kind = plan::KernelBody::MatMul;
-            codelet = plan::CreateMatMul(fbb, 0, 1, v.getAccumulate() ? 2 : -1,
-                                         2, 1, m, n, k, v.getTransposeLhs(),
-                                         v.getTransposeRhs(), 0, 0)
-                          .Union();
+            body = plan::CreateMatMul(fbb, 0, 1, v.getAccumulate() ? 2 : -1, 2,
+                                      1, m, n, k, v.getTransposeLhs(),
+                                      v.getTransposeRhs(), 0, 0)
+                       .Union();
             return success();
           })
           .Case([&](bsp::Conv2DVertexOp v) {
@@ -362,12 +333,11 @@ BspSerializer::serializeVertex(Operation *op) {
             flops = 2.0 * out[0] * out[1] * out[2] * out[3] * filter[1] *
                     filter[2] * filter[3];
             kind = plan::KernelBody::Conv2D;
-            codelet =
-                plan::CreateConv2D(fbb, 0, 1, v.getAccumulate() ? 2 : -1, 2,
-                                   in[0], in[1], in[2], in[3], filter[0],
-                                   filter[1], filter[2], out[1], out[2], s[0],
-                                   s[1], d[0], d[1], v.getGroups())
-                    .Union();
+            body = plan::CreateConv2D(fbb, 0, 1, v.getAccumulate() ? 2 : -1, 2,
+                                      in[0], in[1], in[2], in[3], filter[0],
+                                      filter[1], filter[2], out[1], out[2],
+                                      s[0], s[1], d[0], d[1], v.getGroups())
+                       .Union();
             return success();
           })
           .Case([&](bsp::CopyVertexOp v) {
@@ -380,9 +350,8 @@ BspSerializer::serializeVertex(Operation *op) {
                 cast<bsp::BoxAttr>(v.getInputBoxes()[0]).getNumElements()};
             std::vector<int64_t> unit{1};
             kind = plan::KernelBody::Copy;
-            codelet = plan::CreateCopyDirect(fbb, 0, 1, &sizes, 0, &unit, 0,
-                                             &unit)
-                          .Union();
+            body = plan::CreateCopyDirect(fbb, 0, 1, &sizes, 0, &unit, 0, &unit)
+                       .Union();
             return success();
           })
           .Case([&](bsp::FillVertexOp v) {
@@ -396,7 +365,7 @@ BspSerializer::serializeVertex(Operation *op) {
               iimm = i.getType().isInteger(1) ? (int64_t)i.getValue().getZExtValue()
                                              : i.getValue().getSExtValue();
             kind = plan::KernelBody::Fill;
-            codelet = plan::CreateFill(fbb, 0, fimm, iimm).Union();
+            body = plan::CreateFill(fbb, 0, fimm, iimm).Union();
             return success();
           })
           .Default([](Operation *other) {
@@ -407,7 +376,7 @@ BspSerializer::serializeVertex(Operation *op) {
   if (auto attr = op->getAttrOfType<FloatAttr>("flops"))
     flops = attr.getValueAsDouble();
   auto operandsOffset = fbb.CreateVector(operands);
-  return plan::CreateVertex(fbb, tile, operandsOffset, kind, codelet, flops);
+  return plan::CreateVertex(fbb, tile, operandsOffset, kind, body, flops);
 }
 
 FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
@@ -474,6 +443,22 @@ BspSerializer::serializeSteps(Block &block) {
   return steps;
 }
 
+/// The generic vertices of `block`'s steps, in the order serializeSteps
+/// meets them.
+static void
+collectGenericVertices(Block &block,
+                       std::vector<bsp::GenericVertexOp> &vertices) {
+  for (Operation &op : block) {
+    if (auto cs = dyn_cast<bsp::ComputeSetOp>(op)) {
+      for (Operation &vertex : cs.getBody().front())
+        if (auto generic = dyn_cast<bsp::GenericVertexOp>(vertex))
+          vertices.push_back(generic);
+    } else if (auto repeat = dyn_cast<bsp::RepeatOp>(op)) {
+      collectGenericVertices(repeat.getBody().front(), vertices);
+    }
+  }
+}
+
 LogicalResult BspSerializer::run(bsp::ProgramOp program) {
   // The runtime needs every operand on its vertex's tile.
   if (program.getRemoteOperands())
@@ -490,6 +475,11 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
           !tensorIndex.count(operand))
         return op.emitOpError()
                << "uses a buffer not defined by a bsp.tensor of the program";
+  // Generic codelets are prepared ahead on another thread, in the order
+  // serializeSteps meets them (program order, repeat bodies in place).
+  std::vector<bsp::GenericVertexOp> vertices;
+  collectGenericVertices(body, vertices);
+  codelets.emplace(program.getContext(), std::move(vertices));
   FailureOr<std::vector<fb::Offset<plan::Step>>> steps = serializeSteps(body);
   if (failed(steps))
     return failure();
@@ -524,16 +514,30 @@ size_t ipuc::estimateTilePlanBytes(bsp::ProgramOp program) {
   return bytes;
 }
 
+LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
+                                 const PlanOptions &options,
+                                 fb::FlatBufferBuilder &fbb) {
+  return BspSerializer(options, fbb).run(program);
+}
+
+bool ipuc::verifyTilePlanBuffer(ArrayRef<uint8_t> plan) {
+  fb::Verifier verifier(plan.data(), plan.size(),
+                        /*max_depth=*/64, /*max_tables=*/100000000);
+  return plan::VerifyPlanBuffer(verifier);
+}
+
+LogicalResult ipuc::reportUnverifiedTilePlan(bsp::ProgramOp program) {
+  return program.emitOpError("internal error: the serialized plan does not "
+                             "pass the FlatBuffers verifier");
+}
+
 LogicalResult ipuc::serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         fb::FlatBufferBuilder &fbb) {
-  if (failed(BspSerializer(options, fbb).run(program)))
+  if (failed(buildBspPlan(program, options, fbb)))
     return failure();
-  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
-                        /*max_depth=*/64, /*max_tables=*/100000000);
-  if (!plan::VerifyPlanBuffer(verifier))
-    return program.emitOpError("internal error: the serialized plan does not "
-                               "pass the FlatBuffers verifier");
+  if (!verifyTilePlanBuffer({fbb.GetBufferPointer(), fbb.GetSize()}))
+    return reportUnverifiedTilePlan(program);
   return success();
 }
 

@@ -14,6 +14,7 @@
 #include "dialects/Bsp/IR/BspOps.h"
 
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <flatbuffers/flatbuffers.h>
 
@@ -38,6 +39,16 @@ DeviceDescription getDeviceDescription(bsp::DeviceAttr attr,
 mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
                                         const PlanOptions &options,
                                         flatbuffers::FlatBufferBuilder &fbb);
+
+/// serializeBspProgram in two parts, for a caller that checks the finished
+/// buffer while it does something else with it (ipuc writes it meanwhile):
+/// the plan without the FlatBuffers verifier, the verifier (with the limits
+/// a large tile plan needs), and its error, reported at `program`.
+mlir::LogicalResult buildBspPlan(bsp::ProgramOp program,
+                                 const PlanOptions &options,
+                                 flatbuffers::FlatBufferBuilder &fbb);
+bool verifyTilePlanBuffer(llvm::ArrayRef<uint8_t> plan);
+mlir::LogicalResult reportUnverifiedTilePlan(bsp::ProgramOp program);
 
 /// A guess of the bytes serializeBspProgram writes for `program`, to size
 /// the FlatBufferBuilder up front: growing it by doubling copied the plan

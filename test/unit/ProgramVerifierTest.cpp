@@ -199,4 +199,29 @@ TEST(ProgramVerifier, RejectsAForeignOpInAComputeSet) {
             std::string::npos)
       << error;
 }
+
+/// `text` (a module holding one program) with a copy of its program, under
+/// the same name, after it.
+std::string withProgramTwice(std::string text) {
+  size_t begin = text.find("  bsp.program"), end = text.rfind("}\n");
+  text.insert(end, text.substr(begin, end - begin));
+  return text;
+}
+
+// A region invariant of the module (its symbol table), checked beside the
+// programs' own checks.
+TEST(ProgramVerifier, RejectsTwoProgramsOfOneName) {
+  std::string error = expectSameVerdict(withProgramTwice(program()));
+  EXPECT_NE(error.find("redefinition of symbol named 'main'"),
+            std::string::npos)
+      << error;
+}
+
+// The first program's own check fails as well as the module's: the program's
+// error, which mlir::verify meets first, comes first.
+TEST(ProgramVerifier, ReportsAProgramCheckBeforeTheModules) {
+  std::string error = expectSameVerdict(withProgramTwice(program("input1")));
+  EXPECT_NE(error.find("name 'input1' is already used"), std::string::npos)
+      << error;
+}
 } // namespace

@@ -23,6 +23,7 @@
 #include "compiler/Plan/Device.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/LocationString.h"
+#include "compiler/Plan/PlanBufferAllocator.h"
 #include "dialects/Bsp/IR/ProgramVerifier.h"
 #include "dialects/Optimizer/IR/OptimizerDialect.h"
 
@@ -49,9 +50,11 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <future>
 #include <optional>
 
 using namespace llvm;
@@ -289,9 +292,12 @@ int fail(const Twine &message) {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so a failed compile never leaves a truncated plan.
+/// and a rename, so a failed compile never leaves a truncated plan. The
+/// rename waits for `beforeRename`, if given, and is left out (the
+/// temporary removed) when it returns false.
 bool writeAtomically(StringRef path, ArrayRef<uint8_t> bytes,
-                     std::string &error) {
+                     std::string &error,
+                     function_ref<bool()> beforeRename = nullptr) {
   SmallString<256> tmp(path);
   tmp += ".tmp-%%%%%%";
   int fd;
@@ -311,6 +317,10 @@ bool writeAtomically(StringRef path, ArrayRef<uint8_t> bytes,
       sys::fs::remove(tmpPath);
       return false;
     }
+  }
+  if (beforeRename && !beforeRename()) {
+    sys::fs::remove(tmpPath);
+    return false;
   }
   if (std::error_code ec = sys::fs::rename(tmpPath, path)) {
     error = "cannot rename '" + tmpPath.str().str() + "' to '" + path.str() +
@@ -683,8 +693,11 @@ int main(int argc, char **argv) {
   std::vector<uint8_t> bytes;
   // The tile plan is written straight from the builder: a 12-layer encoder's
   // plan is ~0.8 GB, and copying it into `bytes` first cost a second buffer.
-  // It is made once the program is known, sized for it up front.
+  // It is made once the program is known, sized for it up front, in huge
+  // pages where the kernel has them (PlanBufferAllocator.h).
+  ipuc::PlanBufferAllocator tileAllocator;
   std::optional<flatbuffers::FlatBufferBuilder> tileFbb;
+  ipuc::bsp::ProgramOp tileProgram;
   ArrayRef<uint8_t> planBytes;
   if (targetOpt == "ipu") {
     // Partition over tiles, gather remote operands by exchange, plan tile
@@ -733,9 +746,11 @@ int main(int argc, char **argv) {
                   "partitioning");
     planOptions.producer = ipuc::defaultProducer();
     mlir::TimingScope serializeTiming = rootTiming.nest("Serialize plan");
-    tileFbb.emplace(ipuc::estimateTilePlanBytes(programs.front()));
-    if (failed(
-            ipuc::serializeBspProgram(programs.front(), planOptions, *tileFbb)))
+    tileProgram = programs.front();
+    tileFbb.emplace(ipuc::estimateTilePlanBytes(tileProgram), &tileAllocator);
+    // The FlatBuffers verifier runs on the finished plan while it is written
+    // (below): serially it was a tenth of serialization.
+    if (failed(ipuc::buildBspPlan(tileProgram, planOptions, *tileFbb)))
       return 1;
     planBytes =
         ArrayRef<uint8_t>(tileFbb->GetBufferPointer(), tileFbb->GetSize());
@@ -757,7 +772,32 @@ int main(int argc, char **argv) {
     return writeText(ipuc::plan::printPlan(loaded.plan()));
   }
   mlir::TimingScope writeTiming = rootTiming.nest("Write plan");
-  if (!writeAtomically(outputFile, planBytes, error))
+  if (!tileProgram) {
+    if (!writeAtomically(outputFile, planBytes, error))
+      return fail(error);
+    return 0;
+  }
+  // The tile plan is verified on another thread while this one copies it to
+  // the file (both only read the buffer), and renamed into place only once
+  // it has passed.
+  std::shared_future<bool> verified;
+  if (context.isMultithreadingEnabled())
+    verified = context.getThreadPool().async(
+        [&] { return ipuc::verifyTilePlanBuffer(planBytes); });
+  bool planValid = true;
+  auto waitForVerifier = [&] {
+    planValid = verified.valid() ? verified.get()
+                                 : ipuc::verifyTilePlanBuffer(planBytes);
+    return planValid;
+  };
+  bool written = writeAtomically(outputFile, planBytes, error, waitForVerifier);
+  if (verified.valid())
+    verified.wait();
+  if (!planValid) {
+    (void)ipuc::reportUnverifiedTilePlan(tileProgram);
+    return 1;
+  }
+  if (!written)
     return fail(error);
   return 0;
 }

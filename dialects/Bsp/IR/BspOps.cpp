@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -80,11 +81,10 @@ static void printBoxedOperands(OpAsmPrinter &printer, Operation *op,
 // Helpers
 //===----------------------------------------------------------------------===//
 
-static DeviceAttr getDevice(Operation *op) {
-  auto program = op->getParentOfType<ProgramOp>();
-  if (!program)
-    return {};
-  return dyn_cast_or_null<DeviceAttr>(program->getAttr("device"));
+/// The device of `program` (null without one), read from its properties
+/// rather than looked up by name: every vertex and tensor asks.
+static DeviceAttr getDevice(ProgramOp program) {
+  return program ? program.getProperties().device : DeviceAttr();
 }
 
 static std::string shapeString(ArrayRef<int64_t> shape) {
@@ -142,32 +142,56 @@ static LogicalResult verifyBoxOnTile(Operation *op, const Twine &what,
   // each tile). ODS guarantees the elements are intervals; a foreign element
   // sorts last and reads as unmapped rather than crashing.
   ArrayRef<Attribute> intervals = tensor.getMapping().getValue();
+  auto beginOf = [](Attribute attr) {
+    auto iv = dyn_cast<IntervalAttr>(attr);
+    return iv ? iv.getBegin() : std::numeric_limits<int64_t>::max();
+  };
   std::string problem;
   // Large boxes of tensors cut into many rows are checked up to a bound.
   int64_t budget = 1 << 20;
+  // The runs of a box come in increasing order, so the interval holding the
+  // next one is at or after the last one found, and often is it or the one
+  // after it (a box's rows in one interval, or in consecutive ones): those
+  // are tried before a binary search over the rest. On sorted, disjoint
+  // intervals (as TensorOp::verify demands) the interval found is the one a
+  // search of the whole mapping finds.
+  size_t last = 0;
+  IntervalAttr found;
   forEachBoxRun(
       tensor.getType().getShape(), box.getOffsets(), box.getSizes(),
       [&](int64_t begin, int64_t length) {
         int64_t end = begin + length;
         while (begin < end) {
-          auto it = llvm::upper_bound(intervals, begin,
-                                      [](int64_t v, Attribute attr) {
-                                        auto iv = dyn_cast<IntervalAttr>(attr);
-                                        return !iv || v < iv.getBegin();
-                                      });
-          IntervalAttr iv = it == intervals.begin()
-                                ? IntervalAttr()
-                                : dyn_cast<IntervalAttr>(*std::prev(it));
-          if (!iv || iv.getEnd() <= begin) {
+          if (!found || begin < found.getBegin() || begin >= found.getEnd()) {
+            size_t next = found ? last + 1 : intervals.size();
+            if (next < intervals.size() && beginOf(intervals[next]) <= begin &&
+                (next + 1 == intervals.size() ||
+                 begin < beginOf(intervals[next + 1]))) {
+              last = next;
+            } else {
+              // The last interval that begins at or before `begin`.
+              const Attribute *from = intervals.begin() + (found ? last : 0);
+              const Attribute *it = std::upper_bound(
+                  from, intervals.end(), begin,
+                  [&](int64_t v, Attribute attr) { return v < beginOf(attr); });
+              if (it == intervals.begin()) {
+                problem = "element " + std::to_string(begin) + " is not mapped";
+                return false;
+              }
+              last = it - 1 - intervals.begin();
+            }
+            found = dyn_cast<IntervalAttr>(intervals[last]);
+          }
+          if (!found || found.getEnd() <= begin) {
             problem = "element " + std::to_string(begin) + " is not mapped";
             return false;
           }
-          if (iv.getTile() != tile) {
+          if (found.getTile() != tile) {
             problem = "element " + std::to_string(begin) + " lives on tile " +
-                      std::to_string(iv.getTile());
+                      std::to_string(found.getTile());
             return false;
           }
-          begin = std::min(end, iv.getEnd());
+          begin = std::min(end, found.getEnd());
         }
         return --budget > 0;
       });
@@ -187,14 +211,14 @@ static LogicalResult verifyVertex(Operation *op, int64_t tile,
                                   ValueRange outputs, ArrayAttr outputBoxes,
                                   unsigned numInputs, unsigned numOutputs) {
   auto program = op->getParentOfType<ProgramOp>();
-  bool remoteInputs = program && program.getRemoteOperands();
+  bool remoteInputs = program && program.getProperties().remote_operands;
   if (numInputs != ~0u && inputs.size() != numInputs)
     return op->emitOpError() << "takes " << numInputs << " inputs, found "
                              << inputs.size();
   if (numOutputs != ~0u && outputs.size() != numOutputs)
     return op->emitOpError() << "takes " << numOutputs << " outputs, found "
                              << outputs.size();
-  if (DeviceAttr device = getDevice(op))
+  if (DeviceAttr device = getDevice(program))
     if (tile >= device.getTiles())
       return op->emitOpError() << "is on tile " << tile << ", but device '"
                                << device.getName() << "' has "
@@ -330,7 +354,7 @@ LogicalResult TensorOp::verify() {
       return emitOpError() << "value of type " << valueType
                            << " does not match " << type;
   }
-  DeviceAttr device = getDevice(*this);
+  DeviceAttr device = getDevice((*this)->getParentOfType<ProgramOp>());
   int64_t mapped = 0, previousEnd = 0;
   for (auto [i, attr] : llvm::enumerate(getMapping())) {
     auto iv = cast<IntervalAttr>(attr);

@@ -25,7 +25,11 @@ static LogicalResult verifyBlockBranches(Block &block) {
 /// program body: dominance of a nested use of a tensor compares positions in
 /// the body, and a block whose order is stale renumbers its ops on first use.
 /// It is renumbered here, before the threads start, so that they only read.
-static LogicalResult verifyProgram(ipuc::bsp::ProgramOp program) {
+/// What is left of the program's verification is verify(program,
+/// /*verifyRecursively=*/false): its own invariants, its region invariants
+/// (which rely on its tensors having been verified) and the dominance of its
+/// body's operands.
+static LogicalResult verifyProgramBody(ipuc::bsp::ProgramOp program) {
   Block &body = program.getBody().front();
   body.recomputeOpOrder();
   if (failed(verifyBlockBranches(body)))
@@ -34,28 +38,38 @@ static LogicalResult verifyProgram(ipuc::bsp::ProgramOp program) {
   ops.reserve(body.getOperations().size());
   for (Operation &op : body)
     ops.push_back(&op);
-  if (failed(
-          failableParallelForEach(program.getContext(), ops, [](Operation *op) {
-            return verify(op, /*verifyRecursively=*/true);
-          })))
-    return failure();
-  // The program's own invariants, its region invariants (which rely on its
-  // tensors having been verified) and the dominance of its body's operands.
-  return verify(program, /*verifyRecursively=*/false);
+  return failableParallelForEach(program.getContext(), ops, [](Operation *op) {
+    return verify(op, /*verifyRecursively=*/true);
+  });
 }
 
 LogicalResult ipuc::bsp::verifyConcurrently(Operation *root) {
   if (auto program = dyn_cast<ProgramOp>(root))
-    return verifyProgram(program);
+    return failure(failed(verifyProgramBody(program)) ||
+                   failed(verify(program, /*verifyRecursively=*/false)));
+  // The checks of each program and of the root that come after their ops.
+  // Each walks all ops of the programs on one thread (the programs'
+  // IsolatedFromAbove check, the root's symbol table uses), a second each on
+  // a 12-layer encoder, and they only read: they run side by side,
+  // diagnostics in this order.
+  std::vector<Operation *> finalChecks;
   for (Region &region : root->getRegions())
     for (Block &block : region) {
       if (failed(verifyBlockBranches(block)))
         return failure();
-      for (Operation &op : block)
-        if (failed(isa<ProgramOp>(op)
-                       ? verifyConcurrently(&op)
-                       : verify(&op, /*verifyRecursively=*/true)))
+      for (Operation &op : block) {
+        auto program = dyn_cast<ProgramOp>(op);
+        if (failed(program ? verifyProgramBody(program)
+                           : verify(&op, /*verifyRecursively=*/true)))
           return failure();
+        if (program)
+          finalChecks.push_back(program);
+      }
     }
-  return verify(root, /*verifyRecursively=*/false);
+  finalChecks.push_back(root);
+  return failableParallelForEach(root->getContext(), finalChecks,
+                                 [](Operation *op) {
+                                   return verify(op,
+                                                 /*verifyRecursively=*/false);
+                                 });
 }

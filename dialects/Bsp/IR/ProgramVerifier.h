@@ -18,9 +18,10 @@ namespace ipuc::bsp {
 /// steps, each with everything nested in it) on the context's threads. Each
 /// program's own invariants, region invariants (unique names, tile memory)
 /// and the dominance of its body are checked after its ops, and `root`'s
-/// last, in the order mlir::verify checks them. Diagnostics are emitted in
-/// program order; with threading disabled the ops are verified in order on
-/// the calling thread. Meant for a root whose blocks have no arguments and
+/// after all ops of its body; these final checks run side by side on the
+/// threads. Diagnostics are emitted in program order (a program's final
+/// check before the root's); with threading disabled everything is verified
+/// in that order on the calling thread, stopping at the first error. Meant for a root whose blocks have no arguments and
 /// need no terminator (a module): of its blocks, as of each program body's,
 /// only the branch rule is checked besides their ops.
 mlir::LogicalResult verifyConcurrently(mlir::Operation *root);
