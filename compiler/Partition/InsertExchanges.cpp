@@ -523,13 +523,12 @@ private:
     runOfBox.clear();
     requests.clear();
     copies.clear();
-    boxes.clear();
   }
 
   bsp::ProgramOp program;
   MLIRContext *ctx;
   OpBuilder b;
-  /// The boxes of the compute set being gathered (cleared per compute set).
+  /// Every box asked for so far.
   partition::BoxCache boxes;
   Operation *firstStep = nullptr;
   llvm::StringSet<> names;

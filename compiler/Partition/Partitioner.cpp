@@ -124,7 +124,6 @@ Attribute ipuc::partition::constantValue(Value v) {
 
 LogicalResult Partitioner::partitionOp(Operation *op) {
   ++opCounter;
-  boxes.clear();
   // Only linalg ops split along their output honour `ipuc.mapping`.
   if ((!isa<linalg::LinalgOp>(op) || isa<linalg::FillOp>(op)) &&
       failed(declineMapping(op)))

@@ -204,7 +204,7 @@ public:
   int64_t opCounter = 0;
   MLIRContext *ctx;
   OpBuilder b;
-  /// The boxes of the op being partitioned (cleared per op).
+  /// Every box asked for so far.
   BoxCache boxes;
   bsp::ProgramOp program;
   Block *tensorBlock = nullptr;
