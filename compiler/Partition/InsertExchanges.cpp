@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Partition/BoxCache.h"
 #include "compiler/Partition/Passes.h"
 
 #include "dialects/Bsp/IR/BspOps.h"
@@ -153,7 +154,7 @@ std::optional<Vertex> vertexOf(Operation *op) {
 class Inserter {
 public:
   explicit Inserter(bsp::ProgramOp program)
-      : program(program), ctx(program.getContext()), b(ctx) {}
+      : program(program), ctx(program.getContext()), b(ctx), boxes(ctx) {}
 
   LogicalResult run() {
     Block &body = program.getBody().front();
@@ -477,15 +478,15 @@ private:
       run.staged = s.tensor;
       if (!run.at.empty())
         run.at[0] += s.slots[s.slotOfTile[run.tile]].second;
-      copies.push_back({run.src.getResult(),
-                        bsp::BoxAttr::get(ctx, run.offsets, run.sizes),
-                        run.staged, bsp::BoxAttr::get(ctx, run.at, run.sizes)});
+      copies.push_back({run.src.getResult(), boxes.get(run.offsets, run.sizes),
+                        run.staged, boxes.get(run.at, run.sizes)});
     }
     // Vertices read their boxes from the runs' staging tensors.
     for (size_t r = 0; r < requests.size();) {
       Operation *op = requests[r].vertex;
       std::optional<Vertex> v = vertexOf(op);
-      SmallVector<Attribute> boxes(v->inputBoxes.begin(), v->inputBoxes.end());
+      SmallVector<Attribute> inputBoxes(v->inputBoxes.begin(),
+                                        v->inputBoxes.end());
       for (; r < requests.size() && requests[r].vertex == op; ++r) {
         Request &q = requests[r];
         Run &run = runs[q.run];
@@ -493,9 +494,9 @@ private:
         for (size_t d = 0; d < at.size(); ++d)
           at[d] += q.box.getOffsets()[d] - run.offsets[d];
         op->setOperand(q.input, run.staged); // inputs are the first operands
-        boxes[q.input] = bsp::BoxAttr::get(ctx, at, q.box.getSizes());
+        inputBoxes[q.input] = boxes.get(at, q.box.getSizes());
       }
-      v->setInputBoxes(b.getArrayAttr(boxes));
+      v->setInputBoxes(b.getArrayAttr(inputBoxes));
     }
     finish(cs);
     return success();
@@ -527,6 +528,8 @@ private:
   bsp::ProgramOp program;
   MLIRContext *ctx;
   OpBuilder b;
+  /// Every box asked for so far.
+  partition::BoxCache boxes;
   Operation *firstStep = nullptr;
   llvm::StringSet<> names;
   std::deque<Mapping> storage;

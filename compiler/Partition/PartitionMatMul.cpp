@@ -136,7 +136,8 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
   auto partialBox = [&](int64_t ki, int64_t bi, int64_t mi, int64_t ni,
                         int64_t x, int64_t r0, int64_t rn, int64_t ns) {
     Box box;
-    box.offsets = {ki};
+    box.offsets.reserve(partialShape.size());
+    box.offsets.push_back(ki);
     if (batched)
       box.offsets.push_back(bi);
     box.offsets.insert(box.offsets.end(), {mi, ni});
@@ -240,7 +241,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
     SmallVector<int64_t> offs(box.getOffsets()), sizes(box.getSizes());
     offs[dim] += off;
     sizes[dim] = size;
-    return bsp::BoxAttr::get(ctx, offs, sizes);
+    return boxes.get(offs, sizes);
   };
   std::vector<char> started(blocks.size() * g.bb, 0);
   for (int64_t step = 0; step < g.sk; ++step) {

@@ -242,6 +242,8 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
       hi.push_back(lo[d] + std::max<int64_t>(sz[d], 1) - 1);
     V v{tile, {}, {}, {}, {}, {}, sz, lo};
     auto relative = [&](AffineMap map, Box &box) {
+      box.offsets.reserve(map.getNumResults());
+      box.sizes.reserve(map.getNumResults());
       for (AffineExpr e : map.getResults()) {
         int64_t mn = evalExpr(e, lo), mx = evalExpr(e, hi);
         box.offsets.push_back(mn);

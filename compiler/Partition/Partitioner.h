@@ -26,6 +26,7 @@
 #ifndef IPUC_COMPILER_PARTITION_PARTITIONER_H
 #define IPUC_COMPILER_PARTITION_PARTITIONER_H
 
+#include "compiler/Partition/BoxCache.h"
 #include "compiler/Partition/MatMulPlanner.h"
 #include "compiler/Partition/TileMapping.h"
 #include "compiler/Plan/Device.h"
@@ -92,7 +93,7 @@ class Partitioner {
 public:
   Partitioner(ModuleOp module, const DeviceDescription &dev, int64_t grain)
       : module(module), dev(dev), grain(grain), ctx(module.getContext()),
-        b(ctx) {
+        b(ctx), boxes(ctx) {
     tiles = dev.totalTiles();
   }
   LogicalResult run();
@@ -127,7 +128,7 @@ public:
     return {buf.value, boxAttr(box)};
   }
   bsp::BoxAttr boxAttr(const Box &box) {
-    return bsp::BoxAttr::get(ctx, box.offsets, box.sizes);
+    return boxes.get(box.offsets, box.sizes);
   }
   static Box wholeBox(const Shape &s) { return Box{Shape(s.size(), 0), s}; }
 
@@ -203,6 +204,8 @@ public:
   int64_t opCounter = 0;
   MLIRContext *ctx;
   OpBuilder b;
+  /// Every box asked for so far.
+  BoxCache boxes;
   bsp::ProgramOp program;
   Block *tensorBlock = nullptr;
   Operation *tensorInsertPoint = nullptr;

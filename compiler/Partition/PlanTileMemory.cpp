@@ -127,13 +127,22 @@ struct PlanTileMemoryPass
         cursor[blocks[j].tile] = blocks[j].address;
       SmallVector<Attribute> intervals;
       intervals.reserve(t.getMapping().size());
+      // An interval whose address does not change (the first on its tile,
+      // at 0) is kept: no uniquing, and no new mapping when none changes.
+      bool changed = false;
       for (Attribute a : t.getMapping()) {
         auto iv = cast<bsp::IntervalAttr>(a);
         int64_t &at = cursor[iv.getTile()];
-        intervals.push_back(bsp::IntervalAttr::get(ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
+        if (at == iv.getAddress()) {
+          intervals.push_back(a);
+        } else {
+          intervals.push_back(bsp::IntervalAttr::get(
+              ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
+          changed = true;
+        }
         at += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
       }
-      mappings[i] = ArrayAttr::get(ctx, intervals);
+      mappings[i] = changed ? ArrayAttr::get(ctx, intervals) : t.getMapping();
     });
     // The source's intervals are rewritten already (it comes first), and
     // a view's intervals are the source's.

@@ -68,6 +68,8 @@ ipuc::partition::rangeToBoxes(const std::vector<int64_t> &shape, int64_t begin,
     int64_t untilOuter = (outer - begin % outer) / strides[j];
     int64_t count = std::min((end - begin) / strides[j], untilOuter);
     Box box;
+    box.offsets.reserve(rank);
+    box.sizes.reserve(rank);
     int64_t rest = begin;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t index = rest / strides[d];
