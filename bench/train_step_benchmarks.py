@@ -18,7 +18,9 @@ thread and splits large elementwise loops over IPUC_NUM_THREADS):
     loss = F.cross_entropy(...); loss.backward(); opt.step()` timed over
     --long - --short steps after --short warm-up steps.
 
-Both are reported as wall time and as CPU time (user + system of all the
+The repetitions of the two alternate (ipuc, torch, ipuc, torch, ...) so
+that the VM's speed drifting over a run hits both alike. Both are reported
+as wall time and as CPU time (user + system of all the
 process's threads: getrusage of the ipu-run child, time.process_time() for
 torch), minimum and median over --reps. On a machine shared with other work
 the wall time includes waiting for a core; the CPU time at one thread does
@@ -172,7 +174,9 @@ def timed(cmd, env=None):
     return elapsed
 
 
-def ipuc_step_seconds(a, plan, dataset, work, threads):
+def ipuc_stepper(a, plan, dataset, work, threads):
+    """Warms up; returns (first losses, one_rep) where one_rep() measures one
+    (wall, CPU) seconds-per-step pair of ipuc's host device."""
     env = dict(os.environ, IPUC_NUM_THREADS=str(threads))
 
     def cmd(steps, log=None):
@@ -183,22 +187,25 @@ def ipuc_step_seconds(a, plan, dataset, work, threads):
     timed(cmd(a.short, log), env)  # warm-up; also gives the first losses
     with open(log) as f:
         losses = [json.loads(line)["loss"] for line in f]
-    wall, cpu = [], []
-    for _ in range(a.reps):
+
+    def one_rep():
         short = timed(cmd(a.short), env)
         long = timed(cmd(a.long), env)
-        wall.append((long[0] - short[0]) / (a.long - a.short))
-        cpu.append((long[1] - short[1]) / (a.long - a.short))
-    return wall, cpu, losses
+        return ((long[0] - short[0]) / (a.long - a.short),
+                (long[1] - short[1]) / (a.long - a.short))
+    return losses, one_rep
 
 
-def torch_step_seconds(a, cfg, forward, weights, data, labels, make, threads):
+def torch_stepper(a, cfg, forward, weights, data, labels, make, threads):
+    """Warms up; returns (first losses, one_rep) where one_rep() measures one
+    (wall, CPU) seconds-per-step pair of the same step in PyTorch."""
     torch.set_num_threads(threads)
     p = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
     opt = make(list(p.values()))
     b = cfg["batch"]
     xs = torch.tensor(data)
     ys = torch.tensor(labels)
+    state = dict(i=a.short)
 
     def step(i):
         first = (i % BATCHES_IN_DATASET) * b
@@ -210,15 +217,28 @@ def torch_step_seconds(a, cfg, forward, weights, data, labels, make, threads):
         return loss.item()
 
     losses = [step(i) for i in range(a.short)]  # warm-up
-    wall, cpu, i = [], [], a.short
-    for _ in range(a.reps):
+
+    def one_rep():
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(a.long - a.short):
-            step(i)
-            i += 1
-        wall.append((time.perf_counter() - t0) / (a.long - a.short))
-        cpu.append((time.process_time() - c0) / (a.long - a.short))
-    return wall, cpu, losses
+            step(state["i"])
+            state["i"] += 1
+        return ((time.perf_counter() - t0) / (a.long - a.short),
+                (time.process_time() - c0) / (a.long - a.short))
+    return losses, one_rep
+
+
+def alternate(reps, *measures):
+    """Runs the measures' repetitions interleaved (A B A B ...), so a drift
+    in the machine's speed hits both sides alike; returns per measure the
+    lists of wall and CPU seconds."""
+    out = [([], []) for _ in measures]
+    for _ in range(reps):
+        for (wall, cpu), one_rep in zip(out, measures):
+            w, c = one_rep()
+            wall.append(w)
+            cpu.append(c)
+    return out
 
 
 def blas_libraries():
@@ -266,10 +286,11 @@ def main():
                    "--labels=label"] + options
             compile_s = timed(cmd)[0]
             for t in threads:
-                ours, our_cpu, our_losses = ipuc_step_seconds(
-                    a, plan, dataset, work, t)
-                ref, ref_cpu, ref_losses = torch_step_seconds(
+                our_losses, ours_rep = ipuc_stepper(a, plan, dataset, work, t)
+                ref_losses, ref_rep = torch_stepper(
                     a, cfg, forward, weights, data, labels, make, t)
+                (ours, our_cpu), (ref, ref_cpu) = alternate(
+                    a.reps, ours_rep, ref_rep)
                 if not np.allclose(our_losses, ref_losses, rtol=1e-3):
                     sys.exit(f"FAIL: {name}: ipuc and torch losses differ:\n"
                              f"{our_losses}\n{ref_losses}")
