@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GenericInternal.h"
+#include "ThreadParts.h"
 
 #include <fmt/format.h>
 
@@ -326,27 +327,16 @@ bool runGeneric(const GenericArgs &args, std::string &error) {
     return runBox(p, begin, end, error);
 
   threads = static_cast<int>(std::min<int64_t>(threads, bounds[split]));
-  std::vector<std::string> errors(threads);
-  std::vector<char> ok(threads, 1);
-  std::vector<std::thread> pool;
-  auto part = [&](int t) {
-    std::vector<int64_t> b(begin), e(end);
-    int64_t len = bounds[split];
-    b[split] = len * t / threads;
-    e[split] = len * (t + 1) / threads;
-    ok[t] = runBox(p, b, e, errors[t]);
-  };
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(part, t);
-  part(0);
-  for (auto &th : pool)
-    th.join();
-  for (int t = 0; t < threads; ++t)
-    if (!ok[t]) {
-      error = errors[t];
-      return false;
-    }
-  return true;
+  return runThreadParts(
+      threads,
+      [&](int t, std::string &partError) {
+        std::vector<int64_t> b(begin), e(end);
+        int64_t len = bounds[split];
+        b[split] = len * t / threads;
+        e[split] = len * (t + 1) / threads;
+        return runBox(p, b, e, partError);
+      },
+      error);
 }
 
 } // namespace ipuc::kernels

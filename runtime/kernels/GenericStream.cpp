@@ -12,6 +12,7 @@
 
 #include "ipuc/kernels/GenericStream.h"
 #include "GenericInternal.h"
+#include "ThreadParts.h"
 #include "ipuc/plan/Plan.h"
 
 #include <algorithm>
@@ -305,25 +306,14 @@ bool runGenericStream(const GenericStream &s, const GenericArgs &a,
   const bool byRows = s.rows > 1;
   const int64_t len = byRows ? s.rows : s.rowLength;
   threads = static_cast<int>(std::min<int64_t>(threads, len));
-  std::vector<std::string> errors(threads);
-  std::vector<char> ok(threads, 1);
-  auto part = [&](int t) {
-    const int64_t lo = len * t / threads, hi = len * (t + 1) / threads;
-    ok[t] = byRows ? runRange(s, a, lo, hi, 0, s.rowLength, errors[t])
-                   : runRange(s, a, 0, 1, lo, hi, errors[t]);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(part, t);
-  part(0);
-  for (auto &th : pool)
-    th.join();
-  for (int t = 0; t < threads; ++t)
-    if (!ok[t]) {
-      error = errors[t];
-      return false;
-    }
-  return true;
+  return runThreadParts(
+      threads,
+      [&](int t, std::string &partError) {
+        const int64_t lo = len * t / threads, hi = len * (t + 1) / threads;
+        return byRows ? runRange(s, a, lo, hi, 0, s.rowLength, partError)
+                      : runRange(s, a, 0, 1, lo, hi, partError);
+      },
+      error);
 }
 
 } // namespace ipuc::kernels
