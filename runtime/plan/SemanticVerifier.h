@@ -1,0 +1,143 @@
+//===- SemanticVerifier.h - The plan's semantic verifier --------*- C++ -*-===//
+//
+// Internal to runtime/plan: the verifier's state and checks, shared by
+// Verifier.cpp (tensors, bindings, host kernels) and TileProgramVerifier.cpp
+// (tile mappings, compute sets, exchanges, streams).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_PLAN_SEMANTICVERIFIER_H
+#define IPUC_PLAN_SEMANTICVERIFIER_H
+
+#include "ipuc/plan/Plan.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ipuc::plan::detail {
+
+using I128 = __int128;
+
+class SemanticVerifier {
+public:
+  explicit SemanticVerifier(const Plan &plan) : plan(plan) {}
+  std::string run();
+
+private:
+  bool fail(std::string msg) {
+    if (!quiet && error.empty())
+      error = std::move(msg);
+    return false;
+  }
+  /// Runs `check` first quietly: context strings ("compute set 'x' at ...:
+  /// vertex 7: operand 2") are then left empty, which matters because a big
+  /// tile program has millions of vertices and copies and formatting their
+  /// names eagerly was most of the time spent verifying it. Only when the
+  /// quiet run fails is `check` run again with `context()`, so that the
+  /// message is exactly the one an eager run gives.
+  template <typename Check, typename Context>
+  bool checkWithContext(Check check, Context context) {
+    quiet = true;
+    bool ok = check(std::string());
+    quiet = false;
+    return ok || check(context());
+  }
+  /// `where + suffix`, or nothing while running quietly.
+  std::string sub(const std::string &where, const char *suffix) const {
+    return quiet ? std::string() : where + suffix;
+  }
+  bool checkTensors();
+  bool checkBindings(const flatbuffers::Vector<flatbuffers::Offset<Binding>> *,
+                     TensorRole role, const char *what);
+  bool checkKernel(size_t idx, const Kernel &k);
+  bool checkGeneric(const std::string &where, const Generic &g);
+  bool checkTensorIndex(const std::string &where, const char *what,
+                        int64_t index);
+  bool checkWritable(const std::string &where, uint32_t index);
+  bool checkBox(const std::string &where, const char *what, uint32_t tensor,
+                int64_t offset, const flatbuffers::Vector<int64_t> *strides,
+                const flatbuffers::Vector<int64_t> *sizes);
+  bool checkSpan(const std::string &where, const char *what, uint32_t tensor,
+                 I128 end);
+  bool sameDType(const std::string &where, uint32_t a, uint32_t b);
+
+  bool checkBody(const std::string &where, KernelBody type, const void *body);
+  bool checkConvBackwardFilter(const std::string &where,
+                               const Conv2DBackwardFilter &c);
+  // Tile program (target "ipu").
+  bool checkTileProgram();
+  bool checkMappings();
+  bool checkMappingIntervals(size_t mapping);
+  bool checkTileBox(const std::string &where, const Box *box);
+  /// A transposing copy's perm, as the bsp.copy verifier checks it: a
+  /// permutation of the boxes' rank under which their sizes agree.
+  bool checkCopyPerm(const std::string &where, const ExchangeCopy &c);
+  /// Checks the steps that are not compute sets or exchanges, and lists
+  /// those as `jobs`.
+  bool walkSteps(const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps,
+                 int depth);
+  bool checkComputeSet(const ComputeSet &cs);
+  bool checkExchange(const Exchange &ex);
+  /// Runs check(worker, j) for j in [0, n) and returns false with the error
+  /// of the first j that fails, as checking one after the other would. With
+  /// enough `work` (records to check) the jobs are spread over threads, each
+  /// with a worker copied from this verifier (from here on the tensor tables
+  /// are only read); jobs are claimed in order and a thread stops only
+  /// after one of its own fails, so every job before the first failure has
+  /// run.
+  template <typename Check> bool runInOrder(size_t n, size_t work, Check check);
+  bool checkVertex(const std::string &where, const Vertex &v);
+  bool checkHostStream(const std::string &where, const flatbuffers::String *name,
+                       uint32_t tensor, bool write);
+
+  // Inside a vertex, tensor indices mean operand indices: the codelet sees
+  // each operand box as a packed tensor of its own.
+  struct Scope {
+    std::vector<int64_t> numel;
+    std::vector<DType> dtype;
+    std::vector<TensorRole> role;
+    std::vector<size_t> rank;
+  };
+  size_t tensorCount() const { return scope ? scope->numel.size() : numel.size(); }
+  int64_t numelOf(uint32_t i) const { return scope ? scope->numel[i] : numel[i]; }
+  DType dtypeOf(uint32_t i) const {
+    return scope ? scope->dtype[i] : plan.tensors()->Get(i)->dtype();
+  }
+  TensorRole roleOf(uint32_t i) const {
+    return scope ? scope->role[i] : plan.tensors()->Get(i)->role();
+  }
+  size_t rankOf(uint32_t i) const {
+    if (scope)
+      return scope->rank[i];
+    auto *shape = plan.tensors()->Get(i)->shape();
+    return shape ? shape->size() : 0;
+  }
+  const char *tensorWord() const { return scope ? "operand" : "tensor"; }
+
+  const Plan &plan;
+  std::vector<int64_t> numel;
+  std::vector<bool> mapped;
+  const Scope *scope = nullptr;
+  /// Scratch reused across vertices and mappings (millions of them in a big
+  /// tile program): the operand scope, a mapping's intervals.
+  Scope vertexScope;
+  std::vector<const TileInterval *> ivs;
+  /// Per tile, where the last interval of the mapping being checked ends,
+  /// for the tiles whose `tileSeen` is `seenStamp`.
+  std::vector<uint64_t> tileEnd;
+  std::vector<uint32_t> tileSeen;
+  uint32_t seenStamp = 0;
+  /// The compute sets and exchanges the walk reached, and their records.
+  struct Job {
+    const void *table = nullptr;
+    bool exchange = false;
+  };
+  std::vector<Job> jobs;
+  size_t jobWork = 0;
+  std::string error;
+  bool quiet = false;
+};
+
+} // namespace ipuc::plan::detail
+
+#endif // IPUC_PLAN_SEMANTICVERIFIER_H
