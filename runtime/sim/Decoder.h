@@ -1,0 +1,170 @@
+//===- Decoder.h - The simulator's plan decoder -----------------*- C++ -*-===//
+//
+// Internal to runtime/sim: the decoder's state and steps, shared by
+// Decode.cpp (the step walk, compute sets, streams, constants, the job
+// runner) and DecodeExchange.cpp (exchanges: copies to moves, the direct
+// copy check, exchange cycles).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_SIM_DECODER_H
+#define IPUC_SIM_DECODER_H
+
+#include "Program.h"
+
+#include "ByteMarks.h"
+#include "ThreadPool.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ipuc::sim::detail {
+
+using namespace plan;
+
+/// Below this much host work (operand bytes + FLOPs) a compute set runs on
+/// the calling thread: waking the pool costs more than it saves.
+constexpr double kParallelComputeWork = 64 * 1024;
+/// Direct exchanges of at least this many bytes are split into chunks of
+/// about this size for the thread pool.
+constexpr uint64_t kExchangeChunkBytes = 256 * 1024;
+
+inline std::string locOrUnknown(const std::string &loc) {
+  return loc.empty() ? "unknown loc" : loc;
+}
+
+/// Decodes in two passes. The first walks the step tree in order: it lays
+/// out the op list, gives each compute set and exchange table its index
+/// (once, however often it is reached) and decodes host streams. The
+/// second decodes the bodies of those compute sets and exchanges, which are
+/// most of the work and independent of each other: each writes only its
+/// own entry of the program and reads the plan, the layouts and the tile
+/// memory's addresses, so they run in parallel on the device's thread pool.
+/// Errors are reported as a sequential decode would: the first failing
+/// step in the order steps are first reached.
+class Decoder {
+public:
+  Decoder(const Plan &plan, const DeviceModel &dev, const SimOptions &options,
+          const std::vector<TensorLayout> &layouts, TileMemory &memory,
+          const host::PlanBindings &bindings, Program &program,
+          ThreadPool *pool)
+      : plan(plan), dev(dev), options(options), layouts(layouts),
+        memory(memory), bindings(bindings), prog(program), pool(pool),
+        main(dev.totalTiles()) {}
+
+  bool decode(std::string &error);
+  /// Decodes an exchange that is not a step of the plan's program (built
+  /// by the device itself, e.g. the resident update).
+  bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
+                           std::string &error) {
+    reachExchange(ex, index);
+    return decodeExchange(ex, prog.exchanges[index], main, error);
+  }
+
+private:
+  using Steps = flatbuffers::Vector<flatbuffers::Offset<Step>>;
+  using Where = std::function<std::string()>;
+
+  /// One decoding thread's buffers. The per-tile ones are left as found
+  /// after every step that decodes without error.
+  struct Scratch {
+    explicit Scratch(uint32_t tiles)
+        : taskOfTile(tiles, -1), sent(tiles, 0), received(tiles, 0) {}
+    /// The segments of the last box or tensor resolved, and of the source
+    /// box of an exchange copy.
+    std::vector<Segment> segs, srcSegs;
+    /// A compute set's task index of a tile, an exchange's bytes sent and
+    /// received per tile, and the tiles that are set.
+    std::vector<int32_t> taskOfTile;
+    std::vector<uint64_t> sent, received;
+    std::vector<uint32_t> touched;
+    /// An exchange's bytes out of and into each chip.
+    std::vector<std::pair<uint64_t, uint64_t>> perChip;
+    /// A compute set's grouping of vertices by task: the task of each
+    /// vertex, vertex indices by task, where each task starts in them (and
+    /// a fill cursor); the operands a vertex writes.
+    std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
+    std::vector<bool> written;
+    /// The destination bytes of the exchange being decided (chooseDirect),
+    /// all unmarked between exchanges.
+    ByteMarks marks;
+  };
+  /// A compute set or exchange reached by the walk, decoded by the second
+  /// pass into prog.computeSets[index] or prog.exchanges[index]; or the
+  /// data of constant or parameter tensor `index`, written into tile memory
+  /// alongside (those bytes are never read while decoding).
+  struct Job {
+    enum class Kind : uint8_t { ComputeSet, Exchange, Constant };
+    const void *table = nullptr;
+    uint32_t index = 0;
+    Kind kind = Kind::ComputeSet;
+  };
+
+  bool boxSegments(Scratch &s, const Box &box, const Where &where,
+                   std::string &error);
+  bool tensorSegments(Scratch &s, uint32_t tensor, const Where &where,
+                      std::string &error);
+  /// Operand `o` of the vertex at `where` has flat element `element` of
+  /// `tensor` on `tile`, not on its own.
+  std::string checkedModeError(const std::string &where, size_t o,
+                               const TensorLayout &l, int64_t element,
+                               uint32_t tensor, uint32_t tile) const {
+    return fmt::format("{} (checked mode): operand {} element {} of tensor {} "
+                       "lives on tile {}, not on the vertex's tile; a vertex "
+                       "may only touch memory of its own tile (add an "
+                       "exchange)",
+                       where, o, l.elementString(element),
+                       tensorLabel(plan, tensor), tile);
+  }
+  /// Appends `segs` as memory runs.
+  void appendRuns(const std::vector<Segment> &segs,
+                  std::vector<MemRun> &out) const;
+  bool walkSteps(const Steps *steps, std::string &error);
+  void reachComputeSet(const ComputeSet &cs, uint32_t &index);
+  void reachExchange(const Exchange &ex, uint32_t &index);
+  /// Runs jobs[0, n) (in parallel when there is a pool); false with the
+  /// error and index of the first failing one.
+  bool runJobs(size_t n, std::string &error, size_t &failedJob);
+  bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
+                        std::string &error);
+  bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+                      std::string &error);
+  /// A transposing copy whose boxes are not one strided descriptor (a box
+  /// across intervals, too many dimensions): one move per destination
+  /// element, found through each side's segments. Slow, and only a
+  /// fallback: the partitioner's transposes split boxes at tile ranges.
+  bool decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
+                          const std::function<std::string()> &where,
+                          DecodedExchange &p, std::string &error);
+  /// Makes `p` direct if that is safe, else stages its copies.
+  void chooseDirect(DecodedExchange &p, Scratch &s) const;
+  /// Charges `bytes` of an exchange to tiles `from` and `to` and their chips.
+  void chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
+                  DecodedExchange &p);
+  bool decodeStream(uint32_t tensor, size_t binding, const Where &where,
+                    DecodedStream &out, std::string &error);
+  /// Lists a job for each constant or parameter with data.
+  void reachConstants();
+  bool writeConstant(uint32_t tensor, Scratch &s, std::string &error);
+
+  const Plan &plan;
+  const DeviceModel &dev;
+  const SimOptions &options;
+  const std::vector<TensorLayout> &layouts;
+  TileMemory &memory;
+  const host::PlanBindings &bindings;
+  Program &prog;
+  ThreadPool *pool;
+
+  /// The calling thread's scratch (the walk, constants, extra exchanges).
+  Scratch main;
+  std::vector<Job> jobs;
+  /// Steps reached twice (shared tables) are decoded once.
+  std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
+};
+
+} // namespace ipuc::sim::detail
+
+#endif // IPUC_SIM_DECODER_H
