@@ -11,11 +11,11 @@
 
 #include "SemanticVerifier.h"
 
+#include "ipuc/support/OrderedJobs.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <system_error>
 #include <thread>
 
@@ -35,30 +35,15 @@ bool SemanticVerifier::runInOrder(size_t n, size_t work, Check check) {
     return true;
   }
   threads = static_cast<unsigned>(std::min<size_t>(threads, n));
-  std::vector<std::string> errors(n);
-  std::vector<std::exception_ptr> thrown(n);
-  std::vector<char> failed(n, 0);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
+  support::OrderedJobs ordered(n);
   auto drain = [&] {
     SemanticVerifier w(*this);
-    while (!stop.load(std::memory_order_relaxed)) {
-      size_t j = next.fetch_add(1);
-      if (j >= n)
-        return;
-      bool ok = false;
-      try {
-        ok = check(w, j);
-      } catch (...) {
-        thrown[j] = std::current_exception();
-      }
-      if (!ok) {
-        failed[j] = 1;
-        errors[j] = std::move(w.error);
-        stop = true;
-        return;
-      }
-    }
+    ordered.drain([&](size_t j, std::string &jobError) {
+      if (check(w, j))
+        return true;
+      jobError = std::move(w.error);
+      return false;
+    });
   };
   std::vector<std::thread> pool;
   try {
@@ -70,13 +55,9 @@ bool SemanticVerifier::runInOrder(size_t n, size_t work, Check check) {
   drain();
   for (std::thread &t : pool)
     t.join();
-  for (size_t j = 0; j < n; ++j) {
-    if (!failed[j])
-      continue;
-    if (thrown[j])
-      std::rethrow_exception(thrown[j]);
-    return fail(std::move(errors[j]));
-  }
+  std::string firstError;
+  if (ordered.firstFailure(firstError) < n)
+    return fail(std::move(firstError));
   return true;
 }
 

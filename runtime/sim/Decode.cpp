@@ -11,9 +11,9 @@
 
 #include "Codelet.h"
 
+#include "ipuc/support/OrderedJobs.h"
+
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <functional>
 #include <utility>
 
@@ -367,43 +367,22 @@ bool Decoder::writeConstant(uint32_t tensor, Scratch &s, std::string &error) {
 }
 
 bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
-  std::vector<std::string> errors(n);
-  std::vector<std::exception_ptr> thrown(n);
-  std::vector<char> failed(n, 0);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  // Jobs are claimed in order and a thread stops only after one of its own
-  // fails, so every job before the first failure has run to completion.
+  support::OrderedJobs ordered(n);
   auto work = [&](Scratch &s) {
-    while (!stop.load(std::memory_order_relaxed)) {
-      size_t j = next.fetch_add(1);
-      if (j >= n)
-        return;
+    ordered.drain([&](size_t j, std::string &jobError) {
       const Job &job = jobs[j];
-      bool ok = false;
-      try {
-        switch (job.kind) {
-        case Job::Kind::ComputeSet:
-          ok = decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
-                                prog.computeSets[job.index], s, errors[j]);
-          break;
-        case Job::Kind::Exchange:
-          ok = decodeExchange(*static_cast<const Exchange *>(job.table),
-                              prog.exchanges[job.index], s, errors[j]);
-          break;
-        case Job::Kind::Constant:
-          ok = writeConstant(job.index, s, errors[j]);
-          break;
-        }
-      } catch (...) {
-        thrown[j] = std::current_exception();
+      switch (job.kind) {
+      case Job::Kind::ComputeSet:
+        return decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
+                                prog.computeSets[job.index], s, jobError);
+      case Job::Kind::Exchange:
+        return decodeExchange(*static_cast<const Exchange *>(job.table),
+                              prog.exchanges[job.index], s, jobError);
+      case Job::Kind::Constant:
+        return writeConstant(job.index, s, jobError);
       }
-      if (!ok) {
-        failed[j] = 1;
-        stop = true;
-        return;
-      }
-    }
+      return false;
+    });
   };
   unsigned threads = pool && n > 1 ? pool->size() : 1;
   if (threads <= 1)
@@ -413,15 +392,8 @@ bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
       Scratch s(dev.totalTiles());
       work(s);
     });
-  for (size_t j = 0; j < n; ++j) {
-    if (!failed[j])
-      continue;
-    if (thrown[j])
-      std::rethrow_exception(thrown[j]);
-    failedJob = j;
-    return (error = errors[j], false);
-  }
-  return true;
+  failedJob = ordered.firstFailure(error);
+  return failedJob == n;
 }
 
 bool Decoder::decode(std::string &error) {
