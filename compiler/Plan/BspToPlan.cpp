@@ -24,7 +24,6 @@
 
 #include <cstring>
 #include <map>
-#include <unordered_map>
 
 using namespace mlir;
 namespace fb = flatbuffers;
@@ -63,13 +62,6 @@ ipuc::getDeviceDescription(bsp::DeviceAttr attr,
   return d;
 }
 
-/// Row-major bytes of a constant's value.
-static LogicalResult getValueBytes(bsp::TensorOp op, plan::DType dtype,
-                                   std::vector<uint8_t> &out) {
-  ElementsAttr value = *op.getValue();
-  return ipuc::getConstantBytes(value, value.getShapedType(), dtype, op, out);
-}
-
 namespace {
 /// An int64 vector and its hash, as the key of BspSerializer::intVectors.
 struct IntsKey {
@@ -100,8 +92,9 @@ struct IntsKey {
 
 class BspSerializer {
 public:
-  BspSerializer(const ipuc::PlanOptions &options, fb::FlatBufferBuilder &fbb)
-      : options(options), fbb(fbb) {}
+  BspSerializer(const ipuc::PlanOptions &options, fb::FlatBufferBuilder &fbb,
+                ipuc::GenericCodeletPrefetcher &codelets)
+      : options(options), fbb(fbb), codelets(codelets) {}
 
   LogicalResult run(bsp::ProgramOp program);
 
@@ -178,20 +171,41 @@ private:
   /// Hashed rather than ordered: the keys are long and share prefixes, so a
   /// tree lookup compared many bytes per vertex. Only looked up, never
   /// iterated, so the plan does not depend on the order. The hash comes
-  /// with the key from the prefetcher's thread.
+  /// with the key from the prefetcher's thread. A key is copied into the
+  /// arena only when it is new: most vertices share a codelet, and taking
+  /// each one's key into the map (to free it on a hit) made the prefetcher
+  /// allocate it anew for every vertex.
   struct GenericKey {
-    std::string bytes;
+    StringRef bytes;
     size_t hash;
-    bool operator==(const GenericKey &other) const {
-      return bytes == other.bytes;
-    }
+    struct Info {
+      static GenericKey getEmptyKey() {
+        return {llvm::DenseMapInfo<StringRef>::getEmptyKey(), 0};
+      }
+      static GenericKey getTombstoneKey() {
+        return {llvm::DenseMapInfo<StringRef>::getTombstoneKey(), 0};
+      }
+      static unsigned getHashValue(const GenericKey &key) {
+        return static_cast<unsigned>(key.hash);
+      }
+      static bool isEqual(const GenericKey &a, const GenericKey &b) {
+        // The empty and tombstone keys are told apart by their data pointers.
+        if (a.hash != b.hash || a.bytes.size() != b.bytes.size())
+          return false;
+        if (a.bytes.data() == b.bytes.data())
+          return true;
+        return llvm::DenseMapInfo<StringRef>::isEqual(a.bytes, b.bytes);
+      }
+    };
   };
-  struct GenericKeyHash {
-    size_t operator()(const GenericKey &key) const { return key.hash; }
-  };
-  std::unordered_map<GenericKey, fb::Offset<plan::Generic>, GenericKeyHash>
+  llvm::DenseMap<GenericKey, fb::Offset<plan::Generic>, GenericKey::Info>
       generics;
-  std::optional<ipuc::GenericCodeletPrefetcher> codelets;
+  llvm::BumpPtrAllocator genericArena;
+  /// The operands of the vertex being serialized, reused from vertex to
+  /// vertex.
+  std::vector<fb::Offset<plan::Box>> operands;
+  /// The generic vertices' codelets, in the order serializeSteps meets them.
+  ipuc::GenericCodeletPrefetcher &codelets;
   /// The content of the generic vertex being serialized, reused so its
   /// buffers are too.
   ipuc::GenericCodelet codelet;
@@ -206,22 +220,34 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
                             << " has no plan dtype";
   uint32_t index = tensors.size();
   tensorIndex[op.getResult()] = index;
-  std::vector<uint8_t> data;
-  if (op.getValue() && failed(getValueBytes(op, *dtype, data)))
-    return failure();
-  // A training loop's carried input: its initial value travels as data.
-  auto initial = options.initialValues.find(op.getName().str());
-  bool hasInitial = !op.getValue() && op.getRole() == bsp::TensorRole::input &&
-                    initial != options.initialValues.end();
-  if (hasInitial && failed(ipuc::getConstantBytes(initial->second, op.getType(),
-                                                  *dtype, op, data)))
+  // The tensor's data: its value, or a training loop's carried input's
+  // initial value. Checked here, written straight into the builder below.
+  Attribute data;
+  ShapedType dataType;
+  if (std::optional<ElementsAttr> value = op.getValue()) {
+    data = *value;
+    dataType = value->getShapedType();
+  } else if (op.getRole() == bsp::TensorRole::input) {
+    auto initial = options.initialValues.find(op.getName().str());
+    if (initial != options.initialValues.end()) {
+      data = initial->second;
+      dataType = op.getType();
+    }
+  }
+  FailureOr<size_t> dataBytes = size_t(0);
+  if (data)
+    dataBytes = ipuc::getConstantByteSize(data, dataType, *dtype, op);
+  if (failed(dataBytes))
     return failure();
   auto name = fbb.CreateString(op.getName().str());
   auto shape = ints(op.getType().getShape());
   fb::Offset<fb::Vector<uint8_t>> dataOffset;
-  if (op.getValue() || hasInitial) {
-    fbb.ForceVectorAlignment(data.size(), sizeof(uint8_t), 16);
-    dataOffset = fbb.CreateVector(data);
+  if (data) {
+    fbb.ForceVectorAlignment(*dataBytes, sizeof(uint8_t), 16);
+    uint8_t *bytes;
+    dataOffset = fbb.CreateUninitializedVector(*dataBytes, &bytes);
+    if (*dataBytes)
+      ipuc::writeConstantBytes(data, dataType, *dtype, bytes);
   }
   tensors.push_back(plan::CreateTensor(
       fbb, name, *dtype, shape,
@@ -244,9 +270,14 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
 
 fb::Offset<plan::Generic> BspSerializer::createGeneric() {
   auto [it, inserted] =
-      generics.try_emplace(GenericKey{std::move(codelet.key), codelet.hash});
+      generics.try_emplace(GenericKey{codelet.key, codelet.hash});
   if (!inserted)
     return it->second;
+  // The key must outlive the map: it is pointed at a copy in the arena
+  // (same contents, so the same hash and equality).
+  char *copy = genericArena.Allocate<char>(codelet.key.size());
+  std::memcpy(copy, codelet.key.data(), codelet.key.size());
+  it->first.bytes = StringRef(copy, codelet.key.size());
   std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
   for (auto [i, f] : llvm::enumerate(codelet.folded)) {
     auto operand = plan::CreateOperand(fbb, i, f.offset, ints(f.strides));
@@ -264,7 +295,7 @@ fb::Offset<plan::Generic> BspSerializer::createGeneric() {
 FailureOr<fb::Offset<plan::Vertex>>
 BspSerializer::serializeVertex(Operation *op) {
   // Operands 0..n-1 of the codelet are the boxes, inputs then outputs.
-  std::vector<fb::Offset<plan::Box>> operands;
+  operands.clear();
   // Boxes as a plain list: the generic vertex's are slices of its box
   // array, which are not rebuilt as attributes for every vertex.
   auto addBoxes = [&](ValueRange values, ArrayRef<Attribute> boxes) {
@@ -286,7 +317,7 @@ BspSerializer::serializeVertex(Operation *op) {
             tile = v.getTile();
             // The codelet's content first, which counts the element inputs;
             // the boxes' tables are still created before the codelet's.
-            if (failed(codelets->take(v, codelet)))
+            if (failed(codelets.take(v, codelet)))
               return failure();
             unsigned elementInputs = codelet.numInputs;
             ArrayRef<Attribute> inBoxes = v.getInputBoxes().getValue();
@@ -459,12 +490,27 @@ collectGenericVertices(Block &block,
   }
 }
 
-LogicalResult BspSerializer::run(bsp::ProgramOp program) {
-  // The runtime needs every operand on its vertex's tile.
+/// The runtime needs every operand on its vertex's tile.
+static LogicalResult checkNoRemoteOperands(bsp::ProgramOp program) {
   if (program.getRemoteOperands())
     return program.emitOpError()
            << "has vertices reading boxes on other tiles ('remote_operands'); "
               "run ipuc-insert-exchanges before writing a plan";
+  return success();
+}
+
+/// Starts preparing the generic codelets of `program` on another thread, in
+/// the order serializeSteps meets them (program order, repeat bodies in
+/// place), before anything else of the plan: the serializer's first steps
+/// (the builder's size, the tensors and their data) then run beside it.
+static ipuc::GenericCodeletPrefetcher startCodelets(bsp::ProgramOp program) {
+  std::vector<bsp::GenericVertexOp> vertices;
+  collectGenericVertices(program.getBody().front(), vertices);
+  return ipuc::GenericCodeletPrefetcher(program.getContext(),
+                                        std::move(vertices));
+}
+
+LogicalResult BspSerializer::run(bsp::ProgramOp program) {
   Block &body = program.getBody().front();
   for (auto tensor : body.getOps<bsp::TensorOp>())
     if (failed(addTensor(tensor)))
@@ -475,11 +521,6 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
           !tensorIndex.count(operand))
         return op.emitOpError()
                << "uses a buffer not defined by a bsp.tensor of the program";
-  // Generic codelets are prepared ahead on another thread, in the order
-  // serializeSteps meets them (program order, repeat bodies in place).
-  std::vector<bsp::GenericVertexOp> vertices;
-  collectGenericVertices(body, vertices);
-  codelets.emplace(program.getContext(), std::move(vertices));
   FailureOr<std::vector<fb::Offset<plan::Step>>> steps = serializeSteps(body);
   if (failed(steps))
     return failure();
@@ -517,7 +558,21 @@ size_t ipuc::estimateTilePlanBytes(bsp::ProgramOp program) {
 LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
                                  const PlanOptions &options,
                                  fb::FlatBufferBuilder &fbb) {
-  return BspSerializer(options, fbb).run(program);
+  if (failed(checkNoRemoteOperands(program)))
+    return failure();
+  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program);
+  return BspSerializer(options, fbb, codelets).run(program);
+}
+
+LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
+                                 const PlanOptions &options,
+                                 fb::Allocator *allocator,
+                                 std::optional<fb::FlatBufferBuilder> &fbb) {
+  if (failed(checkNoRemoteOperands(program)))
+    return failure();
+  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program);
+  fbb.emplace(estimateTilePlanBytes(program), allocator);
+  return BspSerializer(options, *fbb, codelets).run(program);
 }
 
 bool ipuc::verifyTilePlanBuffer(ArrayRef<uint8_t> plan) {

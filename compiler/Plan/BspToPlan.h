@@ -19,6 +19,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ipuc {
@@ -47,6 +48,14 @@ mlir::LogicalResult serializeBspProgram(bsp::ProgramOp program,
 mlir::LogicalResult buildBspPlan(bsp::ProgramOp program,
                                  const PlanOptions &options,
                                  flatbuffers::FlatBufferBuilder &fbb);
+/// buildBspPlan into a builder it makes in `fbb`, sized by
+/// estimateTilePlanBytes and allocating through `allocator`: made once the
+/// generic codelets are being prepared on another thread, so that the
+/// estimate's walk of the program runs beside them.
+mlir::LogicalResult
+buildBspPlan(bsp::ProgramOp program, const PlanOptions &options,
+             flatbuffers::Allocator *allocator,
+             std::optional<flatbuffers::FlatBufferBuilder> &fbb);
 bool verifyTilePlanBuffer(llvm::ArrayRef<uint8_t> plan);
 mlir::LogicalResult reportUnverifiedTilePlan(bsp::ProgramOp program);
 

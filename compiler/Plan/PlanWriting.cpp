@@ -16,49 +16,72 @@ namespace ipuc {
 
 using plan::DType;
 
-LogicalResult getConstantBytes(Attribute attr, ShapedType type, DType dtype,
-                               Operation *at, std::vector<uint8_t> &out) {
+FailureOr<size_t> getConstantByteSize(Attribute attr, ShapedType type,
+                                      DType dtype, Operation *at) {
   int64_t count = type.getNumElements();
   size_t size = plan::dtypeSize(dtype);
-  out.clear();
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob)
       return at->emitError() << "constant resource '"
                              << resource.getRawHandle().getKey()
                              << "' has no data";
-    ArrayRef<char> data = blob->getData();
-    if (data.size() != count * size)
-      return at->emitError() << "constant resource holds " << data.size()
+    size_t bytes = blob->getData().size();
+    if (bytes != count * size)
+      return at->emitError() << "constant resource holds " << bytes
                              << " bytes, expected " << count * size;
-    out.assign(data.begin(), data.end());
-    return success();
+    return bytes;
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
   if (!dense)
     return at->emitError() << "unsupported constant attribute";
+  if (dtype == DType::I1)
+    return size_t(count);
+  size_t raw = dense.getRawData().size();
+  if (dense.isSplat()) {
+    if (raw != size)
+      return at->emitError() << "unexpected splat constant layout";
+    return count * size;
+  }
+  if (raw != count * size)
+    return at->emitError() << "constant holds " << raw << " bytes, expected "
+                           << count * size;
+  return raw;
+}
+
+void writeConstantBytes(Attribute attr, ShapedType type, DType dtype,
+                        uint8_t *out) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    ArrayRef<char> data = resource.getRawHandle().getBlob()->getData();
+    std::memcpy(out, data.data(), data.size());
+    return;
+  }
+  auto dense = cast<DenseElementsAttr>(attr);
   if (dtype == DType::I1) {
-    out.reserve(count);
     for (bool value : dense.getValues<bool>())
-      out.push_back(value ? 1 : 0);
-    return success();
+      *out++ = value ? 1 : 0;
+    return;
   }
   ArrayRef<char> raw = dense.getRawData();
   if (dense.isSplat()) {
-    if (raw.size() != size)
-      return at->emitError() << "unexpected splat constant layout";
-    out.resize(count * size);
+    int64_t count = type.getNumElements();
     for (int64_t i = 0; i < count; ++i)
-      std::memcpy(out.data() + i * size, raw.data(), size);
-    return success();
+      std::memcpy(out + i * raw.size(), raw.data(), raw.size());
+    return;
   }
-  if (raw.size() != count * size)
-    return at->emitError() << "constant holds " << raw.size()
-                           << " bytes, expected " << count * size;
-  out.assign(raw.begin(), raw.end());
-  return success();
+  std::memcpy(out, raw.data(), raw.size());
 }
 
+LogicalResult getConstantBytes(Attribute attr, ShapedType type, DType dtype,
+                               Operation *at, std::vector<uint8_t> &out) {
+  out.clear();
+  FailureOr<size_t> bytes = getConstantByteSize(attr, type, dtype, at);
+  if (failed(bytes))
+    return failure();
+  out.resize(*bytes);
+  writeConstantBytes(attr, type, dtype, out.data());
+  return success();
+}
 
 flatbuffers::Offset<plan::Device>
 createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,

@@ -32,6 +32,19 @@ mlir::LogicalResult getConstantBytes(mlir::Attribute attr,
                                      mlir::Operation *at,
                                      std::vector<uint8_t> &out);
 
+/// getConstantBytes in two parts, for a writer that puts the bytes straight
+/// where they go (the tile plan's builder): a 12-layer encoder's weights are
+/// 340 MB, and a temporary vector per constant copied them once more and
+/// faulted in fresh pages for each. The first checks the constant and
+/// returns how many bytes it has (errors reported at `at`); the second,
+/// only for a constant the first accepted, writes them to `out`.
+mlir::FailureOr<size_t> getConstantByteSize(mlir::Attribute attr,
+                                            mlir::ShapedType type,
+                                            plan::DType dtype,
+                                            mlir::Operation *at);
+void writeConstantBytes(mlir::Attribute attr, mlir::ShapedType type,
+                        plan::DType dtype, uint8_t *out);
+
 /// The plan's Device table for a device description.
 flatbuffers::Offset<plan::Device>
 createDeviceTable(flatbuffers::FlatBufferBuilder &fbb,

@@ -747,10 +747,10 @@ int main(int argc, char **argv) {
     planOptions.producer = ipuc::defaultProducer();
     mlir::TimingScope serializeTiming = rootTiming.nest("Serialize plan");
     tileProgram = programs.front();
-    tileFbb.emplace(ipuc::estimateTilePlanBytes(tileProgram), &tileAllocator);
     // The FlatBuffers verifier runs on the finished plan while it is written
     // (below): serially it was a tenth of serialization.
-    if (failed(ipuc::buildBspPlan(tileProgram, planOptions, *tileFbb)))
+    if (failed(ipuc::buildBspPlan(tileProgram, planOptions, &tileAllocator,
+                                  tileFbb)))
       return 1;
     planBytes =
         ArrayRef<uint8_t>(tileFbb->GetBufferPointer(), tileFbb->GetSize());
