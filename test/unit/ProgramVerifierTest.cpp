@@ -1,7 +1,9 @@
 //===- ProgramVerifierTest.cpp - ipuc::bsp::verifyConcurrently ------------===//
 //
 // verifyConcurrently must accept what mlir::verify accepts and reject what
-// it rejects, with the same first error, with and without threads. The
+// it rejects, with the same first error, with and without threads; so must
+// verifyOpsConcurrently with its final checks in BackgroundChecks, which
+// also hold back what the caller emits meanwhile. The
 // programs are parsed without verification, so that broken ones reach the
 // verifiers; the reference is mlir::verify on a second parse of the text.
 //
@@ -223,5 +225,109 @@ TEST(ProgramVerifier, ReportsAProgramCheckBeforeTheModules) {
   std::string error = expectSameVerdict(withProgramTwice(program("input1")));
   EXPECT_NE(error.find("name 'input1' is already used"), std::string::npos)
       << error;
+}
+/// verifyOpsConcurrently, then its final checks in BackgroundChecks while
+/// the caller emits an error of its own (as ipuc's serializer might); the
+/// errors as they come out, and whether verifyOpsConcurrently and wait()
+/// succeeded.
+struct BackgroundOutcome {
+  bool opsOk = false, checksOk = false;
+  std::vector<std::string> errors;
+};
+BackgroundOutcome checkInBackground(const std::string &text, bool threads) {
+  DialectRegistry registry;
+  registry.insert<ipuc::bsp::BspDialect, arith::ArithDialect>();
+  MLIRContext context(registry, threads ? MLIRContext::Threading::ENABLED
+                                        : MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+  BackgroundOutcome outcome;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      outcome.errors.push_back(diag.str());
+    return success();
+  });
+  ParserConfig config(&context, /*verifyAfterParse=*/false);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
+  EXPECT_TRUE(module) << "does not parse:\n" << text;
+  if (!module)
+    return outcome;
+  std::vector<Operation *> finalChecks;
+  outcome.opsOk =
+      succeeded(ipuc::bsp::verifyOpsConcurrently(*module, finalChecks));
+  if (!outcome.opsOk)
+    return outcome;
+  EXPECT_EQ(finalChecks.back(), module->getOperation());
+  ipuc::bsp::BackgroundChecks checks(&context, std::move(finalChecks));
+  emitError(module->getLoc(), "the caller's error");
+  outcome.checksOk = succeeded(checks.wait());
+  // Nothing is held back any more.
+  emitError(module->getLoc(), "after wait");
+  EXPECT_EQ(succeeded(checks.wait()), outcome.checksOk);
+  return outcome;
+}
+
+// The final checks pass: the caller's error comes out, in order.
+TEST(BackgroundChecks, PassesTheCallersDiagnosticsOn) {
+  for (bool threads : {false, true}) {
+    BackgroundOutcome outcome = checkInBackground(program(), threads);
+    EXPECT_TRUE(outcome.opsOk && outcome.checksOk) << "threads=" << threads;
+    EXPECT_EQ(outcome.errors,
+              (std::vector<std::string>{"the caller's error", "after wait"}))
+        << "threads=" << threads;
+  }
+}
+
+// A final check fails (the program's own: a duplicate tensor name): its error
+// is the answer, the one mlir::verify reports, and what the caller emitted
+// meanwhile is dropped on threads. Without threads the checks ran (and
+// reported) before the caller went on, so its error follows theirs.
+TEST(BackgroundChecks, ReportsAFailedProgramCheck) {
+  std::string reference = expectSameVerdict(program("input1"));
+  ASSERT_NE(reference.find("name 'input1' is already used"), std::string::npos)
+      << reference;
+  BackgroundOutcome threaded = checkInBackground(program("input1"), true);
+  EXPECT_TRUE(threaded.opsOk);
+  EXPECT_FALSE(threaded.checksOk);
+  EXPECT_EQ(threaded.errors,
+            (std::vector<std::string>{reference, "after wait"}));
+  BackgroundOutcome serial = checkInBackground(program("input1"), false);
+  EXPECT_TRUE(serial.opsOk);
+  EXPECT_FALSE(serial.checksOk);
+  EXPECT_EQ(serial.errors, (std::vector<std::string>{
+                               reference, "the caller's error", "after wait"}));
+}
+
+// The program's check and the module's both fail: on threads both report,
+// the program's first (as verifyConcurrently's side-by-side checks do);
+// without threads only the program's.
+TEST(BackgroundChecks, ReportsBothFinalChecksInOrder) {
+  std::string text = withProgramTwice(program("input1"));
+  BackgroundOutcome threaded = checkInBackground(text, true);
+  EXPECT_FALSE(threaded.checksOk);
+  ASSERT_GE(threaded.errors.size(), 3u);
+  EXPECT_NE(threaded.errors[0].find("name 'input1' is already used"),
+            std::string::npos)
+      << threaded.errors[0];
+  EXPECT_NE(threaded.errors[threaded.errors.size() - 2].find(
+                "redefinition of symbol named 'main'"),
+            std::string::npos)
+      << threaded.errors[threaded.errors.size() - 2];
+  for (const std::string &error : threaded.errors)
+    EXPECT_EQ(error.find("the caller's error"), std::string::npos);
+  BackgroundOutcome serial = checkInBackground(text, false);
+  EXPECT_FALSE(serial.checksOk);
+  ASSERT_EQ(serial.errors.size(), 3u);
+  EXPECT_NE(serial.errors[0].find("name 'input1' is already used"),
+            std::string::npos)
+      << serial.errors[0];
+}
+
+// An op's own error stops verifyOpsConcurrently before any final check.
+TEST(BackgroundChecks, LeavesNoFinalChecksAfterAnOpError) {
+  BackgroundOutcome outcome = checkInBackground(program("x", "0", "7"), true);
+  EXPECT_FALSE(outcome.opsOk);
+  ASSERT_FALSE(outcome.errors.empty());
+  EXPECT_NE(outcome.errors.front().find("is on tile 7"), std::string::npos)
+      << outcome.errors.front();
 }
 } // namespace

@@ -698,6 +698,10 @@ int main(int argc, char **argv) {
   ipuc::PlanBufferAllocator tileAllocator;
   std::optional<flatbuffers::FlatBufferBuilder> tileFbb;
   ipuc::bsp::ProgramOp tileProgram;
+  // The tile program's own checks and the module's, run while its plan is
+  // serialized and written; the plan is renamed into place only once they
+  // have passed.
+  std::optional<ipuc::bsp::BackgroundChecks> tileChecks;
   ArrayRef<uint8_t> planBytes;
   if (targetOpt == "ipu") {
     // Partition over tiles, gather remote operands by exchange, plan tile
@@ -728,8 +732,15 @@ int main(int argc, char **argv) {
     tileTiming.stop();
     mlir::TimingScope verifyTiming = rootTiming.nest("Verify tile program");
     // The program's steps are verified on both cores: serially, this was
-    // the longest phase outside the passes.
-    if (failed(ipuc::bsp::verifyConcurrently(*module)))
+    // the longest phase outside the passes. What is left once every op is
+    // verified (the program's and the module's own checks, each a walk of
+    // all ops) only reads the IR, as serialization does, which needs every
+    // op verified but not these: they run beside it (BackgroundChecks).
+    std::vector<mlir::Operation *> finalChecks;
+    if (failed(ipuc::bsp::verifyOpsConcurrently(*module, finalChecks)))
+      return 1;
+    tileChecks.emplace(&context, std::move(finalChecks));
+    if (emitOpt == EmitKind::Bsp && failed(tileChecks->wait()))
       return 1;
     verifyTiming.stop();
     if (emitOpt == EmitKind::Bsp) {
@@ -750,8 +761,11 @@ int main(int argc, char **argv) {
     // The FlatBuffers verifier runs on the finished plan while it is written
     // (below): serially it was a tenth of serialization.
     if (failed(ipuc::buildBspPlan(tileProgram, planOptions, &tileAllocator,
-                                  tileFbb)))
+                                  tileFbb))) {
+      // The serializer's errors, unless the program's own checks failed.
+      (void)tileChecks->wait();
       return 1;
+    }
     planBytes =
         ArrayRef<uint8_t>(tileFbb->GetBufferPointer(), tileFbb->GetSize());
   } else {
@@ -764,6 +778,8 @@ int main(int argc, char **argv) {
   // exits next, so the module is left to the OS (as clang's -disable-free).
   (void)module.release();
   if (emitOpt == EmitKind::Plan) {
+    if (tileChecks && failed(tileChecks->wait()))
+      return 1;
     mlir::TimingScope printTiming = rootTiming.nest("Print");
     ipuc::plan::LoadedPlan loaded;
     std::vector<uint8_t> copy(planBytes.begin(), planBytes.end());
@@ -779,20 +795,29 @@ int main(int argc, char **argv) {
   }
   // The tile plan is verified on another thread while this one copies it to
   // the file (both only read the buffer), and renamed into place only once
-  // it has passed.
+  // it has passed and so has the program (tileChecks).
   std::shared_future<bool> verified;
   if (context.isMultithreadingEnabled())
     verified = context.getThreadPool().async(
         [&] { return ipuc::verifyTilePlanBuffer(planBytes); });
-  bool planValid = true;
-  auto waitForVerifier = [&] {
+  bool programValid = true, planValid = true;
+  auto waitForVerifiers = [&] {
+    programValid = succeeded(tileChecks->wait());
     planValid = verified.valid() ? verified.get()
                                  : ipuc::verifyTilePlanBuffer(planBytes);
-    return planValid;
+    return programValid && planValid;
   };
-  bool written = writeAtomically(outputFile, planBytes, error, waitForVerifier);
+  bool written =
+      writeAtomically(outputFile, planBytes, error, waitForVerifiers);
   if (verified.valid())
     verified.wait();
+  // The program's errors are out (BackgroundChecks::wait); they are the
+  // answer even when the file could not be written, as they were when the
+  // program was checked before anything was written.
+  if (!written)
+    programValid = succeeded(tileChecks->wait());
+  if (!programValid)
+    return 1;
   if (!planValid) {
     (void)ipuc::reportUnverifiedTilePlan(tileProgram);
     return 1;

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Threading.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/ThreadPool.h"
 
 using namespace mlir;
 
@@ -43,16 +44,15 @@ static LogicalResult verifyProgramBody(ipuc::bsp::ProgramOp program) {
   });
 }
 
-LogicalResult ipuc::bsp::verifyConcurrently(Operation *root) {
-  if (auto program = dyn_cast<ProgramOp>(root))
-    return failure(failed(verifyProgramBody(program)) ||
-                   failed(verify(program, /*verifyRecursively=*/false)));
-  // The checks of each program and of the root that come after their ops.
-  // Each walks all ops of the programs on one thread (the programs'
-  // IsolatedFromAbove check, the root's symbol table uses), a second each on
-  // a 12-layer encoder, and they only read: they run side by side,
-  // diagnostics in this order.
-  std::vector<Operation *> finalChecks;
+LogicalResult
+ipuc::bsp::verifyOpsConcurrently(Operation *root,
+                                 std::vector<Operation *> &finalChecks) {
+  if (auto program = dyn_cast<ProgramOp>(root)) {
+    if (failed(verifyProgramBody(program)))
+      return failure();
+    finalChecks.push_back(program);
+    return success();
+  }
   for (Region &region : root->getRegions())
     for (Block &block : region) {
       if (failed(verifyBlockBranches(block)))
@@ -67,9 +67,88 @@ LogicalResult ipuc::bsp::verifyConcurrently(Operation *root) {
       }
     }
   finalChecks.push_back(root);
+  return success();
+}
+
+LogicalResult ipuc::bsp::verifyConcurrently(Operation *root) {
+  std::vector<Operation *> finalChecks;
+  if (failed(verifyOpsConcurrently(root, finalChecks)))
+    return failure();
+  // A lone program's final check stops at its first error, as before.
+  if (isa<ProgramOp>(root))
+    return verify(root, /*verifyRecursively=*/false);
+  // The checks of each program and of the root that come after their ops.
+  // Each walks all ops of the programs on one thread (the programs'
+  // IsolatedFromAbove check, the root's symbol table uses), a second each on
+  // a 12-layer encoder, and they only read: they run side by side,
+  // diagnostics in this order.
   return failableParallelForEach(root->getContext(), finalChecks,
                                  [](Operation *op) {
                                    return verify(op,
                                                  /*verifyRecursively=*/false);
                                  });
+}
+
+//===----------------------------------------------------------------------===//
+// BackgroundChecks
+//===----------------------------------------------------------------------===//
+
+/// `checks` in order. On threads, verifyConcurrently starts them all side
+/// by side, so each reports its errors; one after the other, it stops at
+/// the first that fails. The same here, with `onThreads` or not.
+static LogicalResult runChecks(ArrayRef<Operation *> checks, bool onThreads) {
+  bool ok = true;
+  for (Operation *op : checks) {
+    ok &= succeeded(verify(op, /*verifyRecursively=*/false));
+    if (!ok && !onThreads)
+      break;
+  }
+  return success(ok);
+}
+
+ipuc::bsp::BackgroundChecks::BackgroundChecks(MLIRContext *context,
+                                              std::vector<Operation *> list)
+    : context(context), checks(std::move(list)) {
+  if (!context->isMultithreadingEnabled()) {
+    ok = succeeded(runChecks(checks, /*onThreads=*/false));
+    done = true;
+    return;
+  }
+  // Registered before the job starts, so none of its diagnostics escape.
+  handler.emplace(context, [this](Diagnostic &diag) {
+    std::lock_guard<std::mutex> lock(mutex);
+    held.push_back({std::this_thread::get_id() == checker, std::move(diag)});
+    return success();
+  });
+  // The job names its thread before it checks anything and unnames it when
+  // done (the pool thread may run other work next), so a diagnostic is the
+  // checks' exactly when it comes from that thread meanwhile.
+  job = context->getThreadPool().async([this] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      checker = std::this_thread::get_id();
+    }
+    bool result = succeeded(runChecks(checks, /*onThreads=*/true));
+    std::lock_guard<std::mutex> lock(mutex);
+    checker = std::thread::id();
+    return result;
+  });
+}
+
+ipuc::bsp::BackgroundChecks::~BackgroundChecks() { (void)wait(); }
+
+LogicalResult ipuc::bsp::BackgroundChecks::wait() {
+  if (!done) {
+    ok = job.get();
+    done = true;
+    handler.reset();
+    // A failed check's diagnostics are the answer; what the caller met
+    // meanwhile followed from the broken program, which a serial caller
+    // would never have gone on with.
+    for (auto &[fromChecks, diag] : held)
+      if (ok || fromChecks)
+        context->getDiagEngine().emit(std::move(diag));
+    held.clear();
+  }
+  return success(ok);
 }
