@@ -26,9 +26,61 @@ static LogicalResult compileVertexBody(bsp::GenericVertexOp vertex,
   return result;
 }
 
+/// compileVertexBody, or the last body `cache` compiled when `op`'s equals
+/// it (its captured tables renamed to `op`'s own arguments).
+static LogicalResult compileVertexBody(bsp::GenericVertexOp op,
+                                       ipuc::CompiledBody &out,
+                                       ipuc::GenericCodeletCache *cache) {
+  if (!cache)
+    return compileVertexBody(op, out);
+  if (cache->bodyOwner && OperationEquivalence::isRegionEquivalentTo(
+                              &cache->bodyOwner->getRegion(0), &op.getBody(),
+                              OperationEquivalence::IgnoreLocations)) {
+    out.program = cache->body.program;
+    out.numRegisters = cache->body.numRegisters;
+    out.captured.clear();
+    Block &block = op.getBody().front();
+    for (Value table : cache->body.captured)
+      out.captured.push_back(
+          block.getArgument(cast<BlockArgument>(table).getArgNumber()));
+    return success();
+  }
+  if (failed(compileVertexBody(op, out))) {
+    cache->bodyOwner = nullptr;
+    return failure();
+  }
+  cache->bodyOwner = op;
+  cache->body = out;
+  return success();
+}
+
+/// ipuc::foldIndexingMap, or what `cache` kept of it for the same map and
+/// sizes.
+static LogicalResult foldCached(AffineMap map, ArrayRef<int64_t> sizes,
+                                SmallVectorImpl<int64_t> &strides,
+                                int64_t &offset,
+                                ipuc::GenericCodeletCache *cache) {
+  if (!cache)
+    return ipuc::foldIndexingMap(map, sizes, strides, offset);
+  auto found = cache->folds.find({map, sizes});
+  if (found != cache->folds.end()) {
+    strides.assign(found->second.strides.begin(), found->second.strides.end());
+    offset = found->second.offset;
+    return success();
+  }
+  if (failed(ipuc::foldIndexingMap(map, sizes, strides, offset)))
+    return failure();
+  cache->folds.try_emplace(
+      {map, sizes},
+      ipuc::GenericCodeletCache::Fold{
+          offset, SmallVector<int64_t>(strides.begin(), strides.end())});
+  return success();
+}
+
 LogicalResult ipuc::prepareGenericCodelet(bsp::GenericVertexOp op,
-                                          GenericCodelet &out) {
-  if (failed(compileVertexBody(op, out.body)))
+                                          GenericCodelet &out,
+                                          GenericCodeletCache *cache) {
+  if (failed(compileVertexBody(op, out.body, cache)))
     return failure();
   ArrayRef<int64_t> bounds = op.getLoopBounds();
   out.loopBounds.assign(bounds.begin(), bounds.end());
@@ -64,8 +116,8 @@ LogicalResult ipuc::prepareGenericCodelet(bsp::GenericVertexOp op,
   for (auto [i, attr] : llvm::enumerate(op.getIndexingMaps())) {
     AffineMap map = cast<AffineMapAttr>(attr).getValue();
     GenericCodelet::FoldedOperand f;
-    if (failed(ipuc::foldIndexingMap(
-            map, cast<bsp::BoxAttr>(boxes[i]).getSizes(), f.strides, f.offset)))
+    if (failed(foldCached(map, cast<bsp::BoxAttr>(boxes[i]).getSizes(),
+                          f.strides, f.offset, cache)))
       return op.emitOpError()
              << "indexing map #" << i << " " << AffineMapAttr::get(map)
              << " is not a linear combination of loop dimensions plus a "
@@ -158,7 +210,8 @@ void ipuc::GenericCodeletPrefetcher::work() {
     }
     // The slot is the worker's until `produced` passes it.
     Slot &slot = slots[i % slots.size()];
-    slot.ok = succeeded(prepareGenericCodelet(vertices[i], slot.codelet));
+    slot.ok =
+        succeeded(prepareGenericCodelet(vertices[i], slot.codelet, &cache));
     bool wake;
     {
       std::lock_guard<std::mutex> lock(mutex);
