@@ -28,7 +28,27 @@ namespace {
 /// the Generic's streaming path splits at the same size.
 constexpr int64_t kMinElementsToSplit = int64_t(1) << 17;
 
-/// Images [first, last). `Unit`: every operand's channel stride is 1.
+/// One row of `count` channels. The comparisons become 1 or 0 by
+/// conversion rather than by a branch: a pooled input's equality is true
+/// for about one element in a window, which a branch mispredicts often,
+/// and the converted form vectorizes.
+template <typename T, bool Masked>
+inline void runRow(const T *__restrict x, const T *__restrict m,
+                   const T *__restrict g, const T *__restrict k,
+                   T *__restrict r, int64_t count, int64_t xc, int64_t mc,
+                   int64_t gc, int64_t kc, int64_t rc) {
+  // Written as the Generic's body: 0 * inf is NaN and 0 * -g is -0 here as
+  // there.
+  for (int64_t c = 0; c < count; ++c) {
+    T v = static_cast<T>(x[c * xc] == m[c * mc]) * g[c * gc];
+    if constexpr (Masked)
+      v = v * static_cast<T>(k[c * kc] >= T(0));
+    r[c * rc] = v;
+  }
+}
+
+/// Images [first, last). `Unit`: every operand's channel stride is 1, so the
+/// row loop sees constant strides and is vectorized.
 template <typename T, bool Masked, bool Unit>
 void runImages(const MaxPool2DBackwardArgs &a, int64_t first, int64_t last) {
   const T *x = static_cast<const T *>(a.input);
@@ -36,32 +56,30 @@ void runImages(const MaxPool2DBackwardArgs &a, int64_t first, int64_t last) {
   const T *g = static_cast<const T *>(a.grad);
   const T *k = static_cast<const T *>(a.mask);
   T *r = static_cast<T *>(a.result);
-  const int64_t *xs = a.inputStrides, *ms = a.maxStrides, *gs = a.gradStrides,
-                *ks = a.maskStrides, *rs = a.resultStrides;
+  // Copied out of `a`: the stores through `r` could otherwise alias them.
+  int64_t xs[6], ks[6], rs[6], ms[4], gs[4];
+  std::copy_n(a.inputStrides, 6, xs);
+  std::copy_n(a.maskStrides, 6, ks);
+  std::copy_n(a.resultStrides, 6, rs);
+  std::copy_n(a.maxStrides, 4, ms);
+  std::copy_n(a.gradStrides, 4, gs);
+  const int64_t oh = a.oh, ow = a.ow, kh = a.kh, kw = a.kw, channels = a.c;
+  const int64_t xc = Unit ? 1 : xs[3], mc = Unit ? 1 : ms[3],
+                gc = Unit ? 1 : gs[3], kc = Unit ? 1 : ks[3],
+                rc = Unit ? 1 : rs[3];
   for (int64_t n = first; n < last; ++n)
-    for (int64_t oh = 0; oh < a.oh; ++oh)
-      for (int64_t kh = 0; kh < a.kh; ++kh)
-        for (int64_t ow = 0; ow < a.ow; ++ow) {
-          const T *__restrict mp = m + n * ms[0] + oh * ms[1] + ow * ms[2];
-          const T *__restrict gp = g + n * gs[0] + oh * gs[1] + ow * gs[2];
-          for (int64_t kw = 0; kw < a.kw; ++kw) {
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t wy = 0; wy < kh; ++wy)
+        for (int64_t xw = 0; xw < ow; ++xw) {
+          const T *mp = m + n * ms[0] + y * ms[1] + xw * ms[2];
+          const T *gp = g + n * gs[0] + y * gs[1] + xw * gs[2];
+          for (int64_t wx = 0; wx < kw; ++wx) {
             auto fine = [&](const int64_t *s) {
-              return n * s[0] + oh * s[1] + ow * s[2] + kh * s[4] + kw * s[5];
+              return n * s[0] + y * s[1] + xw * s[2] + wy * s[4] + wx * s[5];
             };
-            const T *__restrict xp = x + fine(xs);
-            const T *__restrict kp = Masked ? k + fine(ks) : nullptr;
-            T *__restrict rp = r + fine(rs);
-            const int64_t xc = Unit ? 1 : xs[3], mc = Unit ? 1 : ms[3],
-                          gc = Unit ? 1 : gs[3], kc = Unit ? 1 : ks[3],
-                          rc = Unit ? 1 : rs[3];
-            // Written as the Generic's body: 0 * inf is NaN and 0 * -g is
-            // -0 here as there.
-            for (int64_t c = 0; c < a.c; ++c) {
-              T v = (xp[c * xc] == mp[c * mc] ? T(1) : T(0)) * gp[c * gc];
-              if constexpr (Masked)
-                v = v * (kp[c * kc] >= T(0) ? T(1) : T(0));
-              rp[c * rc] = v;
-            }
+            runRow<T, Masked>(x + fine(xs), mp, gp,
+                              Masked ? k + fine(ks) : nullptr, r + fine(rs),
+                              channels, xc, mc, gc, kc, rc);
           }
         }
 }
