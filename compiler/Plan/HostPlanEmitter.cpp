@@ -548,6 +548,22 @@ FailureOr<bool> HostPlanEmitter::emitMaxPoolBackward(linalg::GenericOp op) {
     std::swap(input, max);
   if (!pooled(max) || !pooled(roles->grad))
     return false;
+  // The plan verifier takes the kernel only if it writes each result
+  // element once (its batch is split over threads); a generic that writes
+  // some twice keeps the Generic's last-write order instead.
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  SmallVector<std::pair<int64_t, int64_t>> steps;
+  for (auto [stride, extent] :
+       llvm::zip(loopStrides[op.getNumDpsInputs()], bounds))
+    if (extent != 1)
+      steps.emplace_back(stride, extent);
+  llvm::sort(steps);
+  int64_t span = 1;
+  for (auto [stride, extent] : steps) {
+    if (stride < span)
+      return false;
+    span = stride * extent;
+  }
   auto tensorOfInput = [&](unsigned i) {
     return getTensor(op.getDpsInputOperand(i)->get(), op);
   };
@@ -573,7 +589,7 @@ FailureOr<bool> HostPlanEmitter::emitMaxPoolBackward(linalg::GenericOp op) {
                        resultStrides = fine(op.getNumDpsInputs());
   std::vector<int64_t> maskStrides =
       roles->mask ? fine(*roles->mask) : std::vector<int64_t>();
-  SmallVector<int64_t> b = op.getStaticLoopRanges();
+  ArrayRef<int64_t> b = bounds;
   using namespace ipuc;
   addKernel(op,
             plan::CreateMaxPool2DBackwardDirect(
