@@ -46,9 +46,11 @@ void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   // After fusion, which would fuse into (and so unmark) the rewritten
-  // generic; the CSE merges its input pad with the forward conv's.
+  // generics (and builds the max-pool gradient's generic in the first
+  // place); the CSE merges the conv's input pad with the forward conv's.
   if (forHostTarget) {
     pm.addNestedPass<func::FuncOp>(createHostConvBackwardFilter());
+    pm.addNestedPass<func::FuncOp>(createHostMaxPoolBackward());
     pm.addPass(createCSEPass());
   }
   pm.addPass(createLegalizeHostPlan());

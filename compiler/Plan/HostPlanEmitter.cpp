@@ -13,6 +13,7 @@
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/LocationString.h"
+#include "compiler/Plan/MaxPoolBackward.h"
 
 #include "ipuc/plan/Plan.h"
 
@@ -120,6 +121,7 @@ private:
   FailureOr<bool> emitMatMul(linalg::LinalgOp op);
   FailureOr<bool> emitConv(linalg::Conv2DNhwcFhwcOp op);
   FailureOr<bool> emitConvBackwardFilter(linalg::GenericOp op);
+  FailureOr<bool> emitMaxPoolBackward(linalg::GenericOp op);
   LogicalResult emitPad(tensor::PadOp op);
   LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
   LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
@@ -513,6 +515,93 @@ HostPlanEmitter::emitConvBackwardFilter(linalg::GenericOp op) {
   return true;
 }
 
+/// Emits a generic marked by ipuc-host-max-pool-backward as the
+/// MaxPool2DBackward kernel; returns false (run it as Generic) unless its
+/// body is that kernel's, its loops are the six parallel ones and every
+/// operand is read at non-negative strides from its start, the pooled ones
+/// not stepping with the window loops.
+FailureOr<bool> HostPlanEmitter::emitMaxPoolBackward(linalg::GenericOp op) {
+  std::optional<ipuc::MaxPoolBackwardBody> roles =
+      ipuc::matchMaxPoolBackwardBody(op);
+  if (!roles || op.getNumLoops() != ipuc::kNumMaxPoolBackwardLoops ||
+      op.getNumParallelLoops() != op.getNumLoops())
+    return false;
+  SmallVector<SmallVector<int64_t>> loopStrides;
+  for (OpOperand &operand : op->getOpOperands()) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(ipuc::foldIndexingMap(
+            op.getMatchingIndexingMap(&operand),
+            cast<ShapedType>(operand.get().getType()).getShape(), strides,
+            offset)) ||
+        offset != 0 || llvm::any_of(strides, [](int64_t s) { return s < 0; }))
+      return false;
+    loopStrides.push_back(strides);
+  }
+  auto pooled = [&](unsigned operand) {
+    return loopStrides[operand][ipuc::kPoolKh] == 0 &&
+           loopStrides[operand][ipuc::kPoolKw] == 0;
+  };
+  // The equality is symmetric: its pooled side is the max.
+  unsigned input = roles->input, max = roles->max;
+  if (!pooled(max))
+    std::swap(input, max);
+  if (!pooled(max) || !pooled(roles->grad))
+    return false;
+  // The plan verifier takes the kernel only if it writes each result
+  // element once (its batch is split over threads); a generic that writes
+  // some twice keeps the Generic's last-write order instead.
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  SmallVector<std::pair<int64_t, int64_t>> steps;
+  for (auto [stride, extent] :
+       llvm::zip(loopStrides[op.getNumDpsInputs()], bounds))
+    if (extent != 1)
+      steps.emplace_back(stride, extent);
+  llvm::sort(steps);
+  int64_t span = 1;
+  for (auto [stride, extent] : steps) {
+    if (stride < span)
+      return false;
+    span = stride * extent;
+  }
+  auto tensorOfInput = [&](unsigned i) {
+    return getTensor(op.getDpsInputOperand(i)->get(), op);
+  };
+  FailureOr<uint32_t> inputTensor = tensorOfInput(input);
+  FailureOr<uint32_t> maxTensor = tensorOfInput(max);
+  FailureOr<uint32_t> gradTensor = tensorOfInput(roles->grad);
+  FailureOr<uint32_t> maskTensor =
+      roles->mask ? tensorOfInput(*roles->mask) : FailureOr<uint32_t>(0);
+  if (failed(inputTensor) || failed(maxTensor) || failed(gradTensor) ||
+      failed(maskTensor))
+    return failure();
+  uint32_t result = addResult(op->getResult(0));
+  auto fine = [&](unsigned operand) {
+    return std::vector<int64_t>(loopStrides[operand].begin(),
+                                loopStrides[operand].end());
+  };
+  auto coarse = [&](unsigned operand) {
+    return std::vector<int64_t>(loopStrides[operand].begin(),
+                                loopStrides[operand].begin() + ipuc::kPoolKh);
+  };
+  std::vector<int64_t> inputStrides = fine(input), maxStrides = coarse(max),
+                       gradStrides = coarse(roles->grad),
+                       resultStrides = fine(op.getNumDpsInputs());
+  std::vector<int64_t> maskStrides =
+      roles->mask ? fine(*roles->mask) : std::vector<int64_t>();
+  ArrayRef<int64_t> b = bounds;
+  using namespace ipuc;
+  addKernel(op,
+            plan::CreateMaxPool2DBackwardDirect(
+                fbb, *inputTensor, *maxTensor, *gradTensor,
+                roles->mask ? static_cast<int32_t>(*maskTensor) : -1, result,
+                b[kPoolN], b[kPoolOh], b[kPoolOw], b[kPoolC], b[kPoolKh],
+                b[kPoolKw], &inputStrides, &maxStrides, &gradStrides,
+                roles->mask ? &maskStrides : nullptr, &resultStrides),
+            "linalg.generic (max-pool backward)");
+  return true;
+}
+
 LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   Value padValue = op.getConstantPaddingValue();
   Attribute attr;
@@ -723,6 +812,14 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
   if (auto generic = dyn_cast<linalg::GenericOp>(op);
       generic && generic->hasAttr(ipuc::kConvBackwardFilterAttr)) {
     FailureOr<bool> done = emitConvBackwardFilter(generic);
+    if (failed(done))
+      return failure();
+    if (*done)
+      return success();
+  }
+  if (auto generic = dyn_cast<linalg::GenericOp>(op);
+      generic && generic->hasAttr(ipuc::kMaxPoolBackwardAttr)) {
+    FailureOr<bool> done = emitMaxPoolBackward(generic);
     if (failed(done))
       return failure();
     if (*done)

@@ -150,6 +150,46 @@ def HostConvBackwardFilter
                            "mlir::tensor::TensorDialect"];
 }
 
+def HostMaxPoolBackward
+    : Pass<"ipuc-host-max-pool-backward", "mlir::func::FuncOp"> {
+  let summary = "Rewrite max-pool gradients for the host's max-pool "
+                "backward kernel";
+  let description = [{
+    For the host target only, after elementwise fusion. A float (f32/f64)
+    all-parallel `linalg.generic` whose body is
+    `((x == max ? 1 : 0) * grad) [* (mask >= 0 ? 1 : 0)]` (`arith.cmpf oeq`,
+    `arith.uitofp`, `arith.mulf`; the max-pool gradient autodiff builds,
+    fused with a ReLU's gradient), in which `max` and `grad` are broadcast
+    over exactly two loops that `x` reads (the pool window), with four other
+    loops of extent > 1, is rewritten into six loops (n, oh, ow, c, kh, kw):
+    unit loops become the constant 0 in the indexing maps, the loops `max`
+    and `grad` use come first in their order, then the two window loops. It
+    is marked `ipuc.max_pool_backward`, which the host-plan emitter runs as
+    the MaxPool2DBackward kernel when the operands' strides allow. Only
+    loops are renamed: the generic computes what it did. Other generics are
+    left alone.
+
+    ```mlir
+    %r = linalg.generic {indexing_maps = [
+           affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4, d5, d6)>,
+           affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d4, d6)>, ...],
+           iterator_types = [7 x "parallel"]}
+         ins(%x6, %max, %grad : tensor<1x2x2x3x2x4xf32>, ...) {
+      %e = arith.cmpf oeq, %in, %in_0 : f32
+      %f = arith.uitofp %e : i1 to f32
+      %g = arith.mulf %f, %in_1 : f32
+      linalg.yield %g : f32
+    }
+    // becomes
+    %r = linalg.generic {indexing_maps = [
+           affine_map<(d0, d1, d2, d3, d4, d5) -> (0, d0, d1, d4, d2, d5, d3)>,
+           affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>, ...],
+           iterator_types = [6 x "parallel"], ipuc.max_pool_backward} ...
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def PrintHostPlan : Pass<"ipuc-print-host-plan", "mlir::ModuleOp"> {
   let summary = "Test pass: emit the host plan of the module and print it";
   let description = [{

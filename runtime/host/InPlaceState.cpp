@@ -78,6 +78,15 @@ std::vector<Access> accesses(const Kernel &k) {
     add(out, c.result(), true);
     break;
   }
+  case KernelBody::MaxPool2DBackward: {
+    const MaxPool2DBackward &p = *k.body_as_MaxPool2DBackward();
+    add(out, p.input(), false);
+    add(out, p.max(), false);
+    add(out, p.grad(), false);
+    add(out, p.mask(), false);
+    add(out, p.result(), true);
+    break;
+  }
   case KernelBody::Copy:
     add(out, k.body_as_Copy()->src(), false);
     add(out, k.body_as_Copy()->dst(), true);

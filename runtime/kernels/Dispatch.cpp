@@ -8,6 +8,7 @@
 #include "ipuc/kernels/Generic.h"
 #include "ipuc/kernels/GenericStream.h"
 #include "ipuc/kernels/MatMul.h"
+#include "ipuc/kernels/MaxPool2DBackward.h"
 
 #include <cstring>
 
@@ -169,6 +170,31 @@ bool runKernelBody(KernelBody type, const void *body,
     }
     a.numThreads = options.genericThreads;
     return runConv2DBackwardFilter(a, error);
+  }
+  case KernelBody::MaxPool2DBackward: {
+    const MaxPool2DBackward &p = *static_cast<const MaxPool2DBackward *>(body);
+    MaxPool2DBackwardArgs a;
+    a.dtype = tensors[p.input()].dtype;
+    a.input = data(p.input());
+    a.max = data(p.max());
+    a.grad = data(p.grad());
+    a.mask = data(p.mask());
+    a.result = data(p.result());
+    a.n = p.n(), a.oh = p.oh(), a.ow = p.ow(), a.c = p.c();
+    a.kh = p.kh(), a.kw = p.kw();
+    // The verifier checked each stride list's length (mask's when present).
+    for (int i = 0; i < 6; ++i) {
+      a.inputStrides[i] = p.input_strides()->Get(i);
+      a.resultStrides[i] = p.result_strides()->Get(i);
+      if (p.mask() >= 0)
+        a.maskStrides[i] = p.mask_strides()->Get(i);
+    }
+    for (int i = 0; i < 4; ++i) {
+      a.maxStrides[i] = p.max_strides()->Get(i);
+      a.gradStrides[i] = p.grad_strides()->Get(i);
+    }
+    a.numThreads = options.genericThreads;
+    return runMaxPool2DBackward(a, error);
   }
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);

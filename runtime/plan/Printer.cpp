@@ -152,6 +152,19 @@ void printBody(std::string &s, KernelBody type, const void *body) {
                      c.dilation_w());
     break;
   }
+  case KernelBody::MaxPool2DBackward: {
+    const MaxPool2DBackward &p = *static_cast<const MaxPool2DBackward *>(body);
+    s += fmt::format("    max_pool2d_backward %{}{} = (%{}{} == %{}{} (max)) "
+                     "* %{}{} (grad)",
+                     p.result(), list(p.result_strides()), p.input(),
+                     list(p.input_strides()), p.max(), list(p.max_strides()),
+                     p.grad(), list(p.grad_strides()));
+    if (p.mask() >= 0)
+      s += fmt::format(" * (%{}{} >= 0)", p.mask(), list(p.mask_strides()));
+    s += fmt::format(" pooled [{}x{}x{}x{}] window [{}x{}]\n", p.n(), p.oh(),
+                     p.ow(), p.c(), p.kh(), p.kw());
+    break;
+  }
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);
     s += fmt::format("    copy %{}[offset {}, strides {}] = %{}[offset {}, "

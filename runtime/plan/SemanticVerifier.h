@@ -64,6 +64,9 @@ private:
   bool checkBody(const std::string &where, KernelBody type, const void *body);
   bool checkConvBackwardFilter(const std::string &where,
                                const Conv2DBackwardFilter &c);
+  /// In MaxPoolBackwardVerifier.cpp.
+  bool checkMaxPoolBackward(const std::string &where,
+                            const MaxPool2DBackward &p);
   // Tile program (target "ipu").
   bool checkTileProgram();
   bool checkMappings();

@@ -250,6 +250,9 @@ bool SemanticVerifier::checkBody(const std::string &where, KernelBody type,
   case KernelBody::Conv2DBackwardFilter:
     return checkConvBackwardFilter(
         where, *static_cast<const Conv2DBackwardFilter *>(body));
+  case KernelBody::MaxPool2DBackward:
+    return checkMaxPoolBackward(where,
+                                *static_cast<const MaxPool2DBackward *>(body));
   default:
     return fail(fmt::format("{}: unknown kernel body type {}", where,
                             static_cast<int>(type)));

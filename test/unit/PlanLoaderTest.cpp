@@ -297,6 +297,55 @@ TEST(PlanLoader, SemanticChecks) {
               std::string::npos);
   }
   {
+    // MaxPool2DBackward: x, mask, dx [2,4,4,3] NHWC, max and g [2,2,2,3];
+    // index (n, oh, ow, c, kh, kw) of x is element (n, 2oh+kh, 2ow+kw, c).
+    auto pool = [](std::vector<int64_t> fine, std::vector<int64_t> pooled,
+                   std::vector<int64_t> result, DType dtype = DType::F32,
+                   bool resultIsMask = false) {
+      PlanTestBuilder b;
+      uint32_t x = b.addInput("x", dtype, {2, 4, 4, 3});
+      uint32_t m = b.addInput("m", dtype, {2, 2, 2, 3});
+      uint32_t g = b.addInput("g", dtype, {2, 2, 2, 3});
+      uint32_t k = b.addInput("k", dtype, {2, 4, 4, 3});
+      uint32_t dx = b.addOutput("dx", dtype, {2, 4, 4, 3});
+      b.addMaxPoolBackward(x, m, g, resultIsMask ? dx : k, dx,
+                           {2, 2, 2, 3, 2, 2}, fine, pooled, result, "loc3");
+      return b;
+    };
+    const std::vector<int64_t> fine = {48, 24, 6, 1, 12, 3};
+    const std::vector<int64_t> pooled = {12, 6, 3, 1};
+    PlanTestBuilder ok = pool(fine, pooled, fine);
+    std::string err;
+    EXPECT_TRUE(load(ok.finish(), err)) << err;
+    // The pooled operands stepped like the image: past their end.
+    PlanTestBuilder far = pool(fine, {48, 24, 6, 1}, fine);
+    err = semanticError(far);
+    EXPECT_NE(err.find("max needs 81 elements"), std::string::npos) << err;
+    EXPECT_NE(err.find("loc3"), std::string::npos) << err;
+    PlanTestBuilder five = pool({48, 24, 6, 1, 12}, pooled, fine);
+    err = semanticError(five);
+    EXPECT_NE(err.find("input needs 6 strides, has 5"), std::string::npos)
+        << err;
+    PlanTestBuilder negative = pool(fine, {12, 6, -3, 1}, fine);
+    err = semanticError(negative);
+    EXPECT_NE(err.find("max has a negative stride -3 for index 2"),
+              std::string::npos)
+        << err;
+    // kh and kw swapped in the result only: in bounds, still one element
+    // per index; kh given kw's stride: two indices write one element.
+    PlanTestBuilder swapped = pool(fine, pooled, {48, 24, 6, 1, 3, 12});
+    EXPECT_TRUE(load(swapped.finish(), err)) << err;
+    PlanTestBuilder twice = pool(fine, pooled, {48, 24, 6, 1, 3, 3});
+    err = semanticError(twice);
+    EXPECT_NE(err.find("write some elements twice"), std::string::npos) << err;
+    PlanTestBuilder ints = pool(fine, pooled, fine, DType::I32);
+    EXPECT_NE(semanticError(ints).find("needs f32 or f64 tensors, not I32"),
+              std::string::npos);
+    PlanTestBuilder alias = pool(fine, pooled, fine, DType::F32, true);
+    EXPECT_NE(semanticError(alias).find("is also one of its operands"),
+              std::string::npos);
+  }
+  {
     PlanTestBuilder b;
     b.addTensor("c", DType::F32, {2}, plan::TensorRole::Constant, {1, 2, 3});
     EXPECT_NE(semanticError(b).find("3 bytes of data, expected 8"), std::string::npos);

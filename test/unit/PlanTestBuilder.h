@@ -148,6 +148,26 @@ public:
           plan::KernelBody::Conv2DBackwardFilter, body.Union());
     });
   }
+  /// Sizes {n, oh, ow, c, kh, kw}; mask < 0 for none.
+  void addMaxPoolBackward(uint32_t input, uint32_t max, uint32_t grad,
+                          int32_t mask, uint32_t result,
+                          std::vector<int64_t> sizes,
+                          std::vector<int64_t> fineStrides,
+                          std::vector<int64_t> pooledStrides,
+                          std::vector<int64_t> resultStrides,
+                          const std::string &loc = "test") {
+    kernels.push_back([=](B &b) {
+      auto fine = b.CreateVector(fineStrides);
+      auto pooled = b.CreateVector(pooledStrides);
+      auto body = plan::CreateMaxPool2DBackward(
+          b, input, max, grad, mask, result, sizes[0], sizes[1], sizes[2],
+          sizes[3], sizes[4], sizes[5], fine, pooled, pooled,
+          mask >= 0 ? fine : 0, b.CreateVector(resultStrides));
+      return plan::CreateKernel(
+          b, b.CreateString("max_pool_backward"), b.CreateString(loc),
+          plan::KernelBody::MaxPool2DBackward, body.Union());
+    });
+  }
   void addFill(uint32_t dst, double fimm, int64_t iimm,
                const std::string &loc = "test") {
     kernels.push_back([=](B &b) {
