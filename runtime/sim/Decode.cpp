@@ -228,6 +228,15 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         p.operands.push_back(op);
       }
       dv.operandEnd = static_cast<uint32_t>(p.operands.size());
+      if (v.codelet_type() == KernelBody::Generic) {
+        s.signature.clear();
+        for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o) {
+          const DecodedOperand &op = p.operands[o];
+          PreparedCodelets::appendOperand(s.signature, op.dtype,
+                                          p.dims.data() + op.dimBegin, op.rank);
+        }
+        dv.prepared = p.codelets.get(v, s.signature);
+      }
       // In place where it cannot change the bytes computed: one contiguous
       // run, overlapping no other operand where either of the two is
       // written.

@@ -16,6 +16,7 @@
 #ifndef IPUC_SIM_PROGRAM_H
 #define IPUC_SIM_PROGRAM_H
 
+#include "Codelet.h"
 #include "StridedCopy.h"
 #include "TileMemory.h"
 
@@ -77,6 +78,8 @@ struct DecodedVertex {
   const plan::Vertex *vertex = nullptr;      // the codelet table
   uint32_t index = 0;                        // in the compute set, for errors
   uint32_t operandBegin = 0, operandEnd = 0; // in DecodedComputeSet::operands
+  /// Its codelet's preparation, in DecodedComputeSet::codelets (or null).
+  const kernels::PreparedKernel *prepared = nullptr;
 };
 
 /// The vertices of one tile, run in order by one host thread.
@@ -96,6 +99,7 @@ struct DecodedComputeSet {
   std::vector<MemRun> runs;
   std::vector<StridedCopy> strided;
   std::vector<int64_t> dims;
+  PreparedCodelets codelets;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;
   /// Enough host work that waking the thread pool pays for itself. Tiles

@@ -150,7 +150,7 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
       options.genericThreads = genericThreads;
       std::string kernelError;
       if (!kernels::runKernelBody(v.vertex->codelet_type(), v.vertex->codelet(),
-                                  tensors, options, kernelError)) {
+                                  tensors, options, kernelError, v.prepared)) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
           firstError =
