@@ -130,8 +130,11 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
         kt.numElements = op.numElements;
         kt.shape.assign(p.dims.data() + op.dimBegin,
                         p.dims.data() + op.dimBegin + op.rank);
+        kt.rowStride = op.rowStride;
         if (op.direct) {
-          kt.data = p.runs[op.runBegin].ptr;
+          kt.data = op.strided >= 0
+                        ? const_cast<uint8_t *>(p.strided[op.strided].src)
+                        : p.runs[op.runBegin].ptr;
           continue;
         }
         kt.data = scratch.data() + op.scratchOffset;
