@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ipuc::plan::detail {
@@ -97,6 +98,10 @@ private:
     std::vector<DType> dtype;
     std::vector<TensorRole> role;
     std::vector<size_t> rank;
+    bool operator==(const Scope &o) const {
+      return numel == o.numel && dtype == o.dtype && role == o.role &&
+             rank == o.rank;
+    }
   };
   size_t tensorCount() const { return scope ? scope->numel.size() : numel.size(); }
   int64_t numelOf(uint32_t i) const { return scope ? scope->numel[i] : numel[i]; }
@@ -121,6 +126,18 @@ private:
   /// Scratch reused across vertices and mappings (millions of them in a big
   /// tile program): the operand scope, a mapping's intervals.
   Scope vertexScope;
+  /// Per codelet table, the type and operand scope it last passed checkBody
+  /// with. The
+  /// compiler shares one table among the vertices of an op, and the checks
+  /// depend only on the table and the scope, so a vertex whose table passed
+  /// with an equal scope passes again: checking it would only repeat the
+  /// walk of its program. Failures are not kept, so every error is found
+  /// and reported as before.
+  struct PassedBody {
+    KernelBody type = KernelBody::NONE;
+    Scope scope;
+  };
+  std::unordered_map<const void *, PassedBody> passedBodies;
   std::vector<const TileInterval *> ivs;
   /// Per tile, where the last interval of the mapping being checked ends,
   /// for the tiles whose `tileSeen` is `seenStamp`.

@@ -324,7 +324,15 @@ bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
       sc.rank.push_back(box->sizes()->size());
     }
   scope = &sc;
-  bool ok = checkBody(where, v.codelet_type(), v.codelet());
+  bool ok = true;
+  auto passed =
+      v.codelet() ? passedBodies.find(v.codelet()) : passedBodies.end();
+  if (passed == passedBodies.end() || passed->second.type != v.codelet_type() ||
+      !(passed->second.scope == sc)) {
+    ok = checkBody(where, v.codelet_type(), v.codelet());
+    if (ok && v.codelet())
+      passedBodies[v.codelet()] = {v.codelet_type(), sc};
+  }
   if (ok && v.index_origin()) {
     const Generic *g = v.codelet_as_Generic();
     size_t loops = g && g->loop_bounds() ? g->loop_bounds()->size() : 0;
