@@ -16,6 +16,7 @@
 #include "ipuc/kernels/MatMul.h"
 
 #include <utility>
+#include <vector>
 
 namespace ipuc::sim {
 
@@ -34,37 +35,56 @@ void forEachPiece(const DecodedComputeSet &p, const DecodedOperand &o, F &&f) {
         [&](const uint8_t *src, uint8_t *, uint64_t bytes) { f(src, bytes); });
 }
 
-/// The bytes [lo, hi) that hold every piece of operand `o`.
-std::pair<const uint8_t *, const uint8_t *> span(const DecodedComputeSet &p,
-                                                 const DecodedOperand &o) {
+/// The bytes [lo, hi) that hold every piece of operand `o` (empty for an
+/// empty box).
+struct Span {
   const uint8_t *lo = nullptr, *hi = nullptr;
+  bool meets(const Span &o) const { return lo < o.hi && o.lo < hi; }
+};
+
+Span span(const DecodedComputeSet &p, const DecodedOperand &o) {
+  Span s;
+  if (o.strided >= 0) {
+    const StridedCopy &c = p.strided[o.strided];
+    bool forward = true;
+    for (uint32_t d = 0; d < c.rank; ++d)
+      forward = forward && c.srcStride[d] >= 0;
+    if (forward && c.bytes())
+      return {c.src, c.src + c.srcSpan()};
+  }
   forEachPiece(p, o, [&](const uint8_t *ptr, uint64_t bytes) {
-    if (!lo || ptr < lo)
-      lo = ptr;
-    if (!hi || ptr + bytes > hi)
-      hi = ptr + bytes;
+    if (!bytes)
+      return;
+    if (!s.lo || ptr < s.lo)
+      s.lo = ptr;
+    if (!s.hi || ptr + bytes > s.hi)
+      s.hi = ptr + bytes;
   });
-  return {lo, hi};
+  return s;
 }
 
 /// Whether no other operand of [begin, end) shares a byte with operand `a`
-/// where either of the two is written. Pieces are compared one by one only
-/// for operands whose spans meet: a strided operand has a piece per row.
-bool alone(const DecodedComputeSet &p, uint32_t begin, uint32_t end,
-           uint32_t a) {
+/// where either of the two is written; `spans` holds theirs. Pieces are
+/// compared one by one only where the spans meet and one of the two is not
+/// a single run (whose span is its only piece): a strided operand has a
+/// piece per row, and its rows may interleave with another's.
+bool alone(const DecodedComputeSet &p, uint32_t begin, uint32_t end, uint32_t a,
+           const std::vector<Span> &spans) {
   const DecodedOperand &oa = p.operands[a];
-  auto [alo, ahi] = span(p, oa);
+  auto single = [](const DecodedOperand &o) {
+    return o.strided < 0 && o.runEnd - o.runBegin == 1;
+  };
   for (uint32_t b = begin; b < end; ++b) {
     const DecodedOperand &ob = p.operands[b];
-    if (a == b || (!oa.written && !ob.written))
+    if (a == b || (!oa.written && !ob.written) ||
+        !spans[a - begin].meets(spans[b - begin]))
       continue;
-    auto [blo, bhi] = span(p, ob);
-    if (!blo || !alo || blo >= ahi || alo >= bhi)
-      continue;
+    if (single(oa) && single(ob))
+      return false;
     bool apart = true;
     forEachPiece(p, oa, [&](const uint8_t *pa, uint64_t na) {
       forEachPiece(p, ob, [&](const uint8_t *pb, uint64_t nb) {
-        apart = apart && (pb >= pa + na || pa >= pb + nb);
+        apart = apart && (!na || !nb || pb >= pa + na || pa >= pb + nb);
       });
     });
     if (!apart)
@@ -119,16 +139,21 @@ int64_t matMulRowStride(const DecodedComputeSet &p, const Vertex &v,
 
 void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
                            const DecodedVertex &dv) {
+  // Kept by the thread: this runs for every vertex of a plan.
+  thread_local std::vector<Span> spans;
+  spans.clear();
+  for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o)
+    spans.push_back(span(p, p.operands[o]));
   for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
     DecodedOperand &oa = p.operands[a];
     if (oa.runEnd - oa.runBegin == 1 && oa.strided < 0) {
-      oa.direct = alone(p, dv.operandBegin, dv.operandEnd, a);
+      oa.direct = alone(p, dv.operandBegin, dv.operandEnd, a, spans);
       continue;
     }
     if (v.codelet_type() != KernelBody::MatMul)
       continue;
     int64_t stride = matMulRowStride(p, v, a - dv.operandBegin, oa);
-    if (stride && alone(p, dv.operandBegin, dv.operandEnd, a)) {
+    if (stride && alone(p, dv.operandBegin, dv.operandEnd, a, spans)) {
       oa.direct = true;
       oa.rowStride = stride;
     }
