@@ -139,6 +139,29 @@ int64_t matMulRowStride(const DecodedComputeSet &p, const Vertex &v,
 
 void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
                            const DecodedVertex &dv) {
+  // Most vertices (nearly every Generic one) have only single-run operands:
+  // each is then in place unless its run meets another's where either is
+  // written, found without spans or piece walks.
+  bool allSingle = true;
+  for (uint32_t o = dv.operandBegin; o < dv.operandEnd && allSingle; ++o)
+    allSingle = p.operands[o].strided < 0 &&
+                p.operands[o].runEnd - p.operands[o].runBegin == 1;
+  if (allSingle) {
+    for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
+      DecodedOperand &oa = p.operands[a];
+      const MemRun &ra = p.runs[oa.runBegin];
+      bool apart = true;
+      for (uint32_t b = dv.operandBegin; b < dv.operandEnd && apart; ++b) {
+        const DecodedOperand &ob = p.operands[b];
+        if (a == b || (!oa.written && !ob.written))
+          continue;
+        const MemRun &rb = p.runs[ob.runBegin];
+        apart = rb.ptr >= ra.ptr + ra.bytes || ra.ptr >= rb.ptr + rb.bytes;
+      }
+      oa.direct = apart;
+    }
+    return;
+  }
   // Kept by the thread: this runs for every vertex of a plan.
   thread_local std::vector<Span> spans;
   spans.clear();
