@@ -132,6 +132,9 @@ bool runKernelBody(KernelBody type, const void *body,
     a.transposeRhs = m.transpose_rhs();
     a.lhsBatchStride = m.lhs_batch_stride();
     a.rhsBatchStride = m.rhs_batch_stride();
+    a.ldLhs = tensors[m.lhs()].rowStride;
+    a.ldRhs = tensors[m.rhs()].rowStride;
+    a.ldResult = tensors[m.result()].rowStride;
     return runMatMul(a, error);
   }
   case KernelBody::Conv2D: {

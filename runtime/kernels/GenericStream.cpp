@@ -68,7 +68,9 @@ bool samePlace(const GenericStream &s, const GenericArgs &a, size_t k,
 /// block could read what an earlier block wrote, and the result would depend
 /// on the block size.
 bool outputsDisjoint(const GenericStream &s, const GenericArgs &a) {
-  std::vector<std::pair<uintptr_t, uintptr_t>> spans;
+  // Kept by the thread: the simulator checks this for every vertex it runs.
+  thread_local std::vector<std::pair<uintptr_t, uintptr_t>> spans;
+  spans.clear();
   for (size_t k = 0; k < s.ops.size(); ++k)
     spans.push_back(span(s, a, k));
   for (const CapturedTensor &c : a.captured) {
@@ -145,7 +147,11 @@ bool runRange(const GenericStream &s, const GenericArgs &a, int64_t row0,
   const size_t nops = s.ops.size(), nin = s.numInputs;
   const size_t nout = nops - nin;
   uint8_t *scratch = threadScratch((a.numRegisters + nout) * kScratchStride);
-  std::vector<uint8_t *> reg(a.numRegisters);
+  // Register pointers and lane widths, kept by the thread (runRange does not
+  // call itself): a warm thread runs a small kernel without allocating.
+  thread_local std::vector<uint8_t *> reg;
+  thread_local std::vector<uint8_t> laneBytes;
+  reg.resize(a.numRegisters);
   for (size_t r = 0; r < reg.size(); ++r)
     reg[r] = scratch + r * kScratchStride;
   auto aside = [&](size_t j) {
@@ -153,7 +159,7 @@ bool runRange(const GenericStream &s, const GenericArgs &a, int64_t row0,
   };
   // Lane bytes of each register as it is read: a register pointed at an f32
   // tensor holds 4-byte lanes, every other one 8-byte lanes.
-  std::vector<uint8_t> laneBytes(a.numRegisters, 8);
+  laneBytes.assign(a.numRegisters, 8);
   for (size_t k = 0; k < nops; ++k)
     if (s.ops[k].direct)
       laneBytes[k] = plan::dtypeSize(s.ops[k].dtype);

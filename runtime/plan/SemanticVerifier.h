@@ -100,30 +100,50 @@ private:
     std::vector<DType> dtype;
     std::vector<TensorRole> role;
     std::vector<size_t> rank;
+    bool operator==(const Scope &o) const {
+      return numel == o.numel && dtype == o.dtype && role == o.role &&
+             rank == o.rank;
+    }
   };
   size_t tensorCount() const { return scope ? scope->numel.size() : numel.size(); }
   int64_t numelOf(uint32_t i) const { return scope ? scope->numel[i] : numel[i]; }
   DType dtypeOf(uint32_t i) const {
-    return scope ? scope->dtype[i] : plan.tensors()->Get(i)->dtype();
+    return scope ? scope->dtype[i] : info[i].dtype;
   }
   TensorRole roleOf(uint32_t i) const {
-    return scope ? scope->role[i] : plan.tensors()->Get(i)->role();
+    return scope ? scope->role[i] : info[i].role;
   }
   size_t rankOf(uint32_t i) const {
     if (scope)
       return scope->rank[i];
-    auto *shape = plan.tensors()->Get(i)->shape();
-    return shape ? shape->size() : 0;
+    return info[i].shape ? info[i].shape->size() : 0;
   }
   const char *tensorWord() const { return scope ? "operand" : "tensor"; }
 
   const Plan &plan;
   std::vector<int64_t> numel;
+  /// Each tensor's shape, dtype and role, read out of its table once: the
+  /// boxes of a big tile program refer to them millions of times.
+  struct TensorInfo {
+    const flatbuffers::Vector<int64_t> *shape = nullptr;
+    DType dtype = DType::F32;
+    TensorRole role = TensorRole::Intermediate;
+  };
+  std::vector<TensorInfo> info;
   std::vector<bool> mapped;
   const Scope *scope = nullptr;
   /// Scratch reused across vertices and mappings (millions of them in a big
   /// tile program): the operand scope, a mapping's intervals.
   Scope vertexScope;
+  /// The codelet table, type and operand scope that last passed checkBody.
+  /// The compiler shares one table among the vertices of an op, which are
+  /// consecutive, and the checks depend only on the table and the scope, so
+  /// a vertex with the same table and an equal scope passes again: checking
+  /// it would only repeat the walk of its program. A failure is not kept,
+  /// so every error is found and reported as before.
+  const void *passedBody = nullptr;
+  KernelBody passedType = KernelBody::NONE;
+  Scope passedScope;
   std::vector<const TileInterval *> ivs;
   /// Per tile, where the last interval of the mapping being checked ends,
   /// for the tiles whose `tileSeen` is `seenStamp`.

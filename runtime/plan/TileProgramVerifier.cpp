@@ -274,7 +274,7 @@ bool SemanticVerifier::checkTileBox(const std::string &where, const Box *box) {
   if (!checkTensorIndex(where, "box", box->tensor()))
     return false;
   uint32_t t = box->tensor();
-  auto *shape = plan.tensors()->Get(t)->shape();
+  auto *shape = info[t].shape;
   size_t rank = shape ? shape->size() : 0;
   size_t no = box->offsets() ? box->offsets()->size() : 0;
   size_t ns = box->sizes() ? box->sizes()->size() : 0;
@@ -316,15 +316,24 @@ bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
                               : fmt::format("{}: operand {}", where, o),
                         box))
         return false;
-      const Tensor &t = *plan.tensors()->Get(box->tensor());
+      const TensorInfo &t = info[box->tensor()];
       int64_t n = numElements(box->sizes());
       sc.numel.push_back(n);
-      sc.dtype.push_back(t.dtype());
-      sc.role.push_back(t.role());
+      sc.dtype.push_back(t.dtype);
+      sc.role.push_back(t.role);
       sc.rank.push_back(box->sizes()->size());
     }
   scope = &sc;
-  bool ok = checkBody(where, v.codelet_type(), v.codelet());
+  bool ok = true;
+  if (!v.codelet() || v.codelet() != passedBody ||
+      v.codelet_type() != passedType || !(sc == passedScope)) {
+    ok = checkBody(where, v.codelet_type(), v.codelet());
+    if (ok) {
+      passedBody = v.codelet();
+      passedType = v.codelet_type();
+      passedScope = sc;
+    }
+  }
   if (ok && v.index_origin()) {
     const Generic *g = v.codelet_as_Generic();
     size_t loops = g && g->loop_bounds() ? g->loop_bounds()->size() : 0;

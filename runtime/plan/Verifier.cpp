@@ -51,6 +51,7 @@ bool SemanticVerifier::checkTensors() {
                               "shape [{}]",
                               i, name, shapeString(t.shape())));
     numel.push_back(n);
+    info.push_back({t.shape(), t.dtype(), t.role()});
     bool hasData =
         t.role() == TensorRole::Constant || t.role() == TensorRole::Parameter;
     size_t dataSize = t.data() ? t.data()->size() : 0;

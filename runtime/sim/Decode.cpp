@@ -228,34 +228,16 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         p.operands.push_back(op);
       }
       dv.operandEnd = static_cast<uint32_t>(p.operands.size());
-      // In place where it cannot change the bytes computed: one contiguous
-      // run, overlapping no other operand where either of the two is
-      // written.
-      for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
-        DecodedOperand &oa = p.operands[a];
-        if (oa.runEnd - oa.runBegin != 1)
-          continue;
-        const MemRun &ra = p.runs[oa.runBegin];
-        bool alone = true;
-        for (uint32_t b = dv.operandBegin; b < dv.operandEnd && alone; ++b) {
-          const DecodedOperand &ob = p.operands[b];
-          if (a == b || (!oa.written && !ob.written))
-            continue;
-          auto apart = [&](const uint8_t *ptr, uint64_t bytes) {
-            return ptr >= ra.ptr + ra.bytes || ra.ptr >= ptr + bytes;
-          };
-          for (uint32_t r = ob.runBegin; r < ob.runEnd && alone; ++r)
-            alone = apart(p.runs[r].ptr, p.runs[r].bytes);
-          if (ob.strided >= 0)
-            p.strided[ob.strided].forEachPiece(
-                [&](const uint8_t *src, uint8_t *, uint64_t bytes) {
-                  alone = alone && apart(src, bytes);
-                });
+      if (v.codelet_type() == KernelBody::Generic) {
+        s.signature.clear();
+        for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o) {
+          const DecodedOperand &op = p.operands[o];
+          PreparedCodelets::appendOperand(s.signature, op.dtype,
+                                          p.dims.data() + op.dimBegin, op.rank);
         }
-        if (!alone)
-          continue;
-        oa.direct = true;
+        dv.prepared = p.codelets.get(v, s.signature);
       }
+      chooseInPlaceOperands(p, v, dv);
       t.scratchBytes = std::max(t.scratchBytes, scratch);
       VertexCost c = vertexCost(dev, plan, v);
       taskWork += c.workCycles;

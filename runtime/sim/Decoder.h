@@ -87,6 +87,8 @@ private:
     /// a fill cursor); the operands a vertex writes.
     std::vector<uint32_t> vertexTask, vertexOrder, taskStart, taskCursor;
     std::vector<bool> written;
+    /// A vertex's operand signature (PreparedCodelets::appendOperand).
+    std::vector<int64_t> signature;
     /// The destination bytes of the exchange being decided (chooseDirect),
     /// all unmarked between exchanges.
     ByteMarks marks;

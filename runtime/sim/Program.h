@@ -16,6 +16,7 @@
 #ifndef IPUC_SIM_PROGRAM_H
 #define IPUC_SIM_PROGRAM_H
 
+#include "Codelet.h"
 #include "StridedCopy.h"
 #include "TileMemory.h"
 
@@ -64,10 +65,13 @@ struct DecodedOperand {
   uint32_t dimBegin = 0, rank = 0;
   plan::DType dtype = plan::DType::F32;
   bool written = false;
-  /// The kernel works on tile memory in place: the box is one contiguous
-  /// run, and no other operand of the vertex overlaps it where either is
-  /// written (so in place and packed copies compute the same bytes).
+  /// The kernel works on tile memory in place (InPlaceOperands.cpp): the
+  /// box is one contiguous run, or the rows of a MatMul matrix `rowStride`
+  /// elements apart (its strided gather's source), and no other operand of
+  /// the vertex overlaps it where either is written (so in place and packed
+  /// copies compute the same bytes).
   bool direct = false;
+  int64_t rowStride = 0; // 0: packed rows
 };
 
 /// A vertex is only indices into its compute set's arrays: its kernel
@@ -77,6 +81,8 @@ struct DecodedVertex {
   const plan::Vertex *vertex = nullptr;      // the codelet table
   uint32_t index = 0;                        // in the compute set, for errors
   uint32_t operandBegin = 0, operandEnd = 0; // in DecodedComputeSet::operands
+  /// Its codelet's preparation, in DecodedComputeSet::codelets (or null).
+  const kernels::PreparedKernel *prepared = nullptr;
 };
 
 /// The vertices of one tile, run in order by one host thread.
@@ -96,6 +102,7 @@ struct DecodedComputeSet {
   std::vector<MemRun> runs;
   std::vector<StridedCopy> strided;
   std::vector<int64_t> dims;
+  PreparedCodelets codelets;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;
   /// Enough host work that waking the thread pool pays for itself. Tiles
@@ -175,6 +182,11 @@ class ThreadPool;
 /// (`tileBytes`: bytes in use per tile, the union of its address ranges).
 /// With a pool, mappings and tiles are processed on its threads; the result
 /// and any error are the same as without.
+/// Marks the operands of vertex `dv` (of `v`) that its kernel can use where
+/// they lie in tile memory as `direct` (InPlaceOperands.cpp).
+void chooseInPlaceOperands(DecodedComputeSet &p, const plan::Vertex &v,
+                           const DecodedVertex &dv);
+
 bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
                   std::vector<uint64_t> &tileBytes,

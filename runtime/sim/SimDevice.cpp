@@ -130,8 +130,11 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
         kt.numElements = op.numElements;
         kt.shape.assign(p.dims.data() + op.dimBegin,
                         p.dims.data() + op.dimBegin + op.rank);
+        kt.rowStride = op.rowStride;
         if (op.direct) {
-          kt.data = p.runs[op.runBegin].ptr;
+          kt.data = op.strided >= 0
+                        ? const_cast<uint8_t *>(p.strided[op.strided].src)
+                        : p.runs[op.runBegin].ptr;
           continue;
         }
         kt.data = scratch.data() + op.scratchOffset;
@@ -150,7 +153,7 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
       options.genericThreads = genericThreads;
       std::string kernelError;
       if (!kernels::runKernelBody(v.vertex->codelet_type(), v.vertex->codelet(),
-                                  tensors, options, kernelError)) {
+                                  tensors, options, kernelError, v.prepared)) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
           firstError =

@@ -124,6 +124,25 @@ public:
       return plan::CreateStep(b, plan::StepBody::ComputeSet, cs.Union());
     };
   }
+  /// A compute set whose vertices all refer to one table of `codelet`, as
+  /// the compiler shares a codelet among the vertices of an op (each
+  /// vertex's own `codelet` is ignored).
+  static StepFn computeSetSharing(std::string name, std::string loc,
+                                  CodeletSpec codelet,
+                                  std::vector<VertexSpec> vertices) {
+    return [=](B &b) {
+      auto shared = codelet.build(b);
+      std::vector<flatbuffers::Offset<plan::Vertex>> vs;
+      for (const auto &v : vertices) {
+        auto ops = boxes(b, v.operands);
+        vs.push_back(
+            plan::CreateVertex(b, v.tile, ops, codelet.type, shared, v.flops));
+      }
+      auto cs = plan::CreateComputeSet(b, b.CreateString(name),
+                                       b.CreateString(loc), b.CreateVector(vs));
+      return plan::CreateStep(b, plan::StepBody::ComputeSet, cs.Union());
+    };
+  }
   static StepFn exchange(std::string name,
                          std::vector<std::pair<BoxSpec, BoxSpec>> copies) {
     return [=](B &b) {

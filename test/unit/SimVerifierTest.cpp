@@ -196,4 +196,42 @@ TEST(SimVerifier, StepErrors) {
   }
 }
 
+// The verifier checks a shared codelet table once per operand scope
+// (SemanticVerifier::passedBodies): a vertex whose operands make the shared
+// codelet invalid must still be rejected, and named, after other vertices
+// passed with the same table.
+TEST(SimVerifier, SharedCodeletCheckedForEachScope) {
+  auto build = [](bool constantOutput, int64_t outSize) {
+    TB b;
+    uint32_t x = b.addF32("x", {4}), y = b.addF32("y", {4});
+    uint32_t z = b.addF32("z", {8});
+    uint32_t k = b.addConstant("k", {4}, {1, 2, 3, 4});
+    b.mapOn(x, 0, 4, 0);
+    b.mapOn(y, 0, 4, 16);
+    b.mapOn(z, 0, 8, 32);
+    b.mapOn(k, 0, 4, 64);
+    uint32_t second = constantOutput ? k : z;
+    b.add(TB::computeSetSharing(
+        "add", "loc", addCodelet(4),
+        {{0, {{x, {0}, {4}}, {y, {0}, {4}}, {z, {0}, {4}}}, {}},
+         {0, {{x, {0}, {4}}, {y, {0}, {4}}, {z, {4}, {4}}}, {}},
+         {0, {{x, {0}, {4}}, {y, {0}, {4}}, {second, {0}, {outSize}}}, {}}}));
+    return b;
+  };
+  {
+    TB b = build(false, 4);
+    EXPECT_EQ(loadError(b), "");
+  }
+  {
+    TB b = build(false, 3);
+    EXPECT_ERROR(b, "compute set 'add' at loc: vertex 2: output 0 reaches "
+                    "elements [0, 3] of operand %2, which has 3");
+  }
+  {
+    TB b = build(true, 4);
+    EXPECT_ERROR(b, "compute set 'add' at loc: vertex 2: writes constant "
+                    "operand %2");
+  }
+}
+
 } // namespace

@@ -26,6 +26,11 @@ struct KernelTensor {
   plan::DType dtype = plan::DType::F32;
   std::vector<int64_t> shape;
   int64_t numElements = 0;
+  /// For a MatMul operand: elements from one row of its matrix to the next
+  /// when the rows are not packed (0: packed), so that a device can pass a
+  /// matrix that is a block of a larger row-major one without copying it.
+  /// Other kernels need packed tensors.
+  int64_t rowStride = 0;
 };
 
 struct DispatchOptions {

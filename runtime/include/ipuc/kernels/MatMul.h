@@ -27,6 +27,19 @@ struct MatMulArgs {
 
 bool runMatMul(const MatMulArgs &args, std::string &error);
 
+/// Whether a single (batch 1) matmul of this dtype and shape computes the
+/// same bytes with leading dimensions as with packed operands, so that a
+/// caller may skip packing blocks of larger matrices. True where Eigen runs
+/// its blocked GEMM, which packs its panels from either layout before any
+/// arithmetic; below EIGEN_GEMM_TO_COEFFBASED_THRESHOLD (m + n + k < 20) it
+/// evaluates coefficient by coefficient and with one row or column it runs a
+/// GEMV, whose vectorisation can depend on the strides.
+inline bool matMulStridesExact(plan::DType dtype, int64_t m, int64_t n,
+                               int64_t k) {
+  return dtype == plan::DType::F32 && m > 1 && n > 1 && k > 0 &&
+         m + n + k >= 20;
+}
+
 } // namespace ipuc::kernels
 
 #endif // IPUC_KERNELS_MATMUL_H
