@@ -90,6 +90,11 @@ private:
     /// The destination bytes of the exchange being decided (chooseDirect),
     /// all unmarked between exchanges.
     ByteMarks marks;
+    /// The exchange's layout copies' pieces folded as
+    /// ByteMarks::foldAlignment would (offsets from the arena, lengths):
+    /// found while they are charged, so that chooseDirect need not walk
+    /// them once more for it.
+    uint64_t layoutAlignment = 0;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
   /// pass into prog.computeSets[index] or prog.exchanges[index]; or the
