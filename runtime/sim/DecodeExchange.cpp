@@ -228,12 +228,15 @@ void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
   if (!sent[to] && !received[to])
     touched.push_back(to);
   received[to] += bytes;
+  p.bytes += bytes;
+  // One chip has no chip-to-chip traffic: no divisions per piece then.
+  if (dev.numChips == 1)
+    return;
   uint32_t sc = from / dev.tilesPerChip, dc = to / dev.tilesPerChip;
   if (sc != dc) {
     s.perChip[sc].first += bytes;
     s.perChip[dc].second += bytes;
   }
-  p.bytes += bytes;
 }
 
 void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
