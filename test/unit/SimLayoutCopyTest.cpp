@@ -214,6 +214,31 @@ TEST(SimLayoutCopy, WalkMatchesElementByElementReference) {
   EXPECT_GT(strided, 1000);
 }
 
+// findInterval against a linear search, from every hint, on layouts of
+// equal and of random interval lengths, with and without gaps.
+TEST(SimLayoutCopy, FindIntervalMatchesLinearSearch) {
+  std::mt19937 rng(17);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<uint64_t> extents(kTiles, 0);
+    auto l = randomLayout(rng, {1 + static_cast<int64_t>(rng() % 60)},
+                          trial % 2, extents);
+    if (trial % 3 == 0 && l.intervals.size() > 2) // gaps: drop every third
+      for (size_t i = l.intervals.size(); i-- > 0;)
+        if (i % 3 == 1)
+          l.intervals.erase(l.intervals.begin() + i);
+    int64_t n = l.shape[0];
+    for (int64_t e = 0; e < n + 2; ++e) {
+      uint32_t want = 0;
+      for (uint32_t i = 0; i < l.intervals.size(); ++i)
+        if (l.intervals[i].begin <= e)
+          want = i;
+      for (uint32_t from = 0; from <= l.intervals.size(); ++from)
+        ASSERT_EQ(sim::detail::findInterval(l, e, from), want)
+            << "trial " << trial << " element " << e << " from " << from;
+    }
+  }
+}
+
 // The walk stops where f says, and reports it.
 TEST(SimLayoutCopy, WalkStopsWhenAsked) {
   std::mt19937 rng(3);
