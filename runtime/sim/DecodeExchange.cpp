@@ -122,10 +122,8 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       if (!go)
         return;
     }
-    for (const LayoutCopy &c : p.layout)
-      if (!c.forEachPiece(memory,
-                          [&](uint32_t, const uint8_t *, uint32_t, uint8_t *d,
-                              uint64_t n) { return f(d, n); }))
+    for (const Move &m : s.layoutPieces)
+      if (!f(m.dst, m.bytes))
         return;
   };
   // The coarsest granule exact for every range: 4-byte elements need a
@@ -156,10 +154,9 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {
         disjoint = disjoint && !marks.anyMarked(src, n);
       });
-    for (size_t i = 0; disjoint && i < p.layout.size(); ++i)
-      disjoint = p.layout[i].forEachPiece(
-          memory, [&](uint32_t, const uint8_t *src, uint32_t, uint8_t *,
-                      uint64_t n) { return !marks.anyMarked(src, n); });
+    for (size_t i = 0; disjoint && i < s.layoutPieces.size(); ++i)
+      disjoint =
+          !marks.anyMarked(s.layoutPieces[i].src, s.layoutPieces[i].bytes);
   }
   // Left unmarked for the next exchange this thread decodes.
   marks.clearAll();
@@ -316,6 +313,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
   s.perChip.assign(dev.numChips, {0, 0});
   s.touched.clear();
+  s.layoutPieces.clear();
   s.layoutAlignment = 0;
   const uintptr_t arena = reinterpret_cast<uintptr_t>(memory.arenaBegin());
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
@@ -368,17 +366,20 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
       // decode below then reports that element (its search fails on the
       // same sorted intervals), so the charges made so far never count.
       uint64_t &align = s.layoutAlignment;
+      size_t firstPiece = s.layoutPieces.size();
       if (lc.forEachPiece<true>(memory, [&](uint32_t from, const uint8_t *sp,
                                             uint32_t to, uint8_t *dp,
                                             uint64_t bytes) {
             chargeCopy(s, from, to, bytes, p);
             align |= (reinterpret_cast<uintptr_t>(sp) - arena) |
                      (reinterpret_cast<uintptr_t>(dp) - arena) | bytes;
+            s.layoutPieces.push_back({sp, dp, bytes});
             return true;
           })) {
         appendLayout(p, lc);
         continue;
       }
+      s.layoutPieces.resize(firstPiece);
     }
     if (!boxSegments(
             s, sb, [&] { return where() + " source"; }, error))

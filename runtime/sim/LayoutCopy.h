@@ -18,7 +18,9 @@
 // gallop from the previous row's. Decoding costs O(rank), and the walk
 // yields the pieces the run-by-run decode would (pieces are split where
 // either side's interval ends), so charges, overlap checks and the bytes
-// copied are unchanged.
+// copied are unchanged. The decoder walks a copy once, to charge it (and
+// keeps its pieces only while it decides the exchange); each run walks it
+// again instead of streaming a stored array of moves.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_SIM_LAYOUTCOPY_H
