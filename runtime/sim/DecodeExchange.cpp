@@ -11,95 +11,12 @@
 
 #include "Decoder.h"
 
+#include "LayoutCopy.h"
+
 #include <algorithm>
 #include <utility>
 
 namespace ipuc::sim::detail {
-
-namespace {
-/// The kinds of copy an exchange's `order` counts, in the order its spans
-/// cycle through them: kDecodedKinds while decoding, kStagedKinds once
-/// layout copies are expanded.
-enum Kind : unsigned { kMove = 0, kStrided = 1, kLayout = 2 };
-constexpr unsigned kDecodedKinds = 3, kStagedKinds = 2;
-
-/// Makes the last span of `order` one of `kind`: a copy of another kind
-/// came last, so the kinds between are skipped with empty spans.
-void openSpan(std::vector<uint32_t> &order, unsigned kinds, Kind kind) {
-  while (order.empty() || (order.size() - 1) % kinds != kind)
-    order.push_back(0);
-}
-
-/// Appends a contiguous move, joined to the previous one when it continues
-/// it on both sides (and no copy of another kind came between).
-void appendMove(std::vector<Move> &moves, std::vector<uint32_t> &order,
-                unsigned kinds, const uint8_t *src, uint8_t *dst,
-                uint64_t bytes) {
-  openSpan(order, kinds, kMove);
-  if (!moves.empty() && order.back()) {
-    Move &b = moves.back();
-    if (b.src + b.bytes == src && b.dst + b.bytes == dst) {
-      b.bytes += bytes;
-      return;
-    }
-  }
-  moves.push_back({src, dst, bytes});
-  ++order.back();
-}
-void appendMove(DecodedExchange &p, const uint8_t *src, uint8_t *dst,
-                uint64_t bytes) {
-  appendMove(p.moves, p.order, kDecodedKinds, src, dst, bytes);
-}
-
-void appendStrided(DecodedExchange &p, const StridedCopy &c) {
-  openSpan(p.order, kDecodedKinds, kStrided);
-  p.strided.push_back(c);
-  ++p.order.back();
-}
-
-void appendLayout(DecodedExchange &p, const LayoutCopy &c) {
-  openSpan(p.order, kDecodedKinds, kLayout);
-  p.layout.push_back(c);
-  ++p.order.back();
-}
-
-/// Staging copies every source out before any destination is written, in
-/// plan order: each layout copy becomes its moves, in its place, so that
-/// the staged lists are moves and strided copies alone.
-void expandLayoutCopies(DecodedExchange &p, TileMemory &memory) {
-  std::vector<Move> moves;
-  std::vector<StridedCopy> strided;
-  std::vector<uint32_t> order;
-  size_t m = 0, k = 0, l = 0;
-  for (size_t span = 0; span < p.order.size(); ++span)
-    for (uint32_t i = 0; i < p.order[span]; ++i) {
-      switch (span % kDecodedKinds) {
-      case kMove: {
-        const Move &mv = p.moves[m++];
-        appendMove(moves, order, kStagedKinds, mv.src, mv.dst, mv.bytes);
-        break;
-      }
-      case kStrided:
-        openSpan(order, kStagedKinds, kStrided);
-        strided.push_back(p.strided[k++]);
-        ++order.back();
-        break;
-      case kLayout:
-        p.layout[l++].forEachPiece(memory, [&](uint32_t, const uint8_t *src,
-                                               uint32_t, uint8_t *dst,
-                                               uint64_t n) {
-          appendMove(moves, order, kStagedKinds, src, dst, n);
-          return true;
-        });
-        break;
-      }
-    }
-  p.moves = std::move(moves);
-  p.strided = std::move(strided);
-  p.order = std::move(order);
-  p.layout = {};
-}
-} // namespace
 
 void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   // Safe to copy straight across if no destination byte is written twice or
@@ -122,9 +39,6 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       if (!go)
         return;
     }
-    for (const Move &m : s.layoutPieces)
-      if (!f(m.dst, m.bytes))
-        return;
   };
   // The coarsest granule exact for every range: 4-byte elements need a
   // quarter of the bitmap's cache lines.
@@ -139,7 +53,6 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       alignment |= static_cast<uint64_t>(c.srcStride[d]) |
                    static_cast<uint64_t>(c.dstStride[d]);
   }
-  alignment |= s.layoutAlignment;
   marks.setGranule(ByteMarks::granuleShift(alignment));
   bool disjoint = true;
   forEachDst(
@@ -154,14 +67,10 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {
         disjoint = disjoint && !marks.anyMarked(src, n);
       });
-    for (size_t i = 0; disjoint && i < s.layoutPieces.size(); ++i)
-      disjoint =
-          !marks.anyMarked(s.layoutPieces[i].src, s.layoutPieces[i].bytes);
   }
   // Left unmarked for the next exchange this thread decodes.
   marks.clearAll();
   if (!disjoint) {
-    expandLayoutCopies(p, memory);
     // Staged: every source into one staging buffer, in plan order.
     std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
@@ -196,13 +105,11 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   p.direct = true;
   if (p.bytes >= 2 * kExchangeChunkBytes) {
     uint64_t acc = 0;
-    size_t nm = p.moves.size(), ns = nm + p.strided.size(),
-           n = ns + p.layout.size();
+    size_t n = p.moves.size() + p.strided.size();
     p.chunks.push_back(0);
     for (size_t i = 0; i < n; ++i) {
-      acc += i < nm   ? p.moves[i].bytes
-             : i < ns ? p.strided[i - nm].bytes()
-                      : p.layout[i - ns].bytes();
+      acc += i < p.moves.size() ? p.moves[i].bytes
+                                : p.strided[i - p.moves.size()].bytes();
       if (acc >= kExchangeChunkBytes) {
         p.chunks.push_back(static_cast<uint32_t>(i + 1));
         acc = 0;
@@ -235,6 +142,34 @@ void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
     s.perChip[dc].second += bytes;
   }
 }
+
+namespace {
+/// Appends a contiguous move, joined to the previous one when it continues
+/// it on both sides.
+void appendMove(DecodedExchange &p, const uint8_t *src, uint8_t *dst,
+                uint64_t bytes) {
+  if (p.order.size() % 2 == 0)
+    p.order.push_back(0);
+  if (!p.moves.empty() && p.order.back()) {
+    Move &b = p.moves.back();
+    if (b.src + b.bytes == src && b.dst + b.bytes == dst) {
+      b.bytes += bytes;
+      return;
+    }
+  }
+  p.moves.push_back({src, dst, bytes});
+  ++p.order.back();
+}
+
+void appendStrided(DecodedExchange &p, const StridedCopy &c) {
+  // Spans alternate moves, strided: an odd count means moves are open.
+  if (p.order.empty())
+    p.order.push_back(0);
+  if (p.order.size() % 2 == 1)
+    p.order.push_back(0);
+  p.strided.push_back(c);
+  ++p.order.back();
+}} // namespace
 
 void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
   if (auto it = seenExchanges.find(&ex); it != seenExchanges.end()) {
@@ -313,9 +248,6 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
   s.perChip.assign(dev.numChips, {0, 0});
   s.touched.clear();
-  s.layoutPieces.clear();
-  s.layoutAlignment = 0;
-  const uintptr_t arena = reinterpret_cast<uintptr_t>(memory.arenaBegin());
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
@@ -358,28 +290,23 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
         return false;
       continue;
     }
+    // Boxes across intervals: their pieces found by walking both layouts
+    // (LayoutCopy.h), in O(rank) per row instead of listing each box's
+    // segments and pairing them; the same pieces, moves and charges.
     LayoutCopy lc;
     if (sl.mapped && dl.mapped &&
         describeLayoutCopy(sl, so, ss, dl, dof, ds, lc)) {
-      // Charged piece by piece, as the runs below would be. The walk is
-      // checked: an element no interval holds stops it, and the run-by-run
-      // decode below then reports that element (its search fails on the
-      // same sorted intervals), so the charges made so far never count.
-      uint64_t &align = s.layoutAlignment;
-      size_t firstPiece = s.layoutPieces.size();
-      if (lc.forEachPiece<true>(memory, [&](uint32_t from, const uint8_t *sp,
-                                            uint32_t to, uint8_t *dp,
-                                            uint64_t bytes) {
-            chargeCopy(s, from, to, bytes, p);
-            align |= (reinterpret_cast<uintptr_t>(sp) - arena) |
-                     (reinterpret_cast<uintptr_t>(dp) - arena) | bytes;
-            s.layoutPieces.push_back({sp, dp, bytes});
-            return true;
-          })) {
-        appendLayout(p, lc);
+      // The walk is checked: an element no interval holds stops it, and the
+      // run-by-run decode below then reports that element (its search fails
+      // on the same sorted intervals), so what was appended never counts.
+      if (lc.forEachPiece<true>(memory,
+                                [&](uint32_t from, const uint8_t *sp,
+                                    uint32_t to, uint8_t *dp, uint64_t bytes) {
+                                  chargeCopy(s, from, to, bytes, p);
+                                  appendMove(p, sp, dp, bytes);
+                                  return true;
+                                }))
         continue;
-      }
-      s.layoutPieces.resize(firstPiece);
     }
     if (!boxSegments(
             s, sb, [&] { return where() + " source"; }, error))

@@ -90,14 +90,6 @@ private:
     /// The destination bytes of the exchange being decided (chooseDirect),
     /// all unmarked between exchanges.
     ByteMarks marks;
-    /// The pieces of the exchange's layout copies, in order, found while
-    /// they are charged: chooseDirect reads this array twice (marks, then
-    /// sources) where walking the layouts twice more would cost several
-    /// times the instructions. It is only the decoding thread's, reused
-    /// for each exchange; the program keeps the layout copies alone. And
-    /// those pieces folded as ByteMarks::foldAlignment would.
-    std::vector<Move> layoutPieces;
-    uint64_t layoutAlignment = 0;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
   /// pass into prog.computeSets[index] or prog.exchanges[index]; or the

@@ -4,23 +4,24 @@
 // mapping intervals: a staging gather reads 32 rows of 48 elements out of a
 // tensor split over 1472 tiles in pieces of 67 elements, so each row is one
 // or two pieces on different tiles. Such a copy is not one strided region
-// (StridedCopy.h), and decoding it into one move per piece made the
-// 12-layer encoder's exchanges 15.7 M moves of 24 bytes each: most of the
-// exchange set-up time and 377 MB that every run streams through besides
-// the bytes it copies.
+// (StridedCopy.h); the decoder used to list both boxes' segments and pair
+// them into moves (the 12-layer encoder: 585 k such copies, 15.4 M moves).
 //
-// A LayoutCopy keeps such a copy as what the plan says, the two boxes in
-// the flat element order of their tensors: rows of `inner` elements that
-// are contiguous in both tensors, on a grid of at most kMaxCopyDims outer
-// dimensions. Its pieces are found when it is walked, by stepping through
-// each side's sorted intervals: the next piece of a row is in the next
-// interval of whichever side ended, and a row's first interval is a short
-// gallop from the previous row's. Decoding costs O(rank), and the walk
-// yields the pieces the run-by-run decode would (pieces are split where
-// either side's interval ends), so charges, overlap checks and the bytes
-// copied are unchanged. The decoder walks a copy once, to charge it (and
-// keeps its pieces only while it decides the exchange); each run walks it
-// again instead of streaming a stored array of moves.
+// A LayoutCopy is such a copy as the plan says it, the two boxes in the
+// flat element order of their tensors: rows of `inner` elements that are
+// contiguous in both tensors, on a grid of at most kMaxCopyDims outer
+// dimensions. Its pieces are found by walking it, stepping through each
+// side's sorted intervals: the next piece of a row is in the next interval
+// of whichever side ended, and a row's first interval is found from the
+// previous row's by a guess from its length. The walk yields the pieces the
+// segment pairing would (split where either side's interval ends, joined
+// where both go on contiguously on the same tiles), so moves, charges and
+// overlap checks are unchanged.
+//
+// Only the decoder walks it: keeping the descriptors and walking them at
+// every run instead of storing the moves saved 300 MB of host memory on the
+// 12-layer encoder but made its runs slower (docs/benchmarks.md, branch
+// `simxchg`).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_SIM_LAYOUTCOPY_H

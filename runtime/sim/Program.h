@@ -16,7 +16,6 @@
 #ifndef IPUC_SIM_PROGRAM_H
 #define IPUC_SIM_PROGRAM_H
 
-#include "LayoutCopy.h"
 #include "StridedCopy.h"
 #include "TileMemory.h"
 
@@ -118,22 +117,18 @@ struct DecodedExchange {
   /// leaves what the exchange's snapshot semantics (all reads before any
   /// write) would. Otherwise it goes through `staging`.
   bool direct = false;
-  /// The copies: contiguous ones as compact moves, copies inside one
-  /// interval each side as strided descriptors, and copies whose boxes span
-  /// several intervals as layout copies (LayoutCopy.h), walked piece by
-  /// piece when they run. Once staged, every copy is a move or strided.
+  /// The copies: contiguous ones (and copies whose boxes span several
+  /// intervals, one move per run) as compact moves, the others as strided
+  /// descriptors. A move is a quarter of a descriptor's size, and most
+  /// copies of a large exchange are moves.
   std::vector<Move> moves;
   std::vector<StridedCopy> strided;
-  std::vector<LayoutCopy> layout;
-  /// Plan order across the lists: entry k counts copies of moves, strided
-  /// or layout as k % 3 is 0, 1 or 2 while decoding; once staged (no
-  /// layout copies left), of moves or strided as k % 2 is 0 or 1. Only
-  /// staging needs it.
+  /// Plan order across the two lists: `count` entries from one, then the
+  /// other, alternately, starting with moves. Only staging needs it.
   std::vector<uint32_t> order;
-  /// Parallel chunks of moves, then strided, then layout copies (an index
-  /// runs on through the three lists in that order): chunk c is
-  /// [chunks[c], chunks[c + 1]). Empty when the exchange is too small to be
-  /// worth splitting.
+  /// Parallel chunks of moves then strided (index i >= moves.size() is
+  /// strided[i - moves.size()]): chunk c is [chunks[c], chunks[c + 1]).
+  /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
   /// Staged: the moves' sources are gathered into `staging` at their
   /// offsets (`src`), the strided copies' by `gathers`; then destinations

@@ -188,21 +188,14 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
   if (p.direct) {
     auto runChunk = [&](size_t begin, size_t end) {
-      size_t nm = p.moves.size(), ns = nm + p.strided.size();
+      size_t nm = p.moves.size();
       for (size_t i = begin; i < std::min(end, nm); ++i)
         std::memcpy(p.moves[i].dst, p.moves[i].src, p.moves[i].bytes);
-      for (size_t i = std::max(begin, nm); i < std::min(end, ns); ++i)
+      for (size_t i = std::max(begin, nm); i < end; ++i)
         p.strided[i - nm].run();
-      for (size_t i = std::max(begin, ns); i < end; ++i)
-        p.layout[i - ns].forEachPiece(
-            *memory,
-            [](uint32_t, const uint8_t *s, uint32_t, uint8_t *d, uint64_t n) {
-              std::memcpy(d, s, n);
-              return true;
-            });
     };
     if (p.chunks.empty())
-      runChunk(0, p.moves.size() + p.strided.size() + p.layout.size());
+      runChunk(0, p.moves.size() + p.strided.size());
     else
       pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
         runChunk(p.chunks[c], p.chunks[c + 1]);

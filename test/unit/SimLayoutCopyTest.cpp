@@ -1,7 +1,7 @@
 //===- SimLayoutCopyTest.cpp - Box copies walked through the layouts ------===//
 //
-// The simulator keeps an exchange copy whose boxes span several mapping
-// intervals as a LayoutCopy and finds its pieces when it walks it. These
+// The simulator decodes an exchange copy whose boxes span several mapping
+// intervals by walking it as a LayoutCopy through both layouts. These
 // tests compare the walk with a reference that maps every element of both
 // boxes on its own (a linear search of the intervals) on random layouts,
 // shapes and boxes: the same bytes, in the same order, in the fewest
