@@ -7,15 +7,19 @@
 // spent deciding. Marking the destination bytes in a bitmap of the tile
 // memory arena instead answers both questions (does a destination overlap
 // another; does a source overlap a destination) in one pass over the
-// ranges, a few word operations each. The bitmap is cleared range by range
-// afterwards, so one per decoding thread serves every exchange.
+// ranges, a few word operations each. Afterwards only the stretches of the
+// bitmap that were marked are zeroed (a second, coarse bitmap says which),
+// so one per decoding thread serves every exchange without a pass over
+// its ranges to unmark them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_SIM_BYTEMARKS_H
 #define IPUC_SIM_BYTEMARKS_H
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -30,8 +34,13 @@ public:
     size_t words = static_cast<size_t>((size + 63) / 64);
     bits_.reset(words ? static_cast<uint64_t *>(std::calloc(words, 8))
                       : nullptr);
-    if (words && !bits_)
+    size_t stretches = (words + kStretchWords - 1) / kStretchWords;
+    dirty_.reset(stretches ? static_cast<uint64_t *>(
+                                 std::calloc((stretches + 63) / 64, 8))
+                           : nullptr);
+    if (words && (!bits_ || !dirty_))
       throw std::bad_alloc();
+    words_ = words;
   }
   bool covers(const uint8_t *base) const {
     return reinterpret_cast<uintptr_t>(base) == base_ && bits_;
@@ -61,6 +70,8 @@ public:
     forWords(p, n, [&](uint64_t &w, uint64_t m) {
       fresh &= (w & m) == 0;
       w |= m;
+      size_t stretch = static_cast<size_t>(&w - bits_.get()) / kStretchWords;
+      dirty_[stretch / 64] |= uint64_t(1) << (stretch % 64);
     });
     return fresh;
   }
@@ -73,6 +84,19 @@ public:
   /// Unmarks bytes [p, p + n).
   void clear(const void *p, uint64_t n) {
     forWords(p, n, [](uint64_t &w, uint64_t m) { w &= ~m; });
+  }
+  /// Unmarks every byte, in time proportional to the stretches of the
+  /// bitmap that were marked since the last clearAll (or reset).
+  void clearAll() {
+    size_t stretches = (words_ + kStretchWords - 1) / kStretchWords;
+    for (size_t d = 0; d < (stretches + 63) / 64; ++d)
+      for (uint64_t bits = dirty_[d]; bits; bits &= bits - 1) {
+        size_t first = (d * 64 + __builtin_ctzll(bits)) * kStretchWords;
+        size_t n = std::min<size_t>(kStretchWords, words_ - first);
+        std::memset(bits_.get() + first, 0, n * 8);
+      }
+    if (stretches)
+      std::memset(dirty_.get(), 0, (stretches + 63) / 64 * 8);
   }
 
 private:
@@ -96,9 +120,14 @@ private:
   struct Free {
     void operator()(uint64_t *p) const { std::free(p); }
   };
+  /// Words of the bitmap per bit of `dirty_` (a cache line is 8).
+  static constexpr size_t kStretchWords = 64;
   uintptr_t base_ = 0;
   unsigned shift_ = 0;
+  size_t words_ = 0;
   std::unique_ptr<uint64_t[], Free> bits_;
+  /// One bit per kStretchWords words of `bits_`: set if any was marked.
+  std::unique_ptr<uint64_t[], Free> dirty_;
 };
 
 } // namespace ipuc::sim

@@ -11,6 +11,8 @@
 
 #include "Decoder.h"
 
+#include "LayoutCopy.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -25,27 +27,18 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   ByteMarks &marks = s.marks;
   if (!marks.covers(memory.arenaBegin()))
     marks.reset(memory.arenaBegin(), memory.allocatedBytes());
-  // Calls f(ptr, bytes) on each destination piece until f returns false;
-  // the number of pieces f saw.
+  // Calls f(ptr, bytes) on each destination piece until f returns false.
   auto forEachDst = [&](auto &&f) {
-    size_t seen = 0;
-    for (const Move &m : p.moves) {
-      ++seen;
+    for (const Move &m : p.moves)
       if (!f(m.dst, m.bytes))
-        return seen;
-    }
+        return;
     for (const StridedCopy &c : p.strided) {
       bool go = true;
-      c.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
-        if (go) {
-          ++seen;
-          go = f(d, n);
-        }
-      });
+      c.forEachPiece(
+          [&](const uint8_t *, uint8_t *d, uint64_t n) { go = go && f(d, n); });
       if (!go)
-        return seen;
+        return;
     }
-    return seen;
   };
   // The coarsest granule exact for every range: 4-byte elements need a
   // quarter of the bitmap's cache lines.
@@ -62,7 +55,7 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   }
   marks.setGranule(ByteMarks::granuleShift(alignment));
   bool disjoint = true;
-  size_t marked = forEachDst(
+  forEachDst(
       [&](uint8_t *d, uint64_t n) { return disjoint = marks.mark(d, n); });
   if (disjoint) {
     for (const Move &m : p.moves)
@@ -76,11 +69,7 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       });
   }
   // Left unmarked for the next exchange this thread decodes.
-  size_t cleared = 0;
-  forEachDst([&](uint8_t *d, uint64_t n) {
-    marks.clear(d, n);
-    return ++cleared < marked;
-  });
+  marks.clearAll();
   if (!disjoint) {
     // Staged: every source into one staging buffer, in plan order.
     std::vector<uint64_t> movesAt, stridedAt;
@@ -143,12 +132,15 @@ void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
   if (!sent[to] && !received[to])
     touched.push_back(to);
   received[to] += bytes;
+  p.bytes += bytes;
+  // One chip has no chip-to-chip traffic: no divisions per piece then.
+  if (dev.numChips == 1)
+    return;
   uint32_t sc = from / dev.tilesPerChip, dc = to / dev.tilesPerChip;
   if (sc != dc) {
     s.perChip[sc].first += bytes;
     s.perChip[dc].second += bytes;
   }
-  p.bytes += bytes;
 }
 
 namespace {
@@ -297,6 +289,24 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
       if (!decodePermutedRuns(s, c, where, p, error))
         return false;
       continue;
+    }
+    // Boxes across intervals: their pieces found by walking both layouts
+    // (LayoutCopy.h), in O(rank) per row instead of listing each box's
+    // segments and pairing them; the same pieces, moves and charges.
+    LayoutCopy lc;
+    if (sl.mapped && dl.mapped &&
+        describeLayoutCopy(sl, so, ss, dl, dof, ds, lc)) {
+      // The walk is checked: an element no interval holds stops it, and the
+      // run-by-run decode below then reports that element (its search fails
+      // on the same sorted intervals), so what was appended never counts.
+      if (lc.forEachPiece<true>(memory,
+                                [&](uint32_t from, const uint8_t *sp,
+                                    uint32_t to, uint8_t *dp, uint64_t bytes) {
+                                  chargeCopy(s, from, to, bytes, p);
+                                  appendMove(p, sp, dp, bytes);
+                                  return true;
+                                }))
+        continue;
     }
     if (!boxSegments(
             s, sb, [&] { return where() + " source"; }, error))

@@ -2,6 +2,8 @@
 
 #include "StridedCopy.h"
 
+#include "LayoutCopy.h"
+
 #include <algorithm>
 
 namespace ipuc::sim {
@@ -30,12 +32,16 @@ bool placeBox(const TensorLayout &l, const int64_t *offsets,
       dims[n++] = {sizes[d], stride, d};
     stride *= l.shape[d];
   }
-  auto it = std::upper_bound(
-      l.intervals.begin(), l.intervals.end(), first,
-      [](int64_t v, const Interval &iv) { return v < iv.begin; });
-  if (it == l.intervals.begin() || first >= std::prev(it)->end)
+  // Guessed from the first interval's length, not binary-searched: a split
+  // tensor's intervals are mostly of one length, and a search through a
+  // big tensor's thousands of intervals was a cache miss per step for every
+  // box decoded.
+  if (l.intervals.empty())
     return false;
-  const Block &b = l.blocks[l.blockOf[std::prev(it) - l.intervals.begin()]];
+  uint32_t i = detail::findInterval(l, first, 0);
+  if (first < l.intervals[i].begin || first >= l.intervals[i].end)
+    return false;
+  const Block &b = l.blocks[l.blockOf[i]];
   // Element first + sum(i_d * stride_d) is in row row0 + sum(rows) at column
   // col0 + sum(cols) of the block, if each dimension steps by whole rows or
   // stays inside one row, and the extents stay inside the block.

@@ -30,7 +30,7 @@ void checkAgainstFlags(unsigned shift) {
   EXPECT_TRUE(marks.covers(region.data()));
   std::mt19937 rng(7 + shift);
   std::vector<bool> flag(kSize, false);
-  int fresh = 0, stale = 0, hits = 0, misses = 0;
+  int fresh = 0, stale = 0, hits = 0, misses = 0, clearedAll = 0;
   uint64_t g = uint64_t(1) << shift;
   for (int trial = 0; trial < 20000; ++trial) {
     uint64_t b = rng() % (kSize / g) * g;
@@ -51,7 +51,13 @@ void checkAgainstFlags(unsigned shift) {
           << "trial " << trial;
       (want ? hits : misses)++;
       break;
-    default: // clear
+    default: // clear, now and then all of it
+      if (trial % 97 == 0) {
+        marks.clearAll();
+        flag.assign(kSize, false);
+        ++clearedAll;
+        break;
+      }
       marks.clear(region.data() + b, n);
       for (uint64_t i = b; i < b + n; ++i)
         flag[i] = false;
@@ -62,6 +68,7 @@ void checkAgainstFlags(unsigned shift) {
   EXPECT_GT(stale, 500);
   EXPECT_GT(hits, 500);
   EXPECT_GT(misses, 500);
+  EXPECT_GT(clearedAll, 20);
   // Clearing everything leaves nothing marked.
   marks.clear(region.data(), kSize);
   EXPECT_FALSE(marks.anyMarked(region.data(), kSize));
@@ -87,6 +94,25 @@ TEST(SimByteMarks, GranuleOfAlignedRanges) {
   EXPECT_EQ(ByteMarks::granuleShift(0), 6u);
   EXPECT_EQ(ByteMarks::granuleShift(marks.foldAlignment(0, region.data(), 1)),
             0u);
+}
+
+// clearAll zeroes the stretches that were marked, wherever they are: the
+// first and last bytes, and ranges across a stretch boundary (64 words of
+// the bitmap, 4096 bytes at granule 1).
+TEST(SimByteMarks, ClearAllUnmarksEverything) {
+  constexpr uint64_t kSize = 3 * 4096 + 100;
+  std::vector<uint8_t> region(kSize);
+  ByteMarks marks;
+  marks.reset(region.data(), kSize);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(marks.mark(region.data(), 1));
+    EXPECT_TRUE(marks.mark(region.data() + kSize - 1, 1));
+    EXPECT_TRUE(marks.mark(region.data() + 4096 - 10, 20));
+    EXPECT_TRUE(marks.mark(region.data() + 2 * 4096 + 7, 3000));
+    EXPECT_FALSE(marks.mark(region.data() + 4096, 1));
+    marks.clearAll();
+    EXPECT_FALSE(marks.anyMarked(region.data(), kSize)) << "round " << round;
+  }
 }
 
 TEST(SimByteMarks, EmptyRangesAreNeverMarked) {

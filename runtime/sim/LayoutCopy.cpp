@@ -1,0 +1,158 @@
+//===- LayoutCopy.cpp - A box copy walked through the layouts -------------===//
+
+#include "LayoutCopy.h"
+
+#include <algorithm>
+
+namespace ipuc::sim {
+
+namespace {
+
+/// A dimension in elements of the flat tensor: `size` steps of `stride`.
+struct FlatDim {
+  int64_t size, stride;
+};
+
+/// The box's dimensions of more than one element, innermost first, with a
+/// dimension dense with the one inside it merged into it (so that boxes
+/// which differ only in how a dense stretch is split still pair up); and
+/// the flat element where the box starts.
+int flatDims(const TensorLayout &l, const int64_t *offsets,
+             const int64_t *sizes, FlatDim *dims, int64_t &first) {
+  int n = 0;
+  int64_t stride = 1;
+  first = 0;
+  for (int d = static_cast<int>(l.shape.size()) - 1; d >= 0; --d) {
+    first += offsets[d] * stride;
+    if (sizes[d] > 1) {
+      if (n && stride == dims[n - 1].size * dims[n - 1].stride)
+        dims[n - 1].size *= sizes[d];
+      else
+        dims[n++] = {sizes[d], stride};
+    }
+    stride *= l.shape[d];
+  }
+  return n;
+}
+
+/// A dimension of the copy: `size` steps of the two element strides.
+struct Common {
+  int64_t size, srcStride, dstStride;
+};
+
+} // namespace
+
+bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
+                        const int64_t *srcSizes, const TensorLayout &dst,
+                        const int64_t *dstOffsets, const int64_t *dstSizes,
+                        LayoutCopy &copy) {
+  if (src.elemSize != dst.elemSize || src.intervals.empty() ||
+      dst.intervals.empty())
+    return false;
+  constexpr size_t kInline = 16;
+  if (std::max(src.shape.size(), dst.shape.size()) > kInline / 2)
+    return false;
+  for (size_t d = 0; d < src.shape.size(); ++d)
+    if (srcSizes[d] == 0)
+      return false;
+  FlatDim s[kInline], t[kInline];
+  int64_t srcFirst = 0, dstFirst = 0;
+  int ns = flatDims(src, srcOffsets, srcSizes, s, srcFirst);
+  int nd = flatDims(dst, dstOffsets, dstSizes, t, dstFirst);
+  // Common dimensions, innermost first: split the larger of the two
+  // innermost sizes when the smaller divides it (as describeBoxCopy does).
+  Common c[kInline];
+  int nc = 0, is = 0, id = 0;
+  while (is < ns && id < nd) {
+    FlatDim &a = s[is], &b = t[id];
+    int64_t size = std::min(a.size, b.size);
+    if (std::max(a.size, b.size) % size != 0 || nc == static_cast<int>(kInline))
+      return false;
+    c[nc++] = {size, a.stride, b.stride};
+    auto consume = [&](FlatDim &x, int &i) {
+      if (x.size == size) {
+        ++i;
+      } else {
+        x.size /= size;
+        x.stride *= size;
+      }
+    };
+    consume(a, is);
+    consume(b, id);
+  }
+  if (is != ns || id != nd)
+    return false;
+  // Merge a dimension into the one inside it where both sides are dense
+  // across the two; the innermost, if contiguous on both sides, is the row.
+  int nm = 0;
+  for (int k = 0; k < nc; ++k) {
+    if (nm && c[k].srcStride == c[nm - 1].size * c[nm - 1].srcStride &&
+        c[k].dstStride == c[nm - 1].size * c[nm - 1].dstStride) {
+      c[nm - 1].size *= c[k].size;
+      continue;
+    }
+    c[nm++] = c[k];
+  }
+  copy = LayoutCopy();
+  copy.src = &src;
+  copy.dst = &dst;
+  copy.srcBegin = srcFirst;
+  copy.dstBegin = dstFirst;
+  copy.inner = 1;
+  int k = 0;
+  if (nm && c[0].srcStride == 1 && c[0].dstStride == 1) {
+    copy.inner = c[0].size;
+    k = 1;
+  }
+  if (nm - k > kMaxCopyDims)
+    return false;
+  copy.rank = static_cast<uint32_t>(nm - k);
+  for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
+    copy.sizes[o] = static_cast<uint32_t>(c[i].size);
+    copy.srcStride[o] = c[i].srcStride;
+    copy.dstStride[o] = c[i].dstStride;
+  }
+  copy.srcFirst = detail::findInterval(src, srcFirst, 0);
+  copy.dstFirst = detail::findInterval(dst, dstFirst, 0);
+  return true;
+}
+
+namespace detail {
+
+uint32_t findInterval(const TensorLayout &l, int64_t e, uint32_t from) {
+  const std::vector<Interval> &ivs = l.intervals;
+  auto before = [](int64_t v, const Interval &iv) { return v < iv.begin; };
+  size_t n = ivs.size(), lo = 0, hi = n;
+  if (from < n && ivs[from].begin <= e) {
+    const Interval &f = ivs[from];
+    if (e < f.end)
+      return from;
+    // Intervals of a split tensor are mostly of one length: stepping by the
+    // length of the last one lands on the interval, or next to it, in one
+    // probe, where a search would touch a cache line per step.
+    size_t g = std::min(
+        n - 1, from + static_cast<size_t>((e - f.begin) / (f.end - f.begin)));
+    if (ivs[g].begin > e) {
+      lo = from + 1;
+      hi = g;
+    } else {
+      // Then gallop from the guess: the interval is at or a few after it.
+      lo = g;
+      size_t step = 1;
+      while (n - lo > step && ivs[lo + step].begin <= e) {
+        lo += step;
+        step *= 2;
+      }
+      hi = n - lo > step ? lo + step : n;
+      ++lo;
+    }
+  }
+  auto it = std::upper_bound(ivs.begin() + lo, ivs.begin() + hi, e, before);
+  if (it == ivs.begin())
+    return 0;
+  return static_cast<uint32_t>(std::prev(it) - ivs.begin());
+}
+
+} // namespace detail
+
+} // namespace ipuc::sim
