@@ -49,6 +49,7 @@ void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   // generic; the CSE merges its input pad with the forward conv's.
   if (forHostTarget) {
     pm.addNestedPass<func::FuncOp>(createHostConvBackwardFilter());
+    pm.addNestedPass<func::FuncOp>(createHostConvBackwardData());
     pm.addPass(createCSEPass());
   }
   pm.addPass(createLegalizeHostPlan());

@@ -21,6 +21,7 @@
 #include "ipuc/kernels/Conv2DBackwardFilter.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace ipuc::kernels::detail {
 
@@ -30,6 +31,26 @@ namespace ipuc::kernels::detail {
 /// filters about as fast; at 2304 taps (256 channels) the weight gradient's
 /// passes over the image no longer stay in L1 and the GEMM wins.
 inline constexpr int64_t kDirectMaxTaps = 1152;
+
+/// The shape of one image's ungrouped NHWC x FHWC convolution: input
+/// [h, w, c] (already padded), f filters of [kh, kw, c], output [oh, ow, f].
+struct DirectConvShape {
+  int64_t h, w, c, f, kh, kw, oh, ow;
+  int64_t strideH, strideW, dilationH, dilationW;
+};
+
+/// The f filters of `taps` taps each (filter j's tap k at
+/// filt[j * strides[0] + k * strides[1]]) in the direct loops' blocked
+/// layout, [filter block][tap][lane], zero past the last filter.
+template <typename T>
+std::vector<T> packDirectFilter(const T *filt, int64_t f, int64_t taps,
+                                const int64_t *strides);
+
+/// out += the convolution of one contiguous image by a filter packed by
+/// packDirectFilter, out contiguous [oh, ow, f]; at most kDirectMaxTaps taps.
+template <typename T>
+void convImageDirect(const DirectConvShape &s, const T *img, const T *wt,
+                     T *out);
 
 /// out[b] += conv(in[b], filt) for images [first, last) of an ungrouped
 /// NHWC x FHWC convolution with at most kDirectMaxTaps taps.
