@@ -26,10 +26,10 @@
 namespace ipuc::kernels::detail {
 
 /// Taps up to which the direct loops run (f32, one thread, 3x3 filters,
-/// docs/benchmarks.md "convdata"): from 144 to 1152 taps with 16 to 64
-/// filters they are 1.7-2x faster than im2col + GEMM both ways; with 128
-/// filters about as fast; at 2304 taps (256 channels) the weight gradient's
-/// passes over the image no longer stay in L1 and the GEMM wins.
+/// docs/benchmarks.md "convdata"): from 144 to 1152 taps they are 1.7-2.2x
+/// faster than im2col + GEMM both ways, except about even at 288 taps x 128
+/// filters; at 2304 taps (256 channels) the weight gradient's passes over
+/// the image no longer stay in L1 and the GEMM wins.
 inline constexpr int64_t kDirectMaxTaps = 1152;
 
 /// The shape of one image's ungrouped NHWC x FHWC convolution: input
