@@ -51,6 +51,7 @@ void ipuc::buildHostPipeline(OpPassManager &pm, bool forHostTarget) {
   if (forHostTarget) {
     pm.addNestedPass<func::FuncOp>(createHostConvBackwardFilter());
     pm.addNestedPass<func::FuncOp>(createHostMaxPoolBackward());
+    pm.addNestedPass<func::FuncOp>(createHostConvBackwardData());
     pm.addPass(createCSEPass());
   }
   pm.addPass(createLegalizeHostPlan());

@@ -36,22 +36,6 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `value` is all zeros: a zero linalg.fill, a generic without inputs
-/// yielding a zero constant, or a zero constant tensor.
-bool isZeroTensor(Value value) {
-  if (matchPattern(value, m_AnyZeroFloat()))
-    return true;
-  Operation *op = value.getDefiningOp();
-  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op))
-    return matchPattern(fill.value(), m_AnyZeroFloat());
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 0 ||
-      generic.getNumResults() != 1)
-    return false;
-  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
-  return matchPattern(yield.getValues()[0], m_AnyZeroFloat());
-}
-
 /// `value` as the result of permuting the dims of a source: returns the
 /// source and perm with value dim i = source dim perm[i] (the identity when
 /// `value` is not a linalg.transpose).
@@ -88,7 +72,7 @@ struct RewriteConvAsBackwardFilter
       return rewriter.notifyMatchFailure(
           conv, "an ordinary convolution: its window is not larger than its "
                 "output");
-    if (!isZeroTensor(init))
+    if (!ipuc::isZeroTensor(init))
       return rewriter.notifyMatchFailure(conv, "accumulates into a non-zero "
                                                "init");
     auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());

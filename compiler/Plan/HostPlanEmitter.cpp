@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Plan/BodyCompiler.h"
+#include "compiler/Plan/ConvBackwardData.h"
 #include "compiler/Plan/ConvBackwardFilter.h"
 #include "compiler/Plan/EmitHostPlan.h"
 #include "compiler/Plan/HostPlanSupport.h"
@@ -122,6 +123,7 @@ private:
   FailureOr<bool> emitConv(linalg::Conv2DNhwcFhwcOp op);
   FailureOr<bool> emitConvBackwardFilter(linalg::GenericOp op);
   FailureOr<bool> emitMaxPoolBackward(linalg::GenericOp op);
+  FailureOr<bool> emitConvBackwardData(linalg::GenericOp op);
   LogicalResult emitPad(tensor::PadOp op);
   LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
   LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
@@ -602,6 +604,128 @@ FailureOr<bool> HostPlanEmitter::emitMaxPoolBackward(linalg::GenericOp op) {
   return true;
 }
 
+namespace {
+/// How a generic marked by ipuc-host-conv-backward-data runs as the
+/// Conv2DBackwardData kernel: `grad` is the tensor it reads, a zero pad's
+/// source when that pad (folded into the kernel) feeds only this generic,
+/// else the generic's own gradient operand; `low` the folded pad's top and
+/// left padding.
+struct BackwardDataForm {
+  Value grad;
+  int64_t low[2] = {0, 0};
+};
+} // namespace
+
+/// The kernel form of `op`, or nullopt (run it as Generic) unless its body,
+/// zero init, loops and indexing maps are exactly the kernel's.
+static std::optional<BackwardDataForm>
+matchBackwardDataForm(linalg::GenericOp op) {
+  auto dilations =
+      op->getAttrOfType<DenseI64ArrayAttr>(ipuc::kConvBackwardDataAttr);
+  if (!dilations || dilations.size() != 2 || dilations[0] < 1 ||
+      dilations[1] < 1 || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != ipuc::kNumConvBackwardDataLoops ||
+      !ipuc::hasUniformFloatElements(op) || !isMultiplyAccumulate(op) ||
+      !ipuc::isZeroTensor(op.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  Type elementType = getElementTypeOrSelf(op->getResult(0).getType());
+  if (!elementType.isF32() && !elementType.isF64())
+    return std::nullopt;
+  for (auto [i, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if ((type == utils::IteratorType::reduction) != (i >= ipuc::kDataLoopKy))
+      return std::nullopt;
+  auto filterType = cast<ShapedType>(op.getDpsInputOperand(1)->get().getType());
+  if (filterType.getRank() != 4 || !filterType.hasStaticShape())
+    return std::nullopt;
+  // Compared simplified: a map parsed from text need not be built alike.
+  SmallVector<AffineMap> maps =
+      llvm::map_to_vector(op.getIndexingMapsArray(),
+                          [](AffineMap m) { return simplifyAffineMap(m); });
+  SmallVector<AffineMap, 3> expected = ipuc::getConvBackwardDataMaps(
+      op.getContext(), filterType.getDimSize(1), filterType.getDimSize(2),
+      dilations[0], dilations[1]);
+  if (ArrayRef<AffineMap>(maps) != ArrayRef<AffineMap>(expected))
+    return std::nullopt;
+  BackwardDataForm form;
+  form.grad = op.getDpsInputOperand(0)->get();
+  // A zero pad read by this kernel alone: the kernel pads itself. (Not one
+  // whose source is a transpose folded into pads: that has no tensor.)
+  auto pad = form.grad.getDefiningOp<tensor::PadOp>();
+  if (!pad || !form.grad.hasOneUse() ||
+      pad.getSource().getDefiningOp<linalg::TransposeOp>())
+    return form;
+  std::optional<SmallVector<int64_t>> lo =
+      ipuc::getConstantPadding(pad.getMixedLowPad());
+  std::optional<SmallVector<int64_t>> hi =
+      ipuc::getConstantPadding(pad.getMixedHighPad());
+  Value padValue = pad.getConstantPaddingValue();
+  if (!lo || !hi || !padValue || !matchPattern(padValue, m_AnyZeroFloat()) ||
+      (*lo)[0] || (*hi)[0] || (*lo)[3] || (*hi)[3] ||
+      llvm::any_of(*lo, [](int64_t v) { return v < 0; }) ||
+      llvm::any_of(*hi, [](int64_t v) { return v < 0; }))
+    return form;
+  form.grad = pad.getSource();
+  form.low[0] = (*lo)[1];
+  form.low[1] = (*lo)[2];
+  return form;
+}
+
+/// A zero pad that the Conv2DBackwardData kernel reading it applies itself
+/// needs no kernel of its own (see matchBackwardDataForm).
+static bool isFoldedIntoBackwardData(tensor::PadOp pad) {
+  Value result = pad->getResult(0);
+  if (!result.hasOneUse())
+    return false;
+  auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!generic || !generic->hasAttr(ipuc::kConvBackwardDataAttr))
+    return false;
+  std::optional<BackwardDataForm> form = matchBackwardDataForm(generic);
+  return form && form->grad == pad.getSource();
+}
+
+/// Emits a generic marked by ipuc-host-conv-backward-data as the
+/// Conv2DBackwardData kernel; returns false (run it as Generic) unless
+/// matchBackwardDataForm accepts it.
+FailureOr<bool> HostPlanEmitter::emitConvBackwardData(linalg::GenericOp op) {
+  std::optional<BackwardDataForm> form = matchBackwardDataForm(op);
+  if (!form)
+    return false;
+  Value filter = op.getDpsInputOperand(1)->get();
+  FailureOr<uint32_t> gradTensor = getTensor(form->grad, op);
+  FailureOr<uint32_t> filterTensor = getTensor(filter, op);
+  if (failed(gradTensor) || failed(filterTensor))
+    return failure();
+  uint32_t result = addResult(op->getResult(0));
+  ArrayRef<int64_t> g = cast<ShapedType>(form->grad.getType()).getShape();
+  ArrayRef<int64_t> f = cast<ShapedType>(filter.getType()).getShape();
+  ArrayRef<int64_t> r = cast<ShapedType>(op->getResult(0).getType()).getShape();
+  ArrayRef<int64_t> dilations =
+      op->getAttrOfType<DenseI64ArrayAttr>(ipuc::kConvBackwardDataAttr)
+          .asArrayRef();
+  // The correlation reads the padded gradient at y + ky * dilation for the
+  // flipped tap ky, so gradient row oy feeds input row
+  // oy + low - (kh - 1 - ky) * dilation: the forward padding is
+  // (kh - 1) * dilation - low.
+  int64_t padTop = (f[1] - 1) * dilations[0] - form->low[0];
+  int64_t padLeft = (f[2] - 1) * dilations[1] - form->low[1];
+  std::vector<int64_t> gradStrides, filterStrides, resultStrides;
+  for (int64_t s : ipuc::getRowMajorStrides(g))
+    gradStrides.push_back(s);
+  for (int64_t s : ipuc::getRowMajorStrides(f))
+    filterStrides.push_back(s);
+  for (int64_t s : ipuc::getRowMajorStrides(r))
+    resultStrides.push_back(s);
+  addKernel(op,
+            plan::CreateConv2DBackwardDataDirect(
+                fbb, *gradTensor, *filterTensor, result, g[0], g[1], g[2], g[3],
+                f[1], f[2], f[3], r[1], r[2], /*stride_h=*/1,
+                /*stride_w=*/1, dilations[0], dilations[1], padTop, padLeft,
+                &gradStrides, &filterStrides, &resultStrides),
+            "linalg.generic (conv backward data)");
+  return true;
+}
+
 LogicalResult HostPlanEmitter::emitPad(tensor::PadOp op) {
   Value padValue = op.getConstantPaddingValue();
   Attribute attr;
@@ -825,6 +949,18 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
     if (*done)
       return success();
   }
+  if (auto generic = dyn_cast<linalg::GenericOp>(op);
+      generic && generic->hasAttr(ipuc::kConvBackwardDataAttr)) {
+    FailureOr<bool> done = emitConvBackwardData(generic);
+    if (failed(done))
+      return failure();
+    if (*done)
+      return success();
+  }
+  // Applied by the Conv2DBackwardData kernel that reads it.
+  if (auto pad = dyn_cast<tensor::PadOp>(op);
+      pad && isFoldedIntoBackwardData(pad))
+    return success();
   // Emitted by its readers instead (as their copy's strides).
   if (auto transpose = dyn_cast<linalg::TransposeOp>(op);
       transpose && isFoldedIntoPads(transpose))

@@ -271,3 +271,17 @@ LogicalResult ipuc::checkHostPlanSupport(Operation *op) {
   return op->emitError() << "'" << op->getName()
                          << "' is not supported by the host plan";
 }
+
+bool ipuc::isZeroTensor(Value value) {
+  if (matchPattern(value, m_AnyZeroFloat()))
+    return true;
+  Operation *op = value.getDefiningOp();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op))
+    return matchPattern(fill.value(), m_AnyZeroFloat());
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 0 ||
+      generic.getNumResults() != 1)
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  return matchPattern(yield.getValues()[0], m_AnyZeroFloat());
+}

@@ -49,6 +49,10 @@ mlir::LogicalResult checkHostPlanSupport(mlir::Operation *op);
 /// types, whose cast semantics those kernels do not have) run as Generic.
 bool hasUniformFloatElements(mlir::Operation *op);
 
+/// Whether `value` is all zeros: a zero linalg.fill, a generic without inputs
+/// yielding a zero constant, or a zero constant tensor.
+bool isZeroTensor(mlir::Value value);
+
 /// Checks a linalg body op (inside the region of a structured op).
 mlir::LogicalResult checkBodyOpSupport(mlir::Operation *op,
                                        mlir::Operation *structuredOp);

@@ -190,6 +190,42 @@ def HostMaxPoolBackward
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def HostConvBackwardData
+    : Pass<"ipuc-host-conv-backward-data", "mlir::func::FuncOp"> {
+  let summary = "Rewrite input-gradient convolutions for the host's "
+                "backward-data kernel";
+  let description = [{
+    For the host target only. A float (f32/f64), stride-1
+    `linalg.conv_2d_nhwc_fhwc` accumulating into zeros whose filter is a
+    filter flipped in both spatial axes (two index-computing generics, as
+    tosa-to-linalg lowers `tosa.reverse`) and transposed by [3, 1, 2, 0] --
+    the input gradient autodiff writes -- becomes a `linalg.generic` marked
+    `ipuc.conv_backward_data` (its dilations) in the loop order (n, y, x, c,
+    ky, kx, o) that reads the unflipped [o, kh, kw, c] filter, the flip
+    moved into the gradient's indexing map; the flips and the transpose
+    become dead. The
+    host-plan emitter runs it as the Conv2DBackwardData kernel, folding a
+    zero pad of the gradient into it. Other convolutions are left alone.
+
+    ```mlir
+    %r1 = linalg.generic ... outs(%e : tensor<8x3x3x4xf32>) {  // w[o, 2 - ky, kx, c]
+      ... tensor.extract %w[%o, %flipped_ky, %kx, %c] ...
+    }
+    %r2 = linalg.generic ... { ... tensor.extract %r1[%o, %ky, %flipped_kx, %c] ... }
+    %ft = linalg.transpose ins(%r2 : tensor<8x3x3x4xf32>)
+            outs(%e1 : tensor<4x3x3x8xf32>) permutation = [3, 1, 2, 0]
+    %dx = linalg.conv_2d_nhwc_fhwc ins(%gpad, %ft : tensor<2x7x7x8xf32>, tensor<4x3x3x8xf32>)
+            outs(%zeros : tensor<2x5x5x4xf32>)
+    // becomes
+    %dx = linalg.generic {ipuc.conv_backward_data = array<i64: 1, 1>, ...}
+            ins(%gpad, %w : tensor<2x7x7x8xf32>, tensor<8x3x3x4xf32>)
+            outs(%zeros : tensor<2x5x5x4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
 def PrintHostPlan : Pass<"ipuc-print-host-plan", "mlir::ModuleOp"> {
   let summary = "Test pass: emit the host plan of the module and print it";
   let description = [{

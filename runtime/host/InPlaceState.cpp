@@ -87,6 +87,13 @@ std::vector<Access> accesses(const Kernel &k) {
     add(out, p.result(), true);
     break;
   }
+  case KernelBody::Conv2DBackwardData: {
+    const Conv2DBackwardData &c = *k.body_as_Conv2DBackwardData();
+    add(out, c.grad(), false);
+    add(out, c.filter(), false);
+    add(out, c.result(), true);
+    break;
+  }
   case KernelBody::Copy:
     add(out, k.body_as_Copy()->src(), false);
     add(out, k.body_as_Copy()->dst(), true);

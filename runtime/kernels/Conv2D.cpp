@@ -4,8 +4,9 @@
 // of (oh*ow) rows by (kh*kw*cg) columns, matching the FHWC filter's row
 // layout, so the convolution is one GEMM: out_g = cols x filter_g^T. A 1x1,
 // stride-1, ungrouped convolution skips the unrolling: the input already is
-// that matrix. Ungrouped convolutions with few taps per output run direct
-// loops instead (ConvSmallK.h). Images are split over threads.
+// that matrix. Ungrouped convolutions with up to kDirectMaxTaps taps per
+// output run direct loops instead (ConvSmallK.h). Images are split over
+// threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,7 @@ namespace {
 template <typename T>
 void convImages(const Conv2DArgs &a, const T *in, const T *filt, T *out,
                 int64_t first, int64_t last) {
-  if (a.groups == 1 && a.kh * a.kw * a.c <= detail::kSmallKMaxTaps)
+  if (a.groups == 1 && a.kh * a.kw * a.c <= detail::kDirectMaxTaps)
     return detail::convSmallK(a, in, filt, out, first, last);
   const int64_t cg = a.c / a.groups, fg = a.f / a.groups;
   const int64_t rows = a.oh * a.ow, cols = a.kh * a.kw * cg;

@@ -9,8 +9,9 @@
 // layouts first; here each image's receptive fields are unrolled once
 // (im2col, reading the input through its strides) and multiplied by that
 // image's gradient, read in place when its spatial positions are contiguous.
-// Filters with few taps run direct loops instead (ConvSmallK.h). Images are
-// split over threads, each accumulating its own partial dW.
+// Filters with up to kDirectMaxTaps taps run direct loops instead
+// (ConvSmallK.h). Images are split over threads, each accumulating its own
+// partial dW.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,7 +39,7 @@ template <typename T>
 void accumulateImages(const Conv2DBackwardFilterArgs &a, const T *in,
                       const T *grad, int64_t first, int64_t last, T *acc) {
   const int64_t rows = a.oh * a.ow, cols = a.kh * a.kw * a.c;
-  if (cols <= detail::kSmallKMaxTaps)
+  if (cols <= detail::kDirectMaxTaps)
     return detail::backwardFilterSmallK(a, in, grad, first, last, acc);
   const int64_t *xs = a.inputStrides, *gs = a.gradStrides;
   std::vector<T> colBuf(rows * cols);

@@ -88,41 +88,58 @@ void forwardPixels(const T *const *corners, const int64_t *off, int64_t taps,
 } // namespace
 
 template <typename T>
+std::vector<T> packDirectFilter(const T *filt, int64_t f, int64_t taps,
+                                const int64_t *strides) {
+  const int64_t blocks = (f + kLanes - 1) / kLanes;
+  std::vector<T> wt(blocks * taps * kLanes, T(0));
+  for (int64_t j = 0; j < f; ++j)
+    for (int64_t k = 0; k < taps; ++k)
+      wt[((j / kLanes) * taps + k) * kLanes + j % kLanes] =
+          filt[j * strides[0] + k * strides[1]];
+  return wt;
+}
+
+template <typename T>
+void convImageDirect(const DirectConvShape &s, const T *img, const T *wt,
+                     T *out) {
+  const int64_t taps = s.kh * s.kw * s.c;
+  const int64_t blocks = (s.f + kLanes - 1) / kLanes;
+  // Each tap's offset from its window's first element.
+  std::vector<int64_t> off;
+  off.reserve(taps);
+  for (int64_t ky = 0; ky < s.kh; ++ky)
+    for (int64_t kx = 0; kx < s.kw; ++kx)
+      for (int64_t c = 0; c < s.c; ++c)
+        off.push_back((ky * s.dilationH * s.w + kx * s.dilationW) * s.c + c);
+  for (int64_t oy = 0; oy < s.oh; ++oy) {
+    T *row = out + oy * s.ow * s.f;
+    const T *corners[kPixels];
+    int64_t ox = 0;
+    for (; ox + kPixels <= s.ow; ox += kPixels) {
+      for (int64_t p = 0; p < kPixels; ++p)
+        corners[p] = img + (oy * s.strideH * s.w + (ox + p) * s.strideW) * s.c;
+      forwardPixels<T, kPixels>(corners, off.data(), taps, wt, blocks, s.f,
+                                row + ox * s.f);
+    }
+    for (; ox < s.ow; ++ox) {
+      corners[0] = img + (oy * s.strideH * s.w + ox * s.strideW) * s.c;
+      forwardPixels<T, 1>(corners, off.data(), taps, wt, blocks, s.f,
+                          row + ox * s.f);
+    }
+  }
+}
+
+template <typename T>
 void convSmallK(const Conv2DArgs &a, const T *in, const T *filt, T *out,
                 int64_t first, int64_t last) {
   const int64_t taps = a.kh * a.kw * a.c;
-  const int64_t blocks = (a.f + kLanes - 1) / kLanes;
-  // The filter as [block][tap][lane], zero past the last channel.
-  std::vector<T> wt(blocks * taps * kLanes, T(0));
-  for (int64_t f = 0; f < a.f; ++f)
-    for (int64_t k = 0; k < taps; ++k)
-      wt[((f / kLanes) * taps + k) * kLanes + f % kLanes] = filt[f * taps + k];
-  // Each tap's offset from its window's first element.
-  std::vector<int64_t> off;
-  for (int64_t ky = 0; ky < a.kh; ++ky)
-    for (int64_t kx = 0; kx < a.kw; ++kx)
-      for (int64_t c = 0; c < a.c; ++c)
-        off.push_back((ky * a.dilationH * a.w + kx * a.dilationW) * a.c + c);
-  for (int64_t b = first; b < last; ++b) {
-    const T *img = in + b * a.h * a.w * a.c;
-    for (int64_t oy = 0; oy < a.oh; ++oy) {
-      T *row = out + (b * a.oh + oy) * a.ow * a.f;
-      const T *corners[kPixels];
-      int64_t ox = 0;
-      for (; ox + kPixels <= a.ow; ox += kPixels) {
-        for (int64_t p = 0; p < kPixels; ++p)
-          corners[p] =
-              img + (oy * a.strideH * a.w + (ox + p) * a.strideW) * a.c;
-        forwardPixels<T, kPixels>(corners, off.data(), taps, wt.data(), blocks,
-                                  a.f, row + ox * a.f);
-      }
-      for (; ox < a.ow; ++ox) {
-        corners[0] = img + (oy * a.strideH * a.w + ox * a.strideW) * a.c;
-        forwardPixels<T, 1>(corners, off.data(), taps, wt.data(), blocks, a.f,
-                            row + ox * a.f);
-      }
-    }
-  }
+  const int64_t filterStrides[2] = {taps, 1};
+  std::vector<T> wt = packDirectFilter(filt, a.f, taps, filterStrides);
+  DirectConvShape s{a.h,  a.w,  a.c,       a.f,       a.kh,        a.kw,
+                    a.oh, a.ow, a.strideH, a.strideW, a.dilationH, a.dilationW};
+  for (int64_t b = first; b < last; ++b)
+    convImageDirect(s, in + b * a.h * a.w * a.c, wt.data(),
+                    out + b * a.oh * a.ow * a.f);
 }
 
 template <typename T>
@@ -181,6 +198,14 @@ void backwardFilterSmallK(const Conv2DBackwardFilterArgs &a, const T *in,
   }
 }
 
+template std::vector<float> packDirectFilter<float>(const float *, int64_t,
+                                                    int64_t, const int64_t *);
+template std::vector<double> packDirectFilter<double>(const double *, int64_t,
+                                                      int64_t, const int64_t *);
+template void convImageDirect<float>(const DirectConvShape &, const float *,
+                                     const float *, float *);
+template void convImageDirect<double>(const DirectConvShape &, const double *,
+                                      const double *, double *);
 template void convSmallK<float>(const Conv2DArgs &, const float *,
                                 const float *, float *, int64_t, int64_t);
 template void convSmallK<double>(const Conv2DArgs &, const double *,

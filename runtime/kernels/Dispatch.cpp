@@ -3,6 +3,7 @@
 #include "ipuc/kernels/Dispatch.h"
 
 #include "ipuc/kernels/Conv2D.h"
+#include "ipuc/kernels/Conv2DBackwardData.h"
 #include "ipuc/kernels/Conv2DBackwardFilter.h"
 #include "ipuc/kernels/Copy.h"
 #include "ipuc/kernels/Generic.h"
@@ -198,6 +199,28 @@ bool runKernelBody(KernelBody type, const void *body,
     }
     a.numThreads = options.genericThreads;
     return runMaxPool2DBackward(a, error);
+  }
+  case KernelBody::Conv2DBackwardData: {
+    const Conv2DBackwardData &c =
+        *static_cast<const Conv2DBackwardData *>(body);
+    Conv2DBackwardDataArgs a;
+    a.dtype = tensors[c.grad()].dtype;
+    a.grad = data(c.grad());
+    a.filter = data(c.filter());
+    a.result = data(c.result());
+    a.n = c.n(), a.oh = c.oh(), a.ow = c.ow(), a.o = c.o();
+    a.kh = c.kh(), a.kw = c.kw(), a.c = c.c(), a.h = c.h(), a.w = c.w();
+    a.strideH = c.stride_h(), a.strideW = c.stride_w();
+    a.dilationH = c.dilation_h(), a.dilationW = c.dilation_w();
+    a.padTop = c.pad_top(), a.padLeft = c.pad_left();
+    // The verifier checked that each stride list has four entries.
+    for (int i = 0; i < 4; ++i) {
+      a.gradStrides[i] = c.grad_strides()->Get(i);
+      a.filterStrides[i] = c.filter_strides()->Get(i);
+      a.resultStrides[i] = c.result_strides()->Get(i);
+    }
+    a.numThreads = options.genericThreads;
+    return runConv2DBackwardData(a, error);
   }
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);

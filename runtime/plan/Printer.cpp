@@ -165,6 +165,23 @@ void printBody(std::string &s, KernelBody type, const void *body) {
                      p.ow(), p.c(), p.kh(), p.kw());
     break;
   }
+  case KernelBody::Conv2DBackwardData: {
+    const Conv2DBackwardData &c =
+        *static_cast<const Conv2DBackwardData *>(body);
+    auto list = [](const flatbuffers::Vector<int64_t> *v) {
+      return v ? fmt::format("[{}]", fmt::join(*v, ", ")) : std::string("[]");
+    };
+    s += fmt::format(
+        "    conv2d_backward_data %{}{} = %{}{} (grad) * "
+        "%{}{} (filter) grad [{}x{}x{}x{}] filter [{}x{}x{}] "
+        "out [{}x{}x{}] stride [{}, {}] dilation [{}, {}] "
+        "pad [{}, {}]\n",
+        c.result(), list(c.result_strides()), c.grad(), list(c.grad_strides()),
+        c.filter(), list(c.filter_strides()), c.n(), c.oh(), c.ow(), c.o(),
+        c.kh(), c.kw(), c.c(), c.h(), c.w(), c.c(), c.stride_h(), c.stride_w(),
+        c.dilation_h(), c.dilation_w(), c.pad_top(), c.pad_left());
+    break;
+  }
   case KernelBody::Copy: {
     const Copy &c = *static_cast<const Copy *>(body);
     s += fmt::format("    copy %{}[offset {}, strides {}] = %{}[offset {}, "

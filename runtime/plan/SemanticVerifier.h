@@ -11,6 +11,7 @@
 #include "ipuc/plan/Plan.h"
 
 #include <cstdint>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,14 @@ private:
   /// In MaxPoolBackwardVerifier.cpp.
   bool checkMaxPoolBackward(const std::string &where,
                             const MaxPool2DBackward &p);
+  bool checkConvBackwardData(const std::string &where,
+                             const Conv2DBackwardData &c);
+  /// A host conv kernel's operand addressed through four non-negative
+  /// element strides over `dims`: its furthest element lies in the tensor.
+  bool checkStridedOperand(const std::string &where, const char *kernel,
+                           const char *what, uint32_t tensor,
+                           const flatbuffers::Vector<int64_t> *strides,
+                           std::array<int64_t, 4> dims);
   // Tile program (target "ipu").
   bool checkTileProgram();
   bool checkMappings();

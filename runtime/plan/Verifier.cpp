@@ -254,6 +254,9 @@ bool SemanticVerifier::checkBody(const std::string &where, KernelBody type,
   case KernelBody::MaxPool2DBackward:
     return checkMaxPoolBackward(where,
                                 *static_cast<const MaxPool2DBackward *>(body));
+  case KernelBody::Conv2DBackwardData:
+    return checkConvBackwardData(
+        where, *static_cast<const Conv2DBackwardData *>(body));
   default:
     return fail(fmt::format("{}: unknown kernel body type {}", where,
                             static_cast<int>(type)));
@@ -287,31 +290,80 @@ bool SemanticVerifier::checkConvBackwardFilter(
                (static_cast<I128>(c.kw()) - 1) * c.dilation_w() >= c.w()))
     return fail(where + ": conv2d backward-filter window reaches outside the "
                         "(padded) input");
-  // Each operand's furthest element, from its four non-negative strides.
-  auto reach = [&](const char *what, uint32_t tensor,
-                   const flatbuffers::Vector<int64_t> *strides,
-                   std::array<int64_t, 4> dims) {
-    if (!strides || strides->size() != 4)
-      return fail(fmt::format("{}: conv2d backward-filter {} needs 4 strides",
-                              where, what));
-    I128 last = 0;
-    for (int d = 0; d < 4; ++d) {
-      if (strides->Get(d) < 0)
-        return fail(fmt::format("{}: conv2d backward-filter {} has a negative "
-                                "stride",
-                                where, what));
-      if (dims[d] == 0)
-        return true;
-      last += static_cast<I128>(strides->Get(d)) * (dims[d] - 1);
-    }
-    return checkSpan(where, what, tensor, last + 1);
-  };
-  return reach("input", c.input(), c.input_strides(),
-               {c.n(), c.h(), c.w(), c.c()}) &&
-         reach("grad", c.grad(), c.grad_strides(),
-               {c.n(), c.oh(), c.ow(), c.o()}) &&
-         reach("result", c.result(), c.result_strides(),
-               {c.o(), c.kh(), c.kw(), c.c()});
+  const char *kernel = "conv2d backward-filter";
+  return checkStridedOperand(where, kernel, "input", c.input(),
+                             c.input_strides(), {c.n(), c.h(), c.w(), c.c()}) &&
+         checkStridedOperand(where, kernel, "grad", c.grad(), c.grad_strides(),
+                             {c.n(), c.oh(), c.ow(), c.o()}) &&
+         checkStridedOperand(where, kernel, "result", c.result(),
+                             c.result_strides(),
+                             {c.o(), c.kh(), c.kw(), c.c()});
+}
+
+bool SemanticVerifier::checkConvBackwardData(const std::string &where,
+                                             const Conv2DBackwardData &c) {
+  if (scope)
+    return fail(where + ": conv2d backward-data is a host-only kernel");
+  if (!checkTensorIndex(where, "grad", c.grad()) ||
+      !checkTensorIndex(where, "filter", c.filter()) ||
+      !checkTensorIndex(where, "result", c.result()) ||
+      !sameDType(where, c.grad(), c.filter()) ||
+      !sameDType(where, c.grad(), c.result()) ||
+      !checkWritable(where, c.result()))
+    return false;
+  const int64_t sizes[] = {c.n(),  c.oh(), c.ow(), c.o(), c.kh(),
+                           c.kw(), c.c(),  c.h(),  c.w()};
+  if (std::any_of(std::begin(sizes), std::end(sizes),
+                  [](int64_t v) { return v < 0; }))
+    return fail(where + ": negative conv2d backward-data size");
+  if (c.stride_h() < 1 || c.stride_w() < 1 || c.dilation_h() < 1 ||
+      c.dilation_w() < 1)
+    return fail(where + ": conv2d backward-data strides and dilations must "
+                        "be >= 1");
+  // The kernel spreads one image's gradient over a buffer of the result's
+  // extent plus the kernel's reach; bound the paddings so that positions
+  // computed from them cannot overflow.
+  const int64_t limit = int64_t(1) << 40;
+  if (std::any_of(std::begin(sizes), std::end(sizes),
+                  [&](int64_t v) { return v > limit; }) ||
+      c.stride_h() > limit || c.stride_w() > limit || c.dilation_h() > limit ||
+      c.dilation_w() > limit || c.pad_top() < -limit || c.pad_top() > limit ||
+      c.pad_left() < -limit || c.pad_left() > limit)
+    return fail(where + ": conv2d backward-data size, stride, dilation or "
+                        "padding out of range");
+  if (c.kh() > 0 && c.kw() > 0 &&
+      (c.h() + (static_cast<I128>(c.kh()) - 1) * c.dilation_h()) *
+              (c.w() + (static_cast<I128>(c.kw()) - 1) * c.dilation_w()) *
+              c.o() >
+          (I128(1) << 31))
+    return fail(where + ": conv2d backward-data needs a padded image of more "
+                        "than 2^31 elements (kernel reach too large)");
+  const char *kernel = "conv2d backward-data";
+  return checkStridedOperand(where, kernel, "grad", c.grad(), c.grad_strides(),
+                             {c.n(), c.oh(), c.ow(), c.o()}) &&
+         checkStridedOperand(where, kernel, "filter", c.filter(),
+                             c.filter_strides(),
+                             {c.o(), c.kh(), c.kw(), c.c()}) &&
+         checkStridedOperand(where, kernel, "result", c.result(),
+                             c.result_strides(), {c.n(), c.h(), c.w(), c.c()});
+}
+
+bool SemanticVerifier::checkStridedOperand(
+    const std::string &where, const char *kernel, const char *what,
+    uint32_t tensor, const flatbuffers::Vector<int64_t> *strides,
+    std::array<int64_t, 4> dims) {
+  if (!strides || strides->size() != 4)
+    return fail(fmt::format("{}: {} {} needs 4 strides", where, kernel, what));
+  I128 last = 0;
+  for (int d = 0; d < 4; ++d) {
+    if (strides->Get(d) < 0)
+      return fail(
+          fmt::format("{}: {} {} has a negative stride", where, kernel, what));
+    if (dims[d] == 0)
+      return true;
+    last += static_cast<I128>(strides->Get(d)) * (dims[d] - 1);
+  }
+  return checkSpan(where, what, tensor, last + 1);
 }
 
 bool SemanticVerifier::checkGeneric(const std::string &where,

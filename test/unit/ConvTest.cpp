@@ -69,6 +69,15 @@ INSTANTIATE_TEST_SUITE_P(
                       // partial 16-filter block, pixels not a multiple of 4.
                       Case{2, 9, 11, 3, 20, 3, 3, 1, 1, 1, 1, 1, true},
                       Case{1, 11, 10, 3, 16, 3, 3, 2, 1, 1, 2, 1, false},
+                      // Direct loops with many taps: 144 (two full blocks),
+                      // 290 strided and dilated (a partial block), the
+                      // 1152-tap limit.
+                      Case{2, 8, 9, 16, 32, 3, 3, 1, 1, 1, 1, 1, true},
+                      Case{1, 12, 11, 58, 21, 1, 5, 2, 1, 1, 2, 1, false},
+                      Case{1, 4, 4, 128, 3, 3, 3, 1, 1, 1, 1, 1, true},
+                      // Past kDirectMaxTaps (im2col GEMM): 1224 taps.
+                      Case{2, 5, 6, 136, 12, 3, 3, 1, 1, 1, 1, 1, true},
+                      Case{1, 8, 7, 136, 6, 3, 3, 2, 1, 1, 2, 1, false},
                       // Enough work (> 2^20 multiply-adds) for two threads.
                       Case{4, 34, 34, 8, 16, 3, 3, 1, 1, 1, 1, 1, true, 2},
                       Case{8, 34, 34, 3, 16, 3, 3, 1, 1, 1, 1, 1, true, 2}));

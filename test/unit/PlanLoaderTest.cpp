@@ -365,4 +365,51 @@ TEST(PlanLoader, SemanticChecks) {
   }
 }
 
+TEST(PlanLoader, ConvBackwardDataChecks) {
+  // g [1,4,4,3] NHWC, w [3,3,3,2] OHWC, dx [1,4,4,2] NHWC, k3 p1.
+  auto conv = [](std::vector<int64_t> params,
+                 std::vector<int64_t> filterStrides,
+                 std::vector<int64_t> resultStrides) {
+    PlanTestBuilder b;
+    uint32_t g = b.addInput("g", DType::F32, {1, 4, 4, 3});
+    uint32_t w = b.addInput("w", DType::F32, {3, 3, 3, 2});
+    uint32_t x = b.addOutput("x", DType::F32, {1, 4, 4, 2});
+    b.addConvBackwardData(g, w, x, {1, 4, 4, 3, 3, 3, 2, 4, 4}, params,
+                          {48, 12, 3, 1}, filterStrides, resultStrides, "loc3");
+    return b;
+  };
+  const std::vector<int64_t> k3p1 = {1, 1, 1, 1, 1, 1};
+  std::string err;
+  PlanTestBuilder ok = conv(k3p1, {18, 6, 2, 1}, {32, 8, 2, 1});
+  EXPECT_TRUE(load(ok.finish(), err)) << err;
+  // Negative padding (a forward conv that cropped) is valid too.
+  PlanTestBuilder crop =
+      conv({2, 1, 1, 2, -1, 0}, {18, 6, 2, 1}, {32, 8, 2, 1});
+  EXPECT_TRUE(load(crop.finish(), err)) << err;
+  PlanTestBuilder far = conv(k3p1, {18, 7, 2, 1}, {32, 8, 2, 1});
+  err = semanticError(far);
+  EXPECT_NE(err.find("filter needs 56 elements"), std::string::npos) << err;
+  EXPECT_NE(err.find("loc3"), std::string::npos) << err;
+  PlanTestBuilder three = conv(k3p1, {18, 6, 2, 1}, {32, 8, 2});
+  EXPECT_NE(semanticError(three).find("conv2d backward-data result needs 4 "
+                                      "strides"),
+            std::string::npos);
+  PlanTestBuilder back = conv(k3p1, {18, 6, 2, 1}, {32, 8, -2, 1});
+  EXPECT_NE(semanticError(back).find("result has a negative stride"),
+            std::string::npos);
+  PlanTestBuilder stride0 =
+      conv({0, 1, 1, 1, 1, 1}, {18, 6, 2, 1}, {32, 8, 2, 1});
+  EXPECT_NE(semanticError(stride0).find("strides and dilations must be >= 1"),
+            std::string::npos);
+  PlanTestBuilder padFar =
+      conv({1, 1, 1, 1, int64_t(1) << 50, 1}, {18, 6, 2, 1}, {32, 8, 2, 1});
+  EXPECT_NE(semanticError(padFar).find("padding out of range"),
+            std::string::npos);
+  // A dilation whose reach needs a padded image of 2^31+ elements.
+  PlanTestBuilder reach = conv({1, 1, int64_t(1) << 30, int64_t(1) << 30, 1, 1},
+                               {18, 6, 2, 1}, {32, 8, 2, 1});
+  EXPECT_NE(semanticError(reach).find("kernel reach too large"),
+            std::string::npos);
+}
+
 } // namespace

@@ -168,6 +168,27 @@ public:
           plan::KernelBody::MaxPool2DBackward, body.Union());
     });
   }
+  /// sizes: n, oh, ow, o, kh, kw, c, h, w; params: stride h/w, dilation
+  /// h/w, pad top/left.
+  void addConvBackwardData(uint32_t grad, uint32_t filter, uint32_t result,
+                           std::vector<int64_t> sizes,
+                           std::vector<int64_t> params,
+                           std::vector<int64_t> gradStrides,
+                           std::vector<int64_t> filterStrides,
+                           std::vector<int64_t> resultStrides,
+                           const std::string &loc = "test") {
+    kernels.push_back([=](B &b) {
+      auto body = plan::CreateConv2DBackwardData(
+          b, grad, filter, result, sizes[0], sizes[1], sizes[2], sizes[3],
+          sizes[4], sizes[5], sizes[6], sizes[7], sizes[8], params[0],
+          params[1], params[2], params[3], params[4], params[5],
+          b.CreateVector(gradStrides), b.CreateVector(filterStrides),
+          b.CreateVector(resultStrides));
+      return plan::CreateKernel(
+          b, b.CreateString("conv_backward_data"), b.CreateString(loc),
+          plan::KernelBody::Conv2DBackwardData, body.Union());
+    });
+  }
   void addFill(uint32_t dst, double fimm, int64_t iimm,
                const std::string &loc = "test") {
     kernels.push_back([=](B &b) {

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""Convolution weight gradients of the host target against torch autograd.
+"""Convolution weight and input gradients of the host against torch autograd.
 
 For several convolutions (strides, paddings, dilations, channel counts,
-batch sizes, one with a second conv so that an input gradient flows too) an
+batch sizes, some with a second conv so that an input gradient flows too) an
 ONNX model image -> Conv [-> Conv] -> Flatten -> Gemm -> logits is trained
 for one step by `ipuc --train --optimizer=sgd --lr=1` and ipu-run, so each
 weight's gradient is its initial minus its saved value. torch computes the
-same cross-entropy gradient in float64 with autograd (F.conv2d). The host
-plan must run each weight-gradient convolution as the Conv2DBackwardFilter
-kernel (checked in --emit=plan output), with IPUC_NUM_THREADS 1 and 2.
+same cross-entropy gradient in float64 with autograd (F.conv2d); the first
+conv's weight gradient is right only if the second conv's input gradient
+is. The host plan must run each weight-gradient convolution as the
+Conv2DBackwardFilter kernel and each input gradient as the
+Conv2DBackwardData kernel (checked in --emit=plan output; a strided conv's
+reads the gradient spread out by autodiff), with IPUC_NUM_THREADS 1 and 2.
 
     conv_grads_vs_torch.py WORK_DIR
 """
@@ -34,6 +37,13 @@ CASES = [
     ("two_convs", 3, 2, 10, [(4, 3, 2, 1, 1), (6, 3, 1, 1, 1)]),
     # Large enough that the kernel splits the batch over two threads.
     ("threaded", 8, 8, 32, [(16, 3, 1, 1, 1)]),
+    # Input gradients of a second conv: dilated, padded less than the
+    # kernel's reach, strided, and on two threads with a partial 16-channel
+    # block.
+    ("dx_k3_p2_d2", 2, 3, 11, [(4, 3, 1, 1, 1), (5, 3, 1, 2, 2)]),
+    ("dx_k5_p1", 2, 2, 12, [(3, 3, 1, 1, 1), (4, 5, 1, 1, 1)]),
+    ("dx_k2_s2", 2, 2, 12, [(3, 3, 1, 0, 1), (4, 2, 2, 0, 1)]),
+    ("dx_threaded", 8, 4, 20, [(20, 3, 1, 1, 1), (16, 3, 1, 1, 1)]),
 ]
 
 
@@ -99,8 +109,11 @@ def main():
                        "--labels=label", "--optimizer=sgd", "--lr=1",
                        "--emit=plan"])
         kernels = listing.count("conv2d_backward_filter")
+        data_kernels = listing.count("conv2d_backward_data")
+        # The image's own gradient is not computed.
+        want_data = len(convs) - 1
         ref = torch_grads(weights, convs, image, label)
-        ok = kernels == len(convs)
+        ok = kernels == len(convs) and data_kernels == want_data
         for threads in ("1", "2"):
             os.environ["IPUC_NUM_THREADS"] = threads
             _, _, trained = train(work, f"{name}_{threads}", model, "host",
@@ -114,6 +127,7 @@ def main():
         if not ok:
             failed = True
             print(f"  backward-filter kernels: {kernels} of {len(convs)}")
+            print(f"  backward-data kernels: {data_kernels} of {want_data}")
             for k, g in ref.items():
                 ours = weights[k].astype(np.float64) - trained[k]
                 print(f"  {k}: worst difference {np.abs(ours - g).max()}")
