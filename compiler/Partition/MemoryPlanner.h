@@ -16,7 +16,7 @@ namespace ipuc::partition {
 struct MemoryBlock {
   int64_t tile = 0;
   int64_t bytes = 0;
-  /// Live over steps [first, last] (inclusive, first <= last).
+  /// Live over steps [first, last] (inclusive).
   int64_t first = 0, last = 0;
   /// Caller's handle (e.g. the tensor index).
   int64_t owner = 0;
