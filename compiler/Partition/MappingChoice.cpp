@@ -120,6 +120,8 @@ static uint64_t modelCost(Partitioner &p, linalg::LinalgOp op,
     uint64_t sent = 0, received = 0;
   };
   std::vector<TileLoad> load(p.tiles);
+  // One box reused for every operand read (its vectors keep their storage).
+  Box box;
   for (auto &[tile, outBox] : tileBoxes(outShape, ranges)) {
     SmallVector<int64_t> lo(bounds.size(), 0), hi;
     SmallVector<int64_t> sz(bounds.begin(), bounds.end());
@@ -137,7 +139,8 @@ static uint64_t modelCost(Partitioner &p, linalg::LinalgOp op,
     here.work += sim::genericWorkCycles(p.dev, iterations, weight, eltBytes);
     ++here.vertices;
     for (const Read &read : reads) {
-      Box box;
+      box.offsets.clear();
+      box.sizes.clear();
       for (AffineExpr e : read.map.getResults()) {
         int64_t mn = evalExpr(e, lo), mx = evalExpr(e, hi);
         box.offsets.push_back(mn);

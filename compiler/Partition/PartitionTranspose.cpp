@@ -91,6 +91,10 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
       [](const TileRange &a, const TileRange &b) { return a.begin < b.begin; });
   auto permAttr = DenseI64ArrayAttr::get(ctx, *perm);
   size_t rank = perm->size();
+  // The boxes of each source range, made when a result box first reads the
+  // range: a column of result boxes reads the same row-blocked source
+  // ranges again and again.
+  std::vector<std::optional<std::vector<Box>>> srcBoxes(srcRanges.size());
   // (source box, result box) per copy.
   std::vector<std::pair<Box, Box>> pieces;
   const size_t maxPieces = kCopiesPerRange * ranges->size();
@@ -112,7 +116,11 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
       for (; it != srcRanges.end() && it->begin < last; ++it) {
         // The range's own boxes (not clipped to [first, last)): pieces of
         // one box stay one copy.
-        for (const Box &piece : rangeToBoxes(srcShape, it->begin, it->end)) {
+        std::optional<std::vector<Box>> &ofRange =
+            srcBoxes[it - srcRanges.begin()];
+        if (!ofRange)
+          ofRange = rangeToBoxes(srcShape, it->begin, it->end);
+        for (const Box &piece : *ofRange) {
           Box part{Shape(rank), Shape(rank)};
           bool empty = false;
           for (size_t d = 0; d < rank; ++d) {

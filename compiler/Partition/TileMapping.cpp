@@ -3,7 +3,6 @@
 #include "compiler/Partition/TileMapping.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 using namespace ipuc::partition;
@@ -132,41 +131,6 @@ void ipuc::partition::boxFlatExtent(const std::vector<int64_t> &shape,
   last += 1;
 }
 
-void ipuc::partition::forEachBoxRun(
-    const std::vector<int64_t> &shape, const Box &box,
-    const std::function<void(int64_t, int64_t)> &fn) {
-  int64_t rank = shape.size();
-  if (box.numElements() == 0)
-    return;
-  if (rank == 0) {
-    fn(0, 1);
-    return;
-  }
-  std::vector<int64_t> strides = rowMajorStrides(shape);
-  // Trailing dims the box covers whole join the run: [inner, rank) is one
-  // contiguous block of `run` elements per point of the outer dims.
-  int64_t inner = rank - 1;
-  while (inner > 0 && box.offsets[inner] == 0 &&
-         box.sizes[inner] == shape[inner])
-    --inner;
-  int64_t run = box.sizes[inner] * strides[inner];
-  std::vector<int64_t> at(box.offsets.begin(), box.offsets.begin() + inner);
-  while (true) {
-    int64_t begin = box.offsets[inner] * strides[inner];
-    for (int64_t d = 0; d < inner; ++d)
-      begin += at[d] * strides[d];
-    fn(begin, run);
-    // Next point of the outer dims, last fastest.
-    int64_t d = inner - 1;
-    while (d >= 0 && ++at[d] == box.offsets[d] + box.sizes[d]) {
-      at[d] = box.offsets[d];
-      --d;
-    }
-    if (d < 0)
-      return;
-  }
-}
-
 bool ipuc::partition::boxOnTile(const std::vector<int64_t> &shape,
                                 const std::vector<TileRange> &ranges,
                                 const Box &box, int64_t tile) {
@@ -213,14 +177,21 @@ std::vector<std::pair<int64_t, Box>>
 ipuc::partition::tileBoxes(const std::vector<int64_t> &shape,
                            const std::vector<TileRange> &ranges) {
   std::vector<std::pair<int64_t, Box>> out;
-  // The index in `out` of each tile's last box: only it can be continued.
-  std::map<int64_t, size_t> last;
+  // The index in `out` of each tile's last box (or -1): only it can be
+  // continued. By tile rather than a tree: this runs for every candidate
+  // mapping of every op.
+  int64_t minTile = 0, maxTile = -1;
+  for (const TileRange &r : ranges) {
+    minTile = std::min(minTile, r.tile);
+    maxTile = std::max(maxTile, r.tile);
+  }
+  std::vector<int64_t> last(maxTile - minTile + 1, -1);
   for (const TileRange &r : ranges)
     for (Box &box : rangeToBoxes(shape, r.begin, r.end)) {
-      auto it = last.find(r.tile);
-      if (it != last.end() && mergeBoxes(out[it->second].second, box))
+      int64_t &at = last[r.tile - minTile];
+      if (at >= 0 && mergeBoxes(out[at].second, box))
         continue;
-      last[r.tile] = out.size();
+      at = out.size();
       out.push_back({r.tile, std::move(box)});
     }
   return out;

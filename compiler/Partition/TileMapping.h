@@ -58,9 +58,11 @@ void boxFlatExtent(const std::vector<int64_t> &shape, const Box &box,
 
 /// Calls `fn(begin, length)` for each contiguous flat run of `box` of a
 /// row-major `shape`, in order (one run per row of the box's last dim, or
-/// one for a box whose trailing dims are whole).
-void forEachBoxRun(const std::vector<int64_t> &shape, const Box &box,
-                   const std::function<void(int64_t, int64_t)> &fn);
+/// one for a box whose trailing dims are whole). A template: the cost model
+/// calls it for every operand box of every candidate mapping, and a
+/// std::function of the caller's lambda was a heap allocation per call.
+template <typename Fn>
+void forEachBoxRun(const std::vector<int64_t> &shape, const Box &box, Fn &&fn);
 
 /// Whether every element of `box` lies in a range of `ranges` (sorted by
 /// begin, disjoint) on `tile`.
@@ -83,6 +85,54 @@ bool sameElementsAsBox(const std::vector<int64_t> &from, const Box &box,
 std::vector<std::pair<int64_t, Box>>
 tileBoxes(const std::vector<int64_t> &shape,
           const std::vector<TileRange> &ranges);
+
+template <typename Fn>
+void forEachBoxRun(const std::vector<int64_t> &shape, const Box &box, Fn &&fn) {
+  int64_t rank = shape.size();
+  if (box.numElements() == 0)
+    return;
+  if (rank == 0) {
+    fn(int64_t(0), int64_t(1));
+    return;
+  }
+  // Strides and the outer point on the stack for the usual ranks.
+  constexpr int64_t kInline = 8;
+  int64_t inlineStrides[kInline], inlineAt[kInline];
+  std::vector<int64_t> heapStrides, heapAt;
+  int64_t *strides = inlineStrides, *at = inlineAt;
+  if (rank > kInline) {
+    heapStrides.resize(rank);
+    heapAt.resize(rank);
+    strides = heapStrides.data();
+    at = heapAt.data();
+  }
+  strides[rank - 1] = 1;
+  for (int64_t i = rank - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  // Trailing dims the box covers whole join the run: [inner, rank) is one
+  // contiguous block of `run` elements per point of the outer dims.
+  int64_t inner = rank - 1;
+  while (inner > 0 && box.offsets[inner] == 0 &&
+         box.sizes[inner] == shape[inner])
+    --inner;
+  int64_t run = box.sizes[inner] * strides[inner];
+  for (int64_t d = 0; d < inner; ++d)
+    at[d] = box.offsets[d];
+  while (true) {
+    int64_t begin = box.offsets[inner] * strides[inner];
+    for (int64_t d = 0; d < inner; ++d)
+      begin += at[d] * strides[d];
+    fn(begin, run);
+    // Next point of the outer dims, last fastest.
+    int64_t d = inner - 1;
+    while (d >= 0 && ++at[d] == box.offsets[d] + box.sizes[d]) {
+      at[d] = box.offsets[d];
+      --d;
+    }
+    if (d < 0)
+      return;
+  }
+}
 
 } // namespace ipuc::partition
 
