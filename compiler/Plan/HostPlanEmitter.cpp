@@ -933,29 +933,25 @@ LogicalResult HostPlanEmitter::emitOp(Operation *op) {
     if (*done)
       return success();
   }
-  if (auto generic = dyn_cast<linalg::GenericOp>(op);
-      generic && generic->hasAttr(ipuc::kConvBackwardFilterAttr)) {
-    FailureOr<bool> done = emitConvBackwardFilter(generic);
-    if (failed(done))
-      return failure();
-    if (*done)
-      return success();
-  }
-  if (auto generic = dyn_cast<linalg::GenericOp>(op);
-      generic && generic->hasAttr(ipuc::kMaxPoolBackwardAttr)) {
-    FailureOr<bool> done = emitMaxPoolBackward(generic);
-    if (failed(done))
-      return failure();
-    if (*done)
-      return success();
-  }
-  if (auto generic = dyn_cast<linalg::GenericOp>(op);
-      generic && generic->hasAttr(ipuc::kConvBackwardDataAttr)) {
-    FailureOr<bool> done = emitConvBackwardData(generic);
-    if (failed(done))
-      return failure();
-    if (*done)
-      return success();
+  // A generic that a host-only rewrite marked for a dedicated kernel; the
+  // emitter returns false when the marked form does not fit its kernel, and
+  // the generic then runs as Generic.
+  using MarkedEmitter = FailureOr<bool> (HostPlanEmitter::*)(linalg::GenericOp);
+  static const std::pair<llvm::StringLiteral, MarkedEmitter> kMarkedKernels[] =
+      {{ipuc::kConvBackwardFilterAttr,
+        &HostPlanEmitter::emitConvBackwardFilter},
+       {ipuc::kMaxPoolBackwardAttr, &HostPlanEmitter::emitMaxPoolBackward},
+       {ipuc::kConvBackwardDataAttr, &HostPlanEmitter::emitConvBackwardData}};
+  if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+    for (const auto &[attr, emit] : kMarkedKernels) {
+      if (!generic->hasAttr(attr))
+        continue;
+      FailureOr<bool> done = (this->*emit)(generic);
+      if (failed(done))
+        return failure();
+      if (*done)
+        return success();
+    }
   }
   // Applied by the Conv2DBackwardData kernel that reads it.
   if (auto pad = dyn_cast<tensor::PadOp>(op);
