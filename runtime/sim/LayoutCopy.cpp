@@ -2,6 +2,8 @@
 
 #include "LayoutCopy.h"
 
+#include "CommonDims.h"
+
 #include <algorithm>
 
 namespace ipuc::sim {
@@ -36,9 +38,7 @@ int flatDims(const TensorLayout &l, const int64_t *offsets,
 }
 
 /// A dimension of the copy: `size` steps of the two element strides.
-struct Common {
-  int64_t size, srcStride, dstStride;
-};
+using Common = CommonDim;
 
 } // namespace
 
@@ -59,28 +59,10 @@ bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
   int64_t srcFirst = 0, dstFirst = 0;
   int ns = flatDims(src, srcOffsets, srcSizes, s, srcFirst);
   int nd = flatDims(dst, dstOffsets, dstSizes, t, dstFirst);
-  // Common dimensions, innermost first: split the larger of the two
-  // innermost sizes when the smaller divides it (as describeBoxCopy does).
+  // Common dimensions, innermost first (as describeBoxCopy does).
   Common c[kInline];
-  int nc = 0, is = 0, id = 0;
-  while (is < ns && id < nd) {
-    FlatDim &a = s[is], &b = t[id];
-    int64_t size = std::min(a.size, b.size);
-    if (std::max(a.size, b.size) % size != 0 || nc == static_cast<int>(kInline))
-      return false;
-    c[nc++] = {size, a.stride, b.stride};
-    auto consume = [&](FlatDim &x, int &i) {
-      if (x.size == size) {
-        ++i;
-      } else {
-        x.size /= size;
-        x.stride *= size;
-      }
-    };
-    consume(a, is);
-    consume(b, id);
-  }
-  if (is != ns || id != nd)
+  int nc = 0;
+  if (!pairCommonDims(s, ns, t, nd, c, nc, static_cast<int>(kInline)))
     return false;
   // Merge a dimension into the one inside it where both sides are dense
   // across the two; the innermost, if contiguous on both sides, is the row.

@@ -4,6 +4,8 @@
 
 #include "LayoutCopy.h"
 
+#include "CommonDims.h"
+
 #include <algorithm>
 
 namespace ipuc::sim {
@@ -83,9 +85,7 @@ bool placeBox(const TensorLayout &l, const int64_t *offsets,
 }
 
 /// A dimension of the copy: `size` steps of the two byte strides.
-struct Common {
-  int64_t size, srcStride, dstStride;
-};
+using Common = CommonDim;
 
 /// Builds `copy` from its dimensions, innermost first (at most 16).
 bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy);
@@ -109,28 +109,10 @@ bool describeBoxCopy(const TensorLayout &srcLayout, const int64_t *srcOffsets,
   if (!placeBox(srcLayout, srcOffsets, srcSizes, s, ns, srcPlace) ||
       !placeBox(dstLayout, dstOffsets, dstSizes, d, nd, dstPlace))
     return false;
-  // Common dimensions, innermost first: split the larger of the two
-  // innermost sizes when the smaller divides it (a reshape nests).
+  // Common dimensions, innermost first (a reshape nests).
   Common c[kInline];
-  int nc = 0, is = 0, id = 0;
-  while (is < ns && id < nd) {
-    Dim &a = s[is], &b = d[id];
-    int64_t size = std::min(a.size, b.size);
-    if (std::max(a.size, b.size) % size != 0 || nc == static_cast<int>(kInline))
-      return false;
-    c[nc++] = {size, a.stride, b.stride};
-    auto consume = [&](Dim &x, int &i) {
-      if (x.size == size) {
-        ++i;
-      } else {
-        x.size /= size;
-        x.stride *= size;
-      }
-    };
-    consume(a, is);
-    consume(b, id);
-  }
-  if (is != ns || id != nd)
+  int nc = 0;
+  if (!pairCommonDims(s, ns, d, nd, c, nc, static_cast<int>(kInline)))
     return false;
   return finishCopy(c, nc, static_cast<int64_t>(srcLayout.elemSize), copy);
 }

@@ -1,0 +1,56 @@
+//===- CommonDims.h - Pairing two boxes' dimensions for a copy ---*- C++ -*-===//
+//
+// A box copy reads its source and writes its destination in the same
+// row-major element order; when the two sides' dimensions nest (one side's
+// innermost size divides the other's), the copy is a loop nest over common
+// dimensions, each stepping both sides at their own stride. Both the strided
+// copy descriptor and the layout walk need that pairing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef IPUC_RUNTIME_SIM_COMMONDIMS_H
+#define IPUC_RUNTIME_SIM_COMMONDIMS_H
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ipuc::sim {
+
+/// A dimension of the copy: `size` steps of the source's and the
+/// destination's stride (in whatever unit the caller's strides are).
+struct CommonDim {
+  int64_t size, srcStride, dstStride;
+};
+
+/// Pairs `s` (ns dims) and `d` (nd dims), each innermost first with `size`
+/// and `stride` members, into `c`: the larger of the two innermost sizes is
+/// split when the smaller divides it (a reshape nests). Consumes `s` and `d`.
+/// False if the two do not nest or more than `capacity` dims are needed.
+template <typename Dim>
+bool pairCommonDims(Dim *s, int ns, Dim *d, int nd, CommonDim *c, int &nc,
+                    int capacity) {
+  nc = 0;
+  int is = 0, id = 0;
+  while (is < ns && id < nd) {
+    Dim &a = s[is], &b = d[id];
+    int64_t size = std::min(a.size, b.size);
+    if (std::max(a.size, b.size) % size != 0 || nc == capacity)
+      return false;
+    c[nc++] = {size, a.stride, b.stride};
+    auto consume = [&](Dim &x, int &i) {
+      if (x.size == size) {
+        ++i;
+      } else {
+        x.size /= size;
+        x.stride *= size;
+      }
+    };
+    consume(a, is);
+    consume(b, id);
+  }
+  return is == ns && id == nd;
+}
+
+} // namespace ipuc::sim
+
+#endif // IPUC_RUNTIME_SIM_COMMONDIMS_H
