@@ -1,4 +1,4 @@
-//===- CommonDims.h - Pairing two boxes' dimensions for a copy ---*- C++ -*-===//
+//===- CommonDims.h - Pairing two boxes' dimensions for a copy -*- C++ -*-===//
 //
 // A box copy reads its source and writes its destination in the same
 // row-major element order; when the two sides' dimensions nest (one side's
