@@ -407,6 +407,27 @@ FailureOr<bool> HostPlanEmitter::emitConv(linalg::Conv2DNhwcFhwcOp op) {
   return true;
 }
 
+/// The per-loop element strides of each of `op`'s operands (inputs, then
+/// inits), for the host's strided kernels: false unless every operand's
+/// indexing map folds to strides from the operand's first element (offset
+/// 0), none of them negative.
+static bool
+getNonNegativeLoopStrides(linalg::GenericOp op,
+                          SmallVectorImpl<SmallVector<int64_t>> &loopStrides) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(ipuc::foldIndexingMap(
+            op.getMatchingIndexingMap(&operand),
+            cast<ShapedType>(operand.get().getType()).getShape(), strides,
+            offset)) ||
+        offset != 0 || llvm::any_of(strides, [](int64_t s) { return s < 0; }))
+      return false;
+    loopStrides.push_back(strides);
+  }
+  return true;
+}
+
 /// Whether the body of `op` is result += in1 * in0 (in either order).
 static bool isMultiplyAccumulate(linalg::GenericOp op) {
   Block &body = *op.getBody();
@@ -451,18 +472,8 @@ HostPlanEmitter::emitConvBackwardFilter(linalg::GenericOp op) {
   // Per-loop element strides of each operand; every loop an operand does
   // not index must have stride 0 in it.
   SmallVector<SmallVector<int64_t>> loopStrides;
-  for (OpOperand &operand : op->getOpOperands()) {
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (failed(ipuc::foldIndexingMap(
-            op.getMatchingIndexingMap(&operand),
-            cast<ShapedType>(operand.get().getType()).getShape(), strides,
-            offset)) ||
-        offset != 0 ||
-        llvm::any_of(strides, [](int64_t s) { return s < 0; }))
-      return false;
-    loopStrides.push_back(strides);
-  }
+  if (!getNonNegativeLoopStrides(op, loopStrides))
+    return false;
   ArrayRef<int64_t> p = params.asArrayRef();
   int64_t strideH = p[0], strideW = p[1], dilationH = p[2], dilationW = p[3];
   if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1)
@@ -529,17 +540,8 @@ FailureOr<bool> HostPlanEmitter::emitMaxPoolBackward(linalg::GenericOp op) {
       op.getNumParallelLoops() != op.getNumLoops())
     return false;
   SmallVector<SmallVector<int64_t>> loopStrides;
-  for (OpOperand &operand : op->getOpOperands()) {
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (failed(ipuc::foldIndexingMap(
-            op.getMatchingIndexingMap(&operand),
-            cast<ShapedType>(operand.get().getType()).getShape(), strides,
-            offset)) ||
-        offset != 0 || llvm::any_of(strides, [](int64_t s) { return s < 0; }))
-      return false;
-    loopStrides.push_back(strides);
-  }
+  if (!getNonNegativeLoopStrides(op, loopStrides))
+    return false;
   auto pooled = [&](unsigned operand) {
     return loopStrides[operand][ipuc::kPoolKh] == 0 &&
            loopStrides[operand][ipuc::kPoolKw] == 0;
