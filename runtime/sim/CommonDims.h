@@ -51,6 +51,22 @@ bool pairCommonDims(Dim *s, int ns, Dim *d, int nd, CommonDim *c, int &nc,
   return is == ns && id == nd;
 }
 
+/// Merges, in place, each of the `nc` dimensions of `c` (innermost first)
+/// into the one inside it where both sides are dense across the two;
+/// returns how many remain.
+inline int mergeDenseDims(CommonDim *c, int nc) {
+  int nm = 0;
+  for (int k = 0; k < nc; ++k) {
+    if (nm && c[k].srcStride == c[nm - 1].size * c[nm - 1].srcStride &&
+        c[k].dstStride == c[nm - 1].size * c[nm - 1].dstStride) {
+      c[nm - 1].size *= c[k].size;
+      continue;
+    }
+    c[nm++] = c[k];
+  }
+  return nm;
+}
+
 } // namespace ipuc::sim
 
 #endif // IPUC_RUNTIME_SIM_COMMONDIMS_H

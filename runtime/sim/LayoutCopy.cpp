@@ -66,15 +66,7 @@ bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
     return false;
   // Merge a dimension into the one inside it where both sides are dense
   // across the two; the innermost, if contiguous on both sides, is the row.
-  int nm = 0;
-  for (int k = 0; k < nc; ++k) {
-    if (nm && c[k].srcStride == c[nm - 1].size * c[nm - 1].srcStride &&
-        c[k].dstStride == c[nm - 1].size * c[nm - 1].dstStride) {
-      c[nm - 1].size *= c[k].size;
-      continue;
-    }
-    c[nm++] = c[k];
-  }
+  int nm = mergeDenseDims(c, nc);
   copy = LayoutCopy();
   copy.src = &src;
   copy.dst = &dst;

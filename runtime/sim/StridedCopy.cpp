@@ -173,15 +173,7 @@ namespace {
 bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy) {
   // Merge a dimension into the one inside it where both sides are dense
   // across the two.
-  int nm = 0;
-  for (int k = 0; k < nc; ++k) {
-    if (nm && c[k].srcStride == c[nm - 1].size * c[nm - 1].srcStride &&
-        c[k].dstStride == c[nm - 1].size * c[nm - 1].dstStride) {
-      c[nm - 1].size *= c[k].size;
-      continue;
-    }
-    c[nm++] = c[k];
-  }
+  int nm = mergeDenseDims(c, nc);
   copy = StridedCopy();
   copy.inner = static_cast<uint64_t>(elem);
   int k = 0;
