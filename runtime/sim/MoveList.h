@@ -1,0 +1,153 @@
+//===- MoveList.h - An exchange's contiguous moves, packed ------*- C++ -*-===//
+//
+// Most bytes of a big plan's exchanges are staging gathers: a box read out
+// of a tensor split over many tiles in short pieces, written into one packed
+// buffer. The 12-layer encoder's exchanges are 15.7 M contiguous moves of
+// 165 bytes on average whose destinations follow one another in runs of ~25
+// (623 k runs). Stored as (src, dst, bytes) that was 24 bytes per move,
+// written at set-up (page faults, reallocation) and streamed back at every
+// run next to the 165 bytes it copies.
+//
+// A MoveList stores a run of moves with consecutive destinations once (its
+// first destination and byte count) and each move of it as 8 bytes: the
+// source's offset from the tile memory arena (48 bits) and its length (16
+// bits; longer moves are split). Destination overlap is then checked per run
+// instead of per move (chooseDirect), and the run loop reads a third of the
+// bytes it did. Moves stay in the order they were appended: for a staged
+// exchange that order is the plan's.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IPUC_SIM_MOVELIST_H
+#define IPUC_SIM_MOVELIST_H
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace ipuc::sim {
+
+class MoveList {
+public:
+  /// Moves whose destinations follow one another: moves
+  /// [pieceBegin, pieceEnd), the first written at `dst`, `bytes` in all.
+  struct Run {
+    uint8_t *dst = nullptr;
+    uint64_t bytes = 0;
+    uint32_t pieceBegin = 0, pieceEnd = 0;
+  };
+  /// A run is split once it holds this many bytes, so that runs can be
+  /// shared out evenly between threads (chunks of kExchangeChunkBytes).
+  static constexpr uint64_t kMaxRunBytes = 64 * 1024;
+  /// The longest single move; longer ones become several.
+  static constexpr uint64_t kMaxPieceBytes = (uint64_t(1) << 16) - 1;
+
+  /// Empty, for moves whose sources lie in the 2^48 bytes from `base`.
+  void reset(const uint8_t *base) {
+    base_ = base;
+    runs_.clear();
+    pieces_.clear();
+  }
+  const uint8_t *base() const { return base_; }
+
+  /// Appends the move of `bytes` bytes from `src` to `dst`. With `join`, a
+  /// move that continues the last one on both sides extends it instead (a
+  /// box's rows that lie end to end on both tiles).
+  void append(const uint8_t *src, uint8_t *dst, uint64_t bytes, bool join) {
+    if (!bytes)
+      return;
+    uint64_t off = static_cast<uint64_t>(src - base_);
+    if (!runs_.empty()) {
+      Run &r = runs_.back();
+      if (r.dst + r.bytes == dst) {
+        if (join && r.pieceEnd > r.pieceBegin) {
+          uint64_t &last = pieces_.back();
+          uint64_t n = last >> kOffsetBits;
+          if ((last & kOffsetMask) + n == off && n + bytes <= kMaxPieceBytes &&
+              r.bytes + bytes <= kMaxRunBytes) {
+            last += bytes << kOffsetBits;
+            r.bytes += bytes;
+            return;
+          }
+        }
+        if (r.bytes + bytes <= kMaxRunBytes && bytes <= kMaxPieceBytes) {
+          pieces_.push_back(off | (bytes << kOffsetBits));
+          r.bytes += bytes;
+          ++r.pieceEnd;
+          return;
+        }
+      }
+    }
+    appendLong(off, dst, bytes);
+  }
+
+  size_t numRuns() const { return runs_.size(); }
+  size_t numPieces() const { return pieces_.size(); }
+  bool empty() const { return pieces_.empty(); }
+  const std::vector<Run> &runs() const { return runs_; }
+
+  /// Calls f(src, dst, bytes) for the moves of run `r`, in order.
+  template <typename F> void forEachPieceOfRun(const Run &r, F &&f) const {
+    uint8_t *d = r.dst;
+    for (uint32_t k = r.pieceBegin; k < r.pieceEnd; ++k) {
+      uint64_t v = pieces_[k], n = v >> kOffsetBits;
+      f(base_ + (v & kOffsetMask), d, n);
+      d += n;
+    }
+  }
+  /// Calls f(src, dst, bytes) for every move, in the order appended.
+  template <typename F> void forEachPiece(F &&f) const {
+    for (const Run &r : runs_)
+      forEachPieceOfRun(r, f);
+  }
+  /// Copies the moves of runs [begin, end).
+  void copyRuns(size_t begin, size_t end) const {
+    const uint64_t *pieces = pieces_.data();
+    for (size_t i = begin; i < end; ++i) {
+      const Run &r = runs_[i];
+      uint8_t *d = r.dst;
+      for (uint32_t k = r.pieceBegin; k < r.pieceEnd; ++k) {
+        uint64_t v = pieces[k], n = v >> kOffsetBits;
+        std::memcpy(d, base_ + (v & kOffsetMask), n);
+        d += n;
+      }
+    }
+  }
+
+  /// The same moves in exactly sized arrays (a list built in a decoding
+  /// thread's scratch, which keeps its capacity for the next exchange).
+  void assignCompact(const MoveList &other) {
+    base_ = other.base_;
+    runs_.assign(other.runs_.begin(), other.runs_.end());
+    pieces_.assign(other.pieces_.begin(), other.pieces_.end());
+  }
+  /// Frees the arrays.
+  void release() {
+    runs_ = {};
+    pieces_ = {};
+  }
+
+private:
+  static constexpr unsigned kOffsetBits = 48;
+  static constexpr uint64_t kOffsetMask = (uint64_t(1) << kOffsetBits) - 1;
+
+  /// Starts new runs for a move that does not fit the last one.
+  void appendLong(uint64_t off, uint8_t *dst, uint64_t bytes) {
+    while (bytes) {
+      uint64_t n = bytes < kMaxPieceBytes ? bytes : kMaxPieceBytes;
+      uint32_t k = static_cast<uint32_t>(pieces_.size());
+      runs_.push_back({dst, n, k, k + 1});
+      pieces_.push_back(off | (n << kOffsetBits));
+      off += n;
+      dst += n;
+      bytes -= n;
+    }
+  }
+
+  const uint8_t *base_ = nullptr;
+  std::vector<Run> runs_;
+  std::vector<uint64_t> pieces_;
+};
+
+} // namespace ipuc::sim
+
+#endif // IPUC_SIM_MOVELIST_H
