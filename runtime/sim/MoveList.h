@@ -46,8 +46,13 @@ public:
     base_ = base;
     runs_.clear();
     pieces_.clear();
+    sourceAlignment_ = 0;
   }
   const uint8_t *base() const { return base_; }
+  /// The OR of every appended move's source offset from the base and of its
+  /// length: its lowest set bit is the coarsest granule at which all source
+  /// ranges are exact (ByteMarks::foldAlignment, without a pass over them).
+  uint64_t sourceAlignment() const { return sourceAlignment_; }
 
   /// Appends the move of `bytes` bytes from `src` to `dst`. With `join`, a
   /// move that continues the last one on both sides extends it instead (a
@@ -56,6 +61,7 @@ public:
     if (!bytes)
       return;
     uint64_t off = static_cast<uint64_t>(src - base_);
+    sourceAlignment_ |= off | bytes;
     if (!runs_.empty()) {
       Run &r = runs_.back();
       if (r.dst + r.bytes == dst) {
@@ -117,6 +123,7 @@ public:
   /// thread's scratch, which keeps its capacity for the next exchange).
   void assignCompact(const MoveList &other) {
     base_ = other.base_;
+    sourceAlignment_ = other.sourceAlignment_;
     runs_.assign(other.runs_.begin(), other.runs_.end());
     pieces_.assign(other.pieces_.begin(), other.pieces_.end());
   }
@@ -144,6 +151,7 @@ private:
   }
 
   const uint8_t *base_ = nullptr;
+  uint64_t sourceAlignment_ = 0;
   std::vector<Run> runs_;
   std::vector<uint64_t> pieces_;
 };
