@@ -20,6 +20,7 @@
 #ifndef IPUC_SIM_MOVELIST_H
 #define IPUC_SIM_MOVELIST_H
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -107,11 +108,22 @@ public:
   }
   /// Copies the moves of runs [begin, end).
   void copyRuns(size_t begin, size_t end) const {
+    if (begin >= end)
+      return;
     const uint64_t *pieces = pieces_.data();
+    // Sources are scattered over the tile memories (each move of a staging
+    // gather on another tile), so each move would start with a cache miss
+    // the hardware prefetcher cannot foresee: the source of the move
+    // kPrefetchAhead on is requested while this one is copied.
+    const size_t last = runs_[end - 1].pieceEnd - 1;
     for (size_t i = begin; i < end; ++i) {
       const Run &r = runs_[i];
       uint8_t *d = r.dst;
       for (uint32_t k = r.pieceBegin; k < r.pieceEnd; ++k) {
+        size_t ahead = std::min<size_t>(k + kPrefetchAhead, last);
+        const uint8_t *next = base_ + (pieces[ahead] & kOffsetMask);
+        __builtin_prefetch(next);
+        __builtin_prefetch(next + 64);
         uint64_t v = pieces[k], n = v >> kOffsetBits;
         std::memcpy(d, base_ + (v & kOffsetMask), n);
         d += n;
@@ -135,6 +147,7 @@ public:
 
 private:
   static constexpr unsigned kOffsetBits = 48;
+  static constexpr size_t kPrefetchAhead = 8;
   static constexpr uint64_t kOffsetMask = (uint64_t(1) << kOffsetBits) - 1;
 
   /// Starts new runs for a move that does not fit the last one.
