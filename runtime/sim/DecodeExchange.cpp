@@ -54,13 +54,13 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       disjoint = disjoint && marks.mark(d, n);
     });
   if (disjoint) {
-    for (const MoveList::Run &r : moves.runs()) {
-      moves.forEachPieceOfRun(r,
-                              [&](const uint8_t *src, uint8_t *, uint64_t n) {
-                                disjoint = disjoint && !marks.anyMarked(src, n);
-                              });
-      if (!disjoint)
-        break;
+    // Sources are scattered over the arena, so each lookup would wait for
+    // its bitmap word: the word of the source 16 moves on is requested first.
+    constexpr size_t kAhead = 16;
+    for (size_t k = 0, n = moves.numPieces(); disjoint && k < n; ++k) {
+      if (k + kAhead < n)
+        marks.prefetch(moves.source(k + kAhead));
+      disjoint = !marks.anyMarked(moves.source(k), moves.length(k));
     }
     for (size_t i = 0; disjoint && i < p.strided.size(); ++i)
       p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {

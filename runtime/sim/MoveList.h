@@ -92,6 +92,12 @@ public:
   bool empty() const { return pieces_.empty(); }
   const std::vector<Run> &runs() const { return runs_; }
 
+  /// Move k's source and length (moves in the order appended).
+  const uint8_t *source(size_t k) const {
+    return base_ + (pieces_[k] & kOffsetMask);
+  }
+  uint64_t length(size_t k) const { return pieces_[k] >> kOffsetBits; }
+
   /// Calls f(src, dst, bytes) for the moves of run `r`, in order.
   template <typename F> void forEachPieceOfRun(const Run &r, F &&f) const {
     uint8_t *d = r.dst;
