@@ -161,9 +161,7 @@ void appendMove(DecodedExchange &p, MoveList &moves, const uint8_t *src,
                 uint8_t *dst, uint64_t bytes) {
   if (p.order.size() % 2 == 0)
     p.order.push_back(0);
-  size_t before = moves.numPieces();
-  moves.append(src, dst, bytes, p.order.back() != 0);
-  p.order.back() += static_cast<uint32_t>(moves.numPieces() - before);
+  p.order.back() += moves.append(src, dst, bytes, p.order.back() != 0);
 }
 
 void appendStrided(DecodedExchange &p, const StridedCopy &c) {

@@ -48,6 +48,8 @@ public:
     runs_.clear();
     pieces_.clear();
     sourceAlignment_ = 0;
+    runEnd_ = nullptr;
+    runBytes_ = pieceEnd_ = 0;
   }
   const uint8_t *base() const { return base_; }
   /// The OR of every appended move's source offset from the base and of its
@@ -57,34 +59,32 @@ public:
 
   /// Appends the move of `bytes` bytes from `src` to `dst`. With `join`, a
   /// move that continues the last one on both sides extends it instead (a
-  /// box's rows that lie end to end on both tiles).
-  void append(const uint8_t *src, uint8_t *dst, uint64_t bytes, bool join) {
+  /// box's rows that lie end to end on both tiles). Returns how many moves
+  /// the list grew by: 0 when joined, more than 1 for a long move split.
+  uint32_t append(const uint8_t *src, uint8_t *dst, uint64_t bytes, bool join) {
     if (!bytes)
-      return;
+      return 0;
     uint64_t off = static_cast<uint64_t>(src - base_);
     sourceAlignment_ |= off | bytes;
-    if (!runs_.empty()) {
+    // The common case, from the cached end of the last run and move.
+    if (dst == runEnd_ && runBytes_ + bytes <= kMaxRunBytes &&
+        bytes <= kMaxPieceBytes) {
       Run &r = runs_.back();
-      if (r.dst + r.bytes == dst) {
-        if (join && r.pieceEnd > r.pieceBegin) {
-          uint64_t &last = pieces_.back();
-          uint64_t n = last >> kOffsetBits;
-          if ((last & kOffsetMask) + n == off && n + bytes <= kMaxPieceBytes &&
-              r.bytes + bytes <= kMaxRunBytes) {
-            last += bytes << kOffsetBits;
-            r.bytes += bytes;
-            return;
-          }
-        }
-        if (r.bytes + bytes <= kMaxRunBytes && bytes <= kMaxPieceBytes) {
-          pieces_.push_back(off | (bytes << kOffsetBits));
-          r.bytes += bytes;
-          ++r.pieceEnd;
-          return;
-        }
+      runEnd_ += bytes;
+      runBytes_ += bytes;
+      r.bytes = runBytes_;
+      if (join && off == pieceEnd_ &&
+          (pieces_.back() >> kOffsetBits) + bytes <= kMaxPieceBytes) {
+        pieces_.back() += bytes << kOffsetBits;
+        pieceEnd_ += bytes;
+        return 0;
       }
+      pieces_.push_back(off | (bytes << kOffsetBits));
+      pieceEnd_ = off + bytes;
+      ++r.pieceEnd;
+      return 1;
     }
-    appendLong(off, dst, bytes);
+    return appendLong(off, dst, bytes);
   }
 
   size_t numRuns() const { return runs_.size(); }
@@ -142,6 +142,9 @@ public:
   void assignCompact(const MoveList &other) {
     base_ = other.base_;
     sourceAlignment_ = other.sourceAlignment_;
+    runEnd_ = other.runEnd_;
+    runBytes_ = other.runBytes_;
+    pieceEnd_ = other.pieceEnd_;
     runs_.assign(other.runs_.begin(), other.runs_.end());
     pieces_.assign(other.pieces_.begin(), other.pieces_.end());
   }
@@ -149,6 +152,8 @@ public:
   void release() {
     runs_ = {};
     pieces_ = {};
+    runEnd_ = nullptr;
+    runBytes_ = pieceEnd_ = 0;
   }
 
 private:
@@ -157,7 +162,8 @@ private:
   static constexpr uint64_t kOffsetMask = (uint64_t(1) << kOffsetBits) - 1;
 
   /// Starts new runs for a move that does not fit the last one.
-  void appendLong(uint64_t off, uint8_t *dst, uint64_t bytes) {
+  uint32_t appendLong(uint64_t off, uint8_t *dst, uint64_t bytes) {
+    uint32_t added = 0;
     while (bytes) {
       uint64_t n = bytes < kMaxPieceBytes ? bytes : kMaxPieceBytes;
       uint32_t k = static_cast<uint32_t>(pieces_.size());
@@ -166,11 +172,20 @@ private:
       off += n;
       dst += n;
       bytes -= n;
+      ++added;
     }
+    runEnd_ = dst;
+    runBytes_ = runs_.back().bytes;
+    pieceEnd_ = off;
+    return added;
   }
 
   const uint8_t *base_ = nullptr;
   uint64_t sourceAlignment_ = 0;
+  /// The last run's end and size and the last move's source end (offset),
+  /// kept beside the arrays so that appending reads neither.
+  uint8_t *runEnd_ = nullptr;
+  uint64_t runBytes_ = 0, pieceEnd_ = 0;
   std::vector<Run> runs_;
   std::vector<uint64_t> pieces_;
 };
