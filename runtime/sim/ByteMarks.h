@@ -81,6 +81,13 @@ public:
     forWords(p, n, [&](uint64_t &w, uint64_t m) { any |= (w & m) != 0; });
     return any;
   }
+  /// Asks for the word holding p's bit to be brought into cache: a lookup
+  /// soon after (anyMarked) then need not wait for it.
+  void prefetch(const void *p) const {
+    __builtin_prefetch(bits_.get() +
+                       ((reinterpret_cast<uintptr_t>(p) - base_) >> shift_) /
+                           64);
+  }
   /// Unmarks bytes [p, p + n).
   void clear(const void *p, uint64_t n) {
     forWords(p, n, [](uint64_t &w, uint64_t m) { w &= ~m; });

@@ -21,31 +21,22 @@ namespace ipuc::sim::detail {
 void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   // Safe to copy straight across if no destination byte is written twice or
   // read by any copy: destinations are marked byte by byte, then sources
-  // looked up, in time linear in the number of contiguous pieces. Strided
-  // copies take part piece by piece, so copies that interleave (column
-  // blocks of one matrix) are judged on the bytes they really touch.
+  // looked up, in time linear in the number of contiguous pieces. A run of
+  // moves writes one contiguous range, marked at once. Strided copies take
+  // part piece by piece, so copies that interleave (column blocks of one
+  // matrix) are judged on the bytes they really touch.
+  const MoveList &moves = s.moves;
   ByteMarks &marks = s.marks;
   if (!marks.covers(memory.arenaBegin()))
     marks.reset(memory.arenaBegin(), memory.allocatedBytes());
-  // Calls f(ptr, bytes) on each destination piece until f returns false.
-  auto forEachDst = [&](auto &&f) {
-    for (const Move &m : p.moves)
-      if (!f(m.dst, m.bytes))
-        return;
-    for (const StridedCopy &c : p.strided) {
-      bool go = true;
-      c.forEachPiece(
-          [&](const uint8_t *, uint8_t *d, uint64_t n) { go = go && f(d, n); });
-      if (!go)
-        return;
-    }
-  };
   // The coarsest granule exact for every range: 4-byte elements need a
-  // quarter of the bitmap's cache lines.
-  uint64_t alignment = 0;
-  for (const Move &m : p.moves)
-    alignment = marks.foldAlignment(marks.foldAlignment(alignment, m.dst, 0),
-                                    m.src, m.bytes);
+  // quarter of the bitmap's cache lines. (A run's destinations are its
+  // start plus sums of its moves' lengths: the same granule as folding in
+  // each move's. The sources were folded in as they were appended; the
+  // list's base is the bitmap's.)
+  uint64_t alignment = moves.sourceAlignment();
+  for (const MoveList::Run &r : moves.runs())
+    alignment = marks.foldAlignment(alignment, r.dst, r.bytes);
   for (const StridedCopy &c : p.strided) {
     alignment = marks.foldAlignment(marks.foldAlignment(alignment, c.dst, 0),
                                     c.src, c.inner);
@@ -55,14 +46,22 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   }
   marks.setGranule(ByteMarks::granuleShift(alignment));
   bool disjoint = true;
-  forEachDst(
-      [&](uint8_t *d, uint64_t n) { return disjoint = marks.mark(d, n); });
+  for (const MoveList::Run &r : moves.runs())
+    if (!(disjoint = marks.mark(r.dst, r.bytes)))
+      break;
+  for (size_t i = 0; disjoint && i < p.strided.size(); ++i)
+    p.strided[i].forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+      disjoint = disjoint && marks.mark(d, n);
+    });
   if (disjoint) {
-    for (const Move &m : p.moves)
-      if (marks.anyMarked(m.src, m.bytes)) {
-        disjoint = false;
-        break;
-      }
+    // Sources are scattered over the arena, so each lookup would wait for
+    // its bitmap word: the word of the source 16 moves on is requested first.
+    constexpr size_t kAhead = 16;
+    for (size_t k = 0, n = moves.numPieces(); disjoint && k < n; ++k) {
+      if (k + kAhead < n)
+        marks.prefetch(moves.source(k + kAhead));
+      disjoint = !marks.anyMarked(moves.source(k), moves.length(k));
+    }
     for (size_t i = 0; disjoint && i < p.strided.size(); ++i)
       p.strided[i].forEachPiece([&](const uint8_t *src, uint8_t *, uint64_t n) {
         disjoint = disjoint && !marks.anyMarked(src, n);
@@ -74,12 +73,18 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
     // Staged: every source into one staging buffer, in plan order.
     std::vector<uint64_t> movesAt, stridedAt;
     uint64_t offset = 0;
-    size_t m = 0, k = 0;
+    size_t k = 0;
+    std::vector<uint64_t> pieceBytes;
+    pieceBytes.reserve(moves.numPieces());
+    moves.forEachPiece([&](const uint8_t *, uint8_t *, uint64_t n) {
+      pieceBytes.push_back(n);
+    });
+    size_t m = 0;
     for (size_t span = 0; span < p.order.size(); ++span)
       for (uint32_t i = 0; i < p.order[span]; ++i) {
         if (span % 2 == 0) {
           movesAt.push_back(offset);
-          offset += p.moves[m++].bytes;
+          offset += pieceBytes[m++];
         } else {
           stridedAt.push_back(offset);
           offset += p.strided[k++].bytes();
@@ -87,29 +92,33 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
       }
     p.staging.resize(offset);
     uint8_t *base = p.staging.data();
-    p.src.reserve(p.moves.size());
-    p.dst.reserve(p.moves.size());
-    for (size_t i = 0; i < p.moves.size(); ++i) {
-      const Move &mv = p.moves[i];
-      p.src.push_back({const_cast<uint8_t *>(mv.src), movesAt[i], mv.bytes});
-      p.dst.push_back({mv.dst, movesAt[i], mv.bytes});
-    }
+    p.src.reserve(moves.numPieces());
+    p.dst.reserve(moves.numPieces());
+    size_t i = 0;
+    moves.forEachPiece([&](const uint8_t *src, uint8_t *dst, uint64_t n) {
+      p.src.push_back({const_cast<uint8_t *>(src), movesAt[i], n});
+      p.dst.push_back({dst, movesAt[i], n});
+      ++i;
+    });
     for (size_t i = 0; i < p.strided.size(); ++i) {
       p.gathers.push_back(packedDestination(p.strided[i], base + stridedAt[i]));
       p.scatters.push_back(packedSource(p.strided[i], base + stridedAt[i]));
     }
-    p.moves = {};
+    p.moves.release();
     p.strided = {};
     return;
   }
   p.direct = true;
+  // Out of the thread's scratch into arrays of their exact size.
+  p.moves.assignCompact(moves);
   if (p.bytes >= 2 * kExchangeChunkBytes) {
     uint64_t acc = 0;
-    size_t n = p.moves.size() + p.strided.size();
+    const std::vector<MoveList::Run> &runs = p.moves.runs();
+    size_t n = runs.size() + p.strided.size();
     p.chunks.push_back(0);
     for (size_t i = 0; i < n; ++i) {
-      acc += i < p.moves.size() ? p.moves[i].bytes
-                                : p.strided[i - p.moves.size()].bytes();
+      acc +=
+          i < runs.size() ? runs[i].bytes : p.strided[i - runs.size()].bytes();
       if (acc >= kExchangeChunkBytes) {
         p.chunks.push_back(static_cast<uint32_t>(i + 1));
         acc = 0;
@@ -120,8 +129,10 @@ void Decoder::chooseDirect(DecodedExchange &p, Scratch &s) const {
   }
 }
 
-void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
-                         DecodedExchange &p) {
+// Inline: it runs for each of a big plan's 15 M pieces, from the walk's
+// callback.
+inline void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to,
+                                uint64_t bytes, DecodedExchange &p) {
   std::vector<uint64_t> &sent = s.sent, &received = s.received;
   std::vector<uint32_t> &touched = s.touched;
   // On-tile bytes still pass through the tile's exchange port: charged as
@@ -145,20 +156,12 @@ void Decoder::chargeCopy(Scratch &s, uint32_t from, uint32_t to, uint64_t bytes,
 
 namespace {
 /// Appends a contiguous move, joined to the previous one when it continues
-/// it on both sides.
-void appendMove(DecodedExchange &p, const uint8_t *src, uint8_t *dst,
-                uint64_t bytes) {
+/// it on both sides (and no strided copy came between them).
+void appendMove(DecodedExchange &p, MoveList &moves, const uint8_t *src,
+                uint8_t *dst, uint64_t bytes) {
   if (p.order.size() % 2 == 0)
     p.order.push_back(0);
-  if (!p.moves.empty() && p.order.back()) {
-    Move &b = p.moves.back();
-    if (b.src + b.bytes == src && b.dst + b.bytes == dst) {
-      b.bytes += bytes;
-      return;
-    }
-  }
-  p.moves.push_back({src, dst, bytes});
-  ++p.order.back();
+  p.order.back() += moves.append(src, dst, bytes, p.order.back() != 0);
 }
 
 void appendStrided(DecodedExchange &p, const StridedCopy &c) {
@@ -230,7 +233,7 @@ bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
     auto [st, sa] = at(srcSegs, static_cast<uint64_t>(from) * elem);
     auto [dt, da] = at(dstSegs, static_cast<uint64_t>(k) * elem);
     chargeCopy(s, st, dt, elem, p);
-    appendMove(p, memory.tile(st) + sa, memory.tile(dt) + da, elem);
+    appendMove(p, s.moves, memory.tile(st) + sa, memory.tile(dt) + da, elem);
     for (size_t d = rank; d-- > 0;) {
       if (++j[d] < dsz[d])
         break;
@@ -248,6 +251,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
   s.perChip.assign(dev.numChips, {0, 0});
   s.touched.clear();
+  s.moves.reset(memory.arenaBegin());
   size_t nc = ex.copies() ? ex.copies()->size() : 0;
   for (uint32_t ci = 0; ci < nc; ++ci) {
     const ExchangeCopy &c = *ex.copies()->Get(ci);
@@ -282,7 +286,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
       if (sc.rank)
         appendStrided(p, sc);
       else
-        appendMove(p, sc.src, sc.dst, sc.inner);
+        appendMove(p, s.moves, sc.src, sc.dst, sc.inner);
       continue;
     }
     if (perm) {
@@ -303,7 +307,7 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
                                 [&](uint32_t from, const uint8_t *sp,
                                     uint32_t to, uint8_t *dp, uint64_t bytes) {
                                   chargeCopy(s, from, to, bytes, p);
-                                  appendMove(p, sp, dp, bytes);
+                                  appendMove(p, s.moves, sp, dp, bytes);
                                   return true;
                                 }))
         continue;
@@ -324,7 +328,8 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
       uint64_t end = std::min(sg.bufOffset + sg.bytes, d.bufOffset + d.bytes);
       uint64_t bytes = end - pos;
       chargeCopy(s, sg.tile, d.tile, bytes, p);
-      appendMove(p, memory.tile(sg.tile) + sg.address + (pos - sg.bufOffset),
+      appendMove(p, s.moves,
+                 memory.tile(sg.tile) + sg.address + (pos - sg.bufOffset),
                  memory.tile(d.tile) + d.address + (pos - d.bufOffset), bytes);
       pos = end;
       if (pos == sg.bufOffset + sg.bytes)

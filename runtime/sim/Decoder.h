@@ -92,6 +92,10 @@ private:
     /// The destination bytes of the exchange being decided (chooseDirect),
     /// all unmarked between exchanges.
     ByteMarks marks;
+    /// The moves of the exchange being decoded, copied out at their exact
+    /// size when it is done: the capacity stays for the next one, so a big
+    /// plan's 15 M moves are not written twice by reallocation.
+    MoveList moves;
   };
   /// A compute set or exchange reached by the walk, decoded by the second
   /// pass into prog.computeSets[index] or prog.exchanges[index]; or the

@@ -17,6 +17,7 @@
 #define IPUC_SIM_PROGRAM_H
 
 #include "Codelet.h"
+#include "MoveList.h"
 #include "StridedCopy.h"
 #include "TileMemory.h"
 
@@ -110,13 +111,6 @@ struct DecodedComputeSet {
   bool parallel = false;
 };
 
-/// One contiguous piece of an exchange.
-struct Move {
-  const uint8_t *src = nullptr;
-  uint8_t *dst = nullptr;
-  uint64_t bytes = 0;
-};
-
 struct DecodedExchange {
   size_t profile = 0;
   /// No destination byte is a source byte or another copy's destination, so
@@ -125,16 +119,17 @@ struct DecodedExchange {
   /// write) would. Otherwise it goes through `staging`.
   bool direct = false;
   /// The copies: contiguous ones (and copies whose boxes span several
-  /// intervals, one move per run) as compact moves, the others as strided
-  /// descriptors. A move is a quarter of a descriptor's size, and most
+  /// intervals, one move per run) as packed moves (MoveList.h), the others
+  /// as strided descriptors. A move is 8 bytes, a descriptor 112, and most
   /// copies of a large exchange are moves.
-  std::vector<Move> moves;
+  MoveList moves;
   std::vector<StridedCopy> strided;
-  /// Plan order across the two lists: `count` entries from one, then the
-  /// other, alternately, starting with moves. Only staging needs it.
+  /// Plan order across the two lists: `count` entries from one (moves
+  /// counted one by one, not by run), then the other, alternately, starting
+  /// with moves. Only staging needs it.
   std::vector<uint32_t> order;
-  /// Parallel chunks of moves then strided (index i >= moves.size() is
-  /// strided[i - moves.size()]): chunk c is [chunks[c], chunks[c + 1]).
+  /// Parallel chunks of move runs then strided (index i >= moves.numRuns()
+  /// is strided[i - moves.numRuns()]): chunk c is [chunks[c], chunks[c + 1]).
   /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
   /// Staged: the moves' sources are gathered into `staging` at their

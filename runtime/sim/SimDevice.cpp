@@ -191,14 +191,14 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
   if (p.direct) {
     auto runChunk = [&](size_t begin, size_t end) {
-      size_t nm = p.moves.size();
-      for (size_t i = begin; i < std::min(end, nm); ++i)
-        std::memcpy(p.moves[i].dst, p.moves[i].src, p.moves[i].bytes);
-      for (size_t i = std::max(begin, nm); i < end; ++i)
-        p.strided[i - nm].run();
+      size_t nr = p.moves.numRuns();
+      if (begin < nr)
+        p.moves.copyRuns(begin, std::min(end, nr));
+      for (size_t i = std::max(begin, nr); i < end; ++i)
+        p.strided[i - nr].run();
     };
     if (p.chunks.empty())
-      runChunk(0, p.moves.size() + p.strided.size());
+      runChunk(0, p.moves.numRuns() + p.strided.size());
     else
       pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
         runChunk(p.chunks[c], p.chunks[c + 1]);

@@ -214,8 +214,8 @@ TEST(SimLayoutCopy, WalkMatchesElementByElementReference) {
   EXPECT_GT(strided, 1000);
 }
 
-// findInterval against a linear search, from every hint, on layouts of
-// equal and of random interval lengths, with and without gaps.
+// findInterval and rowInterval against a linear search, from every hint,
+// on layouts of equal and of random interval lengths, with and without gaps.
 TEST(SimLayoutCopy, FindIntervalMatchesLinearSearch) {
   std::mt19937 rng(17);
   for (int trial = 0; trial < 200; ++trial) {
@@ -232,9 +232,20 @@ TEST(SimLayoutCopy, FindIntervalMatchesLinearSearch) {
       for (uint32_t i = 0; i < l.intervals.size(); ++i)
         if (l.intervals[i].begin <= e)
           want = i;
-      for (uint32_t from = 0; from <= l.intervals.size(); ++from)
+      for (uint32_t from = 0; from <= l.intervals.size(); ++from) {
         ASSERT_EQ(sim::detail::findInterval(l, e, from), want)
             << "trial " << trial << " element " << e << " from " << from;
+        // The row-start guess gives the same answer whether its guess is
+        // right, one off, or wrong (past the end too).
+        for (int k = 0; k < 4; ++k) {
+          uint32_t lastRow = rng() % (l.intervals.size() + 2);
+          uint32_t step =
+              k == 0 && want >= lastRow ? want - lastRow : rng() % 5;
+          ASSERT_EQ(sim::detail::rowInterval(l, e, from, lastRow, step), want)
+              << "trial " << trial << " element " << e << " from " << from
+              << " lastRow " << lastRow << " step " << step;
+        }
+      }
     }
   }
 }
