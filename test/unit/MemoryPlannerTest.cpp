@@ -191,11 +191,18 @@ TEST(MemoryPlanner, TilesInAnyOrderGiveTheSameAddresses) {
 }
 
 TEST(MemoryPlanner, TilesOutsideTheDeviceGetAddressesButNoPeak) {
-  std::vector<MemoryBlock> blocks{{3, 16, 0, 0, 0, 0}, {-1, 8, 0, 0, 1, 0}};
+  // Tile numbers far apart (a malformed program, before verification) are
+  // planned like any others.
+  std::vector<MemoryBlock> blocks{{3, 16, 0, 0, 0, 0},
+                                  {-1, 8, 0, 0, 1, 0},
+                                  {int64_t(1) << 40, 8, 0, 0, 2, 0},
+                                  {3, 8, 0, 0, 3, 0}};
   std::vector<int64_t> peak = assignAddresses(blocks, 2);
   EXPECT_EQ(peak, (std::vector<int64_t>{0, 0}));
   EXPECT_EQ(blocks[0].address, 0);
   EXPECT_EQ(blocks[1].address, 0);
+  EXPECT_EQ(blocks[2].address, 0);
+  EXPECT_EQ(blocks[3].address, 16);
 }
 
 } // namespace
