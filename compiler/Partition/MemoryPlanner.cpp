@@ -21,16 +21,15 @@ struct Placed {
 /// first-fit walk of a block only looks at blocks live at the same time, and
 /// on a large program most of a tile's blocks are not (a 12-layer encoder's
 /// tiles hold ~900 blocks over ~1 000 steps; walking all of them for every
-/// block, and keeping one address-ordered list of them all, made the planner
-/// quadratic: seconds of its compile). Blocks live over more than a few
-/// buckets (the constants and inputs, live throughout) are kept apart in
-/// `longs`, met by every walk. The others are listed in levels: level 0
-/// holds them all, each finer one cuts the tile's steps into buckets and
-/// lists in each bucket, in address order, the blocks whose steps touch it.
-/// A block whose steps lie within one bucket of a level can only meet blocks
-/// of `longs` or of that bucket, so its walk through both in address order
-/// visits the blocks live with it in the order a walk of all of them does,
-/// and finds the same address.
+/// block made the planner quadratic: over a second of its compile). Blocks
+/// live over more than two buckets of the coarser level (the constants and
+/// inputs, live throughout) are kept apart in `longs`, met by every walk. The
+/// others are listed in levels: level 0 holds them all, each finer one cuts the
+/// tile's steps into buckets and lists in each bucket, in address order, the
+/// blocks whose steps touch it. A block whose steps lie within one bucket of a
+/// level can only meet blocks of `longs` or of that bucket, so its walk through
+/// both in address order visits the blocks live with it in the order a walk of
+/// all of them does, and finds the same address.
 class TileBlocks {
 public:
   TileBlocks(int64_t lo, int64_t hi) : lo(lo) {
