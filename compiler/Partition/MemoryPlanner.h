@@ -8,7 +8,9 @@
 #ifndef IPUC_COMPILER_PARTITION_MEMORYPLANNER_H
 #define IPUC_COMPILER_PARTITION_MEMORYPLANNER_H
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace ipuc::partition {
@@ -24,10 +26,23 @@ struct MemoryBlock {
   int64_t address = 0;
 };
 
+/// Runs body(0) ... body(count - 1), in any order and on any threads (the
+/// caller's thread pool; this file stays free of MLIR).
+using ParallelFor =
+    std::function<void(size_t count, const std::function<void(size_t)> &body)>;
+
 /// Assigns `address` of every block (aligned to `alignment`). Returns the
-/// peak bytes per tile (indexed by tile, sized `numTiles`).
+/// peak bytes per tile (indexed by tile, sized `numTiles`). Tiles are
+/// planned independently, through `parallelFor` when given; the addresses
+/// do not depend on it.
 std::vector<int64_t> assignAddresses(std::vector<MemoryBlock> &blocks,
-                                     int64_t numTiles, int64_t alignment = 8);
+                                     int64_t numTiles, int64_t alignment = 8,
+                                     const ParallelFor &parallelFor = nullptr);
+
+/// The addresses of the blocks `indices` (all on one tile; reordered), first
+/// fit by decreasing size, ties in the given order. Returns their peak.
+int64_t assignTileAddresses(std::vector<MemoryBlock> &blocks,
+                            std::vector<size_t> &indices, int64_t alignment);
 
 } // namespace ipuc::partition
 

@@ -12,6 +12,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace ipuc {
 #define GEN_PASS_DEF_PLANTILEMEMORY
@@ -93,6 +94,7 @@ struct PlanTileMemoryPass
         continue;
       bsp::TensorOp t = tensors[i];
       auto type = cast<bsp::BufferType>(t.getResult().getType());
+      int64_t elementBytes = type.getElementBytes();
       bool whole = t.getRole() != bsp::TensorRole::intermediate;
       if (whole || last[i] < 0) {
         first[i] = 0;
@@ -103,8 +105,8 @@ struct PlanTileMemoryPass
       perTile.clear();
       for (Attribute a : t.getMapping()) {
         auto iv = cast<bsp::IntervalAttr>(a);
-        perTile.push_back({iv.getTile(), (iv.getEnd() - iv.getBegin()) *
-                                             type.getElementBytes()});
+        perTile.push_back(
+            {iv.getTile(), (iv.getEnd() - iv.getBegin()) * elementBytes});
       }
       llvm::sort(perTile, llvm::less_first());
       for (size_t k = 0; k < perTile.size(); ++k) {
@@ -116,21 +118,27 @@ struct PlanTileMemoryPass
     }
     blockBegin.push_back(blocks.size());
     auto device = program.getDevice();
-    std::vector<int64_t> peak = assignAddresses(blocks, device.getTiles());
+    MLIRContext *ctx = program.getContext();
+    // Tiles are planned independently, on the context's threads.
+    std::vector<int64_t> peak = assignAddresses(
+        blocks, device.getTiles(), /*alignment=*/8,
+        [&](size_t count, const std::function<void(size_t)> &body) {
+          parallelFor(ctx, 0, count, body);
+        });
     // Rewrite intervals: a tensor's intervals on a tile are consecutive from
     // its block's address. The cursors are per tensor (one global map keyed
     // by tensor and tile cost a tree lookup per interval). Creating the
     // millions of new interval attributes was most of this pass, so the
     // tensors' mappings are built on the context's threads (attribute
     // uniquing is thread-safe) and only set on the ops afterwards, in order.
-    MLIRContext *ctx = program.getContext();
     std::vector<ArrayAttr> mappings(tensors.size());
     parallelFor(ctx, 0, tensors.size(), [&](size_t i) {
       // A view's intervals are its source's, taken below.
       if (viewSource[i] >= 0)
         return;
       bsp::TensorOp t = tensors[i];
-      auto type = cast<bsp::BufferType>(t.getResult().getType());
+      int64_t elementBytes =
+          cast<bsp::BufferType>(t.getResult().getType()).getElementBytes();
       llvm::SmallDenseMap<int64_t, int64_t, 16> cursor;
       for (size_t j = blockBegin[i]; j < blockBegin[i + 1]; ++j)
         cursor[blocks[j].tile] = blocks[j].address;
@@ -149,7 +157,7 @@ struct PlanTileMemoryPass
               ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
           changed = true;
         }
-        at += (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
+        at += (iv.getEnd() - iv.getBegin()) * elementBytes;
       }
       mappings[i] = changed ? ArrayAttr::get(ctx, intervals) : t.getMapping();
     });

@@ -8,11 +8,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Plan/BspToPlan.h"
-#include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/BodyCompiler.h"
 #include "compiler/Plan/GenericCodelet.h"
 #include "compiler/Plan/HostPlanSupport.h"
 #include "compiler/Plan/LocationString.h"
+#include "compiler/Plan/PlanWriting.h"
+#include "compiler/Plan/RecentVtables.h"
 
 #include "ipuc/plan/Plan.h"
 
@@ -29,6 +30,7 @@ using namespace mlir;
 namespace fb = flatbuffers;
 namespace plan = ipuc::plan;
 namespace bsp = ipuc::bsp;
+using ipuc::useVtableFirst;
 
 #ifndef IPUC_VERSION
 #define IPUC_VERSION "0.1.0"
@@ -133,13 +135,16 @@ private:
       it->second.first = ints(box.getOffsets());
       it->second.second = ints(box.getSizes());
     }
-    return plan::CreateBox(fbb, tensorIndex.lookup(value), it->second.first,
-                           it->second.second);
+    return useVtableFirst(fbb,
+                          plan::CreateBox(fbb, tensorIndex.lookup(value),
+                                          it->second.first, it->second.second));
   }
   template <typename T>
   fb::Offset<plan::Step> makeStep(fb::Offset<T> body) {
-    return plan::CreateStep(fbb, plan::StepBodyTraits<T>::enum_value,
-                            body.Union());
+    useVtableFirst(fbb, body);
+    return useVtableFirst(
+        fbb, plan::CreateStep(fbb, plan::StepBodyTraits<T>::enum_value,
+                              body.Union()));
   }
   void bind(std::vector<std::pair<std::string, uint32_t>> &bindings,
             StringRef name, uint32_t tensor) {
@@ -280,7 +285,9 @@ fb::Offset<plan::Generic> BspSerializer::createGeneric() {
   it->first.bytes = StringRef(copy, codelet.key.size());
   std::vector<fb::Offset<plan::Operand>> inputOperands, outputOperands;
   for (auto [i, f] : llvm::enumerate(codelet.folded)) {
-    auto operand = plan::CreateOperand(fbb, i, f.offset, ints(f.strides));
+    auto strides = ints(f.strides);
+    auto operand =
+        useVtableFirst(fbb, plan::CreateOperand(fbb, i, f.offset, strides));
     (i < codelet.numInputs ? inputOperands : outputOperands).push_back(operand);
   }
   it->second = plan::CreateGeneric(
@@ -339,9 +346,11 @@ BspSerializer::serializeVertex(Operation *op) {
             v.getSizes(m, n, k);
             flops = 2.0 * m * n * k;
             kind = plan::KernelBody::MatMul;
-            body = plan::CreateMatMul(fbb, 0, 1, v.getAccumulate() ? 2 : -1, 2,
-                                      1, m, n, k, v.getTransposeLhs(),
-                                      v.getTransposeRhs(), 0, 0)
+            body = useVtableFirst(
+                       fbb,
+                       plan::CreateMatMul(fbb, 0, 1, v.getAccumulate() ? 2 : -1,
+                                          2, 1, m, n, k, v.getTransposeLhs(),
+                                          v.getTransposeRhs(), 0, 0))
                        .Union();
             return success();
           })
@@ -396,7 +405,8 @@ BspSerializer::serializeVertex(Operation *op) {
               iimm = i.getType().isInteger(1) ? (int64_t)i.getValue().getZExtValue()
                                              : i.getValue().getSExtValue();
             kind = plan::KernelBody::Fill;
-            body = plan::CreateFill(fbb, 0, fimm, iimm).Union();
+            body = useVtableFirst(fbb, plan::CreateFill(fbb, 0, fimm, iimm))
+                       .Union();
             return success();
           })
           .Default([](Operation *other) {
@@ -407,7 +417,8 @@ BspSerializer::serializeVertex(Operation *op) {
   if (auto attr = op->getAttrOfType<FloatAttr>("flops"))
     flops = attr.getValueAsDouble();
   auto operandsOffset = fbb.CreateVector(operands);
-  return plan::CreateVertex(fbb, tile, operandsOffset, kind, body, flops);
+  return useVtableFirst(
+      fbb, plan::CreateVertex(fbb, tile, operandsOffset, kind, body, flops));
 }
 
 FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
@@ -431,7 +442,8 @@ FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
       fb::Offset<fb::Vector<int64_t>> perm;
       if (std::optional<ArrayRef<int64_t>> p = copy.getPerm())
         perm = fbb.CreateVector(p->data(), p->size());
-      copies.push_back(plan::CreateExchangeCopy(fbb, src, dst, perm));
+      copies.push_back(
+          useVtableFirst(fbb, plan::CreateExchangeCopy(fbb, src, dst, perm)));
     }
     return makeStep(plan::CreateExchangeDirect(
         fbb, exchange.getName().str().c_str(), loc.c_str(), &copies));

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -159,12 +160,49 @@ TEST(MemoryPlanner, MatchesTheReferenceOnManyStepsOneTile) {
   expectSameAsReference(blocks, 1, 8);
 }
 
+TEST(MemoryPlanner, MatchesTheReferenceWithStepsGivenBackwards) {
+  // The planner reads first > last as the reference's overlap test does
+  // (the time index must not lose such a block).
+  std::mt19937 rng(99);
+  std::vector<MemoryBlock> blocks = randomBlocks(rng, 1500, 2, 3000, 4096);
+  for (size_t i = 0; i < blocks.size(); i += 7)
+    std::swap(blocks[i].first, blocks[i].last);
+  expectSameAsReference(blocks, 2, 8);
+}
+
+TEST(MemoryPlanner, TilesInAnyOrderGiveTheSameAddresses) {
+  // A parallelFor that runs the tiles backwards, on one thread at a time,
+  // stands for the thread pool: the result must not depend on the order.
+  std::mt19937 rng(3);
+  std::vector<MemoryBlock> blocks = randomBlocks(rng, 4000, 9, 2000, 4096);
+  std::vector<MemoryBlock> serial = blocks;
+  std::vector<int64_t> serialPeak = assignAddresses(serial, 9);
+  size_t calls = 0;
+  std::vector<int64_t> peak = assignAddresses(
+      blocks, 9, 8, [&](size_t count, const std::function<void(size_t)> &body) {
+        ++calls;
+        for (size_t t = count; t-- > 0;)
+          body(t);
+      });
+  EXPECT_EQ(calls, 1u);
+  EXPECT_EQ(peak, serialPeak);
+  for (size_t i = 0; i < blocks.size(); ++i)
+    ASSERT_EQ(blocks[i].address, serial[i].address) << "block " << i;
+}
+
 TEST(MemoryPlanner, TilesOutsideTheDeviceGetAddressesButNoPeak) {
-  std::vector<MemoryBlock> blocks{{3, 16, 0, 0, 0, 0}, {-1, 8, 0, 0, 1, 0}};
+  // Tile numbers far apart (a malformed program, before verification) are
+  // planned like any others.
+  std::vector<MemoryBlock> blocks{{3, 16, 0, 0, 0, 0},
+                                  {-1, 8, 0, 0, 1, 0},
+                                  {int64_t(1) << 40, 8, 0, 0, 2, 0},
+                                  {3, 8, 0, 0, 3, 0}};
   std::vector<int64_t> peak = assignAddresses(blocks, 2);
   EXPECT_EQ(peak, (std::vector<int64_t>{0, 0}));
   EXPECT_EQ(blocks[0].address, 0);
   EXPECT_EQ(blocks[1].address, 0);
+  EXPECT_EQ(blocks[2].address, 0);
+  EXPECT_EQ(blocks[3].address, 16);
 }
 
 } // namespace

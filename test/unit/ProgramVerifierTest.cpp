@@ -202,6 +202,60 @@ TEST(ProgramVerifier, RejectsAForeignOpInAComputeSet) {
       << error;
 }
 
+/// A compute set of two generic vertices adding x and input1.t0.0 into
+/// output0: the first with the valid body `a + b`, then `a + b` again; the
+/// second on `tile` with `body` (its ops on %arg0, %arg1, yielding %6).
+std::string twoVertices(const std::string &tile, const std::string &body) {
+  std::string box = "[#bsp.box<offsets = [0, 0], sizes = [2, 3]>]";
+  std::string buf = "!bsp.buffer<2x3xf32>";
+  auto vertex = [&](const std::string &t, const std::string &ops) {
+    return "      bsp.generic_vertex tile(" + t + ") ins(%0 " + box + " : " +
+           buf + ", %3 " + box + " : " + buf + ") outs(%2 " + box + " : " +
+           buf +
+           ") attributes {indexing_maps = [#map, #map, #map], "
+           "iterator_types = [\"parallel\", \"parallel\"], loop_bounds = "
+           "array<i64: 2, 3>} {\n"
+           "      ^bb0(%arg0: f32, %arg1: f32, %arg2: f32):\n" +
+           ops + "        bsp.yield %6 : f32\n      }\n";
+  };
+  return "    bsp.compute_set \"pair\" {\n" +
+         vertex("0", "        %5 = arith.addf %arg0, %arg1 : f32\n"
+                     "        %6 = arith.addf %5, %arg1 : f32\n") +
+         vertex(tile, body) + "    }\n";
+}
+
+// The second vertex's body is the first's, which is verified once: what is
+// the vertex's own is still checked.
+TEST(ProgramVerifier, ChecksAVertexWhoseBodyWasVerifiedBefore) {
+  std::string same = "        %5 = arith.addf %arg0, %arg1 : f32\n"
+                     "        %6 = arith.addf %5, %arg1 : f32\n";
+  EXPECT_EQ(
+      expectSameVerdict(program("x", "0", "0", "", twoVertices("0", same))),
+      "");
+  std::string error =
+      expectSameVerdict(program("x", "0", "0", "", twoVertices("9", same)));
+  EXPECT_NE(error.find("is on tile 9, but device 'gc200' has 4 tiles"),
+            std::string::npos)
+      << error;
+}
+
+// Bodies alike but for the order of their ops are not the same body: the
+// second one's is verified (and its use before the definition found).
+TEST(ProgramVerifier, VerifiesABodyThatOnlyLooksLikeTheLastOne) {
+  std::string error = expectSameVerdict(program(
+      "x", "0", "0", "",
+      twoVertices("0", "        %5 = arith.addf %6, %arg1 : f32\n"
+                       "        %6 = arith.addf %arg0, %arg1 : f32\n")));
+  EXPECT_NE(error.find("does not dominate this use"), std::string::npos)
+      << error;
+  // Another op in the same place is not the same body either (and valid).
+  EXPECT_EQ(expectSameVerdict(program(
+                "x", "0", "0", "",
+                twoVertices("0", "        %5 = arith.addf %arg0, %arg1 : f32\n"
+                                 "        %6 = arith.mulf %5, %arg1 : f32\n"))),
+            "");
+}
+
 /// `text` (a module holding one program) with a copy of its program, under
 /// the same name, after it.
 std::string withProgramTwice(std::string text) {

@@ -355,7 +355,7 @@ LogicalResult TensorOp::verify() {
                            << " does not match " << type;
   }
   DeviceAttr device = getDevice((*this)->getParentOfType<ProgramOp>());
-  int64_t mapped = 0, previousEnd = 0;
+  int64_t mapped = 0, previousEnd = 0, elementBytes = type.getElementBytes();
   for (auto [i, attr] : llvm::enumerate(getMapping())) {
     auto iv = cast<IntervalAttr>(attr);
     if (iv.getEnd() > numElements)
@@ -374,7 +374,7 @@ LogicalResult TensorOp::verify() {
                            << "' is on tile " << iv.getTile()
                            << ", but device '" << device.getName() << "' has "
                            << device.getTiles() << " tiles";
-    int64_t bytes = (iv.getEnd() - iv.getBegin()) * type.getElementBytes();
+    int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
     if (device && bytes > device.getSramBytes())
       return emitOpError() << "interval #" << i << " of '" << getName()
                            << "' holds " << bytes
@@ -494,14 +494,23 @@ static LogicalResult verifyMapInBox(Operation *op, unsigned index,
                                     ArrayRef<int64_t> sizes) {
   SmallVector<int64_t> coeffs;
   for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-    int64_t constant;
-    if (!linearCoefficients(expr, bounds.size(), constant, coeffs))
-      continue;
-    int64_t lo = constant, hi = constant;
-    for (size_t d = 0; d < bounds.size(); ++d) {
-      int64_t reach = coeffs[d] * (bounds[d] - 1);
-      lo += std::min<int64_t>(reach, 0);
-      hi += std::max<int64_t>(reach, 0);
+    int64_t lo, hi;
+    // Most results are a loop dim itself: its range, without building the
+    // coefficients (41 results per vertex on an encoder layer).
+    if (auto dim = dyn_cast<AffineDimExpr>(expr);
+        dim && dim.getPosition() < bounds.size()) {
+      lo = 0;
+      hi = bounds[dim.getPosition()] - 1;
+    } else {
+      int64_t constant;
+      if (!linearCoefficients(expr, bounds.size(), constant, coeffs))
+        continue;
+      lo = hi = constant;
+      for (size_t d = 0; d < bounds.size(); ++d) {
+        int64_t reach = coeffs[d] * (bounds[d] - 1);
+        lo += std::min<int64_t>(reach, 0);
+        hi += std::max<int64_t>(reach, 0);
+      }
     }
     if (lo < 0 || hi >= sizes[r])
       return op->emitOpError()

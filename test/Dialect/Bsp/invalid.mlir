@@ -532,6 +532,27 @@ bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_b
   %n = bsp.tensor "n" role(intermediate) mapping [#bsp.interval<0, 0, 4, 64>] : !bsp.buffer<2x2xf32>
   %x = bsp.tensor "x" role(intermediate) mapping [#bsp.interval<0, 0, 9, 80>] : !bsp.buffer<1x3x3x1xf32>
   bsp.compute_set "c" {
+// A plain loop dim (the verifier's fast path) past its box.
+// expected-error@+1 {{indexing map #1 reaches index 3 in dim 0 of its box, whose size is 2}}
+    bsp.generic_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>) outs(%a [#bsp.box<offsets = [0], sizes = [2]>] : !bsp.buffer<4xf32>)
+        attributes {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], loop_bounds = array<i64: 4>} {
+    ^bb0(%p: f32, %q: f32):
+      %s = arith.addf %p, %p : f32
+      bsp.yield %s : f32
+    }
+  }
+}
+
+// -----
+
+bsp.program @p attributes {device = #bsp.device<name = "tiny", tiles = 2, sram_bytes = 256, clock_hz = 1.0e9, workers = 6, fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128, elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4, sync_cycles = 150>} {
+  %a = bsp.tensor "a" role(input) mapping [#bsp.interval<0, 0, 4, 0>] : !bsp.buffer<4xf32>
+  %b = bsp.tensor "b" role(intermediate) mapping [#bsp.interval<0, 0, 2, 16>, #bsp.interval<1, 2, 4, 16>] : !bsp.buffer<4xf32>
+  %i = bsp.tensor "i" role(intermediate) mapping [#bsp.interval<0, 0, 4, 32>] : !bsp.buffer<4xi32>
+  %m = bsp.tensor "m" role(intermediate) mapping [#bsp.interval<0, 0, 4, 48>] : !bsp.buffer<2x2xf32>
+  %n = bsp.tensor "n" role(intermediate) mapping [#bsp.interval<0, 0, 4, 64>] : !bsp.buffer<2x2xf32>
+  %x = bsp.tensor "x" role(intermediate) mapping [#bsp.interval<0, 0, 9, 80>] : !bsp.buffer<1x3x3x1xf32>
+  bsp.compute_set "c" {
 // expected-error@+1 {{lhs box of sizes 4 is not a matrix (rank >= 2, leading sizes 1)}}
     bsp.matmul_vertex tile(0) ins(%a [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<4xf32>, %m [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<2x2xf32>) outs(%n [#bsp.box<offsets = [0, 0], sizes = [2, 2]>] : !bsp.buffer<2x2xf32>)
   }
