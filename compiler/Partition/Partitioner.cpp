@@ -24,9 +24,7 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
   auto shaped = cast<ShapedType>(tensorType);
   auto type =
       bsp::BufferType::get(ctx, shaped.getShape(), shaped.getElementType());
-  std::sort(
-      ranges.begin(), ranges.end(),
-      [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
+  sortByBegin(ranges);
   // Adjacent ranges on one tile are one interval: the rows of a block that
   // spans whole rows, say. The memory planner gives a tile's intervals
   // consecutive addresses, so the layout is the same with fewer records.
