@@ -21,16 +21,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Partition/BoxCache.h"
 #include "compiler/Partition/Passes.h"
 
 #include "dialects/Bsp/IR/BspOps.h"
 
-#include "mlir/IR/Threading.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <string>
 #include <tuple>
@@ -226,15 +228,16 @@ private:
 };
 
 /// Plans the gathers of one compute set (GatherPlan). It only reads the IR
-/// and makes attributes (which the context uniques thread-safely), so that
-/// planners of different compute sets run at once. With `emit` unset a
+/// and makes attributes (which the context uniques thread-safely; `boxes` is
+/// the calling thread's own cache), so that planners of different compute
+/// sets run at once. With `emit` unset a
 /// failure is returned without a diagnostic: the compute set is then
 /// planned again with it set, in program order, so that errors are the
 /// ones a sequential walk reports.
 class GatherPlanner {
 public:
-  GatherPlanner(const Mappings &mappings, bool emit)
-      : mappings(mappings), emit(emit) {}
+  GatherPlanner(const Mappings &mappings, partition::BoxCache &boxes, bool emit)
+      : mappings(mappings), boxes(boxes), emit(emit) {}
 
   LogicalResult plan(bsp::ComputeSetOp cs, GatherPlan &out) {
     MLIRContext *ctx = cs.getContext();
@@ -282,8 +285,8 @@ public:
       GatherPlan::Stage &s = out.stages[run.stage];
       if (!run.at.empty())
         run.at[0] += s.slots[s.slotOfTile[run.tile]].second;
-      run.srcBox = bsp::BoxAttr::get(ctx, run.offsets, run.sizes);
-      run.dstBox = bsp::BoxAttr::get(ctx, run.at, run.sizes);
+      run.srcBox = boxes.get(run.offsets, run.sizes);
+      run.dstBox = boxes.get(run.at, run.sizes);
     }
     // Vertices read their boxes from the runs' staging tensors.
     for (size_t r = 0; r < requests.size();) {
@@ -299,7 +302,7 @@ public:
         for (size_t d = 0; d < at.size(); ++d)
           at[d] += q.box.getOffsets()[d] - run.offsets[d];
         rewire.stageOfInput.push_back({q.input, run.stage});
-        inputBoxes[q.input] = bsp::BoxAttr::get(ctx, at, q.box.getSizes());
+        inputBoxes[q.input] = boxes.get(at, q.box.getSizes());
       }
       rewire.inputBoxes = ArrayAttr::get(ctx, inputBoxes);
       out.rewires.push_back(std::move(rewire));
@@ -493,6 +496,7 @@ private:
   }
 
   const Mappings &mappings;
+  partition::BoxCache &boxes;
   bool emit;
   std::vector<GatherPlan::Request> requests;
   llvm::DenseMap<void *, SmallVector<unsigned, 1>> stagesOf;
@@ -537,6 +541,27 @@ private:
     }
   }
 
+  /// Calls `fn(i, worker)` for every i in [0, n) on the context's threads
+  /// (or this one), `worker` numbering the callers so that each has state of
+  /// its own (a box cache) that no other caller touches meanwhile.
+  template <typename Fn> void forEachOnThreads(size_t n, Fn &&fn) {
+    if (!ctx->isMultithreadingEnabled() || n <= 1) {
+      for (size_t i = 0; i < n; ++i)
+        fn(i, 0u);
+      return;
+    }
+    llvm::ThreadPoolInterface &pool = ctx->getThreadPool();
+    unsigned workers = std::min<size_t>(n, pool.getMaxConcurrency());
+    std::atomic<size_t> next(0);
+    llvm::ThreadPoolTaskGroup group(pool);
+    for (unsigned w = 0; w < workers; ++w)
+      group.async([&, w] {
+        for (size_t i = next++; i < n; i = next++)
+          fn(i, w);
+      });
+    group.wait();
+  }
+
   /// Plans the compute sets on the context's threads, a window at a time
   /// (the plans of a whole program at once would be a second copy of its
   /// boxes), and applies each window's plans in program order, which makes
@@ -544,18 +569,28 @@ private:
   LogicalResult gather(ArrayRef<bsp::ComputeSetOp> sets,
                        const Mappings &mappings) {
     constexpr size_t kWindow = 64;
+    // A box cache per worker, kept for the whole pass: the layers of a
+    // transformer read the same boxes again.
+    std::deque<partition::BoxCache> boxes;
+    unsigned workers = ctx->isMultithreadingEnabled()
+                           ? ctx->getThreadPool().getMaxConcurrency()
+                           : 1;
+    for (unsigned w = 0; w < std::max(workers, 1u); ++w)
+      boxes.emplace_back(ctx);
     for (size_t begin = 0; begin < sets.size(); begin += kWindow) {
       size_t end = std::min(sets.size(), begin + kWindow);
       std::vector<GatherPlan> plans(end - begin);
       std::vector<char> planned(end - begin, 0);
-      parallelFor(ctx, begin, end, [&](size_t i) {
-        planned[i - begin] = succeeded(GatherPlanner(mappings, /*emit=*/false)
-                                           .plan(sets[i], plans[i - begin]));
+      forEachOnThreads(end - begin, [&](size_t i, unsigned worker) {
+        planned[i] =
+            succeeded(GatherPlanner(mappings, boxes[worker], /*emit=*/false)
+                          .plan(sets[begin + i], plans[i]));
       });
       for (size_t i = begin; i < end; ++i) {
         if (!planned[i - begin]) {
           GatherPlan again;
-          (void)GatherPlanner(mappings, /*emit=*/true).plan(sets[i], again);
+          (void)GatherPlanner(mappings, boxes[0], /*emit=*/true)
+              .plan(sets[i], again);
           return failure();
         }
         apply(sets[i], plans[i - begin]);
