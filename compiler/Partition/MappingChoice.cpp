@@ -180,9 +180,7 @@ static uint64_t modelCost(Partitioner &p, linalg::LinalgOp op,
 }
 
 static std::vector<TileRange> sortedRanges(std::vector<TileRange> ranges) {
-  std::sort(
-      ranges.begin(), ranges.end(),
-      [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
+  sortByBegin(ranges);
   return ranges;
 }
 

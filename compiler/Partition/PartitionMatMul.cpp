@@ -144,7 +144,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
     if (batched)
       box.offsets.push_back(x);
     box.offsets.insert(box.offsets.end(), {r0, 0});
-    box.sizes = Shape(box.offsets.size(), 1);
+    box.sizes.assign(box.offsets.size(), 1);
     box.sizes[box.sizes.size() - 2] = rn;
     box.sizes.back() = ns;
     return box;
@@ -175,7 +175,7 @@ FailureOr<bool> Partitioner::partitionMatMul(linalg::LinalgOp op) {
           if (g.pk > 1) {
             // The whole padded block, edge blocks' unused rows and columns
             // included, so that every element of the partials is mapped.
-            Shape at = partialBox(ki, bi, mi, ni, 0, 0, 1, 1).offsets;
+            auto at = partialBox(ki, bi, mi, ni, 0, 0, 1, 1).offsets;
             int64_t flat = 0;
             for (size_t d = 0; d < at.size(); ++d)
               flat += at[d] * pStrides[d];

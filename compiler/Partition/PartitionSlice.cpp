@@ -95,9 +95,7 @@ LogicalResult Partitioner::partitionExtractSlice(tensor::ExtractSliceOp op) {
   int64_t total = product(resShape);
   int64_t run = resShape.empty() ? 1 : std::max<int64_t>(resShape.back(), 1);
   std::vector<TileRange> srcRanges = src.ranges;
-  std::sort(
-      srcRanges.begin(), srcRanges.end(),
-      [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
+  sortByBegin(srcRanges);
   for (int64_t at = 0; at < total; at += run) {
     Box first =
         toSource(Box{unflatten(resShape, at), Shape(resShape.size(), 1)});

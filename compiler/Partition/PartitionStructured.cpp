@@ -171,11 +171,8 @@ LogicalResult Partitioner::partitionStructured(linalg::LinalgOp op) {
     return failure();
   std::vector<TileRange> ranges = std::move(*chosen);
   auto sameRanges = [](std::vector<TileRange> a, std::vector<TileRange> c) {
-    auto byBegin = [](const TileRange &x, const TileRange &y) {
-      return x.begin < y.begin;
-    };
-    std::sort(a.begin(), a.end(), byBegin);
-    std::sort(c.begin(), c.end(), byBegin);
+    sortByBegin(a);
+    sortByBegin(c);
     if (a.size() != c.size())
       return false;
     for (size_t k = 0; k < a.size(); ++k)

@@ -86,9 +86,7 @@ FailureOr<bool> Partitioner::partitionTranspose(linalg::LinalgOp op) {
   if (failed(ranges))
     return failure();
   std::vector<TileRange> srcRanges = (*src)->ranges;
-  std::sort(
-      srcRanges.begin(), srcRanges.end(),
-      [](const TileRange &a, const TileRange &b) { return a.begin < b.begin; });
+  sortByBegin(srcRanges);
   auto permAttr = DenseI64ArrayAttr::get(ctx, *perm);
   size_t rank = perm->size();
   // The boxes of each source range, made when a result box first reads the

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Threading.h"
 
 using namespace mlir;
 using namespace ipuc;
@@ -24,9 +25,7 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
   auto shaped = cast<ShapedType>(tensorType);
   auto type =
       bsp::BufferType::get(ctx, shaped.getShape(), shaped.getElementType());
-  std::sort(
-      ranges.begin(), ranges.end(),
-      [](const TileRange &a, const TileRange &c) { return a.begin < c.begin; });
+  sortByBegin(ranges);
   // Adjacent ranges on one tile are one interval: the rows of a block that
   // spans whole rows, say. The memory planner gives a tile's intervals
   // consecutive addresses, so the layout is the same with fewer records.
@@ -39,10 +38,18 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
       ranges[kept++] = ranges[i];
   }
   ranges.resize(kept);
-  SmallVector<Attribute> intervals;
-  for (const TileRange &r : ranges)
-    intervals.push_back(
-        bsp::IntervalAttr::get(ctx, r.tile, r.begin, r.end, /*address=*/0));
+  // A weight homed on its consumers, row slice by row slice, has hundreds of
+  // thousands of intervals: they are uniqued on the context's threads (the
+  // context's uniquer is thread-safe), in chunks, each into its own slot.
+  SmallVector<Attribute> intervals(ranges.size());
+  constexpr size_t kChunk = 4096;
+  parallelFor(ctx, 0, (ranges.size() + kChunk - 1) / kChunk, [&](size_t c) {
+    for (size_t i = c * kChunk; i < std::min(ranges.size(), (c + 1) * kChunk);
+         ++i)
+      intervals[i] = bsp::IntervalAttr::get(ctx, ranges[i].tile,
+                                            ranges[i].begin, ranges[i].end,
+                                            /*address=*/0);
+  });
   OpBuilder::InsertionGuard guard(b);
   // Tensors are declared before the steps, in creation order.
   if (tensorInsertPoint)

@@ -36,6 +36,14 @@ std::vector<TileRange> ipuc::partition::linearMapping(int64_t numElements,
   return out;
 }
 
+void ipuc::partition::sortByBegin(std::vector<TileRange> &ranges) {
+  auto byBegin = [](const TileRange &a, const TileRange &c) {
+    return a.begin < c.begin;
+  };
+  if (!std::is_sorted(ranges.begin(), ranges.end(), byBegin))
+    std::sort(ranges.begin(), ranges.end(), byBegin);
+}
+
 std::vector<int64_t>
 ipuc::partition::rowMajorStrides(const std::vector<int64_t> &shape) {
   std::vector<int64_t> strides(shape.size(), 1);

@@ -8,6 +8,9 @@
 #ifndef IPUC_COMPILER_PARTITION_TILEMAPPING_H
 #define IPUC_COMPILER_PARTITION_TILEMAPPING_H
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -21,9 +24,15 @@ struct TileRange {
   int64_t begin = 0, end = 0;
 };
 
-/// A rectangular region in a tensor's own coordinates.
+/// A rectangular region in a tensor's own coordinates. Its dims are stored
+/// inline for the usual ranks: the partitioner makes millions of boxes (every
+/// operand box of every vertex and of every candidate mapping), and two heap
+/// vectors each were a large share of its allocations.
 struct Box {
-  std::vector<int64_t> offsets, sizes;
+  Box() = default;
+  Box(llvm::ArrayRef<int64_t> offsets, llvm::ArrayRef<int64_t> sizes)
+      : offsets(offsets), sizes(sizes) {}
+  llvm::SmallVector<int64_t, 4> offsets, sizes;
   int64_t numElements() const;
 };
 
@@ -35,6 +44,11 @@ struct Box {
 std::vector<TileRange> linearMapping(int64_t numElements, int64_t numTiles,
                                      int64_t grain, int64_t firstTile,
                                      int64_t totalTiles);
+
+/// Sorts `ranges` by begin. Most come sorted (mappings are made in element
+/// order and kept sorted), so they are only checked: sorting every candidate
+/// and every buffer's mapping again was a visible share of partitioning.
+void sortByBegin(std::vector<TileRange> &ranges);
 
 /// Row-major element strides of `shape`.
 std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape);

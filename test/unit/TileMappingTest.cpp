@@ -15,7 +15,7 @@ namespace {
 std::vector<int64_t> elementsOf(const std::vector<int64_t> &shape,
                                 const Box &box) {
   std::vector<int64_t> strides = rowMajorStrides(shape), out;
-  std::vector<int64_t> at(box.offsets);
+  std::vector<int64_t> at(box.offsets.begin(), box.offsets.end());
   if (box.numElements() == 0)
     return out;
   while (true) {
@@ -59,9 +59,9 @@ TEST(TileMapping, TileBoxesMergesTheRowsOfABlock) {
   std::set<int64_t> tiles;
   for (auto &[tile, box] : boxes) {
     tiles.insert(tile);
-    EXPECT_EQ(box.sizes, (std::vector<int64_t>{2, 3}));
+    EXPECT_EQ(box.sizes, (llvm::SmallVector<int64_t, 4>{2, 3}));
     EXPECT_EQ(box.offsets,
-              (std::vector<int64_t>{(tile / 2) * 2, (tile % 2) * 3}));
+              (llvm::SmallVector<int64_t, 4>{(tile / 2) * 2, (tile % 2) * 3}));
   }
   EXPECT_EQ(tiles.size(), 4u);
 }
@@ -102,8 +102,8 @@ TEST(TileMapping, SameElementsAsBoxAgreesWithBruteForce) {
   Box out;
   // Whole groups of 4 columns are boxes of 8x3x4.
   ASSERT_TRUE(sameElementsAsBox(from, Box{{2, 4}, {3, 8}}, to, out));
-  EXPECT_EQ(out.offsets, (std::vector<int64_t>{2, 1, 0}));
-  EXPECT_EQ(out.sizes, (std::vector<int64_t>{3, 2, 4}));
+  EXPECT_EQ(out.offsets, (llvm::SmallVector<int64_t, 4>{2, 1, 0}));
+  EXPECT_EQ(out.sizes, (llvm::SmallVector<int64_t, 4>{3, 2, 4}));
   EXPECT_EQ(elementsOf(from, Box{{2, 4}, {3, 8}}), elementsOf(to, out));
   // Columns 2..5 cut a group: no box of 8x3x4 holds exactly them.
   EXPECT_FALSE(sameElementsAsBox(from, Box{{2, 2}, {3, 4}}, to, out));
@@ -113,7 +113,7 @@ TEST(TileMapping, SameElementsAsBoxAgreesWithBruteForce) {
   EXPECT_TRUE(sameElementsAsBox(from, Box{{0, 8}, {1, 4}}, to, out));
   // Flattening: only whole-row blocks stay boxes.
   EXPECT_TRUE(sameElementsAsBox(from, Box{{1, 0}, {2, 12}}, {96}, out));
-  EXPECT_EQ(out.offsets, (std::vector<int64_t>{12}));
+  EXPECT_EQ(out.offsets, (llvm::SmallVector<int64_t, 4>{12}));
   EXPECT_FALSE(sameElementsAsBox(from, Box{{1, 0}, {2, 6}}, {96}, out));
 }
 

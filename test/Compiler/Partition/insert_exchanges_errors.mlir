@@ -79,3 +79,37 @@ bsp.program @disjoint attributes {device = #bsp.device<name = "tiny",
         outs(%y [#bsp.box<offsets = [4], sizes = [2]>] : !bsp.buffer<8xf32>)
   }
 }
+
+// -----
+
+// Compute sets are planned in parallel, but errors are those of a walk in
+// program order: only the first failing compute set ("first") is reported,
+// though "second" fails too.
+// CHECK: error: 'bsp.copy_vertex' op input #0 box [0:8] of 'x' cannot be gathered onto tile 1: no tile holds its element 4
+// CHECK-NOT: error:
+bsp.program @first_error attributes {device = #bsp.device<name = "tiny",
+    tiles = 2, sram_bytes = 4096, clock_hz = 1.0e9, workers = 6,
+    fp32_flops_per_cycle = 32, fp16_flops_per_cycle = 128,
+    elementwise_per_cycle = 2, exchange_bytes_per_cycle = 4,
+    sync_cycles = 150>, remote_operands} {
+  %x = bsp.tensor "x" role(intermediate) mapping [#bsp.interval<0, 0, 4, 0>]
+      : !bsp.buffer<8xf32>
+  %y = bsp.tensor "y" role(intermediate) mapping [#bsp.interval<1, 0, 8, 0>]
+      : !bsp.buffer<8xf32>
+  bsp.compute_set "fine" {
+    bsp.copy_vertex tile(1)
+        ins(%x [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<8xf32>)
+        outs(%y [#bsp.box<offsets = [0], sizes = [4]>] : !bsp.buffer<8xf32>)
+  }
+  bsp.compute_set "first" {
+    // expected-error@+1 {{input #0 box [0:8] of 'x' cannot be gathered onto tile 1: no tile holds its element 4}}
+    bsp.copy_vertex tile(1)
+        ins(%x [#bsp.box<offsets = [0], sizes = [8]>] : !bsp.buffer<8xf32>)
+        outs(%y [#bsp.box<offsets = [0], sizes = [8]>] : !bsp.buffer<8xf32>)
+  }
+  bsp.compute_set "second" {
+    bsp.copy_vertex tile(1)
+        ins(%x [#bsp.box<offsets = [2], sizes = [6]>] : !bsp.buffer<8xf32>)
+        outs(%y [#bsp.box<offsets = [2], sizes = [6]>] : !bsp.buffer<8xf32>)
+  }
+}
