@@ -136,11 +136,10 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   order.resize(nv);
   for (uint32_t vi = 0; vi < nv; ++vi)
     order[cursor[taskOf[vi]]++] = vi;
-  // Sized up front: most operands are one run of a box of rank <= 4.
+  // Sized up front: most operands are one run.
   p.vertices.reserve(nv);
   p.operands.reserve(nops);
   p.runs.reserve(nops);
-  p.dims.reserve(4 * nops);
 
   double hostWork = 0;
   for (size_t task = 0; task < p.tasks.size(); ++task) {
@@ -215,10 +214,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
         op.dtype = plan.tensors()->Get(box.tensor())->dtype();
         op.numElements = n;
-        op.dimBegin = static_cast<uint32_t>(p.dims.size());
         op.rank = box.sizes() ? box.sizes()->size() : 0;
-        if (box.sizes())
-          p.dims.insert(p.dims.end(), box.sizes()->begin(), box.sizes()->end());
+        op.dims = sizes;
         op.written = written[o];
         op.scratchOffset = scratch;
         // At least one byte each, and cache-line aligned, as the kernels saw
@@ -232,8 +229,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         s.signature.clear();
         for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o) {
           const DecodedOperand &op = p.operands[o];
-          PreparedCodelets::appendOperand(s.signature, op.dtype,
-                                          p.dims.data() + op.dimBegin, op.rank);
+          PreparedCodelets::appendOperand(s.signature, op.dtype, op.dims,
+                                          op.rank);
         }
         dv.prepared = p.codelets.get(v, s.signature);
       }

@@ -58,11 +58,14 @@ struct DecodedOperand {
   /// DecodedComputeSet::strided[strided], whose dst is the packed buffer's
   /// offset 0.
   int32_t strided = -1;
+  uint32_t rank = 0;
   uint64_t scratchOffset = 0; // where it is packed when not direct
-  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
-  /// rank) of DecodedComputeSet::dims.
+  /// The kernel's view of the box: its sizes are `dims[0, rank)`, the box's
+  /// own sizes in the plan (which outlives the device). Not copied: a big
+  /// plan has millions of operands, and a copy of their sizes was ~170 MB
+  /// of fresh pages faulted in while decoding.
   int64_t numElements = 0;
-  uint32_t dimBegin = 0, rank = 0;
+  const int64_t *dims = nullptr;
   plan::DType dtype = plan::DType::F32;
   bool written = false;
   /// The kernel works on tile memory in place (InPlaceOperands.cpp): the
@@ -101,7 +104,6 @@ struct DecodedComputeSet {
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
   std::vector<StridedCopy> strided;
-  std::vector<int64_t> dims;
   PreparedCodelets codelets;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;
