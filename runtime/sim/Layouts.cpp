@@ -110,6 +110,7 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
         std::sort(l.intervals.begin(), l.intervals.end(), byBegin);
       // Blocks of row intervals let a box on one tile be a strided copy.
       l.buildBlocks(openBlock);
+      l.buildIndex();
     }
   });
   for (size_t mi = 0; mi < nmaps; ++mi)
