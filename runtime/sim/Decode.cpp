@@ -147,6 +147,25 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   // profiles of big plans.
   StridedCopy gather;
   BoxPlace place;
+  // The last few distinct sizes stored for each operand position (the last
+  // position stands for all beyond it), most recent first: an operand whose
+  // sizes are among them shares their entry of p.dims.
+  constexpr size_t kDimSlots = 8, kDimWays = 4;
+  struct DimEntry {
+    uint32_t begin = 0, rank = UINT32_MAX; // UINT32_MAX: empty
+  };
+  DimEntry recentDims[kDimSlots][kDimWays];
+  auto internDims = [&](size_t o, const int64_t *sizes, uint32_t rank) {
+    DimEntry *ways = recentDims[std::min(o, kDimSlots - 1)];
+    for (size_t w = 0; w < kDimWays; ++w)
+      if (ways[w].rank == rank &&
+          std::equal(sizes, sizes + rank, p.dims.data() + ways[w].begin))
+        return ways[w].begin;
+    std::move_backward(ways, ways + kDimWays - 1, ways + kDimWays);
+    ways[0] = {static_cast<uint32_t>(p.dims.size()), rank};
+    p.dims.insert(p.dims.end(), sizes, sizes + rank);
+    return ways[0].begin;
+  };
   for (size_t task = 0; task < p.tasks.size(); ++task) {
     TileTask &t = p.tasks[task];
     t.vertexBegin = static_cast<uint32_t>(p.vertices.size());
@@ -218,7 +237,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         op.dtype = plan.tensors()->Get(box.tensor())->dtype();
         op.numElements = n;
         op.rank = box.sizes() ? box.sizes()->size() : 0;
-        op.dims = sizes;
+        op.dimBegin = internDims(o, sizes, op.rank);
         op.written = written[o];
         op.scratchOffset = scratch;
         // At least one byte each, and cache-line aligned, as the kernels saw
@@ -232,8 +251,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         s.signature.clear();
         for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o) {
           const DecodedOperand &op = p.operands[o];
-          PreparedCodelets::appendOperand(s.signature, op.dtype, op.dims,
-                                          op.rank);
+          PreparedCodelets::appendOperand(s.signature, op.dtype,
+                                          p.dims.data() + op.dimBegin, op.rank);
         }
         dv.prepared = p.codelets.get(v, s.signature);
       }

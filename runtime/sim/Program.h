@@ -60,12 +60,11 @@ struct DecodedOperand {
   int32_t strided = -1;
   uint32_t rank = 0;
   uint64_t scratchOffset = 0; // where it is packed when not direct
-  /// The kernel's view of the box: its sizes are `dims[0, rank)`, the box's
-  /// own sizes in the plan (which outlives the device). Not copied: a big
-  /// plan has millions of operands, and a copy of their sizes was ~170 MB
-  /// of fresh pages faulted in while decoding.
   int64_t numElements = 0;
-  const int64_t *dims = nullptr;
+  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
+  /// rank) of DecodedComputeSet::dims, where operands of equal sizes share
+  /// one entry.
+  uint32_t dimBegin = 0;
   plan::DType dtype = plan::DType::F32;
   bool written = false;
   /// The kernel works on tile memory in place (InPlaceOperands.cpp): the
@@ -104,6 +103,11 @@ struct DecodedComputeSet {
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
   std::vector<StridedCopy> strided;
+  /// Operand sizes, each distinct run of them once or a few times: the
+  /// vertices of a compute set mostly repeat a few shapes, and a copy per
+  /// operand was ~170 MB of fresh pages on a 12-layer encoder (and a
+  /// stream of them read on every run).
+  std::vector<int64_t> dims;
   PreparedCodelets codelets;
   uint64_t cycles = 0; // slowest tile
   double flops = 0;

@@ -128,7 +128,8 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
         kernels::KernelTensor &kt = tensors[o - v.operandBegin];
         kt.dtype = op.dtype;
         kt.numElements = op.numElements;
-        kt.shape.assign(op.dims, op.dims + op.rank);
+        kt.shape.assign(p.dims.data() + op.dimBegin,
+                        p.dims.data() + op.dimBegin + op.rank);
         kt.rowStride = op.rowStride;
         if (op.direct) {
           kt.data = op.strided >= 0
