@@ -117,10 +117,10 @@ TEST(SimInPlace, OperandSizesSharedAcrossVertices) {
   ASSERT_TRUE(sim);
   std::vector<float> xv = ramp(total, 0.5f, -3), yv = ramp(total, -0.25f, 1);
   std::string err;
-  ASSERT_TRUE(sim->setInput("x", DType::F32, {total}, xv.data(), 4 * total,
-                            err));
-  ASSERT_TRUE(sim->setInput("y", DType::F32, {total}, yv.data(), 4 * total,
-                            err));
+  ASSERT_TRUE(
+      sim->setInput("x", DType::F32, {total}, xv.data(), 4 * total, err));
+  ASSERT_TRUE(
+      sim->setInput("y", DType::F32, {total}, yv.data(), 4 * total, err));
   ASSERT_TRUE(sim->run(err)) << err;
   std::vector<float> zv = output(*sim, "z", total);
   ASSERT_EQ(zv.size(), size_t(total));

@@ -62,7 +62,8 @@ TEST(SimIntervalIndex, MatchesLinearSearch) {
     indexed += !l.bucketFirst.empty();
     // Buckets never outnumber the intervals by more than one.
     EXPECT_LE(l.bucketFirst.size(), l.intervals.size() + 1);
-    std::vector<uint32_t> hints = {0, static_cast<uint32_t>(l.intervals.size())};
+    std::vector<uint32_t> hints = {0,
+                                   static_cast<uint32_t>(l.intervals.size())};
     for (int h = 0; h < 4; ++h)
       hints.push_back(rng() % l.intervals.size());
     for (int64_t e = -2; e < n + 2; ++e) {
