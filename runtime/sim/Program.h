@@ -193,6 +193,14 @@ class ThreadPool;
 void chooseInPlaceOperands(DecodedComputeSet &p, const plan::Vertex &v,
                            const DecodedVertex &dv);
 
+/// Per tile of `tiles`, the bytes in use (the union of the address ranges of
+/// the layouts' intervals) and the extent (their highest end); every end is
+/// at most `sramBytesPerTile`. With a pool, tiles are merged on its threads.
+void tileFootprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
+                    uint64_t sramBytesPerTile, ThreadPool *pool,
+                    std::vector<uint64_t> &tileBytes,
+                    std::vector<uint64_t> &extents);
+
 bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
                   std::vector<uint64_t> &tileBytes,
