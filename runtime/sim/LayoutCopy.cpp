@@ -99,6 +99,11 @@ uint32_t findInterval(const TensorLayout &l, int64_t e, uint32_t from) {
   size_t n = ivs.size(), lo = 0, hi = n;
   if (from < n && ivs[from].begin <= e && e < ivs[from].end)
     return from;
+  // A walk through the intervals (a layout copy run) asks for the next one:
+  // it is at hand, where the index is one more load from elsewhere.
+  if (size_t{from} + 1 < n && ivs[from].begin <= e &&
+      ivs[from + 1].begin <= e && e < ivs[from + 1].end)
+    return from + 1;
   if (uint32_t i; l.lookUp(e, i))
     return i;
   if (from < n && ivs[from].begin <= e) {
