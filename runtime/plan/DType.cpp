@@ -107,17 +107,17 @@ std::string shapeString(const flatbuffers::Vector<int64_t> *shape) {
 int64_t numElements(const flatbuffers::Vector<int64_t> *shape) {
   if (!shape)
     return 1;
-  __int128 n = 1;
+  // Called for every box of a plan (millions in a big tile program), so in
+  // 64 bits: a product that overflows them is past the limit below anyway.
+  int64_t n = 1;
   for (int64_t d : *shape) {
-    if (d < 0)
-      return -1;
-    n *= d;
     // 2^56 elements is far beyond any device; the limit keeps later offset
     // arithmetic (element count times element size) free of overflow.
-    if (n > (static_cast<__int128>(1) << 56))
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) ||
+        n > (static_cast<int64_t>(1) << 56))
       return -1;
   }
-  return static_cast<int64_t>(n);
+  return n;
 }
 
 } // namespace ipuc::plan

@@ -282,9 +282,13 @@ bool SemanticVerifier::checkTileBox(const std::string &where, const Box *box) {
     return fail(fmt::format("{}: box of rank-{} tensor {} has {} offsets and "
                             "{} sizes",
                             where, rank, tensorLabel(plan, t), no, ns));
+  // Raw (little-endian) arrays: this runs for every box of the program.
+  const int64_t *offsets = rank ? box->offsets()->data() : nullptr;
+  const int64_t *sizes = rank ? box->sizes()->data() : nullptr;
+  const int64_t *dims = rank ? shape->data() : nullptr;
   for (size_t d = 0; d < rank; ++d) {
-    int64_t o = box->offsets()->Get(d), n = box->sizes()->Get(d);
-    if (o < 0 || n < 0 || static_cast<I128>(o) + n > shape->Get(d))
+    int64_t o = offsets[d], n = sizes[d];
+    if (o < 0 || n < 0 || static_cast<I128>(o) + n > dims[d])
       return fail(fmt::format("{}: box [{}, {}) of dimension {} is outside "
                               "tensor {} of shape [{}]",
                               where, o, static_cast<int64_t>(o + n), d,

@@ -136,13 +136,36 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   order.resize(nv);
   for (uint32_t vi = 0; vi < nv; ++vi)
     order[cursor[taskOf[vi]]++] = vi;
-  // Sized up front: most operands are one run of a box of rank <= 4.
+  // Sized up front: most operands are one run.
   p.vertices.reserve(nv);
   p.operands.reserve(nops);
   p.runs.reserve(nops);
-  p.dims.reserve(4 * nops);
 
   double hostWork = 0;
+  // Filled in by describePackedBox for each operand it places; declared
+  // once because zeroing a 112-byte descriptor per operand showed in
+  // profiles of big plans.
+  StridedCopy gather;
+  BoxPlace place;
+  // The last few distinct sizes stored for each operand position (the last
+  // position stands for all beyond it), most recent first: an operand whose
+  // sizes are among them shares their entry of p.dims.
+  constexpr size_t kDimSlots = 8, kDimWays = 4;
+  struct DimEntry {
+    uint32_t begin = 0, rank = UINT32_MAX; // UINT32_MAX: empty
+  };
+  DimEntry recentDims[kDimSlots][kDimWays];
+  auto internDims = [&](size_t o, const int64_t *sizes, uint32_t rank) {
+    DimEntry *ways = recentDims[std::min(o, kDimSlots - 1)];
+    for (size_t w = 0; w < kDimWays; ++w)
+      if (ways[w].rank == rank &&
+          std::equal(sizes, sizes + rank, p.dims.data() + ways[w].begin))
+        return ways[w].begin;
+    std::move_backward(ways, ways + kDimWays - 1, ways + kDimWays);
+    ways[0] = {static_cast<uint32_t>(p.dims.size()), rank};
+    p.dims.insert(p.dims.end(), sizes, sizes + rank);
+    return ways[0].begin;
+  };
   for (size_t task = 0; task < p.tasks.size(); ++task) {
     TileTask &t = p.tasks[task];
     t.vertexBegin = static_cast<uint32_t>(p.vertices.size());
@@ -172,8 +195,6 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         // A box on one tile (nearly all of them) is placed by arithmetic on
         // its block: one run, or one strided copy to gather and scatter it.
         // Others are resolved run by run.
-        StridedCopy gather;
-        BoxPlace place;
         const int64_t *offsets =
             box.offsets() ? box.offsets()->data() : nullptr;
         const int64_t *sizes = box.sizes() ? box.sizes()->data() : nullptr;
@@ -215,10 +236,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;
         op.dtype = plan.tensors()->Get(box.tensor())->dtype();
         op.numElements = n;
-        op.dimBegin = static_cast<uint32_t>(p.dims.size());
         op.rank = box.sizes() ? box.sizes()->size() : 0;
-        if (box.sizes())
-          p.dims.insert(p.dims.end(), box.sizes()->begin(), box.sizes()->end());
+        op.dimBegin = internDims(o, sizes, op.rank);
         op.written = written[o];
         op.scratchOffset = scratch;
         // At least one byte each, and cache-line aligned, as the kernels saw

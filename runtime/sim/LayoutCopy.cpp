@@ -97,10 +97,17 @@ uint32_t findInterval(const TensorLayout &l, int64_t e, uint32_t from) {
   const std::vector<Interval> &ivs = l.intervals;
   auto before = [](int64_t v, const Interval &iv) { return v < iv.begin; };
   size_t n = ivs.size(), lo = 0, hi = n;
+  if (from < n && ivs[from].begin <= e && e < ivs[from].end)
+    return from;
+  // A walk through the intervals (a layout copy run) asks for the next one:
+  // it is at hand, where the index is one more load from elsewhere.
+  if (size_t{from} + 1 < n && ivs[from].begin <= e &&
+      ivs[from + 1].begin <= e && e < ivs[from + 1].end)
+    return from + 1;
+  if (uint32_t i; l.lookUp(e, i))
+    return i;
   if (from < n && ivs[from].begin <= e) {
     const Interval &f = ivs[from];
-    if (e < f.end)
-      return from;
     // Intervals of a split tensor are mostly of one length: stepping by the
     // length of the last one lands on the interval, or next to it, in one
     // probe, where a search would touch a cache line per step.

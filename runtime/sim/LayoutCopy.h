@@ -79,11 +79,12 @@ bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
                         LayoutCopy &copy);
 
 namespace detail {
-/// The index of the interval of `l` holding flat element `e`: searched
-/// from interval `from` when it starts at or before `e` (a guess from its
-/// length, then a gallop, so that a near one is found in a probe or two),
-/// through all intervals otherwise; the last interval starting before `e`
-/// (or 0) when none holds it.
+/// The index of the interval of `l` holding flat element `e`: interval
+/// `from` if it holds it, else through the layout's index when it has one
+/// (TensorLayout::lookUp), else searched from `from` when it starts at or
+/// before `e` (a guess from its length, then a gallop, so that a near one
+/// is found in a probe or two), through all intervals otherwise; the last
+/// interval starting before `e` (or 0) when none holds it.
 uint32_t findInterval(const TensorLayout &l, int64_t e, uint32_t from);
 
 /// The interval of `l` holding flat element `e`, the start of a row of a

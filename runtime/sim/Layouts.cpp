@@ -49,7 +49,77 @@ void forEachIndex(ThreadPool *pool, size_t n,
     std::rethrow_exception(thrown);
 }
 
+/// The footprints of tileFootprints with each address range stored as a
+/// `Range` made by pack(begin, end) and read back by unpack.
+template <typename Range, typename Pack, typename Unpack>
+void footprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
+                ThreadPool *pool, Pack pack, Unpack unpack,
+                std::vector<uint64_t> &tileBytes,
+                std::vector<uint64_t> &extents) {
+  // Per tile, the address ranges in use: their union is the footprint, their
+  // highest end what the tile's memory must hold. Gathered into one array,
+  // tile by tile (counted first), then each tile's sorted and merged.
+  std::vector<uint64_t> start(tiles + 1, 0);
+  for (const TensorLayout &l : layouts)
+    for (const Interval &iv : l.intervals)
+      ++start[iv.tile + 1];
+  for (uint32_t t = 0; t < tiles; ++t)
+    start[t + 1] += start[t];
+  std::vector<Range> ranges(start[tiles]);
+  {
+    std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
+    for (const TensorLayout &l : layouts)
+      for (const Interval &iv : l.intervals)
+        ranges[cursor[iv.tile]++] = pack(
+            iv.address,
+            iv.address + static_cast<uint64_t>(iv.end - iv.begin) * l.elemSize);
+  }
+  forEachIndex(pool, tiles, [&](size_t tile) {
+    auto b = ranges.begin() + start[tile], e = ranges.begin() + start[tile + 1];
+    if (b == e)
+      return;
+    std::sort(b, e);
+    auto [curB, curE] = unpack(*b);
+    uint64_t used = 0;
+    for (auto it = b; it != e; ++it) {
+      auto [first, second] = unpack(*it);
+      if (first > curE) {
+        used += curE - curB;
+        curB = first;
+        curE = second;
+      } else {
+        curE = std::max(curE, second);
+      }
+      extents[tile] = std::max(extents[tile], second);
+    }
+    used += curE - curB;
+    tileBytes[tile] = used;
+  });
+}
+
 } // namespace
+
+void tileFootprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
+                    uint64_t sramBytesPerTile, ThreadPool *pool,
+                    std::vector<uint64_t> &tileBytes,
+                    std::vector<uint64_t> &extents) {
+  tileBytes.assign(tiles, 0);
+  extents.assign(tiles, 0);
+  using Pair = std::pair<uint64_t, uint64_t>;
+  if (sramBytesPerTile > UINT32_MAX) {
+    footprints<Pair>(
+        layouts, tiles, pool, [](uint64_t b, uint64_t e) { return Pair(b, e); },
+        [](const Pair &r) { return r; }, tileBytes, extents);
+    return;
+  }
+  // Every end fits 32 bits: one 64-bit key per range (begin, then end) sorts
+  // like the pair it packs, in half the memory (a 12-layer encoder has
+  // 4.4 M intervals) and with cheaper comparisons.
+  footprints<uint64_t>(
+      layouts, tiles, pool, [](uint64_t b, uint64_t e) { return b << 32 | e; },
+      [](uint64_t r) { return Pair(r >> 32, r & UINT32_MAX); }, tileBytes,
+      extents);
+}
 
 bool buildLayouts(const Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,
@@ -110,6 +180,7 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
         std::sort(l.intervals.begin(), l.intervals.end(), byBegin);
       // Blocks of row intervals let a box on one tile be a strided copy.
       l.buildBlocks(openBlock);
+      l.buildIndex();
     }
   });
   for (size_t mi = 0; mi < nmaps; ++mi)
@@ -123,46 +194,11 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
       if (t.shape())
         layouts[i].shape.assign(t.shape()->begin(), t.shape()->end());
     }
-  // Per tile, the address ranges in use: their union is the footprint, their
-  // highest end what the tile's memory must hold. Gathered into one array,
-  // tile by tile (counted first), then each tile's sorted and merged.
-  std::vector<uint64_t> start(tiles + 1, 0);
-  for (const TensorLayout &l : layouts)
-    for (const Interval &iv : l.intervals)
-      ++start[iv.tile + 1];
-  for (uint32_t t = 0; t < tiles; ++t)
-    start[t + 1] += start[t];
-  std::vector<std::pair<uint64_t, uint64_t>> ranges(start[tiles]);
-  {
-    std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
-    for (const TensorLayout &l : layouts)
-      for (const Interval &iv : l.intervals)
-        ranges[cursor[iv.tile]++] = {
-            iv.address,
-            iv.address + static_cast<uint64_t>(iv.end - iv.begin) * l.elemSize};
-  }
   tileBytes.assign(tiles, 0);
   // The SRAM check above keeps every extent within the device's capacity.
   std::vector<uint64_t> extents(tiles, 0);
-  forEachIndex(pool, tiles, [&](size_t tile) {
-    auto b = ranges.begin() + start[tile], e = ranges.begin() + start[tile + 1];
-    if (b == e)
-      return;
-    std::sort(b, e);
-    uint64_t used = 0, curB = b->first, curE = b->second;
-    for (auto it = b; it != e; ++it) {
-      if (it->first > curE) {
-        used += curE - curB;
-        curB = it->first;
-        curE = it->second;
-      } else {
-        curE = std::max(curE, it->second);
-      }
-      extents[tile] = std::max(extents[tile], it->second);
-    }
-    used += curE - curB;
-    tileBytes[tile] = used;
-  });
+  tileFootprints(layouts, tiles, dev.sramBytesPerTile, pool, tileBytes,
+                 extents);
   memory = std::make_unique<TileMemory>(extents);
   return true;
 }

@@ -59,11 +59,13 @@ struct DecodedOperand {
   /// DecodedComputeSet::strided[strided], whose dst is the packed buffer's
   /// offset 0.
   int32_t strided = -1;
+  uint32_t rank = 0;
   uint64_t scratchOffset = 0; // where it is packed when not direct
-  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
-  /// rank) of DecodedComputeSet::dims.
   int64_t numElements = 0;
-  uint32_t dimBegin = 0, rank = 0;
+  /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
+  /// rank) of DecodedComputeSet::dims, where operands of equal sizes share
+  /// one entry.
+  uint32_t dimBegin = 0;
   plan::DType dtype = plan::DType::F32;
   bool written = false;
   /// The kernel works on tile memory in place (InPlaceOperands.cpp): the
@@ -102,6 +104,10 @@ struct DecodedComputeSet {
   std::vector<DecodedOperand> operands;
   std::vector<MemRun> runs;
   std::vector<StridedCopy> strided;
+  /// Operand sizes, each distinct run of them once or a few times: the
+  /// vertices of a compute set mostly repeat a few shapes, and a copy per
+  /// operand was ~170 MB of fresh pages on a 12-layer encoder (and a
+  /// stream of them read on every run).
   std::vector<int64_t> dims;
   PreparedCodelets codelets;
   uint64_t cycles = 0; // slowest tile
@@ -181,6 +187,14 @@ class ThreadPool;
 /// they lie in tile memory as `direct` (InPlaceOperands.cpp).
 void chooseInPlaceOperands(DecodedComputeSet &p, const plan::Vertex &v,
                            const DecodedVertex &dv);
+
+/// Per tile of `tiles`, the bytes in use (the union of the address ranges of
+/// the layouts' intervals) and the extent (their highest end); every end is
+/// at most `sramBytesPerTile`. With a pool, tiles are merged on its threads.
+void tileFootprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
+                    uint64_t sramBytesPerTile, ThreadPool *pool,
+                    std::vector<uint64_t> &tileBytes,
+                    std::vector<uint64_t> &extents);
 
 bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
                   std::vector<TensorLayout> &layouts,

@@ -154,6 +154,10 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
 
 void TensorLayout::buildBlocks(std::vector<int32_t> &openBlock) {
   blocks.clear();
+  // At most one block per interval. Reserved, not grown: growing a big
+  // tensor's blocks by doubling faulted in about twice their final pages;
+  // the untouched tail of the reserve costs only address space.
+  blocks.reserve(intervals.size());
   blockOf.assign(intervals.size(), 0);
   for (size_t i = 0; i < intervals.size(); ++i) {
     const Interval &iv = intervals[i];
@@ -189,6 +193,33 @@ void TensorLayout::buildBlocks(std::vector<int32_t> &openBlock) {
   }
   for (const Block &b : blocks)
     openBlock[b.tile] = -1;
+}
+
+void TensorLayout::buildIndex() {
+  bucketFirst.clear();
+  bucketShift = 0;
+  // A few intervals are found in a probe or two without one.
+  constexpr size_t kMinIndexedIntervals = 16;
+  size_t n = intervals.size();
+  if (n < kMinIndexedIntervals || n > UINT32_MAX)
+    return;
+  int64_t numel = 1;
+  for (int64_t d : shape)
+    numel *= d;
+  numel = std::max(numel, intervals.back().end);
+  // Buckets of the smallest power of two elements that makes them no more
+  // than the intervals.
+  while ((static_cast<uint64_t>(numel) >> bucketShift) > n)
+    ++bucketShift;
+  size_t buckets = ((static_cast<uint64_t>(numel) - 1) >> bucketShift) + 1;
+  bucketFirst.resize(buckets);
+  size_t i = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    int64_t first = static_cast<int64_t>(b << bucketShift);
+    while (i + 1 < n && intervals[i + 1].begin <= first)
+      ++i;
+    bucketFirst[b] = static_cast<uint32_t>(i);
+  }
 }
 
 std::string TensorLayout::elementString(int64_t flat) const {

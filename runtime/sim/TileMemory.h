@@ -59,10 +59,46 @@ struct TensorLayout {
   /// interval i belongs to.
   std::vector<Block> blocks;
   std::vector<uint32_t> blockOf;
+  /// An index into the intervals, for a tensor with many: elements are cut
+  /// into buckets of 2^bucketShift, and bucketFirst[b] is the last interval
+  /// that starts at or before element b << bucketShift (or 0). The interval
+  /// of an element is then among the few between its bucket's entry and the
+  /// next one's, where a guess from interval lengths missed on irregular
+  /// mappings and galloped through a cache line per probe. Empty: no index.
+  std::vector<uint32_t> bucketFirst;
+  uint32_t bucketShift = 0;
 
   /// Fills `blocks` and `blockOf` from the sorted intervals. `openBlock`
   /// is scratch with one -1 per tile, left as it was found.
   void buildBlocks(std::vector<int32_t> &openBlock);
+  /// Fills `bucketFirst` from the sorted intervals (if there are enough of
+  /// them to need it), with about one bucket per interval.
+  void buildIndex();
+  /// Through the index: true with `index` set to the last interval starting
+  /// at or before `e` (or 0), as detail::findInterval defines it; false if
+  /// there is no index or `e` is outside it.
+  bool lookUp(int64_t e, uint32_t &index) const {
+    if (bucketFirst.empty() || e < 0)
+      return false;
+    uint64_t b = static_cast<uint64_t>(e) >> bucketShift;
+    if (b >= bucketFirst.size())
+      return false;
+    // The answer is monotonic in e: between this bucket's and the next's.
+    uint32_t lo = bucketFirst[b];
+    uint32_t hi = b + 1 < bucketFirst.size()
+                      ? bucketFirst[b + 1] + 1
+                      : static_cast<uint32_t>(intervals.size());
+    while (lo + 1 < hi && intervals[lo + 1].begin <= e) {
+      // Usually one or two steps; a bucket holding many starts is halved.
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (intervals[mid].begin <= e)
+        lo = mid;
+      else
+        hi = mid;
+    }
+    index = lo;
+    return true;
+  }
 
   /// Appends the segments of the box (offsets/sizes of the tensor's rank).
   /// Returns false with `unmappedElement` set if an element has no interval.

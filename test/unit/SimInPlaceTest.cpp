@@ -72,6 +72,62 @@ TEST(SimInPlace, SharedGenericCodeletOnEveryVertex) {
     ASSERT_EQ(zv[i], xv[i] + yv[i]) << i;
 }
 
+// Vertices of one compute set whose operands take turns among more
+// distinct sizes than the decoder remembers per operand (it stores equal
+// sizes once): each vertex must still see its own sizes. The kernel checks
+// them: z[i] = y[i] reads y as a captured tensor, by index, against its
+// shape, so a vertex handed a smaller vertex's sizes fails and a larger
+// one's reads past its box.
+TEST(SimInPlace, OperandSizesSharedAcrossVertices) {
+  const std::vector<int64_t> sizes = {5, 9, 5, 13, 7, 3, 11, 5, 9, 2, 13, 6};
+  int64_t total = 0;
+  for (int64_t n : sizes)
+    total += n;
+  TB b;
+  uint32_t x = b.addInput("x", {total}), y = b.addInput("y", {total});
+  uint32_t z = b.addOutput("z", {total});
+  b.map(x, {TileInterval(0, 0, total, 0)});
+  b.map(y, {TileInterval(0, 0, total, 1024)});
+  b.map(z, {TileInterval(0, 0, total, 2048)});
+  b.add(TB::hostWrite("x", x));
+  b.add(TB::hostWrite("y", y));
+  std::vector<VertexSpec> vs;
+  int64_t at = 0;
+  for (int64_t n : sizes) {
+    GenericSpec g;
+    g.bounds = {n};
+    g.inputs = {{0, 0, {1}}};
+    g.outputs = {{2, 0, {1}}};
+    g.captured = {1};
+    // r2 = i; r3 = captured 0 at [r2]; yield r3.
+    g.program = {instr(plan::Opcode::Index, DType::I64, 2, 0),
+                 instr(plan::Opcode::Extract, DType::F32, 3, 0, 2, 1),
+                 instr(plan::Opcode::Yield, DType::F32, 0, 0, 3)};
+    vs.push_back({0,
+                  {{x, {at}, {n}}, {y, {at}, {n}}, {z, {at}, {n}}},
+                  genericCodelet(g)});
+    at += n;
+  }
+  b.add(TB::computeSet("gather", "loc", vs));
+  b.add(TB::hostRead("z", z));
+  DeviceSpec dev;
+  dev.sram = 4096;
+  plan::LoadedPlan p = load(b.finish(dev));
+  auto sim = makeSim(p);
+  ASSERT_TRUE(sim);
+  std::vector<float> xv = ramp(total, 0.5f, -3), yv = ramp(total, -0.25f, 1);
+  std::string err;
+  ASSERT_TRUE(
+      sim->setInput("x", DType::F32, {total}, xv.data(), 4 * total, err));
+  ASSERT_TRUE(
+      sim->setInput("y", DType::F32, {total}, yv.data(), 4 * total, err));
+  ASSERT_TRUE(sim->run(err)) << err;
+  std::vector<float> zv = output(*sim, "z", total);
+  ASSERT_EQ(zv.size(), size_t(total));
+  for (int64_t i = 0; i < total; ++i)
+    ASSERT_EQ(zv[i], yv[i]) << i;
+}
+
 /// C[8x16] = sum over three k blocks of A[:, 8j:8j+8] x B[8j:8j+8, :], with A
 /// one 8x24 row-major matrix on tile 0: each A block is 8 rows 24 elements
 /// apart, used in place by the GEMM (8 + 16 + 8 >= 20). With `overlap`, the
