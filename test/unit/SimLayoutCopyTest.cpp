@@ -328,27 +328,6 @@ TEST(SimLayoutCopy, RejectsWhatItCannotDescribe) {
   EXPECT_EQ(c.dstStride[0], 16);
 }
 
-std::vector<float> iota(size_t n, float from = 0) {
-  std::vector<float> v(n);
-  std::iota(v.begin(), v.end(), from);
-  return v;
-}
-
-std::vector<float> runAndRead(const plan::LoadedPlan &lp,
-                              const std::string &name, size_t n,
-                              unsigned threads) {
-  sim::SimOptions o;
-  o.threads = threads;
-  std::string err;
-  auto dev = sim::SimDevice::create(lp, o, err);
-  EXPECT_TRUE(dev) << err;
-  if (!dev)
-    return {};
-  EXPECT_TRUE(dev->run(err)) << err;
-  const float *d = static_cast<const float *>(dev->outputData(name));
-  return d ? std::vector<float>(d, d + n) : std::vector<float>();
-}
-
 /// Maps `tensor` of `n` elements in intervals of `len` on tiles 0, 1, 2,
 /// 0, ... at increasing addresses from `base`, as the partitioner splits a
 /// tensor over tiles in flat order.

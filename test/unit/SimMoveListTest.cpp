@@ -188,27 +188,6 @@ void mapSplit(TB &b, uint32_t tensor, int64_t n, int64_t len, uint64_t base) {
   b.map(tensor, ivs);
 }
 
-std::vector<float> iota(size_t n, float from) {
-  std::vector<float> v(n);
-  std::iota(v.begin(), v.end(), from);
-  return v;
-}
-
-std::vector<float> runAndRead(const plan::LoadedPlan &lp,
-                              const std::string &name, size_t n,
-                              unsigned threads) {
-  sim::SimOptions o;
-  o.threads = threads;
-  std::string err;
-  auto dev = sim::SimDevice::create(lp, o, err);
-  EXPECT_TRUE(dev) << err;
-  if (!dev)
-    return {};
-  EXPECT_TRUE(dev->run(err)) << err;
-  const float *d = static_cast<const float *>(dev->outputData(name));
-  return d ? std::vector<float>(d, d + n) : std::vector<float>();
-}
-
 // Random exchanges of row/column blocks between two matrices split over
 // three tiles in short pieces, and within one of them: the copies are
 // packed moves in runs, and an exchange is direct or staged depending on

@@ -127,13 +127,6 @@ TEST(SimPackedBox, GathersWhatTheRunsGather) {
   EXPECT_GT(refused, 300);
 }
 
-std::vector<float> iota(size_t n, float from) {
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i)
-    v[i] = from + static_cast<float>(i);
-  return v;
-}
-
 // A vertex adds two 4 x 3 column blocks of 6 x 5 matrices into a 4 x 3
 // column block of a third (rows 20 bytes apart on the tile, so none is one
 // run): the result, and the columns around it, by index arithmetic.

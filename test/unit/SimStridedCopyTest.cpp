@@ -170,27 +170,6 @@ TEST(SimStridedCopy, RejectsWhatItCannotDescribe) {
   EXPECT_FALSE(sim::describeBoxCopy(gap, go, gs, line, lo, ls, c, sp, dp));
 }
 
-std::vector<float> iota(size_t n, float from = 0) {
-  std::vector<float> v(n);
-  std::iota(v.begin(), v.end(), from);
-  return v;
-}
-
-std::vector<float> runAndRead(const plan::LoadedPlan &lp,
-                              const std::string &name, size_t n,
-                              unsigned threads = 2) {
-  sim::SimOptions o;
-  o.threads = threads;
-  std::string err;
-  auto dev = sim::SimDevice::create(lp, o, err);
-  EXPECT_TRUE(dev) << err;
-  if (!dev)
-    return {};
-  EXPECT_TRUE(dev->run(err)) << err;
-  const float *d = static_cast<const float *>(dev->outputData(name));
-  return d ? std::vector<float>(d, d + n) : std::vector<float>();
-}
-
 // Odd shapes through one exchange: a 3 x 5 block of a 5 x 7 matrix, a
 // [2, 3, 4] block of a [3, 5, 7] tensor into a [6, 4] slot, a 3 x 5 block
 // into the 5 x 3 block of a 5 x 4 matrix (does not nest: run by run), and a

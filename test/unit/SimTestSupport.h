@@ -2,7 +2,8 @@
 //
 // The steps every simulator test repeats: load built plan bytes (a failure is
 // a test failure with the loader's message), create the device on two threads
-// (so compute phases really run in parallel) and read a float output.
+// (so compute phases really run in parallel), read a float output, and run a
+// plan and read one output in one call.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IPUC_TEST_UNIT_SIMTESTSUPPORT_H
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,30 @@ inline std::vector<float> output(const sim::SimDevice &dev,
                                  const std::string &name, size_t n) {
   const float *d = static_cast<const float *>(dev.outputData(name));
   return d ? std::vector<float>(d, d + n) : std::vector<float>();
+}
+
+/// n consecutive floats from `from` (test data whose every element differs).
+inline std::vector<float> iota(size_t n, float from = 0) {
+  std::vector<float> v(n);
+  std::iota(v.begin(), v.end(), from);
+  return v;
+}
+
+/// Runs `lp` on a checked sim device with `threads` host threads and returns
+/// the first n floats of output `name` (empty, with a test failure, if the
+/// device could not be made or run).
+inline std::vector<float> runAndRead(const plan::LoadedPlan &lp,
+                                     const std::string &name, size_t n,
+                                     unsigned threads = 2) {
+  sim::SimOptions o;
+  o.threads = threads;
+  std::string err;
+  auto dev = sim::SimDevice::create(lp, o, err);
+  EXPECT_TRUE(dev) << err;
+  if (!dev)
+    return {};
+  EXPECT_TRUE(dev->run(err)) << err;
+  return output(*dev, name, n);
 }
 
 } // namespace ipuc::test
