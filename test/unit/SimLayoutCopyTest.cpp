@@ -328,21 +328,6 @@ TEST(SimLayoutCopy, RejectsWhatItCannotDescribe) {
   EXPECT_EQ(c.dstStride[0], 16);
 }
 
-/// Maps `tensor` of `n` elements in intervals of `len` on tiles 0, 1, 2,
-/// 0, ... at increasing addresses from `base`, as the partitioner splits a
-/// tensor over tiles in flat order.
-void mapSplit(TB &b, uint32_t tensor, int64_t n, int64_t len, uint64_t base) {
-  std::vector<TileInterval> ivs;
-  uint64_t next[3] = {base, base, base};
-  for (int64_t i = 0; i * len < n; ++i) {
-    int64_t e = std::min(n, (i + 1) * len);
-    uint32_t tile = static_cast<uint32_t>(i % 3);
-    ivs.push_back(TileInterval(tile, i * len, e, next[tile]));
-    next[tile] += static_cast<uint64_t>(e - i * len) * 4;
-  }
-  b.map(tensor, ivs);
-}
-
 // A matrix split over three tiles in pieces of 37 elements, gathered in
 // column blocks into a staging tensor on tile 3 (direct: nothing is read
 // where anything is written); large enough that the exchange is split into

@@ -173,21 +173,6 @@ TEST(SimMoveList, CopyRunsWritesWhatThePlainMovesWrite) {
   }
 }
 
-/// Maps `tensor` of `n` elements in intervals of `len` on tiles 0, 1, 2,
-/// 0, ... at increasing addresses from `base`, as the partitioner splits a
-/// tensor over tiles in flat order.
-void mapSplit(TB &b, uint32_t tensor, int64_t n, int64_t len, uint64_t base) {
-  std::vector<TileInterval> ivs;
-  uint64_t next[3] = {base, base, base};
-  for (int64_t i = 0; i * len < n; ++i) {
-    int64_t e = std::min(n, (i + 1) * len);
-    uint32_t tile = static_cast<uint32_t>(i % 3);
-    ivs.push_back(TileInterval(tile, i * len, e, next[tile]));
-    next[tile] += static_cast<uint64_t>(e - i * len) * 4;
-  }
-  b.map(tensor, ivs);
-}
-
 // Random exchanges of row/column blocks between two matrices split over
 // three tiles in short pieces, and within one of them: the copies are
 // packed moves in runs, and an exchange is direct or staged depending on

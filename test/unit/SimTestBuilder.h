@@ -10,6 +10,8 @@
 
 #include "PlanTestBuilder.h"
 
+#include <algorithm>
+
 namespace ipuc::test {
 
 struct BoxSpec {
@@ -266,6 +268,21 @@ private:
   std::vector<std::pair<uint32_t, std::vector<plan::TileInterval>>> mappings;
   std::vector<StepFn> steps;
 };
+
+/// Maps `tensor` of `n` elements in intervals of `len` on tiles 0, 1, 2,
+/// 0, ... at increasing addresses from `base`, as the partitioner splits a
+/// tensor over tiles in flat order.
+inline void mapSplit(TilePlanBuilder &b, uint32_t tensor, int64_t n, int64_t len, uint64_t base) {
+  std::vector<plan::TileInterval> ivs;
+  uint64_t next[3] = {base, base, base};
+  for (int64_t i = 0; i * len < n; ++i) {
+    int64_t e = std::min(n, (i + 1) * len);
+    uint32_t tile = static_cast<uint32_t>(i % 3);
+    ivs.push_back(plan::TileInterval(tile, i * len, e, next[tile]));
+    next[tile] += static_cast<uint64_t>(e - i * len) * 4;
+  }
+  b.map(tensor, ivs);
+}
 
 } // namespace ipuc::test
 
