@@ -4,7 +4,8 @@
 // row-major element order; when the two sides' dimensions nest (one side's
 // innermost size divides the other's), the copy is a loop nest over common
 // dimensions, each stepping both sides at their own stride. Both the strided
-// copy descriptor and the layout walk need that pairing.
+// copy descriptor and the layout walk need that pairing, and the same loop
+// nest made of it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +66,33 @@ inline int mergeDenseDims(CommonDim *c, int nc) {
     c[nm++] = c[k];
   }
   return nm;
+}
+
+/// Fills `copy`'s loop nest from the `nm` merged dimensions of `c`
+/// (innermost first): the innermost is the contiguous row when both sides
+/// step it by `unit` (then `copy.inner` is its size times `unit`, else
+/// `unit`), the others are the outer loops, outermost first. False if more
+/// outer loops remain than `copy.sizes` holds.
+template <typename Copy>
+bool setCopyLoops(const CommonDim *c, int nm, int64_t unit, Copy &copy) {
+  constexpr int kMaxDims =
+      static_cast<int>(sizeof(copy.sizes) / sizeof(copy.sizes[0]));
+  using Inner = decltype(copy.inner);
+  copy.inner = static_cast<Inner>(unit);
+  int k = 0;
+  if (nm && c[0].srcStride == unit && c[0].dstStride == unit) {
+    copy.inner = static_cast<Inner>(c[0].size * unit);
+    k = 1;
+  }
+  if (nm - k > kMaxDims)
+    return false;
+  copy.rank = static_cast<uint32_t>(nm - k);
+  for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
+    copy.sizes[o] = static_cast<uint32_t>(c[i].size);
+    copy.srcStride[o] = c[i].srcStride;
+    copy.dstStride[o] = c[i].dstStride;
+  }
+  return true;
 }
 
 } // namespace ipuc::sim

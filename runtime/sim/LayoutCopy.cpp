@@ -72,20 +72,8 @@ bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
   copy.dst = &dst;
   copy.srcBegin = srcFirst;
   copy.dstBegin = dstFirst;
-  copy.inner = 1;
-  int k = 0;
-  if (nm && c[0].srcStride == 1 && c[0].dstStride == 1) {
-    copy.inner = c[0].size;
-    k = 1;
-  }
-  if (nm - k > kMaxCopyDims)
+  if (!setCopyLoops(c, nm, 1, copy))
     return false;
-  copy.rank = static_cast<uint32_t>(nm - k);
-  for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
-    copy.sizes[o] = static_cast<uint32_t>(c[i].size);
-    copy.srcStride[o] = c[i].srcStride;
-    copy.dstStride[o] = c[i].dstStride;
-  }
   copy.srcFirst = detail::findInterval(src, srcFirst, 0);
   copy.dstFirst = detail::findInterval(dst, dstFirst, 0);
   return true;

@@ -175,21 +175,7 @@ bool finishCopy(Common *c, int nc, int64_t elem, StridedCopy &copy) {
   // across the two.
   int nm = mergeDenseDims(c, nc);
   copy = StridedCopy();
-  copy.inner = static_cast<uint64_t>(elem);
-  int k = 0;
-  if (nm && c[0].srcStride == elem && c[0].dstStride == elem) {
-    copy.inner = static_cast<uint64_t>(c[0].size * elem);
-    k = 1;
-  }
-  if (nm - k > kMaxCopyDims)
-    return false;
-  copy.rank = static_cast<uint32_t>(nm - k);
-  for (int i = nm - 1, o = 0; i >= k; --i, ++o) {
-    copy.sizes[o] = static_cast<uint32_t>(c[i].size);
-    copy.srcStride[o] = c[i].srcStride;
-    copy.dstStride[o] = c[i].dstStride;
-  }
-  return true;
+  return setCopyLoops(c, nm, elem, copy);
 }
 
 } // namespace
