@@ -95,6 +95,34 @@ std::string program(const std::string &x = "x", const std::string &xTile = "0",
          "}\n";
 }
 
+/// `text` parsed unverified into a fresh context (on threads or not) with
+/// the bsp and arith dialects; every error diagnostic it reports, while
+/// parsing or later, is appended to `errors`.
+struct Parsed {
+  Parsed(const std::string &text, bool threads,
+         std::vector<std::string> &errors)
+      : context(registry(), threads ? MLIRContext::Threading::ENABLED
+                                    : MLIRContext::Threading::DISABLED),
+        handler(&context, [&errors](Diagnostic &diag) {
+          if (diag.getSeverity() == DiagnosticSeverity::Error)
+            errors.push_back(diag.str());
+          return success();
+        }) {
+    context.loadAllAvailableDialects();
+    ParserConfig config(&context, /*verifyAfterParse=*/false);
+    module = parseSourceString<ModuleOp>(text, config);
+    EXPECT_TRUE(module) << "does not parse:\n" << text;
+  }
+  static DialectRegistry registry() {
+    DialectRegistry registry;
+    registry.insert<ipuc::bsp::BspDialect, arith::ArithDialect>();
+    return registry;
+  }
+  MLIRContext context;
+  ScopedDiagnosticHandler handler;
+  OwningOpRef<ModuleOp> module;
+};
+
 struct Outcome {
   bool ok;
   std::vector<std::string> errors;
@@ -103,22 +131,11 @@ struct Outcome {
 /// Parses `text` unverified into a fresh context and verifies it with
 /// verifyConcurrently (or mlir::verify), collecting the diagnostics.
 Outcome check(const std::string &text, bool concurrently, bool threads) {
-  DialectRegistry registry;
-  registry.insert<ipuc::bsp::BspDialect, arith::ArithDialect>();
-  MLIRContext context(registry, threads ? MLIRContext::Threading::ENABLED
-                                        : MLIRContext::Threading::DISABLED);
-  context.loadAllAvailableDialects();
   Outcome outcome{false, {}};
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      outcome.errors.push_back(diag.str());
-    return success();
-  });
-  ParserConfig config(&context, /*verifyAfterParse=*/false);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
-  EXPECT_TRUE(module) << "does not parse:\n" << text;
-  if (!module)
+  Parsed parsed(text, threads, outcome.errors);
+  if (!parsed.module)
     return outcome;
+  OwningOpRef<ModuleOp> &module = parsed.module;
   outcome.ok = succeeded(concurrently ? ipuc::bsp::verifyConcurrently(*module)
                                       : verify(*module));
   return outcome;
@@ -289,22 +306,12 @@ struct BackgroundOutcome {
   std::vector<std::string> errors;
 };
 BackgroundOutcome checkInBackground(const std::string &text, bool threads) {
-  DialectRegistry registry;
-  registry.insert<ipuc::bsp::BspDialect, arith::ArithDialect>();
-  MLIRContext context(registry, threads ? MLIRContext::Threading::ENABLED
-                                        : MLIRContext::Threading::DISABLED);
-  context.loadAllAvailableDialects();
   BackgroundOutcome outcome;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      outcome.errors.push_back(diag.str());
-    return success();
-  });
-  ParserConfig config(&context, /*verifyAfterParse=*/false);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
-  EXPECT_TRUE(module) << "does not parse:\n" << text;
-  if (!module)
+  Parsed parsed(text, threads, outcome.errors);
+  if (!parsed.module)
     return outcome;
+  OwningOpRef<ModuleOp> &module = parsed.module;
+  MLIRContext &context = parsed.context;
   std::vector<Operation *> finalChecks;
   outcome.opsOk =
       succeeded(ipuc::bsp::verifyOpsConcurrently(*module, finalChecks));
