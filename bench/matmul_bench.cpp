@@ -1,17 +1,24 @@
 //===- matmul_bench.cpp - Host MatMul kernel vs Eigen called directly -----===//
 //
 // Measures the host device's matmul kernel (ipuc::kernels::runMatMul, as the
-// host plan calls it) against Eigen's GEMM called directly on the same
-// row-major buffers, for square f32 matrices. Both are compiled with the
-// runtime's IPUC_KERNEL_FLAGS, so the Eigen code is the same; the question is
-// only how much the kernel's dispatch and layout handling cost.
+// host plan and the simulator's vertices call it) against Eigen's GEMM called
+// directly on the same row-major buffers, for f32 matrices. Both are compiled
+// with the runtime's IPUC_KERNEL_FLAGS, so the Eigen code is the same; for
+// large matrices the question is how much the kernel's dispatch and layout
+// handling cost, for tile-sized blocks (--small) whether its register-blocked
+// small kernel (runtime/kernels/SmallMatMul.cpp) beats Eigen's packed GEMM.
 //
-//   matmul_bench [--sizes 256,512,1024,2048] [--reps N] [--min-time SECONDS]
+//   matmul_bench [--sizes 256,512,32x34x36,...] [--small] [--reps N]
+//                [--min-time SECONDS]
 //
-// Each size runs one warm-up of each variant, then alternates the two for at
-// least --reps repetitions and --min-time seconds each, and reports the best
-// time as GFLOP/s (2·n³ flops). Both run on the calling thread: Eigen's GEMM
-// uses more threads only when built with OpenMP, which neither is.
+// A size is n (an n³ cube) or MxNxK. --small measures the block shapes a
+// 12-layer encoder's matmul vertices have on 1472 tiles instead. Each shape
+// runs one warm-up of each variant, then alternates the two for at least
+// --reps repetitions and --min-time seconds each, and reports the best time
+// as GFLOP/s (2·m·n·k flops); a repetition of a small shape is as many calls
+// as make ~2 MFLOP, so that the clock's resolution does not matter. Both run
+// on the calling thread: Eigen's GEMM uses more threads only when built with
+// OpenMP, which neither is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,13 +43,45 @@ using Clock = std::chrono::steady_clock;
 using RowMat =
     Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+struct Shape {
+  int64_t m, n, k;
+};
+
 struct Options {
-  std::vector<int64_t> sizes = {256, 512, 1024, 2048};
+  std::vector<Shape> sizes = {
+      {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}};
   int reps = 10;
   double minTime = 1.0;
 };
 
-bool parseSizes(const char *text, std::vector<int64_t> &sizes) {
+/// "n" or "MxNxK".
+bool parseShape(const std::string &item, Shape &shape) {
+  int64_t dims[3];
+  int count = 0;
+  size_t pos = 0;
+  while (count < 3) {
+    size_t x = item.find('x', pos);
+    std::string part =
+        item.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    char *end = nullptr;
+    long long v = std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v <= 0)
+      return false;
+    dims[count++] = v;
+    if (x == std::string::npos)
+      break;
+    pos = x + 1;
+  }
+  if (count == 1)
+    shape = {dims[0], dims[0], dims[0]};
+  else if (count == 3 && pos != 0 && item.find('x', pos) == std::string::npos)
+    shape = {dims[0], dims[1], dims[2]};
+  else
+    return false;
+  return true;
+}
+
+bool parseSizes(const char *text, std::vector<Shape> &sizes) {
   sizes.clear();
   std::string s(text);
   size_t pos = 0;
@@ -51,11 +90,10 @@ bool parseSizes(const char *text, std::vector<int64_t> &sizes) {
     std::string item = s.substr(pos, comma == std::string::npos
                                          ? std::string::npos
                                          : comma - pos);
-    char *end = nullptr;
-    long long v = std::strtoll(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v <= 0)
+    Shape shape;
+    if (!parseShape(item, shape))
       return false;
-    sizes.push_back(v);
+    sizes.push_back(shape);
     if (comma == std::string::npos)
       break;
     pos = comma + 1;
@@ -73,6 +111,12 @@ bool parseArgs(int argc, char **argv, Options &opts) {
       const char *v = value();
       if (!v || !parseSizes(v, opts.sizes))
         return false;
+    } else if (arg == "--small") {
+      // The encoder's most frequent vertex shapes (by FLOPs), from the
+      // --dump of its 1472-tile plan.
+      opts.sizes = {{64, 47, 35}, {32, 34, 12}, {32, 34, 36}, {43, 70, 24},
+                    {32, 34, 24}, {42, 70, 48}, {43, 70, 46}, {13, 11, 64},
+                    {16, 13, 43}, {64, 64, 64}, {96, 96, 96}, {128, 128, 128}};
     } else if (arg == "--reps") {
       const char *v = value();
       if (!v || (opts.reps = std::atoi(v)) <= 0)
@@ -97,24 +141,25 @@ double seconds(Clock::time_point a, Clock::time_point b) {
 int main(int argc, char **argv) {
   Options opts;
   if (!parseArgs(argc, argv, opts)) {
-    fmt::print(stderr, "usage: {} [--sizes 256,512,1024,2048] [--reps N] "
-                       "[--min-time SECONDS]\n",
+    fmt::print(stderr,
+               "usage: {} [--sizes 256,512,32x34x36,...] [--small] "
+               "[--reps N] [--min-time SECONDS]\n",
                argv[0]);
     return 2;
   }
 
-  fmt::print("f32 square matmul, row-major, {} thread(s) for both "
+  fmt::print("f32 matmul, row-major, {} thread(s) for both "
              "(Eigen::nbThreads), SIMD: {}\n\n",
              Eigen::nbThreads(), Eigen::SimdInstructionSetsInUse());
-  fmt::print("| n | ipuc kernel GFLOP/s | Eigen direct GFLOP/s | "
+  fmt::print("| m x n x k | ipuc kernel GFLOP/s | Eigen direct GFLOP/s | "
              "kernel / Eigen |\n");
-  fmt::print("|---:|---:|---:|---:|\n");
+  fmt::print("|---|---:|---:|---:|\n");
 
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   bool allMatch = true;
-  for (int64_t n : opts.sizes) {
-    std::vector<float> a(n * n), b(n * n), cKernel(n * n), cEigen(n * n);
+  for (auto [m, n, k] : opts.sizes) {
+    std::vector<float> a(m * k), b(k * n), cKernel(m * n), cEigen(m * n);
     for (float &v : a)
       v = dist(rng);
     for (float &v : b)
@@ -125,19 +170,25 @@ int main(int argc, char **argv) {
     args.lhs = a.data();
     args.rhs = b.data();
     args.result = cKernel.data();
-    args.m = args.n = args.k = n;
+    args.m = m, args.n = n, args.k = k;
+    double flops = 2.0 * static_cast<double>(m) * n * k;
+    const int calls = static_cast<int>(std::max(1.0, 2e6 / flops));
 
-    Eigen::Map<const RowMat> A(a.data(), n, n), B(b.data(), n, n);
-    Eigen::Map<RowMat> C(cEigen.data(), n, n);
+    Eigen::Map<const RowMat> A(a.data(), m, k), B(b.data(), k, n);
+    Eigen::Map<RowMat> C(cEigen.data(), m, n);
 
     std::string error;
     auto runKernel = [&] {
-      if (!ipuc::kernels::runMatMul(args, error)) {
-        fmt::print(stderr, "runMatMul failed: {}\n", error);
-        std::exit(1);
-      }
+      for (int c = 0; c < calls; ++c)
+        if (!ipuc::kernels::runMatMul(args, error)) {
+          fmt::print(stderr, "runMatMul failed: {}\n", error);
+          std::exit(1);
+        }
     };
-    auto runEigen = [&] { C.noalias() = A * B; };
+    auto runEigen = [&] {
+      for (int c = 0; c < calls; ++c)
+        C.noalias() = A * B;
+    };
 
     // Warm-up: page in the buffers and let the CPU reach its steady clock.
     runKernel();
@@ -161,18 +212,18 @@ int main(int argc, char **argv) {
     }
 
     float maxDiff = 0;
-    for (int64_t i = 0; i < n * n; ++i)
+    for (int64_t i = 0; i < m * n; ++i)
       maxDiff = std::max(maxDiff, std::fabs(cKernel[i] - cEigen[i]));
-    if (maxDiff > 1e-3f * std::sqrt(static_cast<float>(n))) {
-      fmt::print(stderr, "n={}: kernel and Eigen differ by {}\n", n, maxDiff);
+    if (maxDiff > 1e-3f * std::sqrt(static_cast<float>(k))) {
+      fmt::print(stderr, "{}x{}x{}: kernel and Eigen differ by {}\n", m, n, k,
+                 maxDiff);
       allMatch = false;
     }
 
-    double flops = 2.0 * static_cast<double>(n) * n * n;
-    double gKernel = flops / bestKernel * 1e-9;
-    double gEigen = flops / bestEigen * 1e-9;
-    fmt::print("| {} | {:.1f} | {:.1f} | {:.1f} % |\n", n, gKernel, gEigen,
-               100.0 * gKernel / gEigen);
+    double gKernel = flops * calls / bestKernel * 1e-9;
+    double gEigen = flops * calls / bestEigen * 1e-9;
+    fmt::print("| {}x{}x{} | {:.1f} | {:.1f} | {:.1f} % |\n", m, n, k, gKernel,
+               gEigen, 100.0 * gKernel / gEigen);
     std::fflush(stdout);
   }
   return allMatch ? 0 : 1;

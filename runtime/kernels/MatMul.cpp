@@ -10,10 +10,12 @@
 #include "ipuc/kernels/MatMul.h"
 
 #include "EigenMaps.h"
+#include "SmallMatMul.h"
 
 #include <Eigen/Core>
 #include <fmt/format.h>
 
+#include <type_traits>
 #include <vector>
 
 namespace ipuc::kernels {
@@ -31,6 +33,15 @@ template <typename T> void matmulTyped(const MatMulArgs &a) {
   for (int64_t b = 0; b < a.batch; ++b) {
     const T *l = lhs + b * a.lhsBatchStride;
     const T *r = rhs + b * a.rhsBatchStride;
+    if constexpr (std::is_same_v<T, float>) {
+      // Tile-sized untransposed blocks (the simulator's vertices) skip
+      // Eigen's panel packing (SmallMatMul.cpp).
+      const T *in = init ? init + b * outStride : nullptr;
+      if (!a.transposeLhs && !a.transposeRhs && useSmallMatMul(a.m, a.n, a.k) &&
+          smallMatMulF32(l, ldl, r, ldr, res + b * outStride, in, ldc, a.m, a.n,
+                         a.k))
+        continue;
+    }
     MMap<T> C(res + b * outStride, a.m, a.n, Eigen::OuterStride<>(ldc));
     if (init && init != a.result)
       C = CMap<T>(init + b * outStride, a.m, a.n, Eigen::OuterStride<>(ldc));
