@@ -318,8 +318,10 @@ SimDecodeStats decodeStats(const Program &prog) {
   s.computeSetsDecoded = prog.computeSets.size();
   s.exchangeSteps = prog.exchangeSteps.size();
   s.exchangesDecoded = prog.exchanges.size();
-  for (const ComputeSetStep &step : prog.computeSteps)
+  for (const ComputeSetStep &step : prog.computeSteps) {
     s.vertices += prog.computeSets[step.body].vertices.size();
+    s.computeSetBodies.push_back(step.body);
+  }
   for (const DecodedComputeSet &p : prog.computeSets)
     s.verticesDecoded += p.vertices.size();
   // A direct exchange keeps its moves and strided copies, a staged one
@@ -328,8 +330,10 @@ SimDecodeStats decodeStats(const Program &prog) {
     return p.direct ? p.moves.numPieces() + p.strided.size()
                     : p.src.size() + p.gathers.size();
   };
-  for (const ExchangeStep &step : prog.exchangeSteps)
+  for (const ExchangeStep &step : prog.exchangeSteps) {
     s.pieces += pieces(prog.exchanges[step.body]);
+    s.exchangeBodies.push_back(step.body);
+  }
   for (const DecodedExchange &p : prog.exchanges)
     s.piecesDecoded += pieces(p);
   return s;

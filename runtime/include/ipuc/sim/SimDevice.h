@@ -51,6 +51,10 @@ struct SimDecodeStats {
   uint64_t exchangeSteps = 0, exchangesDecoded = 0;
   uint64_t vertices = 0, verticesDecoded = 0;
   uint64_t pieces = 0, piecesDecoded = 0;
+  /// The body each compute set and each exchange step runs (steps in the
+  /// order the program first reaches them): steps that share a body share
+  /// its number.
+  std::vector<uint32_t> computeSetBodies, exchangeBodies;
 };
 
 /// Cycles and traffic of one static ComputeSet or Exchange step, summed over
