@@ -5,6 +5,7 @@
 #include "Program.h"
 #include "ThreadPool.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -142,6 +143,20 @@ uint64_t hashCodelet(uint64_t h, KernelBody type, const void *c) {
   }
 }
 
+/// Calls f(i) for at most kSamples + 1 evenly spaced items of [0, n) and
+/// the last. A step's or a layout's hash reads only those: hashing every
+/// box of a big plan was a pass over all of it (at memory latency) before
+/// decoding, and the hash only picks the candidate that `same` compares in
+/// full.
+template <typename F> void forSamples(uint32_t n, F &&f) {
+  constexpr uint32_t kSamples = 64;
+  uint32_t stride = std::max<uint32_t>(1, n / kSamples);
+  for (uint32_t i = 0; i < n; i += stride)
+    f(i);
+  if (n && (n - 1) % stride)
+    f(n - 1);
+}
+
 /// Calls fn(i) for i in [0, n), on the pool when there is one.
 void forEach(ThreadPool *pool, size_t n,
              const std::function<void(size_t)> &fn) {
@@ -203,8 +218,10 @@ std::vector<uint32_t> layoutClasses(const Plan &plan,
     for (int64_t d : l.shape)
       h = mix(h, static_cast<uint64_t>(d));
     h = mix(h, l.intervals.size());
-    for (const Interval &iv : l.intervals)
+    forSamples(static_cast<uint32_t>(l.intervals.size()), [&](uint32_t i) {
+      const Interval &iv = l.intervals[i];
       h = mix(mix(mix(mix(h, iv.begin), iv.end), iv.tile), iv.address);
+    });
     return h;
   };
   auto same = [&](size_t a, size_t b) {
@@ -242,7 +259,8 @@ uint64_t StepKeys::hash(const ComputeSet &cs) const {
   uint64_t h = mix(1, cs.vertices() ? cs.vertices()->size() : kAbsent);
   if (!cs.vertices())
     return h;
-  for (const Vertex *v : *cs.vertices()) {
+  forSamples(cs.vertices()->size(), [&](uint32_t i) {
+    const Vertex *v = cs.vertices()->Get(i);
     h = mix(mix(h, v->tile()), static_cast<uint64_t>(v->codelet_type()));
     h = hashCodelet(h, v->codelet_type(), v->codelet());
     h = mix(h, doubleBits(v->flops()));
@@ -251,7 +269,7 @@ uint64_t StepKeys::hash(const ComputeSet &cs) const {
     if (v->operands())
       for (const Box *b : *v->operands())
         h = hashBox(h, b);
-  }
+  });
   return h;
 }
 
@@ -288,8 +306,10 @@ uint64_t StepKeys::hash(const Exchange &ex) const {
   uint64_t h = mix(2, ex.copies() ? ex.copies()->size() : kAbsent);
   if (!ex.copies())
     return h;
-  for (const ExchangeCopy *c : *ex.copies())
+  forSamples(ex.copies()->size(), [&](uint32_t i) {
+    const ExchangeCopy *c = ex.copies()->Get(i);
     h = mixVector(hashBox(hashBox(h, c->src()), c->dst()), c->perm());
+  });
   return h;
 }
 
