@@ -42,6 +42,8 @@ inline std::string locOrUnknown(const std::string &loc) {
 /// most of the work and independent of each other: each writes only its
 /// own entry of the program and reads the plan, the layouts and the tile
 /// memory's addresses, so they run in parallel on the device's thread pool.
+/// Between the two, steps equal to an earlier one (StepMemo.h) are given
+/// its body and dropped from the second pass.
 /// Errors are reported as a sequential decode would: the first failing
 /// step in the order steps are first reached.
 class Decoder {
