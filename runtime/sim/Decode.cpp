@@ -10,6 +10,7 @@
 #include "Decoder.h"
 
 #include "Codelet.h"
+#include "StepMemo.h"
 
 #include "ipuc/support/OrderedJobs.h"
 
@@ -74,10 +75,10 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
     index = it->second;
     return;
   }
-  index = static_cast<uint32_t>(prog.computeSets.size());
+  index = static_cast<uint32_t>(prog.computeSteps.size());
   seenComputeSets.emplace(&cs, index);
-  prog.computeSets.emplace_back();
-  DecodedComputeSet &p = prog.computeSets.back();
+  prog.computeSteps.emplace_back();
+  ComputeSetStep &p = prog.computeSteps.back();
   p.name = cs.name() ? cs.name()->str() : "";
   p.loc = cs.loc() ? cs.loc()->str() : "";
   p.profile = prog.profile.size();
@@ -86,11 +87,67 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   prof.loc = p.loc;
   prof.kind = "compute";
   prog.profile.push_back(prof);
-  jobs.push_back({&cs, index, Job::Kind::ComputeSet});
+  jobs.push_back({&cs, index, 0, Job::Kind::ComputeSet});
 }
 
-bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
-                               Scratch &s, std::string &error) {
+void Decoder::assignBodies() {
+  std::vector<Job> steps = std::move(jobs);
+  jobs.clear();
+  // firstOf[k]: the first step job of equal content (k itself if none).
+  std::vector<uint32_t> firstOf(steps.size());
+  for (size_t k = 0; k < steps.size(); ++k)
+    firstOf[k] = static_cast<uint32_t>(k);
+  if (options.shareSteps) {
+    std::vector<uint32_t> classes = layoutClasses(plan, layouts, pool);
+    StepKeys keys(classes);
+    for (Job::Kind kind : {Job::Kind::ComputeSet, Job::Kind::Exchange}) {
+      std::vector<uint32_t> of; // step jobs of this kind
+      for (size_t k = 0; k < steps.size(); ++k)
+        if (steps[k].kind == kind)
+          of.push_back(static_cast<uint32_t>(k));
+      bool cs = kind == Job::Kind::ComputeSet;
+      auto hash = [&](size_t i) {
+        const void *t = steps[of[i]].table;
+        return cs ? keys.hash(*static_cast<const ComputeSet *>(t))
+                  : keys.hash(*static_cast<const Exchange *>(t));
+      };
+      auto same = [&](size_t i, size_t j) {
+        const void *a = steps[of[i]].table, *b = steps[of[j]].table;
+        return cs ? keys.same(*static_cast<const ComputeSet *>(a),
+                              *static_cast<const ComputeSet *>(b))
+                  : keys.same(*static_cast<const Exchange *>(a),
+                              *static_cast<const Exchange *>(b));
+      };
+      std::vector<uint32_t> first = firstOfEqual(of.size(), hash, same, pool);
+      for (size_t i = 0; i < of.size(); ++i)
+        firstOf[of[i]] = of[first[i]];
+    }
+  }
+  // A shared body is decoded by the job of its first step, which comes
+  // before every step sharing it: decode errors (a step's own, before any
+  // step of equal content) are the ones the walk order reports.
+  for (size_t k = 0; k < steps.size(); ++k) {
+    Job &job = steps[k];
+    bool cs = job.kind == Job::Kind::ComputeSet;
+    if (firstOf[k] == k) {
+      job.body = static_cast<uint32_t>(cs ? prog.computeSets.size()
+                                          : prog.exchanges.size());
+      if (cs)
+        prog.computeSets.emplace_back();
+      else
+        prog.exchanges.emplace_back();
+      jobs.push_back(job);
+    } else {
+      job.body = steps[firstOf[k]].body;
+    }
+    (cs ? prog.computeSteps[job.index].body
+        : prog.exchangeSteps[job.index].body) = job.body;
+  }
+}
+
+bool Decoder::decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
+                               DecodedComputeSet &p, Scratch &s,
+                               std::string &error) {
   std::vector<int32_t> &taskOfTile = s.taskOfTile;
   std::vector<uint32_t> &touched = s.touched;
   size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
@@ -112,7 +169,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       return (error = fmt::format(
                   "compute set '{}' at {}: vertex {} is on tile {}, but the "
                   "device has {} tiles",
-                  p.name, locOrUnknown(p.loc), vi, tile, dev.totalTiles()),
+                  step.name, locOrUnknown(step.loc), vi, tile,
+                  dev.totalTiles()),
               false);
     if (taskOfTile[tile] < 0) {
       taskOfTile[tile] = static_cast<int32_t>(start.size());
@@ -183,7 +241,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
       auto where = [&] {
         return fmt::format("compute set '{}' at {}: vertex {} on tile {}",
-                           p.name, locOrUnknown(p.loc), vi, v.tile());
+                           step.name, locOrUnknown(step.loc), vi, v.tile());
       };
       uint64_t scratch = 0;
       for (size_t o = 0; o < nops; ++o) {
@@ -271,7 +329,6 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p,
   return true;
 }
 
-
 bool Decoder::decodeStream(uint32_t tensor, size_t binding, const Where &where,
                            DecodedStream &out, std::string &error) {
   if (!tensorSegments(main, tensor, where, error))
@@ -355,7 +412,7 @@ void Decoder::reachConstants() {
     if (layouts[t].mapped && ten.data() &&
         (ten.role() == TensorRole::Constant ||
          ten.role() == TensorRole::Parameter))
-      jobs.push_back({&ten, static_cast<uint32_t>(t), Job::Kind::Constant});
+      jobs.push_back({&ten, static_cast<uint32_t>(t), 0, Job::Kind::Constant});
   }
 }
 
@@ -375,10 +432,12 @@ bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
       switch (job.kind) {
       case Job::Kind::ComputeSet:
         return decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
-                                prog.computeSets[job.index], s, jobError);
+                                prog.computeSteps[job.index],
+                                prog.computeSets[job.body], s, jobError);
       case Job::Kind::Exchange:
         return decodeExchange(*static_cast<const Exchange *>(job.table),
-                              prog.exchanges[job.index], s, jobError);
+                              prog.exchangeSteps[job.index],
+                              prog.exchanges[job.body], s, jobError);
       case Job::Kind::Constant:
         return writeConstant(job.index, s, jobError);
       }
@@ -401,6 +460,7 @@ bool Decoder::decode(std::string &error) {
   // A walk error (a host stream) comes after the steps reached before it.
   std::string walkError;
   bool walked = walkSteps(plan.tile_program()->steps(), walkError);
+  assignBodies();
   // Constants are written by the same jobs, after every step; an error
   // there comes after the walk's and the implicit streams', as when they
   // were written last.

@@ -179,17 +179,17 @@ void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
     index = it->second;
     return;
   }
-  index = static_cast<uint32_t>(prog.exchanges.size());
+  index = static_cast<uint32_t>(prog.exchangeSteps.size());
   seenExchanges.emplace(&ex, index);
-  prog.exchanges.emplace_back();
-  DecodedExchange &p = prog.exchanges.back();
+  prog.exchangeSteps.emplace_back();
+  ExchangeStep &p = prog.exchangeSteps.back();
   p.profile = prog.profile.size();
   StepProfile prof;
   prof.name = ex.name() ? ex.name()->str() : "";
   prof.loc = ex.loc() ? ex.loc()->str() : "";
   prof.kind = "exchange";
   prog.profile.push_back(prof);
-  jobs.push_back({&ex, index, Job::Kind::Exchange});
+  jobs.push_back({&ex, index, 0, Job::Kind::Exchange});
 }
 
 bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
@@ -243,11 +243,12 @@ bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
   return true;
 }
 
-bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
+bool Decoder::decodeExchange(const Exchange &ex, const ExchangeStep &step,
+                             DecodedExchange &p, Scratch &s,
                              std::string &error) {
   // The profile entry is only read here, never written: other threads
   // append to nothing while jobs run.
-  const StepProfile &prof = prog.profile[p.profile];
+  const StepProfile &prof = prog.profile[step.profile];
   std::vector<Segment> &srcSegs = s.srcSegs, &segs = s.segs;
   s.perChip.assign(dev.numChips, {0, 0});
   s.touched.clear();
@@ -351,6 +352,5 @@ bool Decoder::decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
   chooseDirect(p, s);
   return true;
 }
-
 
 } // namespace ipuc::sim::detail

@@ -42,6 +42,8 @@ inline std::string locOrUnknown(const std::string &loc) {
 /// most of the work and independent of each other: each writes only its
 /// own entry of the program and reads the plan, the layouts and the tile
 /// memory's addresses, so they run in parallel on the device's thread pool.
+/// Between the two, steps equal to an earlier one (StepMemo.h) are given
+/// its body and dropped from the second pass.
 /// Errors are reported as a sequential decode would: the first failing
 /// step in the order steps are first reached.
 class Decoder {
@@ -60,7 +62,10 @@ public:
   bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
                            std::string &error) {
     reachExchange(ex, index);
-    return decodeExchange(ex, prog.exchanges[index], main, error);
+    ExchangeStep &step = prog.exchangeSteps[index];
+    step.body = static_cast<uint32_t>(prog.exchanges.size());
+    prog.exchanges.emplace_back();
+    return decodeExchange(ex, step, prog.exchanges.back(), main, error);
   }
 
 private:
@@ -97,14 +102,16 @@ private:
     /// plan's 15 M moves are not written twice by reallocation.
     MoveList moves;
   };
-  /// A compute set or exchange reached by the walk, decoded by the second
-  /// pass into prog.computeSets[index] or prog.exchanges[index]; or the
-  /// data of constant or parameter tensor `index`, written into tile memory
-  /// alongside (those bytes are never read while decoding).
+  /// A compute set or exchange reached by the walk (prog.computeSteps or
+  /// exchangeSteps[index]), decoded by the second pass into body `body`
+  /// of prog.computeSets or exchanges; or the data of constant or
+  /// parameter tensor `index`, written into tile memory alongside (those
+  /// bytes are never read while decoding).
   struct Job {
     enum class Kind : uint8_t { ComputeSet, Exchange, Constant };
     const void *table = nullptr;
     uint32_t index = 0;
+    uint32_t body = 0;
     Kind kind = Kind::ComputeSet;
   };
 
@@ -130,13 +137,17 @@ private:
   bool walkSteps(const Steps *steps, std::string &error);
   void reachComputeSet(const ComputeSet &cs, uint32_t &index);
   void reachExchange(const Exchange &ex, uint32_t &index);
+  /// Gives every step job reached a body: a new one, or (options.shareSteps)
+  /// the body of the first step of equal content (StepMemo.h). Leaves in
+  /// `jobs` only the steps with new bodies, in the order reached.
+  void assignBodies();
   /// Runs jobs[0, n) (in parallel when there is a pool); false with the
   /// error and index of the first failing one.
   bool runJobs(size_t n, std::string &error, size_t &failedJob);
-  bool decodeComputeSet(const ComputeSet &cs, DecodedComputeSet &p, Scratch &s,
-                        std::string &error);
-  bool decodeExchange(const Exchange &ex, DecodedExchange &p, Scratch &s,
-                      std::string &error);
+  bool decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
+                        DecodedComputeSet &p, Scratch &s, std::string &error);
+  bool decodeExchange(const Exchange &ex, const ExchangeStep &step,
+                      DecodedExchange &p, Scratch &s, std::string &error);
   /// A transposing copy whose boxes are not one strided descriptor (a box
   /// across intervals, too many dimensions): one move per destination
   /// element, found through each side's segments. Slow, and only a

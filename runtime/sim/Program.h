@@ -96,9 +96,11 @@ struct TileTask {
   uint64_t cycles = 0;       // modelled compute cycles of the tile
 };
 
+/// What a compute set decodes to. Steps of equal content (StepMemo.h) share
+/// one: nothing here depends on which tensors a step names beyond their
+/// layouts, and its name, location and profile entry are the step's own
+/// (ComputeSetStep).
 struct DecodedComputeSet {
-  std::string name, loc;
-  size_t profile = 0; // in Program::profile
   std::vector<TileTask> tasks;
   std::vector<DecodedVertex> vertices;
   std::vector<DecodedOperand> operands;
@@ -117,8 +119,9 @@ struct DecodedComputeSet {
   bool parallel = false;
 };
 
+/// What an exchange decodes to; shared like DecodedComputeSet (its staging
+/// buffer too: steps run one at a time).
 struct DecodedExchange {
-  size_t profile = 0;
   /// No destination byte is a source byte or another copy's destination, so
   /// copying each piece straight across, in any order and on any thread,
   /// leaves what the exchange's snapshot semantics (all reads before any
@@ -149,6 +152,19 @@ struct DecodedExchange {
   uint64_t bytes = 0;
 };
 
+/// A compute set of the program, with the body it runs.
+struct ComputeSetStep {
+  std::string name, loc;
+  size_t profile = 0; // in Program::profile
+  uint32_t body = 0;  // in Program::computeSets
+};
+
+/// An exchange of the program (its name is in its profile entry).
+struct ExchangeStep {
+  size_t profile = 0;
+  uint32_t body = 0; // in Program::exchanges
+};
+
 struct DecodedStream {
   size_t binding = 0; // in PlanBindings inputs() or outputs()
   std::vector<MemRun> runs;
@@ -158,7 +174,7 @@ struct DecodedStream {
 struct StepOp {
   enum class Kind : uint8_t { Compute, Exchange, HostWrite, HostRead, Repeat };
   Kind kind = Kind::Compute;
-  /// computeSets, exchanges, writes or reads index; unused for Repeat.
+  /// computeSteps, exchangeSteps, writes or reads index; unused for Repeat.
   uint32_t index = 0;
   /// Repeat: the body is ops (this, end), run `count` times.
   uint32_t end = 0;
@@ -167,6 +183,9 @@ struct StepOp {
 
 struct Program {
   std::vector<StepOp> ops;
+  std::vector<ComputeSetStep> computeSteps;
+  std::vector<ExchangeStep> exchangeSteps;
+  /// The decoded bodies, each shared by the steps of equal content.
   std::vector<DecodedComputeSet> computeSets;
   std::vector<DecodedExchange> exchanges;
   std::vector<DecodedStream> writes, reads;
@@ -205,16 +224,21 @@ bool buildLayouts(const plan::Plan &plan, const DeviceModel &dev,
 /// Decodes the tile program and writes constants and parameters into tile
 /// memory. Errors name the step, its source location and the tensor. With a
 /// pool, compute sets and exchanges are decoded on its threads; the program
-/// and any error are the same as without.
+/// and any error are the same as without. With options.shareSteps, steps of
+/// equal content are decoded once (StepMemo.h); running the program and any
+/// error are the same as without.
 bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
                    const SimOptions &options,
                    const std::vector<TensorLayout> &layouts, TileMemory &memory,
                    const host::PlanBindings &bindings, Program &program,
                    ThreadPool *pool, std::string &error);
 
+/// How much decoding shared (SimDevice::decodeStats).
+SimDecodeStats decodeStats(const Program &program);
+
 /// Decodes one exchange, not part of the plan's program, that copies each
 /// (source, destination) pair of equally shaped tensors whole; it is added
-/// to `program.exchanges` (as `index`) and to its profile as `name`.
+/// to `program.exchangeSteps` (as `index`) and to its profile as `name`.
 bool decodeWholeTensorCopies(
     const plan::Plan &plan, const DeviceModel &dev, const SimOptions &options,
     const std::vector<TensorLayout> &layouts, TileMemory &memory,

@@ -52,7 +52,8 @@ struct SimDevice::Impl {
 
   bool setup(std::string &error);
   bool execOps(uint32_t begin, uint32_t end, std::string &error);
-  bool execComputeSet(DecodedComputeSet &p, std::string &error);
+  bool execComputeSet(const ComputeSetStep &step, DecodedComputeSet &p,
+                      std::string &error);
   void execExchange(DecodedExchange &p);
   void finishSummary();
   void streamIn(const DecodedStream &s) {
@@ -104,7 +105,8 @@ bool SimDevice::Impl::setup(std::string &error) {
   return true;
 }
 
-bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
+bool SimDevice::Impl::execComputeSet(const ComputeSetStep &step,
+                                     DecodedComputeSet &p, std::string &error) {
   std::mutex errorMutex;
   std::string firstError;
   // A compute set on one tile may let the Generic kernel use host threads.
@@ -156,10 +158,10 @@ bool SimDevice::Impl::execComputeSet(DecodedComputeSet &p, std::string &error) {
                                   tensors, options, kernelError, v.prepared)) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
-          firstError =
-              fmt::format("compute set '{}' at {}: vertex {} on tile {}: {}",
-                          p.name, p.loc.empty() ? "unknown loc" : p.loc,
-                          v.index, task.tile, kernelError);
+          firstError = fmt::format(
+              "compute set '{}' at {}: vertex {} on tile {}: {}", step.name,
+              step.loc.empty() ? "unknown loc" : step.loc, v.index, task.tile,
+              kernelError);
         return;
       }
       for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
@@ -230,10 +232,11 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
     const StepOp &op = prog.ops[i];
     switch (op.kind) {
     case StepOp::Kind::Compute: {
-      DecodedComputeSet &p = prog.computeSets[op.index];
-      if (!execComputeSet(p, error))
+      const ComputeSetStep &step = prog.computeSteps[op.index];
+      DecodedComputeSet &p = prog.computeSets[step.body];
+      if (!execComputeSet(step, p, error))
         return false;
-      StepProfile &prof = prog.profile[p.profile];
+      StepProfile &prof = prog.profile[step.profile];
       ++prof.executions;
       prof.computeCycles += p.cycles;
       prof.syncCycles += dev.syncCycles;
@@ -244,9 +247,10 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
       break;
     }
     case StepOp::Kind::Exchange: {
-      DecodedExchange &p = prog.exchanges[op.index];
+      const ExchangeStep &step = prog.exchangeSteps[op.index];
+      DecodedExchange &p = prog.exchanges[step.body];
       execExchange(p);
-      StepProfile &prof = prog.profile[p.profile];
+      StepProfile &prof = prog.profile[step.profile];
       ++prof.executions;
       // The sync ending a compute phase also starts the exchange after it.
       if (!lastWasCompute)
@@ -492,6 +496,9 @@ const std::vector<uint64_t> &SimDevice::tileMemoryBytes() const {
 }
 const std::vector<uint64_t> &SimDevice::tileBusyCycles() const {
   return impl_->tileBusy;
+}
+SimDecodeStats SimDevice::decodeStats() const {
+  return sim::decodeStats(impl_->prog);
 }
 
 bool SimDevice::readTensor(uint32_t tensor, std::vector<uint8_t> &out) const {

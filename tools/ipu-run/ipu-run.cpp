@@ -179,6 +179,16 @@ int main(int argc, char **argv) {
     if (!dev)
       return userError(error);
     times.mark("set-up");
+    if (opts.timing) {
+      // Set-up decodes each distinct step once: how much that left to do.
+      sim::SimDecodeStats d = dev->decodeStats();
+      fmt::print(stderr,
+                 "ipu-run: sim set-up decoded {} of {} compute sets ({} of {} "
+                 "vertices), {} of {} exchanges ({} of {} pieces)\n",
+                 d.computeSetsDecoded, d.computeSteps, d.verticesDecoded,
+                 d.vertices, d.exchangesDecoded, d.exchangeSteps,
+                 d.piecesDecoded, d.pieces);
+    }
     return runOn(*dev, opts, times);
   }
   host::HostDevice dev(loaded);

@@ -36,6 +36,25 @@ struct SimOptions {
   bool checked = true;
   /// Host threads for compute phases; 0 = one per core.
   unsigned threads = 0;
+  /// Decode each distinct compute set and exchange once, sharing the result
+  /// among steps whose tables are equal but for tensors of equal layout
+  /// (identical layers). Results, cycles and errors never depend on it; off
+  /// only to test that.
+  bool shareSteps = true;
+};
+
+/// What set-up decoded: the program's steps, vertices and exchange pieces
+/// (contiguous moves and strided copies), counted over every step and over
+/// the distinct bodies actually decoded (SimOptions::shareSteps).
+struct SimDecodeStats {
+  uint64_t computeSteps = 0, computeSetsDecoded = 0;
+  uint64_t exchangeSteps = 0, exchangesDecoded = 0;
+  uint64_t vertices = 0, verticesDecoded = 0;
+  uint64_t pieces = 0, piecesDecoded = 0;
+  /// The body each compute set and each exchange step runs (steps in the
+  /// order the program first reaches them): steps that share a body share
+  /// its number.
+  std::vector<uint32_t> computeSetBodies, exchangeBodies;
 };
 
 /// Cycles and traffic of one static ComputeSet or Exchange step, summed over
@@ -143,6 +162,8 @@ public:
   const std::vector<uint64_t> &tileMemoryBytes() const;
   /// Compute cycles each tile was busy in the last run.
   const std::vector<uint64_t> &tileBusyCycles() const;
+  /// How much of the program set-up decoded and how much it shared.
+  SimDecodeStats decodeStats() const;
 
   /// The profile JSON (docs/profile-format.md). `extraMembers`, if not
   /// empty, is appended to the top-level object as further `"key": value`
