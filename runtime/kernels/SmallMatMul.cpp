@@ -112,27 +112,15 @@ bool smallMatMulF32(const float *a, int64_t lda, const float *b, int64_t ldb,
   for (; i + 6 <= m; i += 6)
     rowBlock<6>(a + i * lda, lda, b, ldb, c + i * ldc,
                 cin ? cin + i * ldc : nullptr, ldc, n, k);
-  const float *ar = a + i * lda, *cr = cin ? cin + i * ldc : nullptr;
-  float *out = c + i * ldc;
-  switch (m - i) {
-  case 5:
-    rowBlock<5>(ar, lda, b, ldb, out, cr, ldc, n, k);
-    break;
-  case 4:
-    rowBlock<4>(ar, lda, b, ldb, out, cr, ldc, n, k);
-    break;
-  case 3:
-    rowBlock<3>(ar, lda, b, ldb, out, cr, ldc, n, k);
-    break;
-  case 2:
-    rowBlock<2>(ar, lda, b, ldb, out, cr, ldc, n, k);
-    break;
-  case 1:
-    rowBlock<1>(ar, lda, b, ldb, out, cr, ldc, n, k);
-    break;
-  default:
-    break;
-  }
+  // The 1..5 rows left over, each count its own fully unrolled block.
+  using RowBlockFn =
+      void (*)(const float *, int64_t, const float *, int64_t, float *,
+               const float *, int64_t, int64_t, int64_t);
+  static constexpr RowBlockFn remainder[] = {
+      nullptr, rowBlock<1>, rowBlock<2>, rowBlock<3>, rowBlock<4>, rowBlock<5>};
+  if (i < m)
+    remainder[m - i](a + i * lda, lda, b, ldb, c + i * ldc,
+                     cin ? cin + i * ldc : nullptr, ldc, n, k);
   return true;
 }
 
