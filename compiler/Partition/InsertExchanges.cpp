@@ -58,13 +58,12 @@ struct Mapping {
 
   explicit Mapping(bsp::TensorOp tensor) {
     int64_t mapped = 0;
-    for (Attribute attr : tensor.getMapping()) {
-      auto iv = cast<bsp::IntervalAttr>(attr);
-      begins.push_back(iv.getBegin());
-      ends.push_back(iv.getEnd());
-      tiles.push_back(iv.getTile());
+    for (const bsp::Interval &iv : tensor.getMapping()) {
+      begins.push_back(iv.begin);
+      ends.push_back(iv.end);
+      tiles.push_back(iv.tile);
       mappedBefore.push_back(mapped);
-      mapped += iv.getEnd() - iv.getBegin();
+      mapped += iv.size();
     }
   }
   /// The last interval beginning at or before `x`, or -1.
@@ -171,7 +170,7 @@ struct GatherPlan {
     llvm::DenseMap<int64_t, unsigned> slotOfTile;
     /// The laid-out tensor's shape and mapping, and the tensor once made.
     SmallVector<int64_t> shape;
-    ArrayAttr mapping;
+    bsp::MappingAttr mapping;
     Value tensor;
   };
   /// A box gathered onto a tile: the union of the remote boxes that
@@ -478,13 +477,13 @@ private:
       rowElements *= size;
     bool scalar = s.src.getType().getShape().empty();
     llvm::sort(s.slots);
-    SmallVector<Attribute> mapping;
+    SmallVector<bsp::Interval> mapping;
     int64_t rows = 0;
     for (auto [i, slot] : llvm::enumerate(s.slots)) {
       auto &[tile, n] = slot;
       int64_t count = scalar ? 1 : n;
-      mapping.push_back(bsp::IntervalAttr::get(
-          ctx, tile, rows * rowElements, (rows + count) * rowElements, 0));
+      mapping.push_back(
+          {tile, rows * rowElements, (rows + count) * rowElements, 0});
       s.slotOfTile[tile] = i;
       n = std::exchange(rows, rows + count);
     }
@@ -492,7 +491,7 @@ private:
       s.shape.push_back(rows);
       llvm::append_range(s.shape, s.trailing);
     }
-    s.mapping = ArrayAttr::get(ctx, mapping);
+    s.mapping = bsp::MappingAttr::get(ctx, mapping);
   }
 
   const Mappings &mappings;

@@ -11,7 +11,6 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/IR/Threading.h"
 
 using namespace mlir;
 using namespace ipuc;
@@ -38,18 +37,11 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
       ranges[kept++] = ranges[i];
   }
   ranges.resize(kept);
-  // A weight homed on its consumers, row slice by row slice, has hundreds of
-  // thousands of intervals: they are uniqued on the context's threads (the
-  // context's uniquer is thread-safe), in chunks, each into its own slot.
-  SmallVector<Attribute> intervals(ranges.size());
-  constexpr size_t kChunk = 4096;
-  parallelFor(ctx, 0, (ranges.size() + kChunk - 1) / kChunk, [&](size_t c) {
-    for (size_t i = c * kChunk; i < std::min(ranges.size(), (c + 1) * kChunk);
-         ++i)
-      intervals[i] = bsp::IntervalAttr::get(ctx, ranges[i].tile,
-                                            ranges[i].begin, ranges[i].end,
-                                            /*address=*/0);
-  });
+  // Addresses come from ipuc-plan-tile-memory.
+  SmallVector<bsp::Interval> intervals;
+  intervals.reserve(ranges.size());
+  for (const TileRange &r : ranges)
+    intervals.push_back({r.tile, r.begin, r.end, /*address=*/0});
   OpBuilder::InsertionGuard guard(b);
   // Tensors are declared before the steps, in creation order.
   if (tensorInsertPoint)
@@ -58,7 +50,7 @@ Buffer &Partitioner::newTensor(Location loc, StringRef name,
     b.setInsertionPointToStart(tensorBlock);
   auto op = b.create<bsp::TensorOp>(
       loc, type, b.getStringAttr(name), bsp::TensorRoleAttr::get(ctx, role),
-      b.getArrayAttr(intervals),
+      bsp::MappingAttr::get(ctx, intervals),
       value ? cast<ElementsAttr>(value) : ElementsAttr(), viewOf);
   tensorInsertPoint = op;
   buffers.push_back(Buffer{op.getResult(), op, std::move(ranges)});

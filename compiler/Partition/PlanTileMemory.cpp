@@ -103,11 +103,8 @@ struct PlanTileMemoryPass
       // One block per tile, in tile order: the tensor's bytes on it. Sorted
       // rather than summed in a tree (a mapping has ~1 000 intervals).
       perTile.clear();
-      for (Attribute a : t.getMapping()) {
-        auto iv = cast<bsp::IntervalAttr>(a);
-        perTile.push_back(
-            {iv.getTile(), (iv.getEnd() - iv.getBegin()) * elementBytes});
-      }
+      for (const bsp::Interval &iv : t.getMapping())
+        perTile.push_back({iv.tile, iv.size() * elementBytes});
       llvm::sort(perTile, llvm::less_first());
       for (size_t k = 0; k < perTile.size(); ++k) {
         auto [tile, bytes] = perTile[k];
@@ -127,11 +124,10 @@ struct PlanTileMemoryPass
         });
     // Rewrite intervals: a tensor's intervals on a tile are consecutive from
     // its block's address. The cursors are per tensor (one global map keyed
-    // by tensor and tile cost a tree lookup per interval). Creating the
-    // millions of new interval attributes was most of this pass, so the
-    // tensors' mappings are built on the context's threads (attribute
-    // uniquing is thread-safe) and only set on the ops afterwards, in order.
-    std::vector<ArrayAttr> mappings(tensors.size());
+    // by tensor and tile cost a tree lookup per interval). Tensors are
+    // independent, so their mappings are built (and uniqued: thread-safe) on
+    // the context's threads and only set on the ops afterwards, in order.
+    std::vector<bsp::MappingAttr> mappings(tensors.size());
     parallelFor(ctx, 0, tensors.size(), [&](size_t i) {
       // A view's intervals are its source's, taken below.
       if (viewSource[i] >= 0)
@@ -142,24 +138,18 @@ struct PlanTileMemoryPass
       llvm::SmallDenseMap<int64_t, int64_t, 16> cursor;
       for (size_t j = blockBegin[i]; j < blockBegin[i + 1]; ++j)
         cursor[blocks[j].tile] = blocks[j].address;
-      SmallVector<Attribute> intervals;
-      intervals.reserve(t.getMapping().size());
-      // An interval whose address does not change (the first on its tile,
-      // at 0) is kept: no uniquing, and no new mapping when none changes.
+      SmallVector<bsp::Interval> intervals(t.getMapping().getIntervals());
+      // No new mapping when no address changes (every interval the first on
+      // its tile, at 0).
       bool changed = false;
-      for (Attribute a : t.getMapping()) {
-        auto iv = cast<bsp::IntervalAttr>(a);
-        int64_t &at = cursor[iv.getTile()];
-        if (at == iv.getAddress()) {
-          intervals.push_back(a);
-        } else {
-          intervals.push_back(bsp::IntervalAttr::get(
-              ctx, iv.getTile(), iv.getBegin(), iv.getEnd(), at));
-          changed = true;
-        }
-        at += (iv.getEnd() - iv.getBegin()) * elementBytes;
+      for (bsp::Interval &iv : intervals) {
+        int64_t &at = cursor[iv.tile];
+        changed |= at != iv.address;
+        iv.address = at;
+        at += iv.size() * elementBytes;
       }
-      mappings[i] = changed ? ArrayAttr::get(ctx, intervals) : t.getMapping();
+      mappings[i] =
+          changed ? bsp::MappingAttr::get(ctx, intervals) : t.getMapping();
     });
     // The source's intervals are rewritten already (it comes first), and
     // a view's intervals are the source's.

@@ -262,11 +262,9 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   bool empty = llvm::is_contained(op.getType().getShape(), int64_t(0));
   if (!op.getMapping().empty() || empty) {
     std::vector<plan::TileInterval> intervals;
-    for (Attribute attr : op.getMapping()) {
-      auto iv = cast<bsp::IntervalAttr>(attr);
-      intervals.emplace_back(iv.getTile(), iv.getBegin(), iv.getEnd(),
-                             iv.getAddress());
-    }
+    intervals.reserve(op.getMapping().size());
+    for (const bsp::Interval &iv : op.getMapping())
+      intervals.emplace_back(iv.tile, iv.begin, iv.end, iv.address);
     mappings.push_back(
         plan::CreateTensorMappingDirect(fbb, index, &intervals));
   }

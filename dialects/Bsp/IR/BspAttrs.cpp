@@ -71,6 +71,33 @@ void ipuc::bsp::printDimList(AsmPrinter &printer, ArrayRef<int64_t> dims) {
   printer << ']';
 }
 
+ParseResult ipuc::bsp::parseIntervalList(AsmParser &parser,
+                                         SmallVector<Interval> &intervals) {
+  // Each element goes through #bsp.interval's own parser and checks (parsing
+  // is not hot; only the in-memory form is flat).
+  return parser.parseCommaSeparatedList(
+      AsmParser::Delimiter::Square, [&]() -> ParseResult {
+        IntervalAttr iv;
+        if (parser.parseAttribute(iv))
+          return failure();
+        intervals.push_back(
+            {iv.getTile(), iv.getBegin(), iv.getEnd(), iv.getAddress()});
+        return success();
+      });
+}
+
+void ipuc::bsp::printIntervalList(AsmPrinter &printer,
+                                  ArrayRef<Interval> intervals) {
+  // Written directly rather than through an IntervalAttr per element, in
+  // #bsp.interval's syntax.
+  raw_ostream &os = printer.getStream();
+  os << '[';
+  for (auto [i, iv] : llvm::enumerate(intervals))
+    os << (i ? ", " : "") << "#bsp.interval<" << iv.tile << ", " << iv.begin
+       << ", " << iv.end << ", " << iv.address << '>';
+  os << ']';
+}
+
 // The generated attribute parsers hand custom directives a FailureOr.
 bool ipuc::bsp::forEachBoxRun(ArrayRef<int64_t> shape,
                               ArrayRef<int64_t> offsets,
@@ -176,10 +203,11 @@ LogicalResult DeviceAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-IntervalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t tile, int64_t begin, int64_t end,
-                     int64_t address) {
+/// The checks of one interval, shared by #bsp.interval and #bsp.mapping.
+static LogicalResult
+verifyInterval(function_ref<InFlightDiagnostic()> emitError,
+               const Interval &iv) {
+  auto [tile, begin, end, address] = iv;
   if (tile < 0)
     return emitError() << "interval tile " << tile << " is negative";
   if (begin < 0 || end <= begin)
@@ -187,6 +215,37 @@ IntervalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << ") is empty or negative";
   if (address < 0)
     return emitError() << "interval address " << address << " is negative";
+  return success();
+}
+
+LogicalResult
+IntervalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     int64_t tile, int64_t begin, int64_t end,
+                     int64_t address) {
+  return verifyInterval(emitError, {tile, begin, end, address});
+}
+
+Attribute MappingAttr::parse(AsmParser &parser, Type) {
+  SmallVector<Interval> intervals;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parseIntervalList(parser, intervals) ||
+      parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    intervals);
+}
+
+void MappingAttr::print(AsmPrinter &printer) const {
+  printer << '<';
+  printIntervalList(printer, getIntervals());
+  printer << '>';
+}
+
+LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  ArrayRef<Interval> intervals) {
+  for (const Interval &iv : intervals)
+    if (failed(verifyInterval(emitError, iv)))
+      return failure();
   return success();
 }
 

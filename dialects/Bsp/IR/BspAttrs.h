@@ -3,6 +3,7 @@
 #define IPUC_DIALECTS_BSP_IR_BSPATTRS_H
 
 #include "dialects/Bsp/IR/BspDialect.h"
+#include "dialects/Bsp/IR/Interval.h"
 
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -19,6 +20,12 @@ void printDouble(mlir::AsmPrinter &printer, double value);
 mlir::ParseResult parseDimList(mlir::AsmParser &parser,
                                llvm::SmallVector<int64_t> &dims);
 void printDimList(mlir::AsmPrinter &printer, llvm::ArrayRef<int64_t> dims);
+/// A mapping's intervals in `#bsp.interval` syntax: `[#bsp.interval<t, b,
+/// e, a>, ...]`, possibly empty (the form `bsp.tensor` prints).
+mlir::ParseResult parseIntervalList(mlir::AsmParser &parser,
+                                    llvm::SmallVector<Interval> &intervals);
+void printIntervalList(mlir::AsmPrinter &printer,
+                       llvm::ArrayRef<Interval> intervals);
 /// Bytes an element of `type` occupies in tile memory (i1 takes a byte).
 int64_t getElementBytes(mlir::Type type);
 /// Calls `fn(begin, length)` for each contiguous row-major run of the box

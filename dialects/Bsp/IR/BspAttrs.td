@@ -66,6 +66,46 @@ def Bsp_IntervalAttr : Bsp_Attr<"Interval", "interval"> {
   let genVerifyDecl = 1;
 }
 
+def Bsp_MappingAttr : Bsp_Attr<"Mapping", "mapping"> {
+  let summary = "Where a bsp.tensor's elements live: sorted intervals";
+  let description = [{
+    The `mapping` of a `bsp.tensor`: its intervals (`Interval` records, see
+    Interval.h), each elements `[begin, end)` of the tensor's row-major
+    flattening on `tile` from byte `address`, as `#bsp.interval` does for
+    one. One attribute over a flat array rather than an array of
+    `#bsp.interval` attributes: a weight homed on its consumers has hundreds
+    of thousands of intervals, and uniquing (and reading) one attribute per
+    interval was a large share of compile time. Uniquing this is one hash
+    over contiguous memory; readers iterate plain records.
+
+    Each interval is written in `#bsp.interval` syntax. `bsp.tensor` prints
+    the bracketed list alone (`mapping [...]`); the attribute on its own
+    (generic op form) wraps it in `<...>`:
+
+    ```mlir
+    #bsp.mapping<[#bsp.interval<0, 0, 2, 0>, #bsp.interval<1, 2, 4, 0>]>
+    ```
+
+    The attribute checks each interval (tile and address non-negative, a
+    non-empty element range); `bsp.tensor`'s verifier checks the order,
+    disjointness and extent against the tensor and the device.
+  }];
+  let parameters = (ins ArrayRefParameter<"::ipuc::bsp::Interval",
+                                          "intervals">:$intervals);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    using iterator = ::llvm::ArrayRef<::ipuc::bsp::Interval>::iterator;
+    iterator begin() const { return getIntervals().begin(); }
+    iterator end() const { return getIntervals().end(); }
+    size_t size() const { return getIntervals().size(); }
+    bool empty() const { return getIntervals().empty(); }
+    const ::ipuc::bsp::Interval &operator[](size_t i) const {
+      return getIntervals()[i];
+    }
+  }];
+}
+
 def Bsp_BoxAttr : Bsp_Attr<"Box", "box"> {
   let summary = "A rectangular region of a tensor";
   let description = [{
@@ -127,8 +167,6 @@ def Bsp_TensorRole : I32EnumAttr<"TensorRole", "the role of a plan tensor", [
   let cppNamespace = "::ipuc::bsp";
 }
 
-def Bsp_IntervalArrayAttr
-    : TypedArrayAttrBase<Bsp_IntervalAttr, "array of #bsp.interval">;
 def Bsp_BoxArrayAttr : TypedArrayAttrBase<Bsp_BoxAttr, "array of #bsp.box">;
 
 #endif // IPUC_DIALECT_BSP_ATTRS

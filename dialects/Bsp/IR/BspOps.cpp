@@ -22,6 +22,27 @@ using namespace mlir;
 using namespace ipuc::bsp;
 
 //===----------------------------------------------------------------------===//
+// Custom directive: a tensor's mapping as the bare list `[#bsp.interval<...>,
+// ...]` (the form of the array of intervals it once was)
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseMapping(OpAsmParser &parser, MappingAttr &mapping) {
+  SmallVector<Interval> intervals;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseIntervalList(parser, intervals))
+    return failure();
+  auto emitError = [&] { return parser.emitError(loc); };
+  mapping = MappingAttr::getChecked(emitError, parser.getContext(),
+                                    ArrayRef<Interval>(intervals));
+  return success(bool(mapping));
+}
+
+static void printMapping(OpAsmPrinter &printer, Operation *,
+                         MappingAttr mapping) {
+  printIntervalList(printer, mapping.getIntervals());
+}
+
+//===----------------------------------------------------------------------===//
 // Custom directives: `%v [#bsp.box<...>] : !bsp.buffer<...>` (the brackets
 // keep `%v#` from reading as a result number)
 //===----------------------------------------------------------------------===//
@@ -139,13 +160,8 @@ static LogicalResult verifyBoxOnTile(Operation *op, const Twine &what,
     return success();
   // Searched in place: copying the mapping for every box made verifying a
   // program quadratic (tensors spread over all tiles are read by a vertex on
-  // each tile). ODS guarantees the elements are intervals; a foreign element
-  // sorts last and reads as unmapped rather than crashing.
-  ArrayRef<Attribute> intervals = tensor.getMapping().getValue();
-  auto beginOf = [](Attribute attr) {
-    auto iv = dyn_cast<IntervalAttr>(attr);
-    return iv ? iv.getBegin() : std::numeric_limits<int64_t>::max();
-  };
+  // each tile).
+  ArrayRef<Interval> intervals = tensor.getMapping().getIntervals();
   std::string problem;
   // Large boxes of tensors cut into many rows are checked up to a bound.
   int64_t budget = 1 << 20;
@@ -156,42 +172,42 @@ static LogicalResult verifyBoxOnTile(Operation *op, const Twine &what,
   // intervals (as TensorOp::verify demands) the interval found is the one a
   // search of the whole mapping finds.
   size_t last = 0;
-  IntervalAttr found;
+  const Interval *found = nullptr;
   forEachBoxRun(
       tensor.getType().getShape(), box.getOffsets(), box.getSizes(),
       [&](int64_t begin, int64_t length) {
         int64_t end = begin + length;
         while (begin < end) {
-          if (!found || begin < found.getBegin() || begin >= found.getEnd()) {
+          if (!found || begin < found->begin || begin >= found->end) {
             size_t next = found ? last + 1 : intervals.size();
-            if (next < intervals.size() && beginOf(intervals[next]) <= begin &&
+            if (next < intervals.size() && intervals[next].begin <= begin &&
                 (next + 1 == intervals.size() ||
-                 begin < beginOf(intervals[next + 1]))) {
+                 begin < intervals[next + 1].begin)) {
               last = next;
             } else {
               // The last interval that begins at or before `begin`.
-              const Attribute *from = intervals.begin() + (found ? last : 0);
-              const Attribute *it = std::upper_bound(
+              const Interval *from = intervals.begin() + (found ? last : 0);
+              const Interval *it = std::upper_bound(
                   from, intervals.end(), begin,
-                  [&](int64_t v, Attribute attr) { return v < beginOf(attr); });
+                  [](int64_t v, const Interval &iv) { return v < iv.begin; });
               if (it == intervals.begin()) {
                 problem = "element " + std::to_string(begin) + " is not mapped";
                 return false;
               }
               last = it - 1 - intervals.begin();
             }
-            found = dyn_cast<IntervalAttr>(intervals[last]);
+            found = &intervals[last];
           }
-          if (!found || found.getEnd() <= begin) {
+          if (found->end <= begin) {
             problem = "element " + std::to_string(begin) + " is not mapped";
             return false;
           }
-          if (found.getTile() != tile) {
+          if (found->tile != tile) {
             problem = "element " + std::to_string(begin) + " lives on tile " +
-                      std::to_string(found.getTile());
+                      std::to_string(found->tile);
             return false;
           }
-          begin = std::min(end, found.getEnd());
+          begin = std::min(end, found->end);
         }
         return --budget > 0;
       });
@@ -284,14 +300,13 @@ LogicalResult ProgramOp::verifyRegions() {
       return diag;
     }
     int64_t elementBytes = tensor.getType().getElementBytes();
-    for (Attribute attr : tensor.getMapping()) {
-      auto iv = cast<IntervalAttr>(attr);
-      int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
-      int64_t tile = iv.getTile();
+    for (const Interval &iv : tensor.getMapping()) {
+      int64_t bytes = iv.size() * elementBytes;
+      int64_t tile = iv.tile;
       int64_t &extent = tile >= 0 && tile < (int64_t)deviceExtents.size()
                             ? deviceExtents[tile]
                             : extents[tile];
-      extent = std::max(extent, iv.getAddress() + bytes);
+      extent = std::max(extent, iv.address + bytes);
     }
   }
   for (auto [tile, extent] : llvm::enumerate(deviceExtents))
@@ -309,12 +324,9 @@ LogicalResult ProgramOp::verifyRegions() {
   std::map<std::string, int64_t> bytesByTensor;
   for (auto tensor : getBody().front().getOps<TensorOp>()) {
     int64_t elementBytes = tensor.getType().getElementBytes();
-    for (Attribute attr : tensor.getMapping()) {
-      auto iv = cast<IntervalAttr>(attr);
-      if (iv.getTile() == worst)
-        bytesByTensor[tensor.getName().str()] +=
-            (iv.getEnd() - iv.getBegin()) * elementBytes;
-    }
+    for (const Interval &iv : tensor.getMapping())
+      if (iv.tile == worst)
+        bytesByTensor[tensor.getName().str()] += iv.size() * elementBytes;
   }
   std::vector<std::pair<std::string, int64_t>> largest(bytesByTensor.begin(),
                                                        bytesByTensor.end());
@@ -356,32 +368,30 @@ LogicalResult TensorOp::verify() {
   }
   DeviceAttr device = getDevice((*this)->getParentOfType<ProgramOp>());
   int64_t mapped = 0, previousEnd = 0, elementBytes = type.getElementBytes();
-  for (auto [i, attr] : llvm::enumerate(getMapping())) {
-    auto iv = cast<IntervalAttr>(attr);
-    if (iv.getEnd() > numElements)
-      return emitOpError() << "interval #" << i << " [" << iv.getBegin()
-                           << ", " << iv.getEnd() << ") of '" << getName()
-                           << "' is outside its " << numElements
-                           << " elements";
-    if (iv.getBegin() < previousEnd)
+  for (auto [i, iv] : llvm::enumerate(getMapping())) {
+    if (iv.end > numElements)
+      return emitOpError() << "interval #" << i << " [" << iv.begin << ", "
+                           << iv.end << ") of '" << getName()
+                           << "' is outside its " << numElements << " elements";
+    if (iv.begin < previousEnd)
       return emitOpError() << "intervals of '" << getName()
                            << "' must be sorted and disjoint: interval #" << i
-                           << " begins at " << iv.getBegin()
+                           << " begins at " << iv.begin
                            << " before the previous one ends at "
                            << previousEnd;
-    if (device && iv.getTile() >= device.getTiles())
+    if (device && iv.tile >= device.getTiles())
       return emitOpError() << "interval #" << i << " of '" << getName()
-                           << "' is on tile " << iv.getTile()
-                           << ", but device '" << device.getName() << "' has "
-                           << device.getTiles() << " tiles";
-    int64_t bytes = (iv.getEnd() - iv.getBegin()) * elementBytes;
+                           << "' is on tile " << iv.tile << ", but device '"
+                           << device.getName() << "' has " << device.getTiles()
+                           << " tiles";
+    int64_t bytes = iv.size() * elementBytes;
     if (device && bytes > device.getSramBytes())
       return emitOpError() << "interval #" << i << " of '" << getName()
                            << "' holds " << bytes
                            << " bytes, more than a tile's "
                            << device.getSramBytes();
-    previousEnd = iv.getEnd();
-    mapped += iv.getEnd() - iv.getBegin();
+    previousEnd = iv.end;
+    mapped += iv.size();
   }
   if (role != TensorRole::intermediate && mapped != numElements)
     return emitOpError() << stringifyTensorRole(role) << " tensor '"
@@ -413,7 +423,7 @@ LogicalResult TensorOp::verifyView() {
                          << " must have the element type and element count "
                          << "of its source '" << source.getName() << "' ("
                          << sourceType << ")";
-  ArrayAttr mine = getMapping(), theirs = source.getMapping();
+  MappingAttr mine = getMapping(), theirs = source.getMapping();
   if (mine == theirs)
     return success();
   if (mine.size() != theirs.size())

@@ -154,21 +154,21 @@ def Bsp_TensorOp : Bsp_Op<"tensor", [HasParent<"ProgramOp">]> {
     ```
   }];
   let arguments = (ins StrAttr:$name, Bsp_TensorRole:$role,
-                       Bsp_IntervalArrayAttr:$mapping,
+                       Bsp_MappingAttr:$mapping,
                        OptionalAttr<ElementsAttr>:$value,
                        Optional<Bsp_Buffer>:$view_of);
   let results = (outs Bsp_Buffer:$result);
   let assemblyFormat = [{
     $name `role` `(` $role `)`
     (`view_of` `(` $view_of^ `:` qualified(type($view_of)) `)`)?
-    `mapping` $mapping
+    `mapping` custom<Mapping>($mapping)
     (`value` `(` $value^ `)`)? attr-dict `:` qualified(type($result))
   }];
   let hasVerifier = 1;
   let builders = [
     // A tensor that owns its memory (most are: only reshapes make views).
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::StringAttr":$name,
-                   "TensorRoleAttr":$role, "::mlir::ArrayAttr":$mapping,
+                   "TensorRoleAttr":$role, "MappingAttr":$mapping,
                    "::mlir::ElementsAttr":$value), [{
       build($_builder, $_state, type, name, role, mapping, value,
             ::mlir::Value());
