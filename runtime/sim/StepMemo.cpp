@@ -48,6 +48,22 @@ bool sameVector(const flatbuffers::Vector<T> *a,
          std::memcmp(a->data(), b->data(), a->size() * sizeof(T)) == 0;
 }
 
+/// Whether two vectors of tables are both absent, or of one length with
+/// `same` true of every pair of elements.
+template <typename T, typename Same>
+bool sameTables(const flatbuffers::Vector<flatbuffers::Offset<T>> *a,
+                const flatbuffers::Vector<flatbuffers::Offset<T>> *b,
+                Same &&same) {
+  if (!a || !b)
+    return !a && !b;
+  if (a->size() != b->size())
+    return false;
+  for (uint32_t i = 0; i < a->size(); ++i)
+    if (!same(*a->Get(i), *b->Get(i)))
+      return false;
+  return true;
+}
+
 inline uint64_t doubleBits(double d) {
   uint64_t u;
   std::memcpy(&u, &d, sizeof u);
@@ -279,27 +295,15 @@ bool StepKeys::sameVertex(const Vertex &a, const Vertex &b) const {
       doubleBits(a.flops()) != doubleBits(b.flops()) ||
       !sameVector(a.index_origin(), b.index_origin()))
     return false;
-  const auto *oa = a.operands(), *ob = b.operands();
-  if (!oa || !ob)
-    return !oa && !ob;
-  if (oa->size() != ob->size())
-    return false;
-  for (uint32_t i = 0; i < oa->size(); ++i)
-    if (!sameBox(oa->Get(i), ob->Get(i)))
-      return false;
-  return true;
+  return sameTables(
+      a.operands(), b.operands(),
+      [&](const Box &x, const Box &y) { return sameBox(&x, &y); });
 }
 
 bool StepKeys::same(const ComputeSet &a, const ComputeSet &b) const {
-  const auto *va = a.vertices(), *vb = b.vertices();
-  if (!va || !vb)
-    return !va && !vb;
-  if (va->size() != vb->size())
-    return false;
-  for (uint32_t i = 0; i < va->size(); ++i)
-    if (!sameVertex(*va->Get(i), *vb->Get(i)))
-      return false;
-  return true;
+  return sameTables(
+      a.vertices(), b.vertices(),
+      [&](const Vertex &x, const Vertex &y) { return sameVertex(x, y); });
 }
 
 uint64_t StepKeys::hash(const Exchange &ex) const {
@@ -314,18 +318,12 @@ uint64_t StepKeys::hash(const Exchange &ex) const {
 }
 
 bool StepKeys::same(const Exchange &a, const Exchange &b) const {
-  const auto *ca = a.copies(), *cb = b.copies();
-  if (!ca || !cb)
-    return !ca && !cb;
-  if (ca->size() != cb->size())
-    return false;
-  for (uint32_t i = 0; i < ca->size(); ++i) {
-    const ExchangeCopy &x = *ca->Get(i), &y = *cb->Get(i);
-    if (!sameBox(x.src(), y.src()) || !sameBox(x.dst(), y.dst()) ||
-        !sameVector(x.perm(), y.perm()))
-      return false;
-  }
-  return true;
+  return sameTables(a.copies(), b.copies(),
+                    [&](const ExchangeCopy &x, const ExchangeCopy &y) {
+                      return sameBox(x.src(), y.src()) &&
+                             sameBox(x.dst(), y.dst()) &&
+                             sameVector(x.perm(), y.perm());
+                    });
 }
 
 } // namespace ipuc::sim::detail
