@@ -173,6 +173,18 @@ template <typename F> void forSamples(uint32_t n, F &&f) {
     f(n - 1);
 }
 
+/// `h` mixed with the length of `v` (or its absence) and, through `hashOne`,
+/// with the sampled elements (forSamples): sameTables' counterpart.
+template <typename T, typename HashOne>
+uint64_t hashTables(uint64_t h,
+                    const flatbuffers::Vector<flatbuffers::Offset<T>> *v,
+                    HashOne &&hashOne) {
+  h = mix(h, v ? v->size() : kAbsent);
+  if (v)
+    forSamples(v->size(), [&](uint32_t i) { h = hashOne(h, *v->Get(i)); });
+  return h;
+}
+
 /// Calls fn(i) for i in [0, n), on the pool when there is one.
 void forEach(ThreadPool *pool, size_t n,
              const std::function<void(size_t)> &fn) {
@@ -272,21 +284,17 @@ bool StepKeys::sameBox(const Box *a, const Box *b) const {
 }
 
 uint64_t StepKeys::hash(const ComputeSet &cs) const {
-  uint64_t h = mix(1, cs.vertices() ? cs.vertices()->size() : kAbsent);
-  if (!cs.vertices())
-    return h;
-  forSamples(cs.vertices()->size(), [&](uint32_t i) {
-    const Vertex *v = cs.vertices()->Get(i);
-    h = mix(mix(h, v->tile()), static_cast<uint64_t>(v->codelet_type()));
-    h = hashCodelet(h, v->codelet_type(), v->codelet());
-    h = mix(h, doubleBits(v->flops()));
-    h = mixVector(h, v->index_origin());
-    h = mix(h, v->operands() ? v->operands()->size() : kAbsent);
-    if (v->operands())
-      for (const Box *b : *v->operands())
+  return hashTables(1, cs.vertices(), [&](uint64_t h, const Vertex &v) {
+    h = mix(mix(h, v.tile()), static_cast<uint64_t>(v.codelet_type()));
+    h = hashCodelet(h, v.codelet_type(), v.codelet());
+    h = mix(h, doubleBits(v.flops()));
+    h = mixVector(h, v.index_origin());
+    h = mix(h, v.operands() ? v.operands()->size() : kAbsent);
+    if (v.operands())
+      for (const Box *b : *v.operands())
         h = hashBox(h, b);
+    return h;
   });
-  return h;
 }
 
 bool StepKeys::sameVertex(const Vertex &a, const Vertex &b) const {
@@ -307,14 +315,9 @@ bool StepKeys::same(const ComputeSet &a, const ComputeSet &b) const {
 }
 
 uint64_t StepKeys::hash(const Exchange &ex) const {
-  uint64_t h = mix(2, ex.copies() ? ex.copies()->size() : kAbsent);
-  if (!ex.copies())
-    return h;
-  forSamples(ex.copies()->size(), [&](uint32_t i) {
-    const ExchangeCopy *c = ex.copies()->Get(i);
-    h = mixVector(hashBox(hashBox(h, c->src()), c->dst()), c->perm());
+  return hashTables(2, ex.copies(), [&](uint64_t h, const ExchangeCopy &c) {
+    return mixVector(hashBox(hashBox(h, c.src()), c.dst()), c.perm());
   });
-  return h;
 }
 
 bool StepKeys::same(const Exchange &a, const Exchange &b) const {
