@@ -29,6 +29,25 @@ std::vector<float> ramp(size_t n, float scale, float shift) {
   return v;
 }
 
+/// Output z of plan `p` run on a checked two-thread device with the 1-D f32
+/// inputs x = xv and y = yv (empty, with a test failure, if it cannot run).
+std::vector<float> runXY(const plan::LoadedPlan &p,
+                         const std::vector<float> &xv,
+                         const std::vector<float> &yv) {
+  auto sim = makeSim(p);
+  if (!sim)
+    return {};
+  std::string err;
+  const int64_t nx = static_cast<int64_t>(xv.size());
+  const int64_t ny = static_cast<int64_t>(yv.size());
+  EXPECT_TRUE(sim->setInput("x", DType::F32, {nx}, xv.data(), 4 * nx, err))
+      << err;
+  EXPECT_TRUE(sim->setInput("y", DType::F32, {ny}, yv.data(), 4 * ny, err))
+      << err;
+  EXPECT_TRUE(sim->run(err)) << err;
+  return output(*sim, "z", xv.size());
+}
+
 // One add codelet shared by vertices on three tiles, over 300 elements each
 // (two streaming blocks), and by two vertices of one tile.
 TEST(SimInPlace, SharedGenericCodeletOnEveryVertex) {
@@ -59,14 +78,8 @@ TEST(SimInPlace, SharedGenericCodeletOnEveryVertex) {
   DeviceSpec dev;
   dev.sram = 16384;
   plan::LoadedPlan p = load(b.finish(dev));
-  auto sim = makeSim(p);
-  ASSERT_TRUE(sim);
   std::vector<float> xv = ramp(4 * n, 0.5f, -3), yv = ramp(4 * n, -0.25f, 1);
-  std::string err;
-  ASSERT_TRUE(sim->setInput("x", DType::F32, {4 * n}, xv.data(), 16 * n, err));
-  ASSERT_TRUE(sim->setInput("y", DType::F32, {4 * n}, yv.data(), 16 * n, err));
-  ASSERT_TRUE(sim->run(err)) << err;
-  std::vector<float> zv = output(*sim, "z", 4 * n);
+  std::vector<float> zv = runXY(p, xv, yv);
   ASSERT_EQ(zv.size(), size_t(4 * n));
   for (int64_t i = 0; i < 4 * n; ++i)
     ASSERT_EQ(zv[i], xv[i] + yv[i]) << i;
@@ -113,16 +126,8 @@ TEST(SimInPlace, OperandSizesSharedAcrossVertices) {
   DeviceSpec dev;
   dev.sram = 4096;
   plan::LoadedPlan p = load(b.finish(dev));
-  auto sim = makeSim(p);
-  ASSERT_TRUE(sim);
   std::vector<float> xv = ramp(total, 0.5f, -3), yv = ramp(total, -0.25f, 1);
-  std::string err;
-  ASSERT_TRUE(
-      sim->setInput("x", DType::F32, {total}, xv.data(), 4 * total, err));
-  ASSERT_TRUE(
-      sim->setInput("y", DType::F32, {total}, yv.data(), 4 * total, err));
-  ASSERT_TRUE(sim->run(err)) << err;
-  std::vector<float> zv = output(*sim, "z", total);
+  std::vector<float> zv = runXY(p, xv, yv);
   ASSERT_EQ(zv.size(), size_t(total));
   for (int64_t i = 0; i < total; ++i)
     ASSERT_EQ(zv[i], yv[i]) << i;
