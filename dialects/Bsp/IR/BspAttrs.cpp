@@ -71,8 +71,8 @@ void ipuc::bsp::printDimList(AsmPrinter &printer, ArrayRef<int64_t> dims) {
   printer << ']';
 }
 
-ParseResult ipuc::bsp::parseIntervalList(AsmParser &parser,
-                                         SmallVector<Interval> &intervals) {
+static ParseResult parseIntervalList(AsmParser &parser,
+                                     SmallVector<Interval> &intervals) {
   // Each element goes through #bsp.interval's own parser and checks (parsing
   // is not hot; only the in-memory form is flat).
   return parser.parseCommaSeparatedList(
@@ -225,14 +225,22 @@ IntervalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return verifyInterval(emitError, {tile, begin, end, address});
 }
 
-Attribute MappingAttr::parse(AsmParser &parser, Type) {
+MappingAttr ipuc::bsp::parseMappingList(AsmParser &parser) {
   SmallVector<Interval> intervals;
   SMLoc loc = parser.getCurrentLocation();
-  if (parser.parseLess() || parseIntervalList(parser, intervals) ||
+  if (failed(parseIntervalList(parser, intervals)))
+    return {};
+  return MappingAttr::getChecked([&] { return parser.emitError(loc); },
+                                 parser.getContext(),
+                                 ArrayRef<Interval>(intervals));
+}
+
+Attribute MappingAttr::parse(AsmParser &parser, Type) {
+  MappingAttr mapping;
+  if (parser.parseLess() || !(mapping = parseMappingList(parser)) ||
       parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
-                    intervals);
+  return mapping;
 }
 
 void MappingAttr::print(AsmPrinter &printer) const {

@@ -21,9 +21,8 @@ mlir::ParseResult parseDimList(mlir::AsmParser &parser,
                                llvm::SmallVector<int64_t> &dims);
 void printDimList(mlir::AsmPrinter &printer, llvm::ArrayRef<int64_t> dims);
 /// A mapping's intervals in `#bsp.interval` syntax: `[#bsp.interval<t, b,
-/// e, a>, ...]`, possibly empty (the form `bsp.tensor` prints).
-mlir::ParseResult parseIntervalList(mlir::AsmParser &parser,
-                                    llvm::SmallVector<Interval> &intervals);
+/// e, a>, ...]`, possibly empty (the form `bsp.tensor` prints; parsed by
+/// parseMappingList below).
 void printIntervalList(mlir::AsmPrinter &printer,
                        llvm::ArrayRef<Interval> intervals);
 /// Bytes an element of `type` occupies in tile memory (i1 takes a byte).
@@ -42,6 +41,13 @@ bool forEachBoxRun(llvm::ArrayRef<int64_t> shape,
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Bsp/IR/BspAttrs.h.inc"
+
+namespace ipuc::bsp {
+/// A #bsp.mapping from its bare interval list (printIntervalList's form),
+/// checked; null once an error has been reported. Serves the attribute's
+/// own parser and bsp.tensor's `mapping` directive.
+MappingAttr parseMappingList(mlir::AsmParser &parser);
+} // namespace ipuc::bsp
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/Bsp/IR/BspTypes.h.inc"

@@ -27,13 +27,7 @@ using namespace ipuc::bsp;
 //===----------------------------------------------------------------------===//
 
 static ParseResult parseMapping(OpAsmParser &parser, MappingAttr &mapping) {
-  SmallVector<Interval> intervals;
-  SMLoc loc = parser.getCurrentLocation();
-  if (parseIntervalList(parser, intervals))
-    return failure();
-  auto emitError = [&] { return parser.emitError(loc); };
-  mapping = MappingAttr::getChecked(emitError, parser.getContext(),
-                                    ArrayRef<Interval>(intervals));
+  mapping = parseMappingList(parser);
   return success(bool(mapping));
 }
 
