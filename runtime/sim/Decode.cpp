@@ -78,13 +78,10 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   index = static_cast<uint32_t>(prog.computeSteps.size());
   seenComputeSets.emplace(&cs, index);
   prog.computeSteps.emplace_back();
-  ComputeSetStep &p = prog.computeSteps.back();
-  p.name = cs.name() ? cs.name()->str() : "";
-  p.loc = cs.loc() ? cs.loc()->str() : "";
-  p.profile = prog.profile.size();
+  prog.computeSteps.back().profile = prog.profile.size();
   StepProfile prof;
-  prof.name = p.name;
-  prof.loc = p.loc;
+  prof.name = cs.name() ? cs.name()->str() : "";
+  prof.loc = cs.loc() ? cs.loc()->str() : "";
   prof.kind = "compute";
   prog.profile.push_back(prof);
   jobs.push_back({&cs, index, 0, Job::Kind::ComputeSet});
@@ -145,9 +142,12 @@ void Decoder::assignBodies() {
   }
 }
 
-bool Decoder::decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
+bool Decoder::decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
                                DecodedComputeSet &p, Scratch &s,
                                std::string &error) {
+  // The profile entry is only read here, never written: other threads
+  // append to nothing while jobs run.
+  const StepProfile &prof = prog.profile[step.profile];
   std::vector<int32_t> &taskOfTile = s.taskOfTile;
   std::vector<uint32_t> &touched = s.touched;
   size_t nv = cs.vertices() ? cs.vertices()->size() : 0;
@@ -169,7 +169,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
       return (error = fmt::format(
                   "compute set '{}' at {}: vertex {} is on tile {}, but the "
                   "device has {} tiles",
-                  step.name, locOrUnknown(step.loc), vi, tile,
+                  prof.name, locOrUnknown(prof.loc), vi, tile,
                   dev.totalTiles()),
               false);
     if (taskOfTile[tile] < 0) {
@@ -241,7 +241,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
       dv.operandBegin = static_cast<uint32_t>(p.operands.size());
       auto where = [&] {
         return fmt::format("compute set '{}' at {}: vertex {} on tile {}",
-                           step.name, locOrUnknown(step.loc), vi, v.tile());
+                           prof.name, locOrUnknown(prof.loc), vi, v.tile());
       };
       uint64_t scratch = 0;
       for (size_t o = 0; o < nops; ++o) {

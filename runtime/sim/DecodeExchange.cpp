@@ -182,8 +182,7 @@ void Decoder::reachExchange(const Exchange &ex, uint32_t &index) {
   index = static_cast<uint32_t>(prog.exchangeSteps.size());
   seenExchanges.emplace(&ex, index);
   prog.exchangeSteps.emplace_back();
-  ExchangeStep &p = prog.exchangeSteps.back();
-  p.profile = prog.profile.size();
+  prog.exchangeSteps.back().profile = prog.profile.size();
   StepProfile prof;
   prof.name = ex.name() ? ex.name()->str() : "";
   prof.loc = ex.loc() ? ex.loc()->str() : "";
@@ -243,7 +242,7 @@ bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
   return true;
 }
 
-bool Decoder::decodeExchange(const Exchange &ex, const ExchangeStep &step,
+bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
                              DecodedExchange &p, Scratch &s,
                              std::string &error) {
   // The profile entry is only read here, never written: other threads

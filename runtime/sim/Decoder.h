@@ -62,7 +62,7 @@ public:
   bool decodeExtraExchange(const Exchange &ex, uint32_t &index,
                            std::string &error) {
     reachExchange(ex, index);
-    ExchangeStep &step = prog.exchangeSteps[index];
+    ProgramStep &step = prog.exchangeSteps[index];
     step.body = static_cast<uint32_t>(prog.exchanges.size());
     prog.exchanges.emplace_back();
     return decodeExchange(ex, step, prog.exchanges.back(), main, error);
@@ -144,9 +144,9 @@ private:
   /// Runs jobs[0, n) (in parallel when there is a pool); false with the
   /// error and index of the first failing one.
   bool runJobs(size_t n, std::string &error, size_t &failedJob);
-  bool decodeComputeSet(const ComputeSet &cs, const ComputeSetStep &step,
+  bool decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
                         DecodedComputeSet &p, Scratch &s, std::string &error);
-  bool decodeExchange(const Exchange &ex, const ExchangeStep &step,
+  bool decodeExchange(const Exchange &ex, const ProgramStep &step,
                       DecodedExchange &p, Scratch &s, std::string &error);
   /// A transposing copy whose boxes are not one strided descriptor (a box
   /// across intervals, too many dimensions): one move per destination

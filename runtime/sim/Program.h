@@ -99,7 +99,7 @@ struct TileTask {
 /// What a compute set decodes to. Steps of equal content (StepMemo.h) share
 /// one: nothing here depends on which tensors a step names beyond their
 /// layouts, and its name, location and profile entry are the step's own
-/// (ComputeSetStep).
+/// (ProgramStep).
 struct DecodedComputeSet {
   std::vector<TileTask> tasks;
   std::vector<DecodedVertex> vertices;
@@ -152,17 +152,11 @@ struct DecodedExchange {
   uint64_t bytes = 0;
 };
 
-/// A compute set of the program, with the body it runs.
-struct ComputeSetStep {
-  std::string name, loc;
+/// A compute set or exchange of the program: its profile entry (which holds
+/// its name and source location) and the decoded body it runs.
+struct ProgramStep {
   size_t profile = 0; // in Program::profile
-  uint32_t body = 0;  // in Program::computeSets
-};
-
-/// An exchange of the program (its name is in its profile entry).
-struct ExchangeStep {
-  size_t profile = 0;
-  uint32_t body = 0; // in Program::exchanges
+  uint32_t body = 0;  // in Program::computeSets or Program::exchanges
 };
 
 struct DecodedStream {
@@ -183,8 +177,7 @@ struct StepOp {
 
 struct Program {
   std::vector<StepOp> ops;
-  std::vector<ComputeSetStep> computeSteps;
-  std::vector<ExchangeStep> exchangeSteps;
+  std::vector<ProgramStep> computeSteps, exchangeSteps;
   /// The decoded bodies, each shared by the steps of equal content.
   std::vector<DecodedComputeSet> computeSets;
   std::vector<DecodedExchange> exchanges;

@@ -52,7 +52,7 @@ struct SimDevice::Impl {
 
   bool setup(std::string &error);
   bool execOps(uint32_t begin, uint32_t end, std::string &error);
-  bool execComputeSet(const ComputeSetStep &step, DecodedComputeSet &p,
+  bool execComputeSet(const ProgramStep &step, DecodedComputeSet &p,
                       std::string &error);
   void execExchange(DecodedExchange &p);
   void finishSummary();
@@ -105,8 +105,10 @@ bool SimDevice::Impl::setup(std::string &error) {
   return true;
 }
 
-bool SimDevice::Impl::execComputeSet(const ComputeSetStep &step,
+bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
                                      DecodedComputeSet &p, std::string &error) {
+  // The step's name and location, for errors.
+  const StepProfile &where = prog.profile[step.profile];
   std::mutex errorMutex;
   std::string firstError;
   // A compute set on one tile may let the Generic kernel use host threads.
@@ -159,8 +161,8 @@ bool SimDevice::Impl::execComputeSet(const ComputeSetStep &step,
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
           firstError = fmt::format(
-              "compute set '{}' at {}: vertex {} on tile {}: {}", step.name,
-              step.loc.empty() ? "unknown loc" : step.loc, v.index, task.tile,
+              "compute set '{}' at {}: vertex {} on tile {}: {}", where.name,
+              where.loc.empty() ? "unknown loc" : where.loc, v.index, task.tile,
               kernelError);
         return;
       }
@@ -232,7 +234,7 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
     const StepOp &op = prog.ops[i];
     switch (op.kind) {
     case StepOp::Kind::Compute: {
-      const ComputeSetStep &step = prog.computeSteps[op.index];
+      const ProgramStep &step = prog.computeSteps[op.index];
       DecodedComputeSet &p = prog.computeSets[step.body];
       if (!execComputeSet(step, p, error))
         return false;
@@ -247,7 +249,7 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
       break;
     }
     case StepOp::Kind::Exchange: {
-      const ExchangeStep &step = prog.exchangeSteps[op.index];
+      const ProgramStep &step = prog.exchangeSteps[op.index];
       DecodedExchange &p = prog.exchanges[step.body];
       execExchange(p);
       StepProfile &prof = prog.profile[step.profile];

@@ -339,7 +339,7 @@ SimDecodeStats decodeStats(const Program &prog) {
   s.computeSetsDecoded = prog.computeSets.size();
   s.exchangeSteps = prog.exchangeSteps.size();
   s.exchangesDecoded = prog.exchanges.size();
-  for (const ComputeSetStep &step : prog.computeSteps) {
+  for (const ProgramStep &step : prog.computeSteps) {
     s.vertices += prog.computeSets[step.body].vertices.size();
     s.computeSetBodies.push_back(step.body);
   }
@@ -351,7 +351,7 @@ SimDecodeStats decodeStats(const Program &prog) {
     return p.direct ? p.moves.numPieces() + p.strided.size()
                     : p.src.size() + p.gathers.size();
   };
-  for (const ExchangeStep &step : prog.exchangeSteps) {
+  for (const ProgramStep &step : prog.exchangeSteps) {
     s.pieces += pieces(prog.exchanges[step.body]);
     s.exchangeBodies.push_back(step.body);
   }
