@@ -5,10 +5,11 @@
 // tiles see m <= 64, n <= 70, k <= 48). For such blocks Eigen's GEMM spends
 // as long packing its panels as multiplying them (gemm_pack_lhs/rhs were 14 %
 // of the simulator's run phase beside gebp's 25 %). This kernel reads the
-// row-major operands where they are: 4 rows x 16 columns of the result live
-// in registers while the depth is walked, each step one broadcast per row and
-// two loads of B per 8 FMAs; the last columns go through masked loads and
-// stores. Every result element is the depth's products summed in order into
+// row-major operands where they are: 6 rows x 16 columns of the result live
+// in 12 registers while the depth is walked, each step one broadcast per row
+// and two loads of B per 12 FMAs (the loops carry `#pragma GCC unroll`:
+// without it GCC kept the accumulator array on the stack); the last columns
+// go through masked loads and stores. Every result element is the depth's products summed in order into
 // zero and then added to the accumulator, whatever the strides, so the bytes
 // do not depend on the leading dimensions (matMulStridesExact's promise).
 //

@@ -13,8 +13,9 @@
 
 namespace ipuc::kernels {
 
-/// The largest dimension the small kernel takes. Above it Eigen's packed
-/// panels pay for themselves (bench/matmul_bench --small measures where).
+/// The largest dimension the small kernel takes. Above it Eigen's cache
+/// blocking pays for itself (`bench/matmul_bench --sizes 256,512,1024` with
+/// the limit raised: 113 %, 97 %, 65 % of Eigen; docs/benchmarks.md).
 constexpr int64_t kSmallMatMulMaxDim = 256;
 
 /// Whether an untransposed f32 product of this shape goes to
