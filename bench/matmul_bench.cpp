@@ -56,25 +56,23 @@ struct Options {
 
 /// "n" or "MxNxK".
 bool parseShape(const std::string &item, Shape &shape) {
-  int64_t dims[3];
-  int count = 0;
+  std::vector<int64_t> dims;
   size_t pos = 0;
-  while (count < 3) {
+  while (true) {
     size_t x = item.find('x', pos);
-    std::string part =
-        item.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    std::string part = item.substr(pos, x == std::string::npos ? x : x - pos);
     char *end = nullptr;
     long long v = std::strtoll(part.c_str(), &end, 10);
     if (part.empty() || *end != '\0' || v <= 0)
       return false;
-    dims[count++] = v;
+    dims.push_back(v);
     if (x == std::string::npos)
       break;
     pos = x + 1;
   }
-  if (count == 1)
+  if (dims.size() == 1)
     shape = {dims[0], dims[0], dims[0]};
-  else if (count == 3 && pos != 0 && item.find('x', pos) == std::string::npos)
+  else if (dims.size() == 3)
     shape = {dims[0], dims[1], dims[2]};
   else
     return false;
