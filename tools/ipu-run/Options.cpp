@@ -35,7 +35,7 @@ OPTIONS:
   --quiet                 Do not print the output summary.
   --timing                Print the wall time of each phase (plan load and
                           verification, device set-up, inputs, run, outputs)
-                          to stderr.
+                          and the resident memory at its end to stderr.
   --help                  Print this help.
 
 TRAINING (a plan compiled with ipuc --train; runtime/train/TrainCommand.cpp):
