@@ -82,7 +82,7 @@ bool describeLayoutCopy(const TensorLayout &src, const int64_t *srcOffsets,
 namespace detail {
 
 uint32_t findInterval(const TensorLayout &l, int64_t e, uint32_t from) {
-  const std::vector<Interval> &ivs = l.intervals;
+  const IntervalList &ivs = l.intervals;
   auto before = [](int64_t v, const Interval &iv) { return v < iv.begin; };
   size_t n = ivs.size(), lo = 0, hi = n;
   if (from < n && ivs[from].begin <= e && e < ivs[from].end)

@@ -14,8 +14,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <utility>
 
@@ -97,6 +99,53 @@ void footprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
   });
 }
 
+/// Checks that every interval of mapping `m` fits its tile and makes them
+/// `l.intervals`: a view of the plan's own array when they are already as a
+/// layout keeps them (all non-empty, in element order; what the compiler
+/// writes), otherwise a sorted copy without the empty ones.
+bool readIntervals(const Plan &plan, const TensorMapping &m, uint32_t tiles,
+                   uint64_t sramBytesPerTile, TensorLayout &l,
+                   std::string &misfit) {
+  const auto *ivs = m.intervals();
+  if (!ivs || ivs->size() == 0)
+    return true;
+  bool asKept = true;
+  int64_t lastBegin = std::numeric_limits<int64_t>::min();
+  for (const TileInterval *iv : *ivs) {
+    uint64_t bytes =
+        static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
+    if (iv->tile() >= tiles || iv->address() + bytes > sramBytesPerTile) {
+      misfit =
+          fmt::format("tensor {} does not fit: elements [{}, {}) at "
+                      "address {} need {} bytes on tile {}, which has {} "
+                      "bytes",
+                      tensorLabel(plan, m.tensor()), iv->begin(), iv->end(),
+                      iv->address(), bytes, iv->tile(), sramBytesPerTile);
+      return false;
+    }
+    asKept = asKept && bytes && iv->begin() >= lastBegin;
+    lastBegin = iv->begin();
+  }
+  if (asKept) {
+    l.intervals.view(reinterpret_cast<const Interval *>(ivs->Get(0)),
+                     ivs->size());
+    return true;
+  }
+  // An empty interval maps nothing, and boxSegments steps from an interval
+  // straight to the next one, so only non-empty ones are kept (the plan
+  // verifier accepts empty ones).
+  std::vector<Interval> &own = l.intervals.own();
+  own.reserve(ivs->size());
+  for (const TileInterval *iv : *ivs)
+    if (iv->end() > iv->begin())
+      own.push_back({iv->begin(), iv->end(), iv->tile(), iv->address()});
+  std::stable_sort(
+      own.begin(), own.end(),
+      [](const Interval &a, const Interval &b) { return a.begin < b.begin; });
+  l.intervals.sync();
+  return true;
+}
+
 } // namespace
 
 void tileFootprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
@@ -149,35 +198,10 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
       if (t.shape())
         l.shape.assign(t.shape()->begin(), t.shape()->end());
       l.mapped = true;
-      if (m.intervals())
-        l.intervals.reserve(m.intervals()->size());
-      if (m.intervals())
-        for (const TileInterval *iv : *m.intervals()) {
-          uint64_t bytes =
-              static_cast<uint64_t>(iv->end() - iv->begin()) * l.elemSize;
-          if (iv->tile() >= tiles ||
-              iv->address() + bytes > dev.sramBytesPerTile) {
-            misfit[mi] = fmt::format(
-                "tensor {} does not fit: elements [{}, {}) at address {} "
-                "need {} bytes on tile {}, which has {} bytes",
-                tensorLabel(plan, m.tensor()), iv->begin(), iv->end(),
-                iv->address(), bytes, iv->tile(), dev.sramBytesPerTile);
-            failed[mi] = 1;
-            break;
-          }
-          // An empty interval maps nothing, and boxSegments steps from an
-          // interval straight to the next one, so only non-empty ones are
-          // kept (the plan verifier accepts empty ones).
-          if (bytes)
-            l.intervals.push_back(
-                {iv->begin(), iv->end(), iv->tile(), iv->address()});
-        }
-      auto byBegin = [](const Interval &a, const Interval &b) {
-        return a.begin < b.begin;
-      };
-      // The compiler writes intervals in element order.
-      if (!std::is_sorted(l.intervals.begin(), l.intervals.end(), byBegin))
-        std::sort(l.intervals.begin(), l.intervals.end(), byBegin);
+      if (!readIntervals(plan, m, tiles, dev.sramBytesPerTile, l, misfit[mi])) {
+        failed[mi] = 1;
+        continue;
+      }
       // Blocks of row intervals let a box on one tile be a strided copy.
       l.buildBlocks(openBlock);
       l.buildIndex();

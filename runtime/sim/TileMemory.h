@@ -17,14 +17,113 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc::sim {
 
-struct Interval {
-  int64_t begin = 0, end = 0; // elements [begin, end)
+/// Elements [begin, end) of a tensor at byte `address` of `tile`. Its
+/// fields lie exactly as those of the plan's TileInterval struct (tile, four
+/// bytes of padding, begin, end, address; little-endian, as FlatBuffers
+/// stores them and as x86 and Arm read them), so that a layout can read a
+/// mapping's intervals where the plan has them (IntervalList::view) instead
+/// of copying millions of them into fresh memory. may_alias: those bytes
+/// are a TileInterval object, only ever read.
+struct __attribute__((may_alias)) Interval {
+  Interval() = default;
+  Interval(int64_t begin, int64_t end, uint32_t tile, uint64_t address)
+      : tile(tile), begin(begin), end(end), address(address) {}
+
   uint32_t tile = 0;
+  uint32_t padding = 0;
+  int64_t begin = 0, end = 0;
   uint64_t address = 0;
+};
+static_assert(sizeof(Interval) == 32 && alignof(Interval) == 8,
+              "Interval must lie like plan::TileInterval");
+
+/// A layout's intervals: either its own array, or a read-only view of
+/// intervals that live elsewhere (the plan's, which outlive the device).
+/// Reading is the same either way; changing the list makes it its own
+/// array first.
+class IntervalList {
+public:
+  IntervalList() = default;
+  IntervalList(const IntervalList &other) { *this = other; }
+  IntervalList(IntervalList &&other) noexcept { *this = std::move(other); }
+  IntervalList &operator=(const IntervalList &other) {
+    if (this == &other)
+      return *this;
+    owned_ = other.owned_;
+    data_ = other.isView() ? other.data_ : owned_.data();
+    size_ = other.size_;
+    return *this;
+  }
+  IntervalList &operator=(IntervalList &&other) noexcept {
+    bool otherView = other.isView();
+    owned_ = std::move(other.owned_);
+    data_ = otherView ? other.data_ : owned_.data();
+    size_ = other.size_;
+    other.owned_.clear();
+    other.sync();
+    return *this;
+  }
+
+  /// Its own array, `intervals`.
+  IntervalList &operator=(std::vector<Interval> intervals) {
+    owned_ = std::move(intervals);
+    sync();
+    return *this;
+  }
+
+  /// Views the `n` intervals at `data`, which must outlive the list.
+  void view(const Interval *data, size_t n) {
+    owned_.clear();
+    owned_.shrink_to_fit();
+    data_ = data;
+    size_ = n;
+  }
+  bool isView() const { return size_ && data_ != owned_.data(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Interval *data() const { return data_; }
+  const Interval *begin() const { return data_; }
+  const Interval *end() const { return data_ + size_; }
+  const Interval &operator[](size_t i) const { return data_[i]; }
+  const Interval &back() const { return data_[size_ - 1]; }
+
+  /// Changing access, only by name (a non-const begin() would copy a view
+  /// behind a loop's back): the list's own array, copied from a view first.
+  /// Call sync() after resizing it.
+  std::vector<Interval> &own() {
+    if (isView())
+      owned_.assign(data_, data_ + size_);
+    return owned_;
+  }
+  void reserve(size_t n) {
+    own().reserve(n);
+    sync();
+  }
+  void push_back(const Interval &iv) {
+    own().push_back(iv);
+    sync();
+  }
+  void erase(const Interval *at) {
+    std::vector<Interval> &v = own();
+    v.erase(v.begin() + (at - data_));
+    sync();
+  }
+
+  void sync() {
+    data_ = owned_.data();
+    size_ = owned_.size();
+  }
+
+private:
+  std::vector<Interval> owned_;
+  const Interval *data_ = nullptr;
+  size_t size_ = 0;
 };
 
 /// A contiguous run of a box: `bytes` bytes at `address` on `tile`, which
@@ -54,7 +153,7 @@ struct TensorLayout {
   bool mapped = false;
   size_t elemSize = 1;
   std::vector<int64_t> shape;
-  std::vector<Interval> intervals; // non-empty, sorted by begin
+  IntervalList intervals; // non-empty, sorted by begin
   /// The intervals grouped into blocks, in order; blockOf[i] is the block
   /// interval i belongs to.
   std::vector<Block> blocks;

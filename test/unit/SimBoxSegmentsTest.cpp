@@ -88,8 +88,9 @@ TensorLayout randomLayout(std::mt19937 &rng, std::vector<int64_t> shape,
     }
     b += len;
   }
+  std::vector<Interval> &own = l.intervals.own();
   std::stable_sort(
-      l.intervals.begin(), l.intervals.end(),
+      own.begin(), own.end(),
       [](const Interval &a, const Interval &b) { return a.begin < b.begin; });
   return l;
 }

@@ -50,7 +50,7 @@ TEST(SimFootprint, UnionAndExtentMatchEveryByte) {
       // Shifted past 32 bits, with an SRAM to match: the pair path.
       std::vector<sim::TensorLayout> shifted = layouts;
       for (sim::TensorLayout &l : shifted)
-        for (sim::Interval &iv : l.intervals)
+        for (sim::Interval &iv : l.intervals.own())
           iv.address += shift;
       uint64_t sram = shift ? shift + 4096 : 4096;
       for (sim::ThreadPool *p : {static_cast<sim::ThreadPool *>(nullptr),

@@ -57,7 +57,7 @@ sim::TensorLayout randomLayout(std::mt19937 &rng, std::vector<int64_t> shape,
       // Sometimes a gap, which still steps regularly and keeps the block.
       next[tile] += len * elem + (c % 2) * 8;
     }
-  std::sort(l.intervals.begin(), l.intervals.end(),
+  std::sort(l.intervals.own().begin(), l.intervals.own().end(),
             [](const sim::Interval &a, const sim::Interval &b) {
               return a.begin < b.begin;
             });
