@@ -10,7 +10,7 @@
 //                                        indexed like the result (same shape
 //                                        and indexing map): no exchange
 //   ipuc.mapping = {tiles = 64 : i64}    balanced chunks over at most 64
-//                                        tiles from the round-robin cursor
+//                                        tiles from tile 0
 //
 // (plus an informational `cycles`, the modelled cost). ipuc-plan-tile-mapping
 // writes the cheapest candidate by the cost model (docs/cost-model.md,
@@ -269,8 +269,7 @@ static FailureOr<std::vector<TileRange>> honourMapping(Partitioner &p,
     return op->emitError() << "'" << kMappingAttr << "' asks for " << count
                            << " tiles but the device has " << p.tiles;
   auto r =
-      linearMapping(product(outShape), count, p.grain, p.nextTile, p.tiles);
-  p.nextTile = (p.nextTile + std::max<size_t>(r.size(), 1)) % p.tiles;
+      linearMapping(product(outShape), count, p.grain, p.kFirstTile, p.tiles);
   return r;
 }
 
@@ -322,9 +321,7 @@ Partitioner::chooseMapping(linalg::LinalgOp op, const Shape &outShape,
   int64_t most = std::min(tiles, (elements + std::max<int64_t>(grain, 1) - 1) /
                                      std::max<int64_t>(grain, 1));
   most = std::max<int64_t>(most, 1);
-  consider(linearMapping(elements, most, grain, nextTile, tiles), -1, most);
-  if (bestOperand < 0)
-    nextTile = (nextTile + std::max<size_t>(best.size(), 1)) % tiles;
+  consider(linearMapping(elements, most, grain, kFirstTile, tiles), -1, most);
   if (onMapping) {
     Builder builder(ctx);
     NamedAttribute choice =

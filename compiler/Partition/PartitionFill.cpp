@@ -6,8 +6,7 @@
 // convolution is such a fill, and their first vertex per block overwrites
 // the block (`accumulate = false`), so for them the fill was a compute set
 // of fill vertices writing a tensor nobody read. Its mapping is chosen when
-// the fill is met, so that the round-robin tile cursor, and with it every
-// later mapping, is the same whether or not it is ever materialized.
+// the fill is met, as for any other op.
 //
 //===----------------------------------------------------------------------===//
 

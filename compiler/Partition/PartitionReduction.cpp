@@ -162,12 +162,11 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   Shape partShape{parts};
   llvm::append_range(partShape, outShape);
   std::vector<TileRange> partRanges;
-  int64_t base = nextTile;
+  int64_t base = kFirstTile;
   for (int64_t p = 0; p < parts; ++p)
     for (auto [c, oc] : llvm::enumerate(outChunks))
       partRanges.push_back({(base + p * chunks + (int64_t)c) % tiles,
                             p * outElems + oc.begin, p * outElems + oc.end});
-  nextTile = (base + parts * chunks) % tiles;
   Buffer &partial =
       newTensor(loc, name + ".partial", bsp::TensorRole::intermediate,
                 RankedTensorType::get(partShape, elemType), partRanges);

@@ -6,9 +6,8 @@
 // ipuc-insert-exchanges (InsertExchanges.cpp) gathers the remote ones onto
 // the vertices' tiles afterwards. The exchanges made here are the copies an
 // op itself means (pad, concat, insert_slice, inits, outputs). The state (the
-// bsp tensor of every SSA value, the copies waiting for the next exchange,
-// the round-robin tile cursor) is shared by the per-op-family lowerings, each
-// in its own file:
+// bsp tensor of every SSA value, the copies waiting for the next exchange)
+// is shared by the per-op-family lowerings, each in its own file:
 //
 //   Partitioner.cpp          tensors, exchanges, the op walk, inputs/outputs
 //   PartitionMatMul.cpp      (batch) matmul on the planner's block grid
@@ -104,15 +103,21 @@ public:
                     Type tensorType, std::vector<TileRange> ranges,
                     Attribute value = {}, Value viewOf = {});
   std::vector<TileRange> linear(const Shape &shape) {
-    auto r = linearMapping(product(shape), tiles, grain, nextTile, tiles);
-    nextTile = (nextTile + std::max<size_t>(r.size(), 1)) % tiles;
-    return r;
+    return linearMapping(product(shape), tiles, grain, kFirstTile, tiles);
   }
   std::vector<TileRange> oneTile(const Shape &shape) {
-    int64_t t = nextTile;
-    nextTile = (nextTile + 1) % tiles;
-    return linearMapping(product(shape), 1, 1, t, tiles);
+    return linearMapping(product(shape), 1, 1, kFirstTile, tiles);
   }
+  /// Where every mapping the partitioner makes up starts. A mapping is then
+  /// a function of the tensor's shape and its op alone, not of how many
+  /// tiles the ops before it used (a round-robin cursor did that): the
+  /// repetitions of a layer get the same mappings and so the same compute
+  /// sets and exchanges, which the simulator decodes once (and real
+  /// hardware would hold as one copy of the code). Each op is its own
+  /// compute set, so small ops sharing the first tiles are not run at the
+  /// same time, and the modelled cycles of the 12-layer encoder were the
+  /// same (docs/benchmarks.md, "Mappings from tile 0").
+  static constexpr int64_t kFirstTile = 0;
   /// The bsp tensor of `v`. A constant is created on first use, mapped by
   /// `home` when the user chooses where it lives (a matmul homes its weight
   /// on the tiles consuming it), linearly otherwise.
@@ -200,7 +205,6 @@ public:
   DeviceDescription dev;
   int64_t grain;
   int64_t tiles;
-  int64_t nextTile = 0;
   int64_t opCounter = 0;
   MLIRContext *ctx;
   OpBuilder b;
