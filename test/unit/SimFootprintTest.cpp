@@ -46,12 +46,44 @@ TEST(SimFootprint, UnionAndExtentMatchEveryByte) {
       }
       l.shape = {e};
     }
+    // And a matrix in column blocks, one per tile, its rows end to end on
+    // the tile (one contiguous block, as the memory planner lays a tensor
+    // out) or `gap` bytes apart (a block of separate rows).
+    {
+      sim::TensorLayout &l = layouts.emplace_back();
+      l.mapped = true;
+      l.elemSize = 4;
+      int64_t rows = 1 + rng() % 6, blockCols = 1 + rng() % 5;
+      uint32_t tilesUsed = 1 + rng() % (kTiles - 1);
+      uint64_t gap = rng() % 2 ? 0 : 4 * (1 + rng() % 3);
+      uint64_t base = 300 + rng() % 50;
+      for (int64_t r = 0; r < rows; ++r)
+        for (uint32_t t = 0; t < tilesUsed; ++t) {
+          int64_t b = (r * tilesUsed + t) * blockCols;
+          uint64_t address = base + r * (blockCols * 4 + gap);
+          l.intervals.push_back({b, b + blockCols, t, address});
+          for (uint64_t a = address; a < address + blockCols * 4; ++a)
+            bytes[t].insert(a);
+          wantExtent[t] = std::max(wantExtent[t], address + blockCols * 4);
+        }
+      l.shape = {rows * tilesUsed * blockCols};
+    }
+    // With blocks built (the simulator's layouts) the ranges come from the
+    // blocks; without, from the intervals: the same footprints either way.
+    if (trial % 2) {
+      std::vector<int32_t> openBlock(kTiles, -1);
+      for (sim::TensorLayout &l : layouts)
+        l.buildBlocks(openBlock);
+    }
     for (uint64_t shift : {uint64_t(0), uint64_t(1) << 33}) {
       // Shifted past 32 bits, with an SRAM to match: the pair path.
       std::vector<sim::TensorLayout> shifted = layouts;
-      for (sim::TensorLayout &l : shifted)
+      for (sim::TensorLayout &l : shifted) {
         for (sim::Interval &iv : l.intervals.own())
           iv.address += shift;
+        for (sim::Block &b : l.blocks)
+          b.address += shift;
+      }
       uint64_t sram = shift ? shift + 4096 : 4096;
       for (sim::ThreadPool *p : {static_cast<sim::ThreadPool *>(nullptr),
                                  &pool}) {
