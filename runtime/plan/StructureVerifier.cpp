@@ -91,9 +91,8 @@ flatbuffers::uoffset_t openTables(const Verifier &v) {
 
 using Steps = Vector<Offset<Step>>;
 
-/// Where verifyTileProgram leaves the steps' elements when it defers them.
+/// Where verifyTileProgram leaves the steps' elements for the threads.
 struct DeferredSteps {
-  bool defer = false;
   const Steps *steps = nullptr;
   flatbuffers::uoffset_t depth = 0; // of the sequential verifier there
 };
@@ -102,7 +101,7 @@ const flatbuffers::Table &table(const void *t) {
   return *reinterpret_cast<const flatbuffers::Table *>(t);
 }
 
-/// TileProgram::Verify, with the steps' elements deferred if `d.defer`.
+/// TileProgram::Verify, except that the steps' elements are left in `d`.
 bool verifyTileProgram(const TileProgram &tp, Verifier &v, DeferredSteps &d) {
   const flatbuffers::Table &t = table(&tp);
   if (!(t.VerifyTableStart(v) && t.VerifyOffset(v, TileProgram::VT_MAPPINGS) &&
@@ -110,12 +109,8 @@ bool verifyTileProgram(const TileProgram &tp, Verifier &v, DeferredSteps &d) {
         v.VerifyVectorOfTables(tp.mappings()) &&
         t.VerifyOffset(v, TileProgram::VT_STEPS) && v.VerifyVector(tp.steps())))
     return false;
-  if (d.defer && tp.steps()) {
-    d.steps = tp.steps();
-    d.depth = openTables(v);
-  } else if (!v.VerifyVectorOfTables(tp.steps())) {
-    return false;
-  }
+  d.steps = tp.steps();
+  d.depth = openTables(v);
   return v.EndTable();
 }
 
@@ -210,7 +205,6 @@ bool verifyPlanStructure(const uint8_t *buf, size_t size,
   if (threads == 1 || size < opts.parallelBytes)
     return VerifyPlanBuffer(v);
   DeferredSteps d;
-  d.defer = true;
   if (!verifyRoot(buf, size, v, d))
     return false;
   if (!d.steps || d.steps->size() == 0)
