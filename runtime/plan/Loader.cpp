@@ -96,11 +96,7 @@ bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
 namespace {
 
 bool verifyAndTake(LoadedPlan &tmp, LoadedPlan &out, std::string &error) {
-  flatbuffers::Verifier::Options opts;
-  opts.max_tables = 100000000;
-  opts.max_depth = 64;
-  flatbuffers::Verifier verifier(tmp.data(), tmp.size(), opts);
-  if (!VerifyPlanBuffer(verifier)) {
+  if (!verifyPlanStructure(tmp.data(), tmp.size())) {
     error = "corrupt or truncated plan (FlatBuffers verification failed)";
     return false;
   }

@@ -16,7 +16,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <system_error>
 #include <thread>
 
 namespace ipuc::plan::detail {
@@ -45,16 +44,7 @@ bool SemanticVerifier::runInOrder(size_t n, size_t work, Check check) {
       return false;
     });
   };
-  std::vector<std::thread> pool;
-  try {
-    for (unsigned t = 1; t < threads; ++t)
-      pool.emplace_back(drain);
-  } catch (const std::system_error &) {
-    // No more threads to be had: the calling thread drains what is left.
-  }
-  drain();
-  for (std::thread &t : pool)
-    t.join();
+  support::runDrains(threads, drain);
   std::string firstError;
   if (ordered.firstFailure(firstError) < n)
     return fail(std::move(firstError));

@@ -80,6 +80,29 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out, std::string &error);
 bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
                     std::string &error);
 
+/// The FlatBuffers verifier's limits every plan is loaded with: a tile
+/// program has millions of tables, far above the library's default.
+flatbuffers::Verifier::Options planVerifierLimits();
+
+/// Below this many bytes a plan's structure is verified on the calling
+/// thread (see StructureVerifier.cpp for the measurement).
+constexpr size_t kParallelStructureBytes = size_t(1) << 20;
+
+struct StructureOptions {
+  flatbuffers::Verifier::Options limits = planVerifierLimits();
+  /// Threads for the tile program's steps; 0 means one per core.
+  unsigned threads = 0;
+  /// Smaller buffers go to VerifyPlanBuffer as they are.
+  size_t parallelBytes = kParallelStructureBytes;
+};
+
+/// The FlatBuffers structural verification of a plan buffer, with the
+/// verdict of VerifyPlanBuffer under a Verifier with `opts.limits` on every
+/// buffer, but with the elements of tile_program.steps spread over threads.
+/// `size` must be below FLATBUFFERS_MAX_BUFFER_SIZE (else false).
+bool verifyPlanStructure(const uint8_t *buf, size_t size,
+                         const StructureOptions &opts = {});
+
 /// The semantic checks alone, for a plan that already passed the FlatBuffers
 /// verifier (e.g. one the compiler just built). Returns "" when valid.
 std::string verifyPlanSemantics(const Plan &plan);

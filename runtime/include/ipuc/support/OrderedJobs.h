@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <exception>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 namespace ipuc::support {
@@ -66,6 +68,22 @@ private:
   std::atomic<size_t> next_{0};
   std::atomic<bool> stop_{false};
 };
+
+/// Runs `drain()` on the calling thread and on `threads - 1` std::threads
+/// started for it, and returns once every one has returned. If no more
+/// threads can be started, those running (at least the caller) drain what
+/// is left, so the work is done either way.
+template <typename Drain> void runDrains(unsigned threads, Drain drain) {
+  std::vector<std::thread> pool;
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(drain);
+  } catch (const std::system_error &) {
+  }
+  drain();
+  for (std::thread &t : pool)
+    t.join();
+}
 
 } // namespace ipuc::support
 
