@@ -94,11 +94,13 @@ public:
   const Interval &back() const { return data_[size_ - 1]; }
 
   /// Changing access, only by name (a non-const begin() would copy a view
-  /// behind a loop's back): the list's own array, copied from a view first.
-  /// Call sync() after resizing it.
+  /// behind a loop's back): the list's own array, copied from a view first
+  /// (the list then reads it). Call sync() after resizing it.
   std::vector<Interval> &own() {
-    if (isView())
+    if (isView()) {
       owned_.assign(data_, data_ + size_);
+      sync();
+    }
     return owned_;
   }
   void reserve(size_t n) {

@@ -106,6 +106,17 @@ TEST(SimIntervalView, InOrderMappingsAreViewedOthersCopied) {
   EXPECT_EQ(x2.intervals.data(), x.intervals.data());
   EXPECT_NE(y2.intervals.data(), y.intervals.data());
   EXPECT_EQ(y2.intervals[3].begin, 12);
+  // Changing a view copies it first: the list reads the change, the plan
+  // keeps its bytes.
+  x2.intervals.own()[1].address = 96;
+  EXPECT_FALSE(x2.intervals.isView());
+  EXPECT_EQ(x2.intervals[1].address, 96u);
+  EXPECT_EQ(x2.intervals.size(), 4u);
+  EXPECT_EQ(x.intervals[1].address, 0u);
+  x2.intervals.push_back({16, 20, 3, 128});
+  EXPECT_EQ(x2.intervals.size(), 5u);
+  EXPECT_EQ(x2.intervals[1].address, 96u);
+  EXPECT_EQ(x2.intervals.back().begin, 16);
 }
 
 TEST(SimIntervalView, ViewedAndCopiedLayoutsMoveTheSameBytes) {
