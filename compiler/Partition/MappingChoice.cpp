@@ -268,9 +268,7 @@ static FailureOr<std::vector<TileRange>> honourMapping(Partitioner &p,
   if (count < 1 || count > p.tiles)
     return op->emitError() << "'" << kMappingAttr << "' asks for " << count
                            << " tiles but the device has " << p.tiles;
-  auto r =
-      linearMapping(product(outShape), count, p.grain, p.kFirstTile, p.tiles);
-  return r;
+  return linearMapping(product(outShape), count, p.grain);
 }
 
 FailureOr<std::vector<TileRange>>
@@ -321,7 +319,7 @@ Partitioner::chooseMapping(linalg::LinalgOp op, const Shape &outShape,
   int64_t most = std::min(tiles, (elements + std::max<int64_t>(grain, 1) - 1) /
                                      std::max<int64_t>(grain, 1));
   most = std::max<int64_t>(most, 1);
-  consider(linearMapping(elements, most, grain, kFirstTile, tiles), -1, most);
+  consider(linearMapping(elements, most, grain), -1, most);
   if (onMapping) {
     Builder builder(ctx);
     NamedAttribute choice =

@@ -135,8 +135,7 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   Value result = operation->getResult(0);
   Shape outShape = shapeOf(result.getType());
   int64_t outElems = product(outShape);
-  std::vector<TileRange> outChunks =
-      linearMapping(outElems, tiles, grain, 0, tiles);
+  std::vector<TileRange> outChunks = linearMapping(outElems, tiles, grain);
   int64_t chunks = std::max<int64_t>(outChunks.size(), 1);
   int64_t perChunk = (outElems + chunks - 1) / chunks;
   int64_t parts = std::min<int64_t>(
@@ -162,11 +161,15 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   Shape partShape{parts};
   llvm::append_range(partShape, outShape);
   std::vector<TileRange> partRanges;
-  int64_t base = kFirstTile;
+  // Slab p of chunk c and its stage-1 vertex: from tile 0, like every
+  // mapping (linearMapping); parts * chunks <= tiles.
+  auto partTile = [&](int64_t p, size_t c) {
+    return p * chunks + static_cast<int64_t>(c);
+  };
   for (int64_t p = 0; p < parts; ++p)
     for (auto [c, oc] : llvm::enumerate(outChunks))
-      partRanges.push_back({(base + p * chunks + (int64_t)c) % tiles,
-                            p * outElems + oc.begin, p * outElems + oc.end});
+      partRanges.push_back(
+          {partTile(p, c), p * outElems + oc.begin, p * outElems + oc.end});
   Buffer &partial =
       newTensor(loc, name + ".partial", bsp::TensorRole::intermediate,
                 RankedTensorType::get(partShape, elemType), partRanges);
@@ -191,7 +194,7 @@ FailureOr<bool> Partitioner::partitionTwoStageReduction(linalg::LinalgOp op) {
   }
   for (int64_t p = 0; p < parts; ++p)
     for (auto [c, oc] : llvm::enumerate(outChunks)) {
-      int64_t tile = (base + p * chunks + (int64_t)c) % tiles;
+      int64_t tile = partTile(p, c);
       for (const Box &ob : rangeToBoxes(outShape, oc.begin, oc.end)) {
         SmallVector<int64_t> lo(bounds.size(), 0), sz(bounds);
         for (auto [k, expr] : llvm::enumerate(outMap.getResults())) {

@@ -103,21 +103,12 @@ public:
                     Type tensorType, std::vector<TileRange> ranges,
                     Attribute value = {}, Value viewOf = {});
   std::vector<TileRange> linear(const Shape &shape) {
-    return linearMapping(product(shape), tiles, grain, kFirstTile, tiles);
+    return linearMapping(product(shape), tiles, grain);
   }
+  /// On tile 0, like every mapping the partitioner makes up (linearMapping).
   std::vector<TileRange> oneTile(const Shape &shape) {
-    return linearMapping(product(shape), 1, 1, kFirstTile, tiles);
+    return linearMapping(product(shape), 1, 1);
   }
-  /// Where every mapping the partitioner makes up starts. A mapping is then
-  /// a function of the tensor's shape and its op alone, not of how many
-  /// tiles the ops before it used (a round-robin cursor did that): the
-  /// repetitions of a layer get the same mappings and so the same compute
-  /// sets and exchanges, which the simulator decodes once (and real
-  /// hardware would hold as one copy of the code). Each op is its own
-  /// compute set, so small ops sharing the first tiles are not run at the
-  /// same time, and the modelled cycles of the 12-layer encoder were the
-  /// same (docs/benchmarks.md, "Mappings from tile 0").
-  static constexpr int64_t kFirstTile = 0;
   /// The bsp tensor of `v`. A constant is created on first use, mapped by
   /// `home` when the user chooses where it lives (a matmul homes its weight
   /// on the tiles consuming it), linearly otherwise.

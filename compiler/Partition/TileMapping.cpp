@@ -16,11 +16,9 @@ int64_t Box::numElements() const {
 
 std::vector<TileRange> ipuc::partition::linearMapping(int64_t numElements,
                                                       int64_t numTiles,
-                                                      int64_t grain,
-                                                      int64_t firstTile,
-                                                      int64_t totalTiles) {
+                                                      int64_t grain) {
   std::vector<TileRange> out;
-  if (numElements <= 0 || numTiles <= 0 || totalTiles <= 0)
+  if (numElements <= 0 || numTiles <= 0)
     return out;
   grain = std::max<int64_t>(grain, 1);
   int64_t chunks = std::min(numTiles, (numElements + grain - 1) / grain);
@@ -30,7 +28,7 @@ std::vector<TileRange> ipuc::partition::linearMapping(int64_t numElements,
   int64_t begin = 0;
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t size = base + (c < extra ? 1 : 0);
-    out.push_back({(firstTile + c) % totalTiles, begin, begin + size});
+    out.push_back({c, begin, begin + size});
     begin += size;
   }
   return out;

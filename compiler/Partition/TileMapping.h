@@ -36,14 +36,20 @@ struct Box {
   int64_t numElements() const;
 };
 
-/// Spreads `numElements` over at most `numTiles` tiles starting at
-/// `firstTile` (wrapping around `totalTiles`) in balanced contiguous chunks of
-/// at least `grain` elements, so that small tensors use few tiles and their
-/// vertices are not dominated by launch overhead. A 0-element tensor maps to
-/// nothing.
+/// Spreads `numElements` over at most `numTiles` tiles, from tile 0, in
+/// balanced contiguous chunks of at least `grain` elements, so that small
+/// tensors use few tiles and their vertices are not dominated by launch
+/// overhead. A 0-element tensor maps to nothing.
+///
+/// Every mapping starts at tile 0 (a round-robin cursor used to start each
+/// where the last had ended): a mapping is then a function of the tensor's
+/// shape and its op alone, not of how many tiles the ops before it used, so
+/// the repetitions of a layer get the same mappings and so the same compute
+/// sets and exchanges, which the simulator decodes once. Each op is its own
+/// compute set, so small ops sharing the first tiles never run at the same
+/// time (docs/cost-model.md, "Choosing a result's tile mapping").
 std::vector<TileRange> linearMapping(int64_t numElements, int64_t numTiles,
-                                     int64_t grain, int64_t firstTile,
-                                     int64_t totalTiles);
+                                     int64_t grain);
 
 /// Sorts `ranges` by begin. Most come sorted (mappings are made in element
 /// order and kept sorted), so they are only checked: sorting every candidate
