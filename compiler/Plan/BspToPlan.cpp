@@ -586,9 +586,8 @@ LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
 }
 
 bool ipuc::verifyTilePlanBuffer(ArrayRef<uint8_t> plan) {
-  fb::Verifier verifier(plan.data(), plan.size(),
-                        /*max_depth=*/64, /*max_tables=*/100000000);
-  return plan::VerifyPlanBuffer(verifier);
+  // The loader's check, with its limits (and its threads for a big plan).
+  return plan::verifyPlanStructure(plan.data(), plan.size());
 }
 
 LogicalResult ipuc::reportUnverifiedTilePlan(bsp::ProgramOp program) {

@@ -12,6 +12,8 @@
 #include "compiler/Plan/BodyCompiler.h"
 #include "compiler/Plan/PlanWriting.h"
 
+#include "ipuc/plan/Plan.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -609,9 +611,8 @@ LogicalResult HostPlanEmitter::run(ModuleOp module,
   ipuc::finishPlan(fbb, options, "host", options.device, tensorOffsets, inputs,
                    outputs, &kernels, /*tileProgram=*/0);
 
-  fb::Verifier verifier(fbb.GetBufferPointer(), fbb.GetSize(),
-                        /*max_depth=*/64, /*max_tables=*/100000000);
-  if (!plan::VerifyPlanBuffer(verifier))
+  // The loader's check, with its limits.
+  if (!plan::verifyPlanStructure(fbb.GetBufferPointer(), fbb.GetSize()))
     return module.emitError("internal error: the emitted plan does not pass "
                             "the FlatBuffers verifier");
   out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
