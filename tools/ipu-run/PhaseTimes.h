@@ -29,9 +29,10 @@ public:
   /// Ends the phase running since the previous mark (or construction).
   void mark(const char *phase) {
     auto now = Clock::now();
-    phases_.push_back({phase,
-                       std::chrono::duration<double>(now - last_).count(),
-                       residentMiB("RssAnon:"), residentMiB("RssFile:")});
+    Phase p{phase, std::chrono::duration<double>(now - last_).count(), -1, -1};
+    if (enabled_)
+      readResident(p.anonMiB, p.fileMiB);
+    phases_.push_back(p);
     last_ = now;
   }
 
@@ -59,25 +60,27 @@ private:
     long anonMiB, fileMiB;
   };
 
-  /// A "Rss...:" line of /proc/self/status in MiB; -1 where there is none
-  /// (not Linux). Fresh anonymous memory costs a page fault and zeroing per
-  /// page, which is much of the simulator's set-up on a VM.
-  long residentMiB(const char *key) const {
-    if (!enabled_)
-      return -1;
+  /// The RssAnon and RssFile lines of /proc/self/status, in MiB; left -1
+  /// where there are none (not Linux). Fresh anonymous memory costs a page
+  /// fault and zeroing per page, which is much of the simulator's set-up on
+  /// a VM.
+  static void readResident(long &anonMiB, long &fileMiB) {
     std::FILE *f = std::fopen("/proc/self/status", "r");
     if (!f)
-      return -1;
+      return;
     char line[256];
-    long kib = -1;
-    size_t n = std::strlen(key);
+    auto field = [&](const char *key, long &mib) {
+      size_t n = std::strlen(key);
+      if (std::strncmp(line, key, n))
+        return false;
+      mib = std::strtol(line + n, nullptr, 10) / 1024;
+      return true;
+    };
     while (std::fgets(line, sizeof line, f))
-      if (!std::strncmp(line, key, n)) {
-        kib = std::strtol(line + n, nullptr, 10);
-        break;
-      }
+      if (field("RssAnon:", anonMiB) || field("RssFile:", fileMiB))
+        if (anonMiB >= 0 && fileMiB >= 0)
+          break;
     std::fclose(f);
-    return kib < 0 ? -1 : kib / 1024;
   }
 
   bool enabled_;
