@@ -159,15 +159,15 @@ bool readIntervals(const Plan &plan, const TensorMapping &m, uint32_t tiles,
   // An empty interval maps nothing, and boxSegments steps from an interval
   // straight to the next one, so only non-empty ones are kept (the plan
   // verifier accepts empty ones).
-  std::vector<Interval> &own = l.intervals.own();
-  own.reserve(ivs->size());
+  std::vector<Interval> kept;
+  kept.reserve(ivs->size());
   for (const TileInterval *iv : *ivs)
     if (iv->end() > iv->begin())
-      own.push_back({iv->begin(), iv->end(), iv->tile(), iv->address()});
+      kept.push_back({iv->begin(), iv->end(), iv->tile(), iv->address()});
   std::stable_sort(
-      own.begin(), own.end(),
+      kept.begin(), kept.end(),
       [](const Interval &a, const Interval &b) { return a.begin < b.begin; });
-  l.intervals.sync();
+  l.intervals = std::move(kept);
   return true;
 }
 

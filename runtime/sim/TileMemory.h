@@ -103,10 +103,6 @@ public:
     }
     return owned_;
   }
-  void reserve(size_t n) {
-    own().reserve(n);
-    sync();
-  }
   void push_back(const Interval &iv) {
     own().push_back(iv);
     sync();
