@@ -14,6 +14,7 @@
 #include "compiler/Plan/LocationString.h"
 #include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/RecentVtables.h"
+#include "compiler/Plan/TileImage.h"
 
 #include "ipuc/plan/Plan.h"
 
@@ -214,6 +215,8 @@ private:
   /// The content of the generic vertex being serialized, reused so its
   /// buffers are too.
   ipuc::GenericCodelet codelet;
+  /// The mapped constants, written into the tile image.
+  ipuc::TileImageWriter image;
 };
 } // namespace
 
@@ -247,7 +250,12 @@ LogicalResult BspSerializer::addTensor(bsp::TensorOp op) {
   auto name = fbb.CreateString(op.getName().str());
   auto shape = ints(op.getType().getShape());
   fb::Offset<fb::Vector<uint8_t>> dataOffset;
-  if (data) {
+  // A mapped constant lives in the tile image (TileImage.h), not in its data.
+  if (data && op.getRole() == bsp::TensorRole::constant &&
+      !op.getMapping().empty()) {
+    image.add(data, dataType, *dtype, *dataBytes,
+              op.getMapping().getIntervals());
+  } else if (data) {
     fbb.ForceVectorAlignment(*dataBytes, sizeof(uint8_t), 16);
     uint8_t *bytes;
     dataOffset = fbb.CreateUninitializedVector(*dataBytes, &bytes);
@@ -534,7 +542,9 @@ LogicalResult BspSerializer::run(bsp::ProgramOp program) {
   FailureOr<std::vector<fb::Offset<plan::Step>>> steps = serializeSteps(body);
   if (failed(steps))
     return failure();
-  auto tileProgram = plan::CreateTileProgramDirect(fbb, &mappings, &*steps);
+  auto tileImage = image.write(fbb);
+  auto tileProgram =
+      plan::CreateTileProgramDirect(fbb, &mappings, &*steps, tileImage);
 
   ipuc::DeviceDescription d =
       ipuc::getDeviceDescription(program.getDevice(), options.device);

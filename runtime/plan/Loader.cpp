@@ -11,14 +11,17 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ipuc::plan {
 
 LoadedPlan::LoadedPlan(LoadedPlan &&other) noexcept
-    : bytes_(other.bytes_), size_(other.size_), mapped_(other.mapped_) {
+    : bytes_(other.bytes_), size_(other.size_), mapped_(other.mapped_),
+      fd_(other.fd_) {
   other.bytes_ = nullptr;
   other.size_ = 0;
   other.mapped_ = false;
+  other.fd_ = -1;
 }
 
 LoadedPlan &LoadedPlan::operator=(LoadedPlan &&other) noexcept {
@@ -27,9 +30,11 @@ LoadedPlan &LoadedPlan::operator=(LoadedPlan &&other) noexcept {
     bytes_ = other.bytes_;
     size_ = other.size_;
     mapped_ = other.mapped_;
+    fd_ = other.fd_;
     other.bytes_ = nullptr;
     other.size_ = 0;
     other.mapped_ = false;
+    other.fd_ = -1;
   }
   return *this;
 }
@@ -41,9 +46,27 @@ void LoadedPlan::reset() {
     munmap(bytes_, size_);
   else if (bytes_)
     ::operator delete[](bytes_, std::align_val_t(16));
+  if (fd_ >= 0)
+    ::close(fd_);
   bytes_ = nullptr;
   size_ = 0;
   mapped_ = false;
+  fd_ = -1;
+}
+
+bool LoadedPlan::mapPagesAt(const uint8_t *at, size_t bytes, void *dest) const {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  if (!mapped_ || fd_ < 0 || !bytes || at < bytes_ ||
+      static_cast<size_t>(at - bytes_) > size_ ||
+      bytes > size_ - static_cast<size_t>(at - bytes_))
+    return false;
+  size_t offset = static_cast<size_t>(at - bytes_);
+  if (offset % page || bytes % page || reinterpret_cast<uintptr_t>(dest) % page)
+    return false;
+  // The file's bytes are the plan's: the whole file is mapped from offset 0.
+  void *p = ::mmap(dest, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+                   fd_, static_cast<off_t>(offset));
+  return p == dest;
 }
 
 namespace {
@@ -170,6 +193,7 @@ bool loadPlanFile(const std::string &path, LoadedPlan &out,
     LoadedPlan tmp;
     if ((tmp.bytes_ = mapRegularFile(f, tmp.size_))) {
       tmp.mapped_ = true;
+      tmp.fd_ = ::dup(fileno(f));
       std::fclose(f);
       return takeWhole(tmp);
     }

@@ -309,6 +309,15 @@ void printTileProgram(std::string &s, const TileProgram &tp) {
         }
       s += "\n";
     }
+  if (const TileImage *image = tp.image()) {
+    s += fmt::format("  image {} bytes\n",
+                     image->bytes() ? image->bytes()->size() : 0);
+    if (image->ranges())
+      for (const TileImageRange *r : *image->ranges())
+        s += fmt::format("    tile {} bytes [{}, {}) from image byte {}\n",
+                         r->tile(), r->address(), r->address() + r->size(),
+                         r->offset());
+  }
   printSteps(s, tp.steps(), "  ");
 }
 
@@ -369,9 +378,12 @@ std::string printPlan(const Plan &plan) {
   if (auto *ts = plan.tensors())
     for (size_t i = 0; i < ts->size(); ++i) {
       const Tensor &t = *ts->Get(i);
-      s += fmt::format("%{} = tensor \"{}\" {}[{}] {}\n", i,
+      bool inImage = t.role() == TensorRole::Constant && !t.data() &&
+                     plan.tile_program() && plan.tile_program()->image();
+      s += fmt::format("%{} = tensor \"{}\" {}[{}] {}{}\n", i,
                        t.name() ? t.name()->str() : "", dtypeName(t.dtype()),
-                       shapeString(t.shape()), roleName(t.role()));
+                       shapeString(t.shape()), roleName(t.role()),
+                       inImage ? " (in the tile image)" : "");
     }
   auto bindings = [&](const char *what, auto *bs) {
     if (bs)

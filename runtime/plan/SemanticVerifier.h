@@ -80,6 +80,9 @@ private:
   bool checkTileProgram();
   bool checkMappings();
   bool checkMappingIntervals(size_t mapping);
+  bool checkTileImage();
+  bool checkInImage(const std::string &where, const std::string &label,
+                    const TileInterval &iv, size_t elemBytes);
   bool checkTileBox(const std::string &where, const Box *box);
   /// A transposing copy's perm, as the bsp.copy verifier checks it: a
   /// permutation of the boxes' rank under which their sizes agree.
@@ -140,6 +143,10 @@ private:
   };
   std::vector<TensorInfo> info;
   std::vector<bool> mapped;
+  /// Constants whose elements are in the tile image (they have no data).
+  std::vector<bool> imageOnly;
+  /// Per tile, its range of the tile image, or -1.
+  std::vector<int32_t> imageRangeOfTile;
   const Scope *scope = nullptr;
   /// Scratch reused across vertices and mappings (millions of them in a big
   /// tile program): the operand scope, a mapping's intervals.

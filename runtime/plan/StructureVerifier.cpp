@@ -59,7 +59,7 @@ static_assert(std::is_same_v<decltype(&CreatePlan), PlanFields>,
               "plan.fbs changed table Plan: update verifyPlanTable");
 using TileProgramFields = Offset<TileProgram> (*)(
     flatbuffers::FlatBufferBuilder &, Offset<Vector<Offset<TensorMapping>>>,
-    Offset<Vector<Offset<Step>>>);
+    Offset<Vector<Offset<Step>>>, Offset<TileImage>);
 static_assert(std::is_same_v<decltype(&CreateTileProgram), TileProgramFields>,
               "plan.fbs changed table TileProgram: update verifyTileProgram");
 
@@ -107,7 +107,9 @@ bool verifyTileProgram(const TileProgram &tp, Verifier &v, DeferredSteps &d) {
   if (!(t.VerifyTableStart(v) && t.VerifyOffset(v, TileProgram::VT_MAPPINGS) &&
         v.VerifyVector(tp.mappings()) &&
         v.VerifyVectorOfTables(tp.mappings()) &&
-        t.VerifyOffset(v, TileProgram::VT_STEPS) && v.VerifyVector(tp.steps())))
+        t.VerifyOffset(v, TileProgram::VT_STEPS) &&
+        v.VerifyVector(tp.steps()) &&
+        t.VerifyOffset(v, TileProgram::VT_IMAGE) && v.VerifyTable(tp.image())))
     return false;
   d.steps = tp.steps();
   d.depth = openTables(v);

@@ -67,8 +67,13 @@ bool SemanticVerifier::checkTileProgram() {
     return fail("the plan has a tile program but its device has no tiles or "
                 "no tile memory");
   mapped.assign(numel.size(), false);
-  if (!checkMappings())
+  if (!checkTileImage() || !checkMappings())
     return false;
+  for (size_t t = 0; t < imageOnly.size(); ++t)
+    if (imageOnly[t] && !mapped[t])
+      return fail(fmt::format("constant tensor {} has no data and no tile "
+                              "mapping to find it in the tile image",
+                              tensorLabel(plan, t)));
   auto bound = [&](auto *bindings, const char *what) {
     if (bindings)
       for (const Binding *b : *bindings)
@@ -133,6 +138,61 @@ bool SemanticVerifier::checkMappings() {
   return claimError.empty() || fail(std::move(claimError));
 }
 
+bool SemanticVerifier::checkTileImage() {
+  const TileImage *image = plan.tile_program()->image();
+  const Device &d = *plan.device();
+  uint64_t tiles =
+      static_cast<uint64_t>(std::max(1u, d.num_chips())) * d.tiles_per_chip();
+  imageRangeOfTile.assign(image ? tiles : 0, -1);
+  if (!image || !image->ranges())
+    return true;
+  uint64_t have = image->bytes() ? image->bytes()->size() : 0;
+  int64_t lastTile = -1;
+  for (size_t i = 0; i < image->ranges()->size(); ++i) {
+    const TileImageRange &r = *image->ranges()->Get(i);
+    std::string where = fmt::format("tile image range {}", i);
+    if (r.tile() >= tiles)
+      return fail(fmt::format("{}: tile {} does not exist (the device has {} "
+                              "tiles)",
+                              where, r.tile(), tiles));
+    if (static_cast<int64_t>(r.tile()) <= lastTile)
+      return fail(fmt::format("{}: tile {} comes after tile {}; the ranges "
+                              "must be in increasing tile order, one per tile",
+                              where, r.tile(), lastTile));
+    lastTile = r.tile();
+    if (static_cast<I128>(r.address()) + r.size() > d.sram_bytes_per_tile())
+      return fail(fmt::format("{}: {} bytes at byte {} of tile {} are "
+                              "outside its {} bytes of memory",
+                              where, r.size(), r.address(), r.tile(),
+                              d.sram_bytes_per_tile()));
+    if (static_cast<I128>(r.offset()) + r.size() > have)
+      return fail(fmt::format("{}: image bytes [{}, +{}) are outside the {} "
+                              "bytes of the image",
+                              where, r.offset(), r.size(), have));
+    imageRangeOfTile[r.tile()] = static_cast<int32_t>(i);
+  }
+  return true;
+}
+
+bool SemanticVerifier::checkInImage(const std::string &where,
+                                    const std::string &label,
+                                    const TileInterval &iv, size_t elem) {
+  int32_t ri = imageRangeOfTile[iv.tile()];
+  I128 end = static_cast<I128>(iv.address()) +
+             static_cast<I128>(iv.end() - iv.begin()) * elem;
+  if (ri >= 0) {
+    const TileImageRange &r = *plan.tile_program()->image()->ranges()->Get(ri);
+    if (iv.address() >= r.address() &&
+        end <= static_cast<I128>(r.address()) + r.size())
+      return true;
+  }
+  return fail(fmt::format("{}: constant tensor {} has no data, and its "
+                          "elements [{}, {}) at bytes [{}, {}) of tile {} are "
+                          "not in the tile image",
+                          where, label, iv.begin(), iv.end(), iv.address(),
+                          static_cast<uint64_t>(end), iv.tile()));
+}
+
 bool SemanticVerifier::checkMappingIntervals(size_t mi) {
   const Device &d = *plan.device();
   uint64_t tiles =
@@ -163,6 +223,9 @@ bool SemanticVerifier::checkMappingIntervals(size_t mi) {
           "but a tile has {} bytes",
           where, label, iv->begin(), iv->end(), iv->address(),
           static_cast<uint64_t>(iv->address() + bytes), iv->tile(), sram));
+    if (imageOnly[t] && iv->end() > iv->begin() &&
+        !checkInImage(where, label, *iv, elem))
+      return false;
   }
   // Every element on exactly one tile: sorted intervals tile [0, numel).
   // The compiler writes them in element order, so usually no sort.

@@ -226,6 +226,21 @@ bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
                    const host::PlanBindings &bindings, Program &program,
                    ThreadPool *pool, std::string &error);
 
+/// How the tile image reached tile memory.
+struct TileImageStats {
+  uint64_t mappedBytes = 0; // pages mapped from the plan file
+  uint64_t copiedBytes = 0; // copied (a plan not mapped from a file, a
+                            // range's last partial page)
+};
+
+/// Writes the plan's verified tile image (plan.fbs TileImage) into tile
+/// memory: each range's whole pages mapped from the plan file where the
+/// plan is a mapped file and the range and its tile memory start on pages
+/// (LoadedPlan::mapPagesAt), the rest copied. Either way the tiles then
+/// read the image's bytes.
+TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
+                               TileMemory &memory);
+
 /// How much decoding shared (SimDevice::decodeStats).
 SimDecodeStats decodeStats(const Program &program);
 

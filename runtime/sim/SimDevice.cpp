@@ -32,6 +32,7 @@ struct SimDevice::Impl {
   SimOptions options;
   DeviceModel dev;
   std::unique_ptr<TileMemory> memory;
+  TileImageStats imageStats;
   std::vector<TensorLayout> layouts;
   PlanBindings bindings;
   std::vector<std::vector<uint8_t>> inputData, outputData;
@@ -97,6 +98,7 @@ bool SimDevice::Impl::setup(std::string &error) {
   if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, pool.get(),
                     error))
     return false;
+  imageStats = uploadTileImage(loaded, *memory);
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      pool.get(), error))
     return false;
@@ -500,7 +502,10 @@ const std::vector<uint64_t> &SimDevice::tileBusyCycles() const {
   return impl_->tileBusy;
 }
 SimDecodeStats SimDevice::decodeStats() const {
-  return sim::decodeStats(impl_->prog);
+  SimDecodeStats s = sim::decodeStats(impl_->prog);
+  s.imageMappedBytes = impl_->imageStats.mappedBytes;
+  s.imageCopiedBytes = impl_->imageStats.copiedBytes;
+  return s;
 }
 
 bool SimDevice::readTensor(uint32_t tensor, std::vector<uint8_t> &out) const {

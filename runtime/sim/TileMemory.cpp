@@ -14,6 +14,8 @@ namespace ipuc::sim {
 namespace {
 /// Arenas from this size on are mmapped with huge pages requested.
 constexpr uint64_t kHugeArenaBytes = 4 << 20;
+/// The page size tiles of a mapped arena start on (a multiple of the host's).
+constexpr uint64_t kPageBytes = 4096;
 } // namespace
 
 bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
@@ -239,15 +241,24 @@ std::string TensorLayout::elementString(int64_t flat) const {
 TileMemory::TileMemory(const std::vector<uint64_t> &extents)
     : bases_(extents.size(), nullptr) {
   // Tiles start on 64-byte boundaries so that no two tiles share a cache
-  // line: compute phases write different tiles from different threads.
+  // line: compute phases write different tiles from different threads. In a
+  // mapped arena they start on pages, so that the plan file's pages of the
+  // tile image can be mapped into them (uploadTileImage).
+  auto layOut = [&](uint64_t align) {
+    std::vector<uint64_t> offsets(extents.size());
+    arenaBytes_ = 0;
+    for (size_t t = 0; t < extents.size(); ++t) {
+      offsets[t] = arenaBytes_;
+      arenaBytes_ += (extents[t] + align - 1) / align * align;
+    }
+    return offsets;
+  };
   constexpr uint64_t kAlign = 64;
-  std::vector<uint64_t> offsets(extents.size());
-  for (size_t t = 0; t < extents.size(); ++t) {
-    offsets[t] = arenaBytes_;
-    arenaBytes_ += (extents[t] + kAlign - 1) / kAlign * kAlign;
-  }
+  std::vector<uint64_t> offsets = layOut(kAlign);
   if (!arenaBytes_)
     return;
+  if (arenaBytes_ >= kHugeArenaBytes)
+    offsets = layOut(kPageBytes);
   uint8_t *aligned = nullptr;
   if (arenaBytes_ >= kHugeArenaBytes) {
     // A large arena is mapped directly, zeroed by the kernel, and asks for

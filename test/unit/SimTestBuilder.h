@@ -200,6 +200,14 @@ public:
     };
   }
   void add(StepFn s) { steps.push_back(std::move(s)); }
+  /// A tile image (plan.fbs TileImage); `bytes` starts on a 4096-byte page
+  /// of the finished buffer, as ipuc writes it.
+  void setImage(std::vector<plan::TileImageRange> ranges,
+                std::vector<uint8_t> bytes) {
+    imageRanges = std::move(ranges);
+    imageBytes = std::move(bytes);
+    hasImage = true;
+  }
 
   std::vector<uint8_t> finish(const DeviceSpec &dev = {}) {
     B b;
@@ -229,8 +237,15 @@ public:
     std::vector<flatbuffers::Offset<plan::Step>> ss;
     for (const auto &s : steps)
       ss.push_back(s(b));
-    auto tp =
-        plan::CreateTileProgram(b, b.CreateVector(ms), b.CreateVector(ss));
+    flatbuffers::Offset<plan::TileImage> image;
+    if (hasImage) {
+      b.PreAlign(imageBytes.size(), 4096);
+      auto bytes = b.CreateVector(imageBytes);
+      image =
+          plan::CreateTileImage(b, b.CreateVectorOfStructs(imageRanges), bytes);
+    }
+    auto tp = plan::CreateTileProgram(b, b.CreateVector(ms), b.CreateVector(ss),
+                                      image);
     auto device =
         plan::CreateDevice(b, b.CreateString("test"), 1, dev.tiles, dev.sram,
                            dev.clock, dev.workers, 32, 128, 2, 4, dev.sync);
@@ -267,6 +282,9 @@ private:
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
   std::vector<std::pair<uint32_t, std::vector<plan::TileInterval>>> mappings;
   std::vector<StepFn> steps;
+  std::vector<plan::TileImageRange> imageRanges;
+  std::vector<uint8_t> imageBytes;
+  bool hasImage = false;
 };
 
 /// Maps `tensor` of `n` elements in intervals of `len` on tiles 0, 1, 2,

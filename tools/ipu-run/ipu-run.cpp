@@ -188,6 +188,12 @@ int main(int argc, char **argv) {
                  d.computeSetsDecoded, d.computeSteps, d.verticesDecoded,
                  d.vertices, d.exchangesDecoded, d.exchangeSteps,
                  d.piecesDecoded, d.pieces);
+      if (d.imageMappedBytes || d.imageCopiedBytes)
+        fmt::print(stderr,
+                   "ipu-run: sim tile image {:.1f} MiB mapped from the plan "
+                   "file, {:.1f} MiB copied\n",
+                   d.imageMappedBytes / 1048576.0,
+                   d.imageCopiedBytes / 1048576.0);
     }
     return runOn(*dev, opts, times);
   }

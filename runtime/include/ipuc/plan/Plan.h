@@ -62,6 +62,14 @@ public:
   const uint8_t *data() const { return bytes_; }
   size_t size() const { return size_; }
 
+  /// Maps the plan file's pages holding bytes [at, at + bytes) of the plan
+  /// copy-on-write over the pages at `dest`, so that they read as those
+  /// bytes without being copied into fresh memory (the tile image, a
+  /// simulator's 340 MB of encoder weights). False, with nothing changed,
+  /// unless the plan is a mapped file, `at` and `dest` start pages and
+  /// `bytes` is a whole number of pages inside the plan.
+  bool mapPagesAt(const uint8_t *at, size_t bytes, void *dest) const;
+
 private:
   friend bool loadPlanBuffer(std::vector<uint8_t> bytes, LoadedPlan &out,
                              std::string &error);
@@ -71,6 +79,7 @@ private:
   uint8_t *bytes_ = nullptr;
   size_t size_ = 0;
   bool mapped_ = false; // bytes_ is an mmap of the file, not operator new
+  int fd_ = -1;         // the mapped file, kept open for mapPagesAt
 };
 
 /// Reads and verifies a plan file. On failure returns false and sets `error`

@@ -51,6 +51,9 @@ struct SimDecodeStats {
   uint64_t exchangeSteps = 0, exchangesDecoded = 0;
   uint64_t vertices = 0, verticesDecoded = 0;
   uint64_t pieces = 0, piecesDecoded = 0;
+  /// The tile image's bytes (plan.fbs TileImage): mapped from the plan
+  /// file, or copied (a plan not mapped from a file, partial pages).
+  uint64_t imageMappedBytes = 0, imageCopiedBytes = 0;
   /// The body each compute set and each exchange step runs (steps in the
   /// order the program first reaches them): steps that share a body share
   /// its number.
