@@ -197,6 +197,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
   // Sized up front: most operands are one run.
   p.vertices.reserve(nv);
   p.operands.reserve(nops);
+  p.runs.setBase(memory.arenaBegin());
   p.runs.reserve(nops);
 
   double hostWork = 0;
@@ -270,7 +271,7 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
           }
           uint8_t *at = memory.tile(place.tile) + place.address;
           if (gather.rank == 0) {
-            p.runs.push_back({at, 0, gather.inner});
+            p.runs.append(at, gather.inner);
           } else {
             gather.src = at;
             op.strided = static_cast<int32_t>(p.strided.size());
@@ -288,7 +289,8 @@ bool Decoder::decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
                 return (error = checkedModeError(where(), o, l, seg.element,
                                                  box.tensor(), seg.tile),
                         false);
-          appendRuns(s.segs, p.runs);
+          for (const Segment &seg : s.segs)
+            p.runs.append(memory.tile(seg.tile) + seg.address, seg.bytes);
         }
         op.runEnd = static_cast<uint32_t>(p.runs.size());
         uint64_t bytes = static_cast<uint64_t>(n) * l.elemSize;

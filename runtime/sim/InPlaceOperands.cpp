@@ -29,7 +29,7 @@ namespace {
 template <typename F>
 void forEachPiece(const DecodedComputeSet &p, const DecodedOperand &o, F &&f) {
   for (uint32_t r = o.runBegin; r < o.runEnd; ++r)
-    f(static_cast<const uint8_t *>(p.runs[r].ptr), p.runs[r].bytes);
+    f(static_cast<const uint8_t *>(p.runs.ptr(r)), p.runs.length(r));
   if (o.strided >= 0)
     p.strided[o.strided].forEachPiece(
         [&](const uint8_t *src, uint8_t *, uint64_t bytes) { f(src, bytes); });
@@ -149,14 +149,16 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
   if (allSingle) {
     for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
       DecodedOperand &oa = p.operands[a];
-      const MemRun &ra = p.runs[oa.runBegin];
+      const uint8_t *pa = p.runs.ptr(oa.runBegin);
+      uint64_t na = p.runs.length(oa.runBegin);
       bool apart = true;
       for (uint32_t b = dv.operandBegin; b < dv.operandEnd && apart; ++b) {
         const DecodedOperand &ob = p.operands[b];
         if (a == b || (!oa.written && !ob.written))
           continue;
-        const MemRun &rb = p.runs[ob.runBegin];
-        apart = rb.ptr >= ra.ptr + ra.bytes || ra.ptr >= rb.ptr + rb.bytes;
+        const uint8_t *pb = p.runs.ptr(ob.runBegin);
+        uint64_t nb = p.runs.length(ob.runBegin);
+        apart = pb >= pa + na || pa >= pb + nb;
       }
       oa.direct = apart;
     }

@@ -18,6 +18,7 @@
 
 #include "Codelet.h"
 #include "MoveList.h"
+#include "OperandRuns.h"
 #include "StridedCopy.h"
 #include "TileMemory.h"
 
@@ -104,7 +105,7 @@ struct DecodedComputeSet {
   std::vector<TileTask> tasks;
   std::vector<DecodedVertex> vertices;
   std::vector<DecodedOperand> operands;
-  std::vector<MemRun> runs;
+  OperandRuns runs;
   std::vector<StridedCopy> strided;
   /// Operand sizes, each distinct run of them once or a few times: the
   /// vertices of a compute set mostly repeat a few shapes, and a copy per

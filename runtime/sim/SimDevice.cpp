@@ -140,7 +140,7 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
         if (op.direct) {
           kt.data = op.strided >= 0
                         ? const_cast<uint8_t *>(p.strided[op.strided].src)
-                        : p.runs[op.runBegin].ptr;
+                        : p.runs.ptr(op.runBegin);
           continue;
         }
         kt.data = scratch.data() + op.scratchOffset;
@@ -149,8 +149,7 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
           c.dst = kt.data;
           c.run();
         }
-        gatherRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
-                   kt.data);
+        p.runs.gather(op.runBegin, op.runEnd, kt.data);
       }
       if (auto *origin = v.vertex->index_origin())
         options.indexOrigin.assign(origin->begin(), origin->end());
@@ -178,8 +177,7 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
           c.dst = buf;
           c.reversed().run();
         }
-        scatterRuns(p.runs.data() + op.runBegin, p.runs.data() + op.runEnd,
-                    buf);
+        p.runs.scatter(op.runBegin, op.runEnd, buf);
       }
     }
   };

@@ -259,6 +259,8 @@ TileMemory::TileMemory(const std::vector<uint64_t> &extents)
     return;
   if (arenaBytes_ >= kHugeArenaBytes)
     offsets = layOut(kPageBytes);
+  if (arenaBytes_ > kMaxArenaBytes)
+    throw std::bad_alloc();
   uint8_t *aligned = nullptr;
   if (arenaBytes_ >= kHugeArenaBytes) {
     // A large arena is mapped directly, zeroed by the kernel, and asks for

@@ -209,7 +209,8 @@ class TileMemory {
 public:
   /// `extents[t]` is the number of bytes of tile t that mappings use (its
   /// highest mapped address + 1); the caller has checked each against the
-  /// device's SRAM size. Throws std::bad_alloc if the arena cannot be had.
+  /// device's SRAM size. Throws std::bad_alloc if the arena cannot be had
+  /// (or is above kMaxArenaBytes).
   explicit TileMemory(const std::vector<uint64_t> &extents);
   ~TileMemory();
   TileMemory(const TileMemory &) = delete;
@@ -223,6 +224,11 @@ public:
   /// Where tile 0's memory starts; every tile's lies in
   /// [arenaBegin(), arenaBegin() + allocatedBytes()).
   const uint8_t *arenaBegin() const { return begin_; }
+  uint8_t *arenaBegin() { return begin_; }
+  /// The most tile memory the simulator addresses (OperandRuns keeps 40
+  /// bits of offset); a larger arena is refused like one the host cannot
+  /// allocate.
+  static constexpr uint64_t kMaxArenaBytes = uint64_t(1) << 40;
 
   /// Copies the segments between tile memory and a packed buffer.
   void gather(const std::vector<Segment> &segs, uint8_t *buf) const {
