@@ -26,6 +26,13 @@ public:
   explicit PhaseTimes(bool enabled) : enabled_(enabled) {}
   ~PhaseTimes() { print(); }
 
+  /// Prints the report now (a process about to _Exit runs no destructor);
+  /// nothing is printed again.
+  void printNow() {
+    print();
+    phases_.clear();
+  }
+
   /// Ends the phase running since the previous mark (or construction).
   void mark(const char *phase) {
     auto now = Clock::now();
