@@ -22,6 +22,13 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
   if (!image || !image->ranges() || !image->bytes())
     return stats;
   constexpr uint64_t kPage = 4096;
+  // Each mapped range splits the arena's mapping into up to two more areas,
+  // and Linux allows 65 530 per process by default (vm.max_map_count):
+  // past this many ranges (a 16-chip plan) the rest is copied, so that no
+  // mmap fails for want of one (a failed MAP_FIXED may leave the range
+  // unmapped).
+  constexpr size_t kMaxMappedRanges = 16384;
+  size_t mappedRanges = 0;
   const uint8_t *bytes = image->bytes()->data();
   for (const plan::TileImageRange *r : *image->ranges()) {
     // Verified: the range is inside the image and inside its tile, and the
@@ -33,8 +40,11 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
     const uint8_t *src = bytes + r->offset();
     uint64_t pages = r->size() / kPage * kPage;
     uint64_t done = 0;
-    if (pages && loaded.mapPagesAt(src, pages, dest))
+    if (pages && mappedRanges < kMaxMappedRanges &&
+        loaded.mapPagesAt(src, pages, dest)) {
       done = pages;
+      ++mappedRanges;
+    }
     std::memcpy(dest + done, src + done, r->size() - done);
     stats.mappedBytes += done;
     stats.copiedBytes += r->size() - done;

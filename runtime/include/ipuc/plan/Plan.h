@@ -67,7 +67,10 @@ public:
   /// bytes without being copied into fresh memory (the tile image, a
   /// simulator's 340 MB of encoder weights). False, with nothing changed,
   /// unless the plan is a mapped file, `at` and `dest` start pages and
-  /// `bytes` is a whole number of pages inside the plan.
+  /// `bytes` is a whole number of pages inside the plan. `dest` must be
+  /// untouched (zero) memory of the caller's own anonymous mapping: if the
+  /// mapping fails it is replaced by fresh zero pages (std::bad_alloc if even
+  /// that fails).
   bool mapPagesAt(const uint8_t *at, size_t bytes, void *dest) const;
 
 private:
