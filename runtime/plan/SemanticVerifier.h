@@ -145,8 +145,9 @@ private:
   std::vector<bool> mapped;
   /// Constants whose elements are in the tile image (they have no data).
   std::vector<bool> imageOnly;
-  /// Per tile, its range of the tile image, or -1.
+  /// Per tile, its range of the tile image (in imageRanges), or -1.
   std::vector<int32_t> imageRangeOfTile;
+  const flatbuffers::Vector<const TileImageRange *> *imageRanges = nullptr;
   const Scope *scope = nullptr;
   /// Scratch reused across vertices and mappings (millions of them in a big
   /// tile program): the operand scope, a mapping's intervals.

@@ -146,6 +146,7 @@ bool SemanticVerifier::checkTileImage() {
   imageRangeOfTile.assign(image ? tiles : 0, -1);
   if (!image || !image->ranges())
     return true;
+  imageRanges = image->ranges();
   uint64_t have = image->bytes() ? image->bytes()->size() : 0;
   int64_t lastTile = -1;
   for (size_t i = 0; i < image->ranges()->size(); ++i) {
@@ -181,7 +182,7 @@ bool SemanticVerifier::checkInImage(const std::string &where,
   I128 end = static_cast<I128>(iv.address()) +
              static_cast<I128>(iv.end() - iv.begin()) * elem;
   if (ri >= 0) {
-    const TileImageRange &r = *plan.tile_program()->image()->ranges()->Get(ri);
+    const TileImageRange &r = *imageRanges->Get(ri);
     if (iv.address() >= r.address() &&
         end <= static_cast<I128>(r.address()) + r.size())
       return true;
