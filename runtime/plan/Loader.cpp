@@ -66,7 +66,15 @@ bool LoadedPlan::mapPagesAt(const uint8_t *at, size_t bytes, void *dest) const {
   // The file's bytes are the plan's: the whole file is mapped from offset 0.
   void *p = ::mmap(dest, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
                    fd_, static_cast<off_t>(offset));
-  return p == dest;
+  if (p == dest)
+    return true;
+  // A failed MAP_FIXED may already have unmapped what was at `dest`: the
+  // caller's memory there is put back (zeroed, as it was untouched) for it
+  // to copy into instead.
+  if (::mmap(dest, bytes, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != dest)
+    throw std::bad_alloc();
+  return false;
 }
 
 namespace {

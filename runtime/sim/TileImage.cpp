@@ -25,8 +25,8 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
   // Each mapped range splits the arena's mapping into up to two more areas,
   // and Linux allows 65 530 per process by default (vm.max_map_count):
   // past this many ranges (a 16-chip plan) the rest is copied, so that no
-  // mmap fails for want of one (a failed MAP_FIXED may leave the range
-  // unmapped).
+  // mmap fails for want of one (mapPagesAt would then put zero pages back
+  // and the range be copied, but each failure costs two system calls).
   constexpr size_t kMaxMappedRanges = 16384;
   size_t mappedRanges = 0;
   const uint8_t *bytes = image->bytes()->data();
