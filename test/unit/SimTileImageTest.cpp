@@ -80,8 +80,8 @@ struct ImagePlan {
     b.add(TB::computeSet("add", "loc", adds));
     b.add(TB::computeSet("fill", "loc",
                          {{1, {{z, {0}, {25}}}, fillCodelet(0, 7)}}));
-    // Tile 0's range: row 0 at its start. Tile 1's: a page of zeros but
-    // for row 1's first 100 bytes... then the rest of row 1.
+    // Tile 0's range is row 0, from its first byte. Tile 1's starts on the
+    // page below row 1: 100 zero bytes (where z lives), then row 1.
     uint64_t size1 = (kRow1At - kPage) + kRow * 4;
     ranges = {TileImageRange(0, kRow0At, 0, kRow * 4),
               TileImageRange(1, kPage, kRow * 4, size1)};
