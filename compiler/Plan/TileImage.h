@@ -24,7 +24,7 @@ namespace ipuc {
 class TileImageWriter {
 public:
   /// The image's start and every tile's range begin on a page of this size.
-  static constexpr uint64_t kPageBytes = 4096;
+  static constexpr uint64_t kPageBytes = plan::kTileImagePageBytes;
 
   /// Takes a constant's `bytes` bytes of data (checked by
   /// getConstantByteSize) into the image at the places `mapping` gives.

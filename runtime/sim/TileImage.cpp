@@ -21,7 +21,7 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
   const plan::TileImage *image = tp ? tp->image() : nullptr;
   if (!image || !image->ranges() || !image->bytes())
     return stats;
-  constexpr uint64_t kPage = 4096;
+  constexpr uint64_t kPage = plan::kTileImagePageBytes;
   // Each mapped range splits the arena's mapping into up to two more areas,
   // and Linux allows 65 530 per process by default (vm.max_map_count):
   // past this many ranges (a 16-chip plan) the rest is copied, so that no

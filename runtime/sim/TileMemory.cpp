@@ -2,6 +2,8 @@
 
 #include "TileMemory.h"
 
+#include "ipuc/plan/Plan.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -14,8 +16,8 @@ namespace ipuc::sim {
 namespace {
 /// Arenas from this size on are mmapped with huge pages requested.
 constexpr uint64_t kHugeArenaBytes = 4 << 20;
-/// The page size tiles of a mapped arena start on (a multiple of the host's).
-constexpr uint64_t kPageBytes = 4096;
+/// The page tiles of a mapped arena start on: the tile image's.
+constexpr uint64_t kPageBytes = plan::kTileImagePageBytes;
 } // namespace
 
 bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,

@@ -200,8 +200,8 @@ public:
     };
   }
   void add(StepFn s) { steps.push_back(std::move(s)); }
-  /// A tile image (plan.fbs TileImage); `bytes` starts on a 4096-byte page
-  /// of the finished buffer, as ipuc writes it.
+  /// A tile image (plan.fbs TileImage); `bytes` starts on a page
+  /// (plan::kTileImagePageBytes) of the finished buffer, as ipuc writes it.
   void setImage(std::vector<plan::TileImageRange> ranges,
                 std::vector<uint8_t> bytes) {
     imageRanges = std::move(ranges);
@@ -239,7 +239,7 @@ public:
       ss.push_back(s(b));
     flatbuffers::Offset<plan::TileImage> image;
     if (hasImage) {
-      b.PreAlign(imageBytes.size(), 4096);
+      b.PreAlign(imageBytes.size(), plan::kTileImagePageBytes);
       auto bytes = b.CreateVector(imageBytes);
       image =
           plan::CreateTileImage(b, b.CreateVectorOfStructs(imageRanges), bytes);

@@ -27,7 +27,7 @@ namespace {
 
 constexpr int64_t kRow = 2048; // a row of W: two pages of f32
 constexpr uint64_t kSram = 638976;
-constexpr uint64_t kPage = 4096;
+constexpr uint64_t kPage = plan::kTileImagePageBytes;
 // Row 1 of W starts 100 bytes into tile 1's range: the range's last 100
 // bytes are a partial page, copied rather than mapped.
 constexpr uint64_t kRow0At = 2 * kPage, kRow1At = kPage + 100;

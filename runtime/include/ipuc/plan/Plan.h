@@ -22,6 +22,11 @@ namespace ipuc::plan {
 /// not capture.
 constexpr uint32_t kFormatVersion = 1;
 
+/// The page every TileImage range starts on, in tile memory and in the plan
+/// buffer (plan.fbs): a simulator whose tiles start on such pages can map the
+/// plan file's pages of a range straight into tile memory.
+constexpr uint64_t kTileImagePageBytes = 4096;
+
 /// The SHA-256 of plan.fbs this runtime was built against.
 const char *schemaHash();
 
