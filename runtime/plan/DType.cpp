@@ -104,6 +104,11 @@ std::string shapeString(const flatbuffers::Vector<int64_t> *shape) {
   return s;
 }
 
+bool constantInTileImage(const Plan &plan, const Tensor &t) {
+  return t.role() == TensorRole::Constant && !t.data() && plan.tile_program() &&
+         plan.tile_program()->image();
+}
+
 int64_t numElements(const flatbuffers::Vector<int64_t> *shape) {
   if (!shape)
     return 1;

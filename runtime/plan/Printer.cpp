@@ -378,12 +378,11 @@ std::string printPlan(const Plan &plan) {
   if (auto *ts = plan.tensors())
     for (size_t i = 0; i < ts->size(); ++i) {
       const Tensor &t = *ts->Get(i);
-      bool inImage = t.role() == TensorRole::Constant && !t.data() &&
-                     plan.tile_program() && plan.tile_program()->image();
       s += fmt::format("%{} = tensor \"{}\" {}[{}] {}{}\n", i,
                        t.name() ? t.name()->str() : "", dtypeName(t.dtype()),
                        shapeString(t.shape()), roleName(t.role()),
-                       inImage ? " (in the tile image)" : "");
+                       constantInTileImage(plan, t) ? " (in the tile image)"
+                                                    : "");
     }
   auto bindings = [&](const char *what, auto *bs) {
     if (bs)

@@ -58,9 +58,7 @@ bool SemanticVerifier::checkTensors() {
     size_t want = static_cast<size_t>(n) * dtypeSize(t.dtype());
     // A tile program's mapped constant may hold its elements in the tile
     // image instead (checked with the mappings).
-    bool inImage = hasData && t.role() == TensorRole::Constant && !t.data() &&
-                   want > 0 && plan.tile_program() &&
-                   plan.tile_program()->image();
+    bool inImage = want > 0 && constantInTileImage(plan, t);
     imageOnly.push_back(inImage);
     if (hasData && !inImage && dataSize != want)
       return fail(fmt::format("tensor %{} '{}' ({}[{}]) has {} bytes of data, "

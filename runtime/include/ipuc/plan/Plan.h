@@ -27,6 +27,10 @@ constexpr uint32_t kFormatVersion = 1;
 /// plan file's pages of a range straight into tile memory.
 constexpr uint64_t kTileImagePageBytes = 4096;
 
+/// Whether Constant `t` takes its elements from the tile image: a tile
+/// program's Constant without data of its own (plan.fbs TileImage).
+bool constantInTileImage(const Plan &plan, const Tensor &t);
+
 /// The SHA-256 of plan.fbs this runtime was built against.
 const char *schemaHash();
 
