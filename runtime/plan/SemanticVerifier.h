@@ -78,6 +78,12 @@ private:
                            std::array<int64_t, 4> dims);
   // Tile program (target "ipu").
   bool checkTileProgram();
+  /// Tiles of all the device's chips (a tile program has a device).
+  uint64_t deviceTiles() const {
+    const Device &d = *plan.device();
+    return static_cast<uint64_t>(std::max(1u, d.num_chips())) *
+           d.tiles_per_chip();
+  }
   bool checkMappings();
   bool checkMappingIntervals(size_t mapping);
   bool checkTileImage();

@@ -141,8 +141,7 @@ bool SemanticVerifier::checkMappings() {
 bool SemanticVerifier::checkTileImage() {
   const TileImage *image = plan.tile_program()->image();
   const Device &d = *plan.device();
-  uint64_t tiles =
-      static_cast<uint64_t>(std::max(1u, d.num_chips())) * d.tiles_per_chip();
+  uint64_t tiles = deviceTiles();
   imageRangeOfTile.assign(image ? tiles : 0, -1);
   if (!image || !image->ranges())
     return true;
@@ -195,10 +194,8 @@ bool SemanticVerifier::checkInImage(const std::string &where,
 }
 
 bool SemanticVerifier::checkMappingIntervals(size_t mi) {
-  const Device &d = *plan.device();
-  uint64_t tiles =
-      static_cast<uint64_t>(std::max(1u, d.num_chips())) * d.tiles_per_chip();
-  uint64_t sram = d.sram_bytes_per_tile();
+  uint64_t tiles = deviceTiles();
+  uint64_t sram = plan.device()->sram_bytes_per_tile();
   const TensorMapping &m = *plan.tile_program()->mappings()->Get(mi);
   std::string where = fmt::format("tile mapping {}", mi);
   uint32_t t = m.tensor();
@@ -355,9 +352,7 @@ bool SemanticVerifier::checkTileBox(const std::string &where, const Box *box) {
 }
 
 bool SemanticVerifier::checkVertex(const std::string &where, const Vertex &v) {
-  const Device &d = *plan.device();
-  uint64_t tiles = static_cast<uint64_t>(std::max(1u, d.num_chips())) *
-                   d.tiles_per_chip();
+  uint64_t tiles = deviceTiles();
   if (v.tile() >= tiles)
     return fail(fmt::format("{}: tile {} does not exist (the device has {} "
                             "tiles)",
