@@ -13,7 +13,8 @@ namespace plan = ipuc::plan;
 void ipuc::TileImageWriter::add(Attribute data, ShapedType type,
                                 plan::DType dtype, size_t bytes,
                                 ArrayRef<bsp::Interval> mapping) {
-  constants.push_back({data, type, dtype, bytes, mapping});
+  uint64_t elemBytes = bytes / std::max<int64_t>(1, type.getNumElements());
+  constants.push_back({data, type, dtype, bytes, elemBytes, mapping});
 }
 
 fb::Offset<plan::TileImage>
@@ -26,7 +27,6 @@ ipuc::TileImageWriter::write(fb::FlatBufferBuilder &fbb) {
   };
   std::vector<Span> spans;
   for (const Constant &c : constants) {
-    uint64_t elem = c.bytes / std::max<int64_t>(1, c.type.getNumElements());
     for (const bsp::Interval &iv : c.mapping) {
       if (iv.size() <= 0)
         continue;
@@ -34,7 +34,7 @@ ipuc::TileImageWriter::write(fb::FlatBufferBuilder &fbb) {
         spans.resize(iv.tile + 1);
       Span &s = spans[iv.tile];
       s.lo = std::min<uint64_t>(s.lo, iv.address);
-      s.hi = std::max<uint64_t>(s.hi, iv.address + iv.size() * elem);
+      s.hi = std::max<uint64_t>(s.hi, iv.address + iv.size() * c.elemBytes);
     }
   }
   std::vector<plan::TileImageRange> ranges;
@@ -68,12 +68,11 @@ ipuc::TileImageWriter::write(fb::FlatBufferBuilder &fbb) {
   for (const Constant &c : constants) {
     rowMajor.resize(c.bytes);
     writeConstantBytes(c.data, c.type, c.dtype, rowMajor.data());
-    uint64_t elem = c.bytes / std::max<int64_t>(1, c.type.getNumElements());
     for (const bsp::Interval &iv : c.mapping)
       if (iv.size() > 0)
-        std::memcpy(image + rangeOffset[iv.tile] +
-                        (iv.address - spans[iv.tile].lo),
-                    rowMajor.data() + iv.begin * elem, iv.size() * elem);
+        std::memcpy(
+            image + rangeOffset[iv.tile] + (iv.address - spans[iv.tile].lo),
+            rowMajor.data() + iv.begin * c.elemBytes, iv.size() * c.elemBytes);
   }
   return plan::CreateTileImage(fbb, fbb.CreateVectorOfStructs(ranges), bytes);
 }

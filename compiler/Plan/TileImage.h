@@ -42,6 +42,7 @@ private:
     mlir::ShapedType type;
     plan::DType dtype;
     size_t bytes;
+    uint64_t elemBytes;
     llvm::ArrayRef<bsp::Interval> mapping;
   };
   std::vector<Constant> constants;
