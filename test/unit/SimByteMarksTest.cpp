@@ -20,9 +20,9 @@ using ipuc::sim::ByteMarks;
 
 namespace {
 
-/// Random ranges aligned to 2^shift bytes, marked at that granule.
-void checkAgainstFlags(unsigned shift) {
-  constexpr uint64_t kSize = 1000 * 4; // not a multiple of 64 * 4
+/// Random ranges aligned to 2^shift bytes, marked at that granule, in a
+/// region of `kSize` bytes.
+void checkAgainstFlags(unsigned shift, uint64_t kSize = 1000 * 4) {
   std::vector<uint8_t> region(kSize);
   ByteMarks marks;
   marks.reset(region.data(), kSize);
@@ -75,6 +75,13 @@ void checkAgainstFlags(unsigned shift) {
 }
 
 TEST(SimByteMarks, MatchesOneFlagPerByte) { checkAgainstFlags(0); }
+// 4000 bytes are one stretch of the bitmap (4096 bytes at one bit each), so
+// a stretch is clean only after clearAll. Ten stretches mix clean ones,
+// whose words are written without being read and never read by a query,
+// with dirty ones.
+TEST(SimByteMarks, MatchesOneFlagPerByteOverManyStretches) {
+  checkAgainstFlags(0, 10 * 4096 + 100);
+}
 TEST(SimByteMarks, MatchesOneFlagPerByteAtFourByteGranule) {
   checkAgainstFlags(2);
 }
