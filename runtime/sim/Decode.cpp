@@ -94,9 +94,11 @@ void Decoder::assignBodies() {
   std::vector<uint32_t> firstOf(steps.size());
   for (size_t k = 0; k < steps.size(); ++k)
     firstOf[k] = static_cast<uint32_t>(k);
+  classes.clear();
+  if (options.shareSteps)
+    classes = layoutClasses(plan, layouts, pool);
+  StepKeys keys(classes);
   if (options.shareSteps) {
-    std::vector<uint32_t> classes = layoutClasses(plan, layouts, pool);
-    StepKeys keys(classes);
     for (Job::Kind kind : {Job::Kind::ComputeSet, Job::Kind::Exchange}) {
       std::vector<uint32_t> of; // step jobs of this kind
       for (size_t k = 0; k < steps.size(); ++k)
@@ -125,6 +127,7 @@ void Decoder::assignBodies() {
   // step of equal content) are the ones the walk order reports.
   for (size_t k = 0; k < steps.size(); ++k) {
     Job &job = steps[k];
+    job.order = static_cast<uint32_t>(k);
     bool cs = job.kind == Job::Kind::ComputeSet;
     if (firstOf[k] == k) {
       job.body = static_cast<uint32_t>(cs ? prog.computeSets.size()
@@ -140,6 +143,8 @@ void Decoder::assignBodies() {
     (cs ? prog.computeSteps[job.index].body
         : prog.exchangeSteps[job.index].body) = job.body;
   }
+  if (options.shareSteps)
+    splitExchanges(keys);
 }
 
 bool Decoder::decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
@@ -426,11 +431,12 @@ bool Decoder::writeConstant(uint32_t tensor, Scratch &s, std::string &error) {
   return true;
 }
 
-bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
+bool Decoder::runJobs(const std::vector<Job> &list, size_t n,
+                      std::string &error, size_t &failedJob) {
   support::OrderedJobs ordered(n);
   auto work = [&](Scratch &s) {
     ordered.drain([&](size_t j, std::string &jobError) {
-      const Job &job = jobs[j];
+      const Job &job = list[j];
       switch (job.kind) {
       case Job::Kind::ComputeSet:
         return decodeComputeSet(*static_cast<const ComputeSet *>(job.table),
@@ -442,6 +448,11 @@ bool Decoder::runJobs(size_t n, std::string &error, size_t &failedJob) {
                               prog.exchanges[job.body], s, jobError);
       case Job::Kind::Constant:
         return writeConstant(job.index, s, jobError);
+      case Job::Kind::ExchangePart:
+        decodePart(job.index, job.body, s);
+        return true;
+      case Job::Kind::Composite:
+        return compose(composites[job.index], s, jobError);
       }
       return false;
     });
@@ -471,7 +482,21 @@ bool Decoder::decode(std::string &error) {
     reachConstants();
   std::string constantError;
   size_t failedJob = 0;
-  if (!runJobs(jobs.size(), constantError, failedJob) && failedJob < stepJobs)
+  partDirect.assign(prog.exchangeParts.size(), 0);
+  bool ran = runJobs(jobs, jobs.size(), constantError, failedJob);
+  // Then the composites, from their parts; the first error in the walk's
+  // order is reported, whichever pass met it.
+  std::vector<Job> composed;
+  for (uint32_t c = 0; c < composites.size(); ++c)
+    composed.push_back({composites[c].ex, c, composites[c].body,
+                        Job::Kind::Composite, composites[c].order});
+  std::string composeError;
+  size_t failedComposite = 0;
+  if (!runJobs(composed, composed.size(), composeError, failedComposite) &&
+      (ran || failedJob >= stepJobs ||
+       composed[failedComposite].order < jobs[failedJob].order))
+    return (error = composeError, false);
+  if (!ran && failedJob < stepJobs)
     return (error = constantError, false);
   if (!walked)
     return (error = walkError, false);

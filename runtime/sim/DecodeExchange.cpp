@@ -242,9 +242,9 @@ bool Decoder::decodePermutedRuns(Scratch &s, const ExchangeCopy &c,
   return true;
 }
 
-bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
-                             DecodedExchange &p, Scratch &s,
-                             std::string &error) {
+bool Decoder::decodeCopies(const Exchange &ex, const uint32_t *copies,
+                           size_t count, const ProgramStep &step,
+                           DecodedExchange &p, Scratch &s, std::string &error) {
   // The profile entry is only read here, never written: other threads
   // append to nothing while jobs run.
   const StepProfile &prof = prog.profile[step.profile];
@@ -252,8 +252,14 @@ bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
   s.perChip.assign(dev.numChips, {0, 0});
   s.touched.clear();
   s.moves.reset(memory.arenaBegin());
-  size_t nc = ex.copies() ? ex.copies()->size() : 0;
-  for (uint32_t ci = 0; ci < nc; ++ci) {
+  // A part's error is not the decode's (the exchange is then decoded
+  // whole): the scratch is left clean for the thread's next job.
+  auto fail = [&] {
+    clearCharges(s);
+    return false;
+  };
+  for (size_t k = 0; k < count; ++k) {
+    uint32_t ci = copies ? copies[k] : static_cast<uint32_t>(k);
     const ExchangeCopy &c = *ex.copies()->Get(ci);
     auto where = [&] {
       return fmt::format("exchange '{}' at {}: copy {}", prof.name,
@@ -291,7 +297,7 @@ bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
     }
     if (perm) {
       if (!decodePermutedRuns(s, c, where, p, error))
-        return false;
+        return fail();
       continue;
     }
     // Boxes across intervals: their pieces found by walking both layouts
@@ -314,11 +320,11 @@ bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
     }
     if (!boxSegments(
             s, sb, [&] { return where() + " source"; }, error))
-      return false;
+      return fail();
     srcSegs.swap(segs);
     if (!boxSegments(
             s, db, [&] { return where() + " destination"; }, error))
-      return false;
+      return fail();
     // Pair source and destination runs: each pair is one move, and charges
     // its bytes to the (from, to) tiles.
     size_t i = 0, j = 0;
@@ -338,6 +344,10 @@ bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
         ++j;
     }
   }
+  return true;
+}
+
+void Decoder::finishCycles(Scratch &s, DecodedExchange &p) const {
   double maxTile = 0;
   for (uint32_t tile : s.touched) {
     maxTile = std::max(maxTile,
@@ -348,6 +358,15 @@ bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
   for (auto &[out, in] : s.perChip)
     maxChip = std::max({maxChip, out, in});
   p.cycles = exchangePhaseCycles(dev, maxTile, maxChip);
+}
+
+bool Decoder::decodeExchange(const Exchange &ex, const ProgramStep &step,
+                             DecodedExchange &p, Scratch &s,
+                             std::string &error) {
+  size_t nc = ex.copies() ? ex.copies()->size() : 0;
+  if (!decodeCopies(ex, nullptr, nc, step, p, s, error))
+    return false;
+  finishCycles(s, p);
   chooseDirect(p, s);
   return true;
 }

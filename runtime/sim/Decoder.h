@@ -12,6 +12,7 @@
 #include "Program.h"
 
 #include "ByteMarks.h"
+#include "StepMemo.h"
 #include "ThreadPool.h"
 
 #include <fmt/format.h>
@@ -107,12 +108,42 @@ private:
   /// of prog.computeSets or exchanges; or the data of constant or
   /// parameter tensor `index`, written into tile memory alongside (those
   /// bytes are never read while decoding).
+  /// An ExchangePart job decodes part `body` of prog.exchangeParts from
+  /// copyGroups[index] (of exchange `table`); a Composite job puts
+  /// together composites[index] (ExchangeParts.cpp). `order` is the
+  /// position of the step in the walk, for reporting errors in that order.
   struct Job {
-    enum class Kind : uint8_t { ComputeSet, Exchange, Constant };
+    enum class Kind : uint8_t {
+      ComputeSet,
+      Exchange,
+      Constant,
+      ExchangePart,
+      Composite
+    };
     const void *table = nullptr;
     uint32_t index = 0;
     uint32_t body = 0;
     Kind kind = Kind::ComputeSet;
+    uint32_t order = 0;
+  };
+  /// The copies of an exchange whose sources are of one layout class and
+  /// destinations of another, in plan order: a part that exchanges which
+  /// differ elsewhere can share (a layer's activation gather beside its own
+  /// weight gather).
+  struct CopyGroup {
+    const Exchange *ex = nullptr;
+    uint32_t step = 0;      // the exchange's, in prog.exchangeSteps
+    uint32_t srcTensor = 0; // the source tensor of its first copy
+    std::vector<uint32_t> copies;
+    uint32_t part = 0; // in prog.exchangeParts
+  };
+  /// An exchange body made of parts: prog.exchanges[body] runs the parts
+  /// of copyGroups[groups], or, if they cannot be run as parts, is decoded
+  /// whole.
+  struct Composite {
+    const Exchange *ex = nullptr;
+    uint32_t step = 0, body = 0, order = 0;
+    std::vector<uint32_t> groups;
   };
 
   bool boxSegments(Scratch &s, const Box &box, const Where &where,
@@ -141,13 +172,41 @@ private:
   /// the body of the first step of equal content (StepMemo.h). Leaves in
   /// `jobs` only the steps with new bodies, in the order reached.
   void assignBodies();
-  /// Runs jobs[0, n) (in parallel when there is a pool); false with the
+  /// Runs list[0, n) (in parallel when there is a pool); false with the
   /// error and index of the first failing one.
-  bool runJobs(size_t n, std::string &error, size_t &failedJob);
+  bool runJobs(const std::vector<Job> &list, size_t n, std::string &error,
+               size_t &failedJob);
+  /// Turns each exchange job some of whose copy groups equal a group of
+  /// another exchange into jobs for its groups not decoded yet and a
+  /// composite (ExchangeParts.cpp).
+  void splitExchanges(const StepKeys &keys);
+  /// Decodes part `part` from copyGroups[group]; `partDirect[part]` then
+  /// says whether it can run as part of a composite (decoded, direct).
+  void decodePart(uint32_t group, uint32_t part, Scratch &s);
+  /// Makes composite `c`'s body run its parts if they are direct and no
+  /// part's destinations meet another's sources or destinations; else
+  /// decodes the exchange whole.
+  bool compose(const Composite &c, Scratch &s, std::string &error);
+  bool partsDisjoint(const Composite &c) const;
   bool decodeComputeSet(const ComputeSet &cs, const ProgramStep &step,
                         DecodedComputeSet &p, Scratch &s, std::string &error);
   bool decodeExchange(const Exchange &ex, const ProgramStep &step,
                       DecodedExchange &p, Scratch &s, std::string &error);
+  /// Copies `copies[0, count)` of `ex` (all of them, in order, when
+  /// `copies` is null) as moves and strided copies into `p`, their bytes
+  /// charged in the scratch (sent, received, touched, perChip). On an error
+  /// the charges are cleared.
+  bool decodeCopies(const Exchange &ex, const uint32_t *copies, size_t count,
+                    const ProgramStep &step, DecodedExchange &p, Scratch &s,
+                    std::string &error);
+  /// `p.cycles` from the scratch's charges, which it clears.
+  void finishCycles(Scratch &s, DecodedExchange &p) const;
+  /// Clears the scratch's per-tile charges.
+  static void clearCharges(Scratch &s) {
+    for (uint32_t tile : s.touched)
+      s.sent[tile] = s.received[tile] = 0;
+    s.touched.clear();
+  }
   /// A transposing copy whose boxes are not one strided descriptor (a box
   /// across intervals, too many dimensions): one move per destination
   /// element, found through each side's segments. Slow, and only a
@@ -178,6 +237,12 @@ private:
   /// The calling thread's scratch (the walk, constants, extra exchanges).
   Scratch main;
   std::vector<Job> jobs;
+  /// With options.shareSteps: every tensor's layout class (StepMemo.h),
+  /// and the exchanges split into parts.
+  std::vector<uint32_t> classes;
+  std::vector<CopyGroup> copyGroups;
+  std::vector<Composite> composites;
+  std::vector<char> partDirect; // per prog.exchangeParts
   /// Steps reached twice (shared tables) are decoded once.
   std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
 };

@@ -51,32 +51,6 @@ void forEachIndex(ThreadPool *pool, size_t n,
     std::rethrow_exception(thrown);
 }
 
-/// Calls f(tile, begin, end) for address ranges whose union is that of the
-/// layout's intervals: one per block whose rows lie end to end in memory
-/// (what the memory planner gives a tensor on a tile), one per interval
-/// otherwise. A 12-layer encoder's 4.4 M intervals are far fewer blocks, and
-/// the ranges are sorted per tile.
-template <typename F> void forEachAddressRange(const TensorLayout &l, F f) {
-  bool haveBlocks = !l.blocks.empty() && l.blockOf.size() == l.intervals.size();
-  if (!haveBlocks) {
-    for (const Interval &iv : l.intervals)
-      f(iv.tile, iv.address,
-        iv.address + static_cast<uint64_t>(iv.end - iv.begin) * l.elemSize);
-    return;
-  }
-  for (const Block &b : l.blocks) {
-    uint64_t row = static_cast<uint64_t>(b.rowLen) * l.elemSize;
-    if (b.rows == 1 || b.addrStride == row) {
-      f(b.tile, b.address, b.address + static_cast<uint64_t>(b.rows) * row);
-      continue;
-    }
-    for (int64_t r = 0; r < b.rows; ++r) {
-      uint64_t at = b.address + static_cast<uint64_t>(r) * b.addrStride;
-      f(b.tile, at, at + row);
-    }
-  }
-}
-
 /// The footprints of tileFootprints with each address range stored as a
 /// `Range` made by pack(begin, end) and read back by unpack.
 template <typename Range, typename Pack, typename Unpack>
@@ -89,15 +63,15 @@ void footprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
   // tile by tile (counted first), then each tile's sorted and merged.
   std::vector<uint64_t> start(tiles + 1, 0);
   for (const TensorLayout &l : layouts)
-    forEachAddressRange(
-        l, [&](uint32_t tile, uint64_t, uint64_t) { ++start[tile + 1]; });
+    l.forEachAddressRange(
+        [&](uint32_t tile, uint64_t, uint64_t) { ++start[tile + 1]; });
   for (uint32_t t = 0; t < tiles; ++t)
     start[t + 1] += start[t];
   std::vector<Range> ranges(start[tiles]);
   {
     std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
     for (const TensorLayout &l : layouts)
-      forEachAddressRange(l, [&](uint32_t tile, uint64_t b, uint64_t e) {
+      l.forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
         ranges[cursor[tile]++] = pack(b, e);
       });
   }

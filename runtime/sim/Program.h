@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipuc::sim {
@@ -151,6 +152,20 @@ struct DecodedExchange {
   std::vector<uint8_t> staging;
   uint64_t cycles = 0;
   uint64_t bytes = 0;
+  /// A composite exchange (Decoder::splitExchanges) holds no copies of its
+  /// own: it runs these direct bodies of Program::exchangeParts one after
+  /// the other, which no destination byte of one reads or writes of
+  /// another, so in any order and as one exchange would.
+  std::vector<uint32_t> parts;
+  /// A part's bytes sent and received by each tile it touches, and out of
+  /// and into each chip (a multi-chip device): the charges of its copies,
+  /// from which a composite's cycles are worked out as its own would be.
+  struct TileBytes {
+    uint32_t tile = 0;
+    uint64_t sent = 0, received = 0;
+  };
+  std::vector<TileBytes> tileBytes;
+  std::vector<std::pair<uint64_t, uint64_t>> chipBytes;
 };
 
 /// A compute set or exchange of the program: its profile entry (which holds
@@ -182,6 +197,9 @@ struct Program {
   /// The decoded bodies, each shared by the steps of equal content.
   std::vector<DecodedComputeSet> computeSets;
   std::vector<DecodedExchange> exchanges;
+  /// The parts of composite exchanges, each shared by every composite with
+  /// a part of equal content.
+  std::vector<DecodedExchange> exchangeParts;
   std::vector<DecodedStream> writes, reads;
   /// Bindings the program never streams are streamed around the whole run.
   std::vector<DecodedStream> implicitWrites, implicitReads;

@@ -193,6 +193,11 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
 }
 
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
+  if (!p.parts.empty()) {
+    for (uint32_t part : p.parts)
+      execExchange(prog.exchangeParts[part]);
+    return;
+  }
   if (p.direct) {
     auto runChunk = [&](size_t begin, size_t end) {
       size_t nr = p.moves.numRuns();

@@ -314,19 +314,47 @@ bool StepKeys::same(const ComputeSet &a, const ComputeSet &b) const {
       [&](const Vertex &x, const Vertex &y) { return sameVertex(x, y); });
 }
 
+uint64_t StepKeys::hashCopy(uint64_t h, const ExchangeCopy &c) const {
+  return mixVector(hashBox(hashBox(h, c.src()), c.dst()), c.perm());
+}
+
+bool StepKeys::sameCopy(const ExchangeCopy &a, const ExchangeCopy &b) const {
+  return sameBox(a.src(), b.src()) && sameBox(a.dst(), b.dst()) &&
+         sameVector(a.perm(), b.perm());
+}
+
 uint64_t StepKeys::hash(const Exchange &ex) const {
   return hashTables(2, ex.copies(), [&](uint64_t h, const ExchangeCopy &c) {
-    return mixVector(hashBox(hashBox(h, c.src()), c.dst()), c.perm());
+    return hashCopy(h, c);
   });
 }
 
 bool StepKeys::same(const Exchange &a, const Exchange &b) const {
   return sameTables(a.copies(), b.copies(),
                     [&](const ExchangeCopy &x, const ExchangeCopy &y) {
-                      return sameBox(x.src(), y.src()) &&
-                             sameBox(x.dst(), y.dst()) &&
-                             sameVector(x.perm(), y.perm());
+                      return sameCopy(x, y);
                     });
+}
+
+uint64_t StepKeys::hash(const Exchange &ex,
+                        const std::vector<uint32_t> &copies) const {
+  uint64_t h = mix(3, copies.size());
+  forSamples(static_cast<uint32_t>(copies.size()), [&](uint32_t i) {
+    h = hashCopy(h, *ex.copies()->Get(copies[i]));
+  });
+  return h;
+}
+
+bool StepKeys::same(const Exchange &a, const std::vector<uint32_t> &copiesOfA,
+                    const Exchange &b,
+                    const std::vector<uint32_t> &copiesOfB) const {
+  if (copiesOfA.size() != copiesOfB.size())
+    return false;
+  for (size_t i = 0; i < copiesOfA.size(); ++i)
+    if (!sameCopy(*a.copies()->Get(copiesOfA[i]),
+                  *b.copies()->Get(copiesOfB[i])))
+      return false;
+  return true;
 }
 
 } // namespace ipuc::sim::detail
@@ -346,17 +374,28 @@ SimDecodeStats decodeStats(const Program &prog) {
   for (const DecodedComputeSet &p : prog.computeSets)
     s.verticesDecoded += p.vertices.size();
   // A direct exchange keeps its moves and strided copies, a staged one
-  // their gathers.
-  auto pieces = [](const DecodedExchange &p) {
+  // their gathers; a composite has its parts'.
+  auto own = [](const DecodedExchange &p) {
     return p.direct ? p.moves.numPieces() + p.strided.size()
                     : p.src.size() + p.gathers.size();
+  };
+  auto pieces = [&](const DecodedExchange &p) {
+    size_t n = own(p);
+    for (uint32_t part : p.parts)
+      n += own(prog.exchangeParts[part]);
+    return n;
   };
   for (const ProgramStep &step : prog.exchangeSteps) {
     s.pieces += pieces(prog.exchanges[step.body]);
     s.exchangeBodies.push_back(step.body);
   }
-  for (const DecodedExchange &p : prog.exchanges)
-    s.piecesDecoded += pieces(p);
+  for (const DecodedExchange &p : prog.exchanges) {
+    s.piecesDecoded += own(p);
+    s.exchangePartsRun += p.parts.size();
+  }
+  for (const DecodedExchange &p : prog.exchangeParts)
+    s.piecesDecoded += own(p);
+  s.exchangePartsDecoded = prog.exchangeParts.size();
   return s;
 }
 

@@ -53,14 +53,23 @@ public:
   uint64_t hash(const plan::Exchange &ex) const;
   bool same(const plan::ComputeSet &a, const plan::ComputeSet &b) const;
   bool same(const plan::Exchange &a, const plan::Exchange &b) const;
+  /// The same for the copies `copies` of an exchange (a copy group).
+  uint64_t hash(const plan::Exchange &ex,
+                const std::vector<uint32_t> &copies) const;
+  bool same(const plan::Exchange &a, const std::vector<uint32_t> &copiesOfA,
+            const plan::Exchange &b,
+            const std::vector<uint32_t> &copiesOfB) const;
 
-private:
   /// A tensor id's class; an id outside the plan stays itself (apart from
   /// every class), so that the decoder reports it as before.
   uint64_t classOf(uint32_t tensor) const {
     return tensor < classes.size() ? classes[tensor]
                                    : (uint64_t(1) << 32) | tensor;
   }
+
+private:
+  uint64_t hashCopy(uint64_t h, const plan::ExchangeCopy &c) const;
+  bool sameCopy(const plan::ExchangeCopy &a, const plan::ExchangeCopy &b) const;
   uint64_t hashBox(uint64_t h, const plan::Box *box) const;
   bool sameBox(const plan::Box *a, const plan::Box *b) const;
   bool sameVertex(const plan::Vertex &a, const plan::Vertex &b) const;

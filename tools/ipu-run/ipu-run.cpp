@@ -201,6 +201,11 @@ int main(int argc, char **argv) {
                  d.computeSetsDecoded, d.computeSteps, d.verticesDecoded,
                  d.vertices, d.exchangesDecoded, d.exchangeSteps,
                  d.piecesDecoded, d.pieces);
+      if (d.exchangePartsRun)
+        fmt::print(stderr,
+                   "ipu-run: sim set-up ran {} exchange parts, {} distinct, "
+                   "where exchanges share copy groups\n",
+                   d.exchangePartsRun, d.exchangePartsDecoded);
       if (d.imageMappedBytes || d.imageCopiedBytes)
         fmt::print(stderr,
                    "ipu-run: sim tile image {:.1f} MiB mapped from the plan "

@@ -51,6 +51,10 @@ struct SimDecodeStats {
   uint64_t exchangeSteps = 0, exchangesDecoded = 0;
   uint64_t vertices = 0, verticesDecoded = 0;
   uint64_t pieces = 0, piecesDecoded = 0;
+  /// Of the exchange bodies decoded, the composites' parts (copy groups
+  /// shared between exchanges): how many they run, and how many distinct
+  /// ones were decoded.
+  uint64_t exchangePartsRun = 0, exchangePartsDecoded = 0;
   /// The tile image's bytes (plan.fbs TileImage): mapped from the plan
   /// file, or copied (a plan not mapped from a file, partial pages).
   uint64_t imageMappedBytes = 0, imageCopiedBytes = 0;
