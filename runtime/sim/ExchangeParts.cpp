@@ -154,49 +154,58 @@ void Decoder::decodePart(uint32_t group, uint32_t part, Scratch &s) {
   p.chipBytes = s.perChip;
   chooseDirect(p, s);
   partDirect[part] = p.direct;
-  if (!p.direct)
+  if (!p.direct) {
     p = DecodedExchange(); // its composites are decoded whole
-
+    return;
+  }
+  // Direct: no destination byte is written twice, so the ranges are
+  // disjoint once sorted.
+  for (const MoveList::Run &r : p.moves.runs())
+    p.destinations.push_back({r.dst, r.dst + r.bytes});
+  for (const StridedCopy &sc : p.strided)
+    sc.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
+      p.destinations.push_back({d, d + n});
+    });
+  std::sort(p.destinations.begin(), p.destinations.end());
 }
 
 bool Decoder::partsDisjoint(const Composite &c) const {
-  // Every part's destination ranges, by address: direct parts write no
-  // byte twice, so ranges that meet belong to two parts.
-  struct Range {
-    const uint8_t *begin, *end;
-    uint32_t part; // position in c.groups
+  using Ranges = std::vector<std::pair<const uint8_t *, const uint8_t *>>;
+  auto partOf = [&](uint32_t i) -> const DecodedExchange & {
+    return prog.exchangeParts[copyGroups[c.groups[i]].part];
   };
-  std::vector<Range> dst;
+  // Whether [begin, end) meets a range of `r` (disjoint ranges sorted by
+  // start are sorted by end too).
+  auto meets = [](const Ranges &r, const uint8_t *begin, const uint8_t *end) {
+    auto it = std::partition_point(
+        r.begin(), r.end(), [&](const auto &x) { return x.second <= begin; });
+    return it != r.end() && it->first < end;
+  };
   for (uint32_t i = 0; i < c.groups.size(); ++i) {
-    const DecodedExchange &q = prog.exchangeParts[copyGroups[c.groups[i]].part];
-    for (const MoveList::Run &r : q.moves.runs())
-      dst.push_back({r.dst, r.dst + r.bytes, i});
-    for (const StridedCopy &sc : q.strided)
-      sc.forEachPiece([&](const uint8_t *, uint8_t *d, uint64_t n) {
-        dst.push_back({d, d + n, i});
-      });
-  }
-  std::sort(dst.begin(), dst.end(),
-            [](const Range &a, const Range &b) { return a.begin < b.begin; });
-  for (size_t k = 1; k < dst.size(); ++k)
-    if (dst[k].begin < dst[k - 1].end)
-      return false;
-  // Each part's source tensor against the other parts' destinations (its
-  // own it was checked against when it was made direct). Disjoint ranges
-  // sorted by start are sorted by end too.
-  for (uint32_t i = 0; i < c.groups.size(); ++i) {
-    bool meets = false;
+    // Part i's destinations against the later parts' (a merge walk of two
+    // sorted lists), and its source tensor against every other part's
+    // destinations (its own it was checked against when made direct).
+    const Ranges &di = partOf(i).destinations;
+    for (uint32_t j = i + 1; j < c.groups.size(); ++j) {
+      const Ranges &dj = partOf(j).destinations;
+      for (size_t a = 0, b = 0; a < di.size() && b < dj.size();) {
+        if (di[a].first < dj[b].second && dj[b].first < di[a].second)
+          return false;
+        if (di[a].second <= dj[b].second)
+          ++a;
+        else
+          ++b;
+      }
+    }
+    bool met = false;
     layouts[copyGroups[c.groups[i]].srcTensor].forEachAddressRange(
         [&](uint32_t tile, uint64_t b, uint64_t e) {
           const uint8_t *begin = memory.tile(tile) + b,
                         *end = memory.tile(tile) + e;
-          auto it = std::partition_point(
-              dst.begin(), dst.end(),
-              [&](const Range &r) { return r.end <= begin; });
-          for (; !meets && it != dst.end() && it->begin < end; ++it)
-            meets = it->part != i;
+          for (uint32_t j = 0; !met && j < c.groups.size(); ++j)
+            met = j != i && meets(partOf(j).destinations, begin, end);
         });
-    if (meets)
+    if (met)
       return false;
   }
   return true;
@@ -229,6 +238,13 @@ bool Decoder::compose(const Composite &c, Scratch &s, std::string &error) {
   }
   finishCycles(s, p);
   p.direct = true;
+  if (p.bytes >= 2 * kExchangeChunkBytes)
+    for (uint32_t part : p.parts) {
+      const DecodedExchange &q = prog.exchangeParts[part];
+      size_t n = q.chunks.empty() ? 1 : q.chunks.size() - 1;
+      for (size_t c = 0; c < n; ++c)
+        p.partChunks.push_back({part, static_cast<uint32_t>(c)});
+    }
   return true;
 }
 

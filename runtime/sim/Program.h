@@ -157,6 +157,10 @@ struct DecodedExchange {
   /// the other, which no destination byte of one reads or writes of
   /// another, so in any order and as one exchange would.
   std::vector<uint32_t> parts;
+  /// The work of its parts for the thread pool, when it is big enough to
+  /// share out (kExchangeChunkBytes): (part, chunk of the part), a part
+  /// without chunks as chunk 0 (the whole of it).
+  std::vector<std::pair<uint32_t, uint32_t>> partChunks;
   /// A part's bytes sent and received by each tile it touches, and out of
   /// and into each chip (a multi-chip device): the charges of its copies,
   /// from which a composite's cycles are worked out as its own would be.
@@ -166,6 +170,9 @@ struct DecodedExchange {
   };
   std::vector<TileBytes> tileBytes;
   std::vector<std::pair<uint64_t, uint64_t>> chipBytes;
+  /// A part's destination byte ranges [first, second), sorted and disjoint:
+  /// each composite that runs it checks its other parts against them.
+  std::vector<std::pair<const uint8_t *, const uint8_t *>> destinations;
 };
 
 /// A compute set or exchange of the program: its profile entry (which holds

@@ -193,24 +193,37 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
 }
 
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
+  // Runs moves then strided copies [begin, end) of direct body `q`.
+  auto runChunk = [](const DecodedExchange &q, size_t begin, size_t end) {
+    size_t nr = q.moves.numRuns();
+    if (begin < nr)
+      q.moves.copyRuns(begin, std::min(end, nr));
+    for (size_t i = std::max(begin, nr); i < end; ++i)
+      q.strided[i - nr].run();
+  };
   if (!p.parts.empty()) {
-    for (uint32_t part : p.parts)
-      execExchange(prog.exchangeParts[part]);
+    // The parts' chunks (a small part is one) all go to the pool at once.
+    if (p.partChunks.size() < 2) {
+      for (uint32_t part : p.parts)
+        execExchange(prog.exchangeParts[part]);
+      return;
+    }
+    pool->parallelFor(p.partChunks.size(), [&](size_t c) {
+      auto [part, chunk] = p.partChunks[c];
+      const DecodedExchange &q = prog.exchangeParts[part];
+      if (q.chunks.empty())
+        runChunk(q, 0, q.moves.numRuns() + q.strided.size());
+      else
+        runChunk(q, q.chunks[chunk], q.chunks[chunk + 1]);
+    });
     return;
   }
   if (p.direct) {
-    auto runChunk = [&](size_t begin, size_t end) {
-      size_t nr = p.moves.numRuns();
-      if (begin < nr)
-        p.moves.copyRuns(begin, std::min(end, nr));
-      for (size_t i = std::max(begin, nr); i < end; ++i)
-        p.strided[i - nr].run();
-    };
     if (p.chunks.empty())
-      runChunk(0, p.moves.numRuns() + p.strided.size());
+      runChunk(p, 0, p.moves.numRuns() + p.strided.size());
     else
       pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
-        runChunk(p.chunks[c], p.chunks[c + 1]);
+        runChunk(p, p.chunks[c], p.chunks[c + 1]);
       });
     return;
   }
