@@ -239,12 +239,9 @@ bool Decoder::compose(const Composite &c, Scratch &s, std::string &error) {
   finishCycles(s, p);
   p.direct = true;
   if (p.bytes >= 2 * kExchangeChunkBytes)
-    for (uint32_t part : p.parts) {
-      const DecodedExchange &q = prog.exchangeParts[part];
-      size_t n = q.chunks.empty() ? 1 : q.chunks.size() - 1;
-      for (size_t c = 0; c < n; ++c)
+    for (uint32_t part : p.parts)
+      for (size_t c = 0; c < prog.exchangeParts[part].numChunks(); ++c)
         p.partChunks.push_back({part, static_cast<uint32_t>(c)});
-    }
   return true;
 }
 

@@ -143,6 +143,14 @@ struct DecodedExchange {
   /// is strided[i - moves.numRuns()]): chunk c is [chunks[c], chunks[c + 1]).
   /// Empty when the exchange is too small to be worth splitting.
   std::vector<uint32_t> chunks;
+  /// A direct body's pieces of work: one per chunk, or one in all.
+  size_t numChunks() const { return chunks.empty() ? 1 : chunks.size() - 1; }
+  /// Work piece `c`: move runs then strided copies [first, second).
+  std::pair<size_t, size_t> chunk(size_t c) const {
+    if (chunks.empty())
+      return {0, moves.numRuns() + strided.size()};
+    return {chunks[c], chunks[c + 1]};
+  }
   /// Staged: the moves' sources are gathered into `staging` at their
   /// offsets (`src`), the strided copies' by `gathers`; then destinations
   /// are written from it in plan order (later copies win): `dst` and

@@ -193,8 +193,9 @@ bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
 }
 
 void SimDevice::Impl::execExchange(DecodedExchange &p) {
-  // Runs moves then strided copies [begin, end) of direct body `q`.
-  auto runChunk = [](const DecodedExchange &q, size_t begin, size_t end) {
+  // Runs work piece `c` of direct body `q` (DecodedExchange::chunk).
+  auto runChunk = [](const DecodedExchange &q, size_t c) {
+    auto [begin, end] = q.chunk(c);
     size_t nr = q.moves.numRuns();
     if (begin < nr)
       q.moves.copyRuns(begin, std::min(end, nr));
@@ -210,21 +211,15 @@ void SimDevice::Impl::execExchange(DecodedExchange &p) {
     }
     pool->parallelFor(p.partChunks.size(), [&](size_t c) {
       auto [part, chunk] = p.partChunks[c];
-      const DecodedExchange &q = prog.exchangeParts[part];
-      if (q.chunks.empty())
-        runChunk(q, 0, q.moves.numRuns() + q.strided.size());
-      else
-        runChunk(q, q.chunks[chunk], q.chunks[chunk + 1]);
+      runChunk(prog.exchangeParts[part], chunk);
     });
     return;
   }
   if (p.direct) {
-    if (p.chunks.empty())
-      runChunk(p, 0, p.moves.numRuns() + p.strided.size());
+    if (p.numChunks() == 1)
+      runChunk(p, 0);
     else
-      pool->parallelFor(p.chunks.size() - 1, [&](size_t c) {
-        runChunk(p, p.chunks[c], p.chunks[c + 1]);
-      });
+      pool->parallelFor(p.numChunks(), [&](size_t c) { runChunk(p, c); });
     return;
   }
   // Every copy reads before any writes: the exchange moves a snapshot of the
