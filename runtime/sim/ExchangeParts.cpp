@@ -170,40 +170,45 @@ void Decoder::decodePart(uint32_t group, uint32_t part, Scratch &s) {
 }
 
 bool Decoder::partsDisjoint(const Composite &c) const {
-  using Ranges = std::vector<std::pair<const uint8_t *, const uint8_t *>>;
-  auto partOf = [&](uint32_t i) -> const DecodedExchange & {
-    return prog.exchangeParts[copyGroups[c.groups[i]].part];
+  // Every part's destination ranges, tagged with their part and sorted: one
+  // list that each source range is looked up in once, where a lookup per
+  // other part cost 6 % of a 12-layer encoder's run (~10 k source ranges
+  // times 6 parts' lists per composite).
+  struct Tagged {
+    const uint8_t *begin, *end;
+    uint32_t part;
   };
-  // Whether [begin, end) meets a range of `r` (disjoint ranges sorted by
-  // start are sorted by end too).
-  auto meets = [](const Ranges &r, const uint8_t *begin, const uint8_t *end) {
-    auto it = std::partition_point(
-        r.begin(), r.end(), [&](const auto &x) { return x.second <= begin; });
-    return it != r.end() && it->first < end;
-  };
+  std::vector<Tagged> all;
+  for (uint32_t i = 0; i < c.groups.size(); ++i)
+    for (const auto &[begin, end] :
+         prog.exchangeParts[copyGroups[c.groups[i]].part].destinations)
+      all.push_back({begin, end, i});
+  std::sort(all.begin(), all.end(),
+            [](const Tagged &a, const Tagged &b) { return a.begin < b.begin; });
+  // A part's own ranges are disjoint, so a range that starts before an
+  // earlier one ends is two parts writing the same bytes.
+  const uint8_t *reach = nullptr;
+  for (const Tagged &t : all) {
+    if (t.begin < reach)
+      return false;
+    reach = t.end;
+  }
+  // Now disjoint and sorted by end too. A part's source tensor may meet its
+  // own destinations (it was made direct against its actual sources), not
+  // another part's.
   for (uint32_t i = 0; i < c.groups.size(); ++i) {
-    // Part i's destinations against the later parts' (a merge walk of two
-    // sorted lists), and its source tensor against every other part's
-    // destinations (its own it was checked against when made direct).
-    const Ranges &di = partOf(i).destinations;
-    for (uint32_t j = i + 1; j < c.groups.size(); ++j) {
-      const Ranges &dj = partOf(j).destinations;
-      for (size_t a = 0, b = 0; a < di.size() && b < dj.size();) {
-        if (di[a].first < dj[b].second && dj[b].first < di[a].second)
-          return false;
-        if (di[a].second <= dj[b].second)
-          ++a;
-        else
-          ++b;
-      }
-    }
     bool met = false;
     layouts[copyGroups[c.groups[i]].srcTensor].forEachAddressRange(
         [&](uint32_t tile, uint64_t b, uint64_t e) {
+          if (met)
+            return;
           const uint8_t *begin = memory.tile(tile) + b,
                         *end = memory.tile(tile) + e;
-          for (uint32_t j = 0; !met && j < c.groups.size(); ++j)
-            met = j != i && meets(partOf(j).destinations, begin, end);
+          auto it = std::partition_point(
+              all.begin(), all.end(),
+              [&](const Tagged &t) { return t.end <= begin; });
+          for (; !met && it != all.end() && it->begin < end; ++it)
+            met = it->part != i;
         });
     if (met)
       return false;
