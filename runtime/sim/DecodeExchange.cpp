@@ -266,6 +266,8 @@ bool Decoder::decodeCopies(const Exchange &ex, const uint32_t *copies,
                          locOrUnknown(prof.loc), ci);
     };
     const Box &sb = *c.src(), &db = *c.dst();
+    if (p.sourceTensors.empty() || p.sourceTensors.back() != sb.tensor())
+      p.sourceTensors.push_back(sb.tensor());
     const TensorLayout &sl = layouts[sb.tensor()], &dl = layouts[db.tensor()];
     const int64_t *so = sb.offsets() ? sb.offsets()->data() : nullptr;
     const int64_t *ss = sb.sizes() ? sb.sizes()->data() : nullptr;
@@ -344,6 +346,7 @@ bool Decoder::decodeCopies(const Exchange &ex, const uint32_t *copies,
         ++j;
     }
   }
+  sortUnique(p.sourceTensors);
   return true;
 }
 

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,12 @@ constexpr uint64_t kExchangeChunkBytes = 256 * 1024;
 
 inline std::string locOrUnknown(const std::string &loc) {
   return loc.empty() ? "unknown loc" : loc;
+}
+
+/// Sorts `v` and drops repeats.
+inline void sortUnique(std::vector<uint32_t> &v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
 /// Decodes in two passes. The first walks the step tree in order: it lays

@@ -230,6 +230,8 @@ bool Decoder::compose(const Composite &c, Scratch &s, std::string &error) {
     const DecodedExchange &q = prog.exchangeParts[part];
     p.parts.push_back(part);
     p.bytes += q.bytes;
+    p.sourceTensors.insert(p.sourceTensors.end(), q.sourceTensors.begin(),
+                           q.sourceTensors.end());
     for (const DecodedExchange::TileBytes &t : q.tileBytes) {
       if (!s.sent[t.tile] && !s.received[t.tile])
         s.touched.push_back(t.tile);
@@ -242,6 +244,7 @@ bool Decoder::compose(const Composite &c, Scratch &s, std::string &error) {
     }
   }
   finishCycles(s, p);
+  sortUnique(p.sourceTensors);
   p.direct = true;
   if (p.bytes >= 2 * kExchangeChunkBytes)
     for (uint32_t part : p.parts)

@@ -181,6 +181,41 @@ struct DecodedExchange {
   /// A part's destination byte ranges [first, second), sorted and disjoint:
   /// each composite that runs it checks its other parts against them.
   std::vector<std::pair<const uint8_t *, const uint8_t *>> destinations;
+  /// The tensors its copies read, sorted, each once (a composite's are its
+  /// parts'): what fuseExchanges() takes its sources to be.
+  std::vector<uint32_t> sourceTensors;
+};
+
+/// An exchange run together with the compute set after it
+/// (ExchangeFusion.cpp): each tile's incoming copies right before the
+/// tile's vertices, so that the vertices find their operands in cache.
+struct FusedExchange {
+  /// Work pieces [begin, end) of a direct body (DecodedExchange::chunk's
+  /// numbering: move runs, then strided copies) that write one tile: of
+  /// Program::exchangeParts[part], or of the exchange itself (kWhole).
+  /// Indices, not pointers: the device may decode exchanges of its own
+  /// later (decodeWholeTensorCopies), which moves the bodies.
+  static constexpr uint32_t kWhole = ~0u;
+  struct Item {
+    uint32_t part = kWhole;
+    uint32_t begin = 0, end = 0;
+  };
+  /// The exchange, in Program::exchanges.
+  uint32_t exchange = 0;
+  /// A task whose incoming copies are items [itemBegin, itemEnd).
+  struct Task {
+    uint32_t task = 0; // in the compute set's tasks
+    uint32_t itemBegin = 0, itemEnd = 0;
+  };
+  /// Run first, each on one thread: the task's items, then its vertices.
+  /// Their vertices write no byte that the exchange reads.
+  std::vector<Task> early;
+  /// Then all of `lateItems` (the late tasks' copies, and copies to tiles
+  /// that compute nothing), shared out in chunks [lateChunks[c],
+  /// lateChunks[c + 1]); then the late tasks' vertices, which may write
+  /// bytes the exchange reads.
+  std::vector<Item> items, lateItems;
+  std::vector<uint32_t> lateChunks, late;
 };
 
 /// A compute set or exchange of the program: its profile entry (which holds
@@ -203,6 +238,10 @@ struct StepOp {
   uint32_t index = 0;
   /// Repeat: the body is ops (this, end), run `count` times.
   uint32_t end = 0;
+  /// Exchange: when the op after it, in the same loop body, is a compute
+  /// set, the two run as Program::fusions[fusion] (or -1: one after the
+  /// other).
+  int32_t fusion = -1;
   int64_t count = 0;
 };
 
@@ -215,6 +254,9 @@ struct Program {
   /// The parts of composite exchanges, each shared by every composite with
   /// a part of equal content.
   std::vector<DecodedExchange> exchangeParts;
+  /// Exchanges run with the compute set after them (StepOp::fusion), each
+  /// shared by the op pairs of equal bodies.
+  std::vector<FusedExchange> fusions;
   std::vector<DecodedStream> writes, reads;
   /// Bindings the program never streams are streamed around the whole run.
   std::vector<DecodedStream> implicitWrites, implicitReads;
@@ -259,6 +301,16 @@ bool decodeProgram(const plan::Plan &plan, const DeviceModel &dev,
                    const std::vector<TensorLayout> &layouts, TileMemory &memory,
                    const host::PlanBindings &bindings, Program &program,
                    ThreadPool *pool, std::string &error);
+
+/// Lets each direct exchange that is followed by a compute set run with
+/// it, tile by tile (ExchangeFusion.cpp), where that computes what running
+/// them one after the other would: with checked operands (vertices touch
+/// only their own tile), every task whose vertices write no byte the
+/// exchange reads runs right after its tile's incoming copies; the others
+/// after all the exchange's remaining copies. With a pool, op pairs are
+/// examined on its threads.
+void fuseExchanges(Program &program, const TileMemory &memory,
+                   const std::vector<TensorLayout> &layouts, ThreadPool *pool);
 
 /// How the tile image reached tile memory.
 struct TileImageStats {

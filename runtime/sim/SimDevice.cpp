@@ -53,9 +53,29 @@ struct SimDevice::Impl {
 
   bool setup(std::string &error);
   bool execOps(uint32_t begin, uint32_t end, std::string &error);
+  struct TaskErrors;
+  /// Runs the vertices of task `t` of `p`; a failing vertex's error is
+  /// kept in `errors` if it is the first.
+  void runTask(DecodedComputeSet &p, size_t t, const StepProfile &where,
+               TaskErrors &errors);
+  /// Runs items [begin, end) of `f`.
+  void runItems(const FusedExchange &f, const FusedExchange::Item *begin,
+                const FusedExchange::Item *end) const;
+  /// Runs `p`, and with `fused` the exchange before it (FusedExchange).
   bool execComputeSet(const ProgramStep &step, DecodedComputeSet &p,
-                      std::string &error);
+                      std::string &error, const FusedExchange *fused = nullptr);
   void execExchange(DecodedExchange &p);
+  /// Adds an execution of compute step `step` to its profile.
+  void countCompute(const ProgramStep &step, const DecodedComputeSet &p) {
+    StepProfile &prof = prog.profile[step.profile];
+    ++prof.executions;
+    prof.computeCycles += p.cycles;
+    prof.syncCycles += dev.syncCycles;
+    prof.flops += p.flops;
+    for (const TileTask &t : p.tasks)
+      tileBusy[t.tile] += t.cycles;
+    lastWasCompute = true;
+  }
   void finishSummary();
   void streamIn(const DecodedStream &s) {
     scatterRuns(s.runs.data(), s.runs.data() + s.runs.size(),
@@ -102,93 +122,151 @@ bool SimDevice::Impl::setup(std::string &error) {
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      pool.get(), error))
     return false;
+  // Fusion relies on vertices touching only their own tile.
+  if (options.fuseExchanges && options.checked)
+    fuseExchanges(prog, *memory, layouts, pool.get());
   tileBusy.assign(dev.totalTiles(), 0);
   finishSummary();
   return true;
 }
 
-bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
-                                     DecodedComputeSet &p, std::string &error) {
-  // The step's name and location, for errors.
-  const StepProfile &where = prog.profile[step.profile];
-  std::mutex errorMutex;
-  std::string firstError;
+/// The first error of a compute set's tasks, which may run on any thread.
+struct SimDevice::Impl::TaskErrors {
+  std::mutex mutex;
+  std::string first;
+  bool any() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return !first.empty();
+  }
+};
+
+void SimDevice::Impl::runTask(DecodedComputeSet &p, size_t t,
+                              const StepProfile &where, TaskErrors &errors) {
+  const TileTask &task = p.tasks[t];
   // A compute set on one tile may let the Generic kernel use host threads.
   int genericThreads = p.tasks.size() == 1 ? 0 : 1;
-  auto runTile = [&](size_t t) {
-    const TileTask &task = p.tasks[t];
-    // Packed copies of the operands that cannot be used in place; grown,
-    // never shrunk, so a run allocates nothing once warm.
-    thread_local std::vector<uint8_t> scratch;
-    if (scratch.size() < task.scratchBytes)
-      scratch.resize(task.scratchBytes);
-    // The kernel's tensors and options, refilled for each vertex: assigning
-    // into vectors kept by the thread allocates nothing once warm.
-    thread_local std::vector<kernels::KernelTensor> tensors;
-    thread_local kernels::DispatchOptions options;
-    for (uint32_t vi = task.vertexBegin; vi < task.vertexEnd; ++vi) {
-      DecodedVertex &v = p.vertices[vi];
-      tensors.resize(v.operandEnd - v.operandBegin);
-      for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
-        const DecodedOperand &op = p.operands[o];
-        kernels::KernelTensor &kt = tensors[o - v.operandBegin];
-        kt.dtype = op.dtype;
-        kt.numElements = op.numElements;
-        kt.shape.assign(p.dims.data() + op.dimBegin,
-                        p.dims.data() + op.dimBegin + op.rank);
-        kt.rowStride = op.rowStride;
-        if (op.direct) {
-          kt.data = op.strided >= 0
-                        ? const_cast<uint8_t *>(p.strided[op.strided].src)
-                        : p.runs.ptr(op.runBegin);
-          continue;
-        }
-        kt.data = scratch.data() + op.scratchOffset;
-        if (op.strided >= 0) {
-          StridedCopy c = p.strided[op.strided];
-          c.dst = kt.data;
-          c.run();
-        }
-        p.runs.gather(op.runBegin, op.runEnd, kt.data);
+  // Packed copies of the operands that cannot be used in place; grown,
+  // never shrunk, so a run allocates nothing once warm.
+  thread_local std::vector<uint8_t> scratch;
+  if (scratch.size() < task.scratchBytes)
+    scratch.resize(task.scratchBytes);
+  // The kernel's tensors and options, refilled for each vertex: assigning
+  // into vectors kept by the thread allocates nothing once warm.
+  thread_local std::vector<kernels::KernelTensor> tensors;
+  thread_local kernels::DispatchOptions options;
+  for (uint32_t vi = task.vertexBegin; vi < task.vertexEnd; ++vi) {
+    DecodedVertex &v = p.vertices[vi];
+    tensors.resize(v.operandEnd - v.operandBegin);
+    for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
+      const DecodedOperand &op = p.operands[o];
+      kernels::KernelTensor &kt = tensors[o - v.operandBegin];
+      kt.dtype = op.dtype;
+      kt.numElements = op.numElements;
+      kt.shape.assign(p.dims.data() + op.dimBegin,
+                      p.dims.data() + op.dimBegin + op.rank);
+      kt.rowStride = op.rowStride;
+      if (op.direct) {
+        kt.data = op.strided >= 0
+                      ? const_cast<uint8_t *>(p.strided[op.strided].src)
+                      : p.runs.ptr(op.runBegin);
+        continue;
       }
-      if (auto *origin = v.vertex->index_origin())
-        options.indexOrigin.assign(origin->begin(), origin->end());
-      else
-        options.indexOrigin.clear();
-      options.genericThreads = genericThreads;
-      std::string kernelError;
-      if (!kernels::runKernelBody(v.vertex->codelet_type(), v.vertex->codelet(),
-                                  tensors, options, kernelError, v.prepared)) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (firstError.empty())
-          firstError = fmt::format(
-              "compute set '{}' at {}: vertex {} on tile {}: {}", where.name,
-              where.loc.empty() ? "unknown loc" : where.loc, v.index, task.tile,
-              kernelError);
-        return;
+      kt.data = scratch.data() + op.scratchOffset;
+      if (op.strided >= 0) {
+        StridedCopy c = p.strided[op.strided];
+        c.dst = kt.data;
+        c.run();
       }
-      for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
-        const DecodedOperand &op = p.operands[o];
-        if (!op.written || op.direct)
-          continue;
-        uint8_t *buf = scratch.data() + op.scratchOffset;
-        if (op.strided >= 0) {
-          StridedCopy c = p.strided[op.strided];
-          c.dst = buf;
-          c.reversed().run();
-        }
-        p.runs.scatter(op.runBegin, op.runEnd, buf);
-      }
+      p.runs.gather(op.runBegin, op.runEnd, kt.data);
     }
-  };
-  if (p.parallel) {
-    pool->parallelFor(p.tasks.size(), runTile);
-  } else {
-    for (size_t t = 0; t < p.tasks.size() && firstError.empty(); ++t)
-      runTile(t);
+    if (auto *origin = v.vertex->index_origin())
+      options.indexOrigin.assign(origin->begin(), origin->end());
+    else
+      options.indexOrigin.clear();
+    options.genericThreads = genericThreads;
+    std::string kernelError;
+    if (!kernels::runKernelBody(v.vertex->codelet_type(), v.vertex->codelet(),
+                                tensors, options, kernelError, v.prepared)) {
+      std::lock_guard<std::mutex> lock(errors.mutex);
+      if (errors.first.empty())
+        errors.first = fmt::format(
+            "compute set '{}' at {}: vertex {} on tile {}: {}", where.name,
+            where.loc.empty() ? "unknown loc" : where.loc, v.index, task.tile,
+            kernelError);
+      return;
+    }
+    for (uint32_t o = v.operandBegin; o < v.operandEnd; ++o) {
+      const DecodedOperand &op = p.operands[o];
+      if (!op.written || op.direct)
+        continue;
+      uint8_t *buf = scratch.data() + op.scratchOffset;
+      if (op.strided >= 0) {
+        StridedCopy c = p.strided[op.strided];
+        c.dst = buf;
+        c.reversed().run();
+      }
+      p.runs.scatter(op.runBegin, op.runEnd, buf);
+    }
   }
-  if (!firstError.empty())
-    return (error = firstError, false);
+}
+
+/// Runs work pieces [begin, end) of direct exchange body `q`
+/// (DecodedExchange::chunk's numbering).
+static void runPieces(const DecodedExchange &q, size_t begin, size_t end) {
+  size_t nr = q.moves.numRuns();
+  if (begin < nr)
+    q.moves.copyRuns(begin, std::min(end, nr));
+  for (size_t i = std::max(begin, nr); i < end; ++i)
+    q.strided[i - nr].run();
+}
+
+void SimDevice::Impl::runItems(const FusedExchange &f,
+                               const FusedExchange::Item *begin,
+                               const FusedExchange::Item *end) const {
+  for (const FusedExchange::Item *it = begin; it != end; ++it)
+    runPieces(it->part == FusedExchange::kWhole ? prog.exchanges[f.exchange]
+                                                : prog.exchangeParts[it->part],
+              it->begin, it->end);
+}
+
+bool SimDevice::Impl::execComputeSet(const ProgramStep &step,
+                                     DecodedComputeSet &p, std::string &error,
+                                     const FusedExchange *fused) {
+  // The step's name and location, for errors.
+  const StepProfile &where = prog.profile[step.profile];
+  TaskErrors errors;
+  // Runs fn(i) for i in [0, n), on the pool when the compute set is big
+  // enough, else in order until a task fails.
+  auto forTasks = [&](size_t n, const std::function<void(size_t)> &fn) {
+    if (p.parallel) {
+      pool->parallelFor(n, fn);
+      return;
+    }
+    for (size_t i = 0; i < n && errors.first.empty(); ++i)
+      fn(i);
+  };
+  if (!fused) {
+    forTasks(p.tasks.size(), [&](size_t t) { runTask(p, t, where, errors); });
+  } else {
+    const FusedExchange &f = *fused;
+    forTasks(f.early.size(), [&](size_t k) {
+      const FusedExchange::Task &e = f.early[k];
+      runItems(f, f.items.data() + e.itemBegin, f.items.data() + e.itemEnd);
+      runTask(p, e.task, where, errors);
+    });
+    // A failed vertex ends the run: what the late steps would write is
+    // never read.
+    if (errors.first.empty()) {
+      forTasks(f.lateChunks.size() - 1, [&](size_t c) {
+        runItems(f, f.lateItems.data() + f.lateChunks[c],
+                 f.lateItems.data() + f.lateChunks[c + 1]);
+      });
+      forTasks(f.late.size(),
+               [&](size_t k) { runTask(p, f.late[k], where, errors); });
+    }
+  }
+  if (!errors.first.empty())
+    return (error = std::move(errors.first), false);
   return true;
 }
 
@@ -196,11 +274,7 @@ void SimDevice::Impl::execExchange(DecodedExchange &p) {
   // Runs work piece `c` of direct body `q` (DecodedExchange::chunk).
   auto runChunk = [](const DecodedExchange &q, size_t c) {
     auto [begin, end] = q.chunk(c);
-    size_t nr = q.moves.numRuns();
-    if (begin < nr)
-      q.moves.copyRuns(begin, std::min(end, nr));
-    for (size_t i = std::max(begin, nr); i < end; ++i)
-      q.strided[i - nr].run();
+    runPieces(q, begin, end);
   };
   if (!p.parts.empty()) {
     // The parts' chunks (a small part is one) all go to the pool at once.
@@ -251,20 +325,23 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
       DecodedComputeSet &p = prog.computeSets[step.body];
       if (!execComputeSet(step, p, error))
         return false;
-      StepProfile &prof = prog.profile[step.profile];
-      ++prof.executions;
-      prof.computeCycles += p.cycles;
-      prof.syncCycles += dev.syncCycles;
-      prof.flops += p.flops;
-      for (const TileTask &t : p.tasks)
-        tileBusy[t.tile] += t.cycles;
-      lastWasCompute = true;
+      countCompute(step, p);
       break;
     }
     case StepOp::Kind::Exchange: {
       const ProgramStep &step = prog.exchangeSteps[op.index];
       DecodedExchange &p = prog.exchanges[step.body];
-      execExchange(p);
+      // Run with the compute set after it, which is then done too.
+      bool fused = op.fusion >= 0 && i + 1 < end;
+      const ProgramStep *next =
+          fused ? &prog.computeSteps[prog.ops[i + 1].index] : nullptr;
+      if (fused) {
+        if (!execComputeSet(*next, prog.computeSets[next->body], error,
+                            &prog.fusions[op.fusion]))
+          return false;
+      } else {
+        execExchange(p);
+      }
       StepProfile &prof = prog.profile[step.profile];
       ++prof.executions;
       // The sync ending a compute phase also starts the exchange after it.
@@ -273,6 +350,10 @@ bool SimDevice::Impl::execOps(uint32_t begin, uint32_t end,
       prof.exchangeCycles += p.cycles;
       prof.exchangeBytes += p.bytes;
       lastWasCompute = false;
+      if (fused) {
+        countCompute(*next, prog.computeSets[next->body]);
+        ++i;
+      }
       break;
     }
     case StepOp::Kind::Repeat:

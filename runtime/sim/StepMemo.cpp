@@ -396,6 +396,9 @@ SimDecodeStats decodeStats(const Program &prog) {
   for (const DecodedExchange &p : prog.exchangeParts)
     s.piecesDecoded += own(p);
   s.exchangePartsDecoded = prog.exchangeParts.size();
+  for (const StepOp &op : prog.ops)
+    s.fusedExchangeOps += op.kind == StepOp::Kind::Exchange && op.fusion >= 0;
+  s.fusions = prog.fusions.size();
   return s;
 }
 

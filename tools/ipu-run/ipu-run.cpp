@@ -206,6 +206,11 @@ int main(int argc, char **argv) {
                    "ipu-run: sim set-up ran {} exchange parts, {} distinct, "
                    "where exchanges share copy groups\n",
                    d.exchangePartsRun, d.exchangePartsDecoded);
+      if (d.fusedExchangeOps)
+        fmt::print(stderr,
+                   "ipu-run: sim set-up fused {} exchanges ({} distinct) "
+                   "with the compute sets after them, tile by tile\n",
+                   d.fusedExchangeOps, d.fusions);
       if (d.imageMappedBytes || d.imageCopiedBytes)
         fmt::print(stderr,
                    "ipu-run: sim tile image {:.1f} MiB mapped from the plan "

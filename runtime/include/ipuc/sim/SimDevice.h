@@ -41,6 +41,11 @@ struct SimOptions {
   /// (identical layers). Results, cycles and errors never depend on it; off
   /// only to test that.
   bool shareSteps = true;
+  /// Run each exchange that a compute set follows together with it, tile
+  /// by tile, where that computes the same bytes (runtime/sim/
+  /// ExchangeFusion.cpp); needs `checked`. Results, cycles and profiles
+  /// never depend on it; off only to test that.
+  bool fuseExchanges = true;
 };
 
 /// What set-up decoded: the program's steps, vertices and exchange pieces
@@ -55,6 +60,9 @@ struct SimDecodeStats {
   /// shared between exchanges): how many they run, and how many distinct
   /// ones were decoded.
   uint64_t exchangePartsRun = 0, exchangePartsDecoded = 0;
+  /// Exchange ops run together with the compute set after them, and the
+  /// distinct (exchange, compute set) bodies among them.
+  uint64_t fusedExchangeOps = 0, fusions = 0;
   /// The tile image's bytes (plan.fbs TileImage): mapped from the plan
   /// file, or copied (a plan not mapped from a file, partial pages).
   uint64_t imageMappedBytes = 0, imageCopiedBytes = 0;
