@@ -135,6 +135,17 @@ int64_t matMulRowStride(const DecodedComputeSet &p, const Vertex &v,
   return c.srcStride[0] / static_cast<int64_t>(elem);
 }
 
+/// Points each direct operand of `dv` at its bytes (DecodedOperand::data).
+void locateDirect(DecodedComputeSet &p, const DecodedVertex &dv) {
+  for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o) {
+    DecodedOperand &op = p.operands[o];
+    if (op.direct)
+      op.data = op.strided >= 0
+                    ? const_cast<uint8_t *>(p.strided[op.strided].src)
+                    : p.runs.ptr(op.runBegin);
+  }
+}
+
 } // namespace
 
 void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
@@ -162,6 +173,7 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
       }
       oa.direct = apart;
     }
+    locateDirect(p, dv);
     return;
   }
   // Kept by the thread: this runs for every vertex of a plan.
@@ -183,6 +195,7 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
       oa.rowStride = stride;
     }
   }
+  locateDirect(p, dv);
 }
 
 } // namespace ipuc::sim

@@ -62,7 +62,16 @@ struct DecodedOperand {
   /// offset 0.
   int32_t strided = -1;
   uint32_t rank = 0;
-  uint64_t scratchOffset = 0; // where it is packed when not direct
+  union {
+    /// Not direct: where it is packed in the task's scratch.
+    uint64_t scratchOffset = 0;
+    /// Direct: where the kernel finds it in tile memory (its run's start,
+    /// or its strided gather's source). Running a vertex then reads neither
+    /// the runs nor the 112-byte strided copy of an operand it uses in
+    /// place: those loads were a third of the run loop's own samples, cache
+    /// misses on 70 MB of decoded operands streamed once per run.
+    uint8_t *data;
+  };
   int64_t numElements = 0;
   /// The kernel's view of the box: its sizes are dims [dimBegin, dimBegin +
   /// rank) of DecodedComputeSet::dims, where operands of equal sizes share

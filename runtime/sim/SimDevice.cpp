@@ -166,9 +166,7 @@ void SimDevice::Impl::runTask(DecodedComputeSet &p, size_t t,
                       p.dims.data() + op.dimBegin + op.rank);
       kt.rowStride = op.rowStride;
       if (op.direct) {
-        kt.data = op.strided >= 0
-                      ? const_cast<uint8_t *>(p.strided[op.strided].src)
-                      : p.runs.ptr(op.runBegin);
+        kt.data = op.data;
         continue;
       }
       kt.data = scratch.data() + op.scratchOffset;
