@@ -2,7 +2,8 @@
 //
 // --timing: where a run's wall time goes (plan load, device set-up, run,
 // outputs), so the simulator's one-off decode can be told apart from the
-// cost of executing the plan.
+// cost of executing the plan; and the process's CPU time in each phase,
+// which over the wall time says how many cores the phase kept busy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,8 @@
 #define IPUC_IPURUN_PHASETIMES_H
 
 #include <fmt/format.h>
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,7 +26,8 @@ namespace ipurun {
 
 class PhaseTimes {
 public:
-  explicit PhaseTimes(bool enabled) : enabled_(enabled) {}
+  explicit PhaseTimes(bool enabled)
+      : enabled_(enabled), lastCpu_(cpuSeconds()) {}
   ~PhaseTimes() { print(); }
 
   /// Prints the report now (a process about to _Exit runs no destructor);
@@ -36,11 +40,14 @@ public:
   /// Ends the phase running since the previous mark (or construction).
   void mark(const char *phase) {
     auto now = Clock::now();
-    Phase p{phase, std::chrono::duration<double>(now - last_).count(), -1, -1};
+    double cpu = cpuSeconds();
+    Phase p{phase, std::chrono::duration<double>(now - last_).count(),
+            cpu - lastCpu_, -1, -1};
     if (enabled_)
       readResident(p.anonMiB, p.fileMiB);
     phases_.push_back(p);
     last_ = now;
+    lastCpu_ = cpu;
   }
 
 private:
@@ -49,23 +56,38 @@ private:
   void print() const {
     if (!enabled_ || phases_.empty())
       return;
-    double total = 0;
-    for (const Phase &p : phases_)
+    double total = 0, totalCpu = 0;
+    for (const Phase &p : phases_) {
       total += p.seconds;
-    fmt::print(stderr, "ipu-run: timing (wall seconds; resident MiB at the "
-                       "phase's end, anonymous + file-backed)\n");
+      totalCpu += p.cpuSeconds;
+    }
+    fmt::print(stderr, "ipu-run: timing (wall seconds; CPU seconds, user + "
+                       "system, of all threads; resident MiB at the phase's "
+                       "end, anonymous + file-backed)\n");
     for (const Phase &p : phases_)
-      fmt::print(stderr, "  {:<12} {:9.3f}  {:5.1f} %  {:>7} + {:>7} MiB\n",
+      fmt::print(stderr,
+                 "  {:<12} {:9.3f}  {:5.1f} %  cpu {:7.3f}  {:>7} + {:>7} "
+                 "MiB\n",
                  p.name, p.seconds, total > 0 ? 100 * p.seconds / total : 0.0,
-                 p.anonMiB, p.fileMiB);
-    fmt::print(stderr, "  {:<12} {:9.3f}\n", "total", total);
+                 p.cpuSeconds, p.anonMiB, p.fileMiB);
+    fmt::print(stderr, "  {:<12} {:9.3f}           cpu {:7.3f}\n", "total",
+               total, totalCpu);
   }
 
   struct Phase {
     const char *name;
-    double seconds;
+    double seconds, cpuSeconds;
     long anonMiB, fileMiB;
   };
+
+  /// The process's user + system time so far.
+  static double cpuSeconds() {
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u) != 0)
+      return 0;
+    auto sec = [](const timeval &t) { return t.tv_sec + t.tv_usec * 1e-6; };
+    return sec(u.ru_utime) + sec(u.ru_stime);
+  }
 
   /// The RssAnon and RssFile lines of /proc/self/status, in MiB; left -1
   /// where there are none (not Linux). Fresh anonymous memory costs a page
@@ -92,6 +114,7 @@ private:
 
   bool enabled_;
   Clock::time_point last_ = Clock::now();
+  double lastCpu_ = 0;
   std::vector<Phase> phases_;
 };
 
