@@ -95,6 +95,11 @@ bool writesSources(const DecodedComputeSet &cs, const TileTask &task,
       const DecodedOperand &op = cs.operands[o];
       if (!op.written)
         continue;
+      if (op.direct) {
+        if (meets(sources, op.data, op.data + op.directSpan()))
+          return true;
+        continue;
+      }
       if (op.strided >= 0) {
         // Its tile-memory side, as the span of its strides.
         const StridedCopy &c = cs.strided[op.strided];

@@ -15,6 +15,7 @@
 
 #include "ipuc/kernels/MatMul.h"
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -190,9 +191,14 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
     if (v.codelet_type() != KernelBody::MatMul)
       continue;
     int64_t stride = matMulRowStride(p, v, a - dv.operandBegin, oa);
-    if (stride && alone(p, dv.operandBegin, dv.operandEnd, a, spans)) {
+    uint64_t rows = p.strided[oa.strided].sizes[0];
+    // (A stride or row count past 32 bits, which no tile holds, stays
+    // packed.)
+    if (stride && stride <= INT32_MAX && rows <= UINT32_MAX &&
+        alone(p, dv.operandBegin, dv.operandEnd, a, spans)) {
       oa.direct = true;
-      oa.rowStride = stride;
+      oa.rowStride = static_cast<int32_t>(stride);
+      oa.rows = static_cast<uint32_t>(rows);
     }
   }
   locateDirect(p, dv);

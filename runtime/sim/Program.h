@@ -85,7 +85,18 @@ struct DecodedOperand {
   /// the vertex overlaps it where either is written (so in place and packed
   /// copies compute the same bytes).
   bool direct = false;
-  int64_t rowStride = 0; // 0: packed rows
+  int32_t rowStride = 0; // 0: packed rows
+  uint32_t rows = 0;     // with a row stride: how many rows
+  /// The tile-memory bytes of a direct operand, from `data`: its strided
+  /// gather is not kept (Decoder::decodeComputeSet), being 112 bytes that
+  /// running the vertex never reads.
+  uint64_t directSpan() const {
+    uint64_t elem = plan::dtypeSize(dtype);
+    if (!rowStride || !rows)
+      return static_cast<uint64_t>(numElements) * elem;
+    uint64_t cols = static_cast<uint64_t>(numElements) / rows;
+    return ((rows - 1) * static_cast<uint64_t>(rowStride) + cols) * elem;
+  }
 };
 
 /// A vertex is only indices into its compute set's arrays: its kernel
