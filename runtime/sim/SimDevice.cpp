@@ -134,10 +134,6 @@ bool SimDevice::Impl::setup(std::string &error) {
 struct SimDevice::Impl::TaskErrors {
   std::mutex mutex;
   std::string first;
-  bool any() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return !first.empty();
-  }
 };
 
 void SimDevice::Impl::runTask(DecodedComputeSet &p, size_t t,

@@ -52,6 +52,22 @@ inline std::vector<float> iota(size_t n, float from = 0) {
   return v;
 }
 
+/// Every step of two runs has the same name, executions, cycles and bytes:
+/// a simulator option that must not change the profile did not.
+inline void expectSameProfiles(const std::vector<sim::StepProfile> &on,
+                               const std::vector<sim::StepProfile> &off) {
+  ASSERT_EQ(on.size(), off.size());
+  for (size_t i = 0; i < on.size(); ++i) {
+    const sim::StepProfile &a = on[i], &b = off[i];
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.executions, b.executions) << a.name;
+    EXPECT_EQ(a.computeCycles, b.computeCycles) << a.name;
+    EXPECT_EQ(a.syncCycles, b.syncCycles) << a.name;
+    EXPECT_EQ(a.exchangeCycles, b.exchangeCycles) << a.name;
+    EXPECT_EQ(a.exchangeBytes, b.exchangeBytes) << a.name;
+  }
+}
+
 /// Runs `lp` on a checked sim device with `threads` host threads and returns
 /// the first n floats of output `name` (empty, with a test failure, if the
 /// device could not be made or run).
