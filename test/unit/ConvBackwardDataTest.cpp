@@ -112,25 +112,31 @@ constexpr std::array<int64_t, 4> kNhwc = {0, 1, 2, 3};
 constexpr std::array<int64_t, 4> kNchw = {0, 3, 1, 2};
 constexpr std::array<int64_t, 4> kCnhw = {3, 0, 1, 2};
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, BackwardDataCases,
-    ::testing::Values(
-        // The CNN's conv_3 input gradient, smaller: k3 p1, 16 and 20
-        // channels (a full and a partial 16-lane block).
-        Case{2, 8, 8, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc},
-        Case{2, 7, 9, 20, 6, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc},
-        // Strided (uneven: rows the forward window never reads get zero),
-        // dilated, unpadded and over-padded (pad beyond the kernel's reach).
-        Case{2, 11, 10, 3, 4, 3, 3, 2, 2, 1, 1, 0, 0, kNhwc, kNhwc},
-        Case{1, 13, 12, 5, 7, 2, 3, 2, 1, 2, 2, 1, 2, kNhwc, kNhwc},
-        Case{1, 6, 6, 4, 5, 3, 3, 1, 1, 1, 1, 3, 4, kNhwc, kNhwc},
-        Case{2, 9, 9, 6, 3, 5, 1, 1, 3, 1, 1, 2, 0, kNhwc, kNhwc},
-        // Permuted gradient, result and filter layouts.
-        Case{2, 8, 7, 17, 9, 3, 3, 1, 1, 1, 1, 1, 1, kNchw, kNchw},
-        Case{3, 6, 6, 8, 16, 3, 3, 1, 2, 1, 1, 1, 1, kCnhw, kNhwc, 1, true},
-        Case{2, 6, 6, 5, 4, 1, 1, 1, 1, 1, 1, 0, 0, kNhwc, kCnhw},
-        // Enough work for two threads.
-        Case{8, 18, 18, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc, 2},
-        Case{5, 17, 16, 16, 24, 3, 3, 2, 1, 1, 2, 1, 2, kNchw, kNhwc, 2}));
+// An array read by ValuesIn, not ::testing::Values(...): GCC 12.2 at
+// -O3 -march=native with Intel tuning (rocketlake, icelake-server)
+// miscompiles gtest's ValueArray::MakeVector for aggregates like Case
+// (basic-block SLP), and some cases silently ran with a field changed.
+const Case kCases[] = {
+    // The CNN's conv_3 input gradient, smaller: k3 p1, 16 and 20
+    // channels (a full and a partial 16-lane block).
+    Case{2, 8, 8, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc},
+    Case{2, 7, 9, 20, 6, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc},
+    // Strided (uneven: rows the forward window never reads get zero),
+    // dilated, unpadded and over-padded (pad beyond the kernel's reach).
+    Case{2, 11, 10, 3, 4, 3, 3, 2, 2, 1, 1, 0, 0, kNhwc, kNhwc},
+    Case{1, 13, 12, 5, 7, 2, 3, 2, 1, 2, 2, 1, 2, kNhwc, kNhwc},
+    Case{1, 6, 6, 4, 5, 3, 3, 1, 1, 1, 1, 3, 4, kNhwc, kNhwc},
+    Case{2, 9, 9, 6, 3, 5, 1, 1, 3, 1, 1, 2, 0, kNhwc, kNhwc},
+    // Permuted gradient, result and filter layouts.
+    Case{2, 8, 7, 17, 9, 3, 3, 1, 1, 1, 1, 1, 1, kNchw, kNchw},
+    Case{3, 6, 6, 8, 16, 3, 3, 1, 2, 1, 1, 1, 1, kCnhw, kNhwc, 1, true},
+    Case{2, 6, 6, 5, 4, 1, 1, 1, 1, 1, 1, 0, 0, kNhwc, kCnhw},
+    // Enough work for two threads.
+    Case{8, 18, 18, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, kNhwc, kNhwc, 2},
+    Case{5, 17, 16, 16, 24, 3, 3, 2, 1, 1, 2, 1, 2, kNchw, kNhwc, 2},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, BackwardDataCases,
+                         ::testing::ValuesIn(kCases));
 
 } // namespace

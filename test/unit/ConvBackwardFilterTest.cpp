@@ -91,30 +91,36 @@ constexpr std::array<int64_t, 4> kNhwc = {0, 1, 2, 3};
 constexpr std::array<int64_t, 4> kNchw = {0, 3, 1, 2};
 constexpr std::array<int64_t, 4> kCnhw = {3, 0, 1, 2};
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, BackwardFilterCases,
-    ::testing::Values(
-        // Few taps (direct loops): 27 taps, 16 and 20 filters (a partial
-        // block), NHWC and NCHW gradients.
-        Case{2, 10, 10, 3, 16, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
-        Case{2, 10, 9, 3, 20, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
-        // Strided, dilated, 8 taps (one partial 6-tap block after a full one).
-        Case{3, 11, 12, 2, 5, 2, 2, 2, 3, 2, 1, kNhwc, kNchw},
-        Case{1, 7, 7, 1, 33, 1, 1, 1, 1, 1, 1, kCnhw, kNhwc},
-        // Direct loops with many taps: 144 (24 full 6-tap blocks), 72 and
-        // 290 (a partial block), NHWC, NCHW and permuted gradients, strided
-        // and dilated, partial filter blocks.
-        Case{2, 8, 8, 16, 12, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
-        Case{2, 8, 8, 16, 12, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
-        Case{2, 9, 9, 8, 6, 3, 3, 2, 2, 1, 1, kCnhw, kNchw},
-        Case{2, 11, 10, 58, 21, 1, 5, 2, 1, 1, 2, kNhwc, kNhwc},
-        // Past kDirectMaxTaps (im2col GEMM): 1224 taps, NHWC, NCHW and
-        // permuted gradients, strided and dilated.
-        Case{2, 5, 6, 136, 12, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
-        Case{1, 6, 5, 136, 7, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
-        Case{2, 8, 7, 136, 6, 3, 3, 2, 1, 1, 2, kCnhw, kNchw},
-        // Enough work for two threads, each with its own partial sum.
-        Case{8, 34, 34, 3, 16, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc, 2},
-        Case{4, 18, 18, 16, 32, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc, 2}));
+// An array read by ValuesIn, not ::testing::Values(...): GCC 12.2 at
+// -O3 -march=native with Intel tuning (rocketlake, icelake-server)
+// miscompiles gtest's ValueArray::MakeVector for aggregates like Case
+// (basic-block SLP), and some cases silently ran with a field changed.
+const Case kCases[] = {
+    // Few taps (direct loops): 27 taps, 16 and 20 filters (a partial
+    // block), NHWC and NCHW gradients.
+    Case{2, 10, 10, 3, 16, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
+    Case{2, 10, 9, 3, 20, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
+    // Strided, dilated, 8 taps (one partial 6-tap block after a full one).
+    Case{3, 11, 12, 2, 5, 2, 2, 2, 3, 2, 1, kNhwc, kNchw},
+    Case{1, 7, 7, 1, 33, 1, 1, 1, 1, 1, 1, kCnhw, kNhwc},
+    // Direct loops with many taps: 144 (24 full 6-tap blocks), 72 and
+    // 290 (a partial block), NHWC, NCHW and permuted gradients, strided
+    // and dilated, partial filter blocks.
+    Case{2, 8, 8, 16, 12, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
+    Case{2, 8, 8, 16, 12, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
+    Case{2, 9, 9, 8, 6, 3, 3, 2, 2, 1, 1, kCnhw, kNchw},
+    Case{2, 11, 10, 58, 21, 1, 5, 2, 1, 1, 2, kNhwc, kNhwc},
+    // Past kDirectMaxTaps (im2col GEMM): 1224 taps, NHWC, NCHW and
+    // permuted gradients, strided and dilated.
+    Case{2, 5, 6, 136, 12, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc},
+    Case{1, 6, 5, 136, 7, 3, 3, 1, 1, 1, 1, kNchw, kNhwc},
+    Case{2, 8, 7, 136, 6, 3, 3, 2, 1, 1, 2, kCnhw, kNchw},
+    // Enough work for two threads, each with its own partial sum.
+    Case{8, 34, 34, 3, 16, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc, 2},
+    Case{4, 18, 18, 16, 32, 3, 3, 1, 1, 1, 1, kNhwc, kNhwc, 2},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, BackwardFilterCases,
+                         ::testing::ValuesIn(kCases));
 
 } // namespace

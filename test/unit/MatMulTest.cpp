@@ -50,8 +50,10 @@ TEST_P(MatMulCases, MatchesNaive) {
       for (int64_t j = 0; j < c.n; ++j) {
         double acc = c.init ? init[(b * c.m + i) * c.n + j] : 0;
         for (int64_t p = 0; p < c.k; ++p) {
-          float l = c.tl ? lhs[b * lb + p * c.m + i] : lhs[b * lb + i * c.k + p];
-          float r = c.tr ? rhs[b * rb + j * c.k + p] : rhs[b * rb + p * c.n + j];
+          float l =
+              c.tl ? lhs[b * lb + p * c.m + i] : lhs[b * lb + i * c.k + p];
+          float r =
+              c.tr ? rhs[b * rb + j * c.k + p] : rhs[b * rb + p * c.n + j];
           acc += double(l) * r;
         }
         ASSERT_NEAR(out[(b * c.m + i) * c.n + j], acc, 1e-4)
@@ -59,15 +61,21 @@ TEST_P(MatMulCases, MatchesNaive) {
       }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, MatMulCases,
-    ::testing::Values(Case{1, 3, 4, 5, false, false, false, false, false},
-                      Case{1, 33, 17, 65, true, false, false, false, true},
-                      Case{1, 8, 9, 10, false, true, false, false, false},
-                      Case{1, 7, 6, 5, true, true, false, false, true},
-                      Case{3, 4, 5, 6, false, false, true, false, false},
-                      Case{3, 4, 5, 6, false, true, false, true, true},
-                      Case{2, 1, 1, 0, false, false, false, false, true}));
+// An array read by ValuesIn, not ::testing::Values(...): GCC 12.2 at
+// -O3 -march=native with Intel tuning (rocketlake, icelake-server)
+// miscompiles gtest's ValueArray::MakeVector for aggregates like Case
+// (basic-block SLP), and some cases silently ran with a field changed.
+const Case kCases[] = {
+    Case{1, 3, 4, 5, false, false, false, false, false},
+    Case{1, 33, 17, 65, true, false, false, false, true},
+    Case{1, 8, 9, 10, false, true, false, false, false},
+    Case{1, 7, 6, 5, true, true, false, false, true},
+    Case{3, 4, 5, 6, false, false, true, false, false},
+    Case{3, 4, 5, 6, false, true, false, true, true},
+    Case{2, 1, 1, 0, false, false, false, false, true},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, MatMulCases, ::testing::ValuesIn(kCases));
 
 TEST(MatMul, Int32) {
   std::vector<int32_t> l = {1, 2, 3, 4}, r = {5, 6, 7, 8}, o(4);

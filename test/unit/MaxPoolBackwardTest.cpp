@@ -132,19 +132,25 @@ TEST_P(MaxPoolBackwardCases, MatchesNaive) {
     runCase<float>(GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, MaxPoolBackwardCases,
-    ::testing::Values(
-        // The CNN's pool (smaller batch): NHWC, masked.
-        Case{2, 16, 16, 16, 2, 2, false, true, false},
-        Case{3, 5, 7, 3, 2, 2, false, false, false},
-        Case{2, 4, 3, 5, 3, 2, true, true, false},
-        Case{1, 3, 3, 17, 2, 3, true, false, false},
-        Case{2, 6, 5, 9, 2, 2, false, true, true},
-        Case{1, 1, 1, 1, 1, 1, false, true, false},
-        // Large enough to split over threads (2^17 elements).
-        Case{4, 16, 16, 32, 2, 2, false, true, false, 2},
-        Case{5, 16, 16, 32, 2, 2, true, true, false, 3}));
+// An array read by ValuesIn, not ::testing::Values(...): GCC 12.2 at
+// -O3 -march=native with Intel tuning (rocketlake, icelake-server)
+// miscompiles gtest's ValueArray::MakeVector for aggregates like Case
+// (basic-block SLP), and some cases silently ran with a field changed.
+const Case kCases[] = {
+    // The CNN's pool (smaller batch): NHWC, masked.
+    Case{2, 16, 16, 16, 2, 2, false, true, false},
+    Case{3, 5, 7, 3, 2, 2, false, false, false},
+    Case{2, 4, 3, 5, 3, 2, true, true, false},
+    Case{1, 3, 3, 17, 2, 3, true, false, false},
+    Case{2, 6, 5, 9, 2, 2, false, true, true},
+    Case{1, 1, 1, 1, 1, 1, false, true, false},
+    // Large enough to split over threads (2^17 elements).
+    Case{4, 16, 16, 32, 2, 2, false, true, false, 2},
+    Case{5, 16, 16, 32, 2, 2, true, true, false, 3},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, MaxPoolBackwardCases,
+                         ::testing::ValuesIn(kCases));
 
 TEST(MaxPoolBackward, RejectsIntegers) {
   MaxPool2DBackwardArgs a;
