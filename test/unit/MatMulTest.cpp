@@ -164,10 +164,11 @@ TEST(MatMul, LeadingDimensionsGiveThePackedBytes) {
 // runMatMul sends untransposed f32 blocks of up to kSmallMatMulMaxDim rows,
 // columns and depth to the register-blocked kernel (SmallMatMul.cpp). Its
 // edges are where it can go wrong: 6-row blocks with 1..5 rows left over,
-// 16-column blocks with 1..15 columns left over through masked loads and
-// stores. Every remainder is checked against a double-precision loop, with
-// and without an accumulator (separate and in place), inside a larger
-// row-major matrix whose bytes between the block's rows must stay untouched.
+// 16- or 32-column blocks (AVX2, AVX-512) with 1..31 columns left over
+// through masked loads and stores (n runs to 41). Every remainder is checked
+// against a double-precision loop, with and without an accumulator (separate
+// and in place), inside a larger row-major matrix whose bytes between the
+// block's rows must stay untouched.
 enum class Init { none, separate, inPlace };
 
 void checkShape(int64_t m, int64_t n, int64_t k, Init init, unsigned seed) {
