@@ -342,9 +342,12 @@ struct TileImageStats {
 /// Writes the plan's verified tile image (plan.fbs TileImage) into tile
 /// memory: each range's whole pages mapped from the plan file where the
 /// plan is a mapped file and the range and its tile memory start on pages
-/// (LoadedPlan::mapPagesAt), the rest copied. Either way the tiles then
-/// read the image's bytes.
+/// (LoadedPlan::mapPagesAt), except pages that hold a byte of a tensor
+/// the program may write (any in `layouts` but the image's constants),
+/// which are copied with the rest. Either way the tiles then read the
+/// image's bytes.
 TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
+                               const std::vector<TensorLayout> &layouts,
                                TileMemory &memory);
 
 /// How much decoding shared (SimDevice::decodeStats).

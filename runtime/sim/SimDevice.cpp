@@ -118,7 +118,7 @@ bool SimDevice::Impl::setup(std::string &error) {
   if (!buildLayouts(plan, dev, layouts, tileMemoryBytes, memory, pool.get(),
                     error))
     return false;
-  imageStats = uploadTileImage(loaded, *memory);
+  imageStats = uploadTileImage(loaded, layouts, *memory);
   if (!decodeProgram(plan, dev, options, layouts, *memory, bindings, prog,
                      pool.get(), error))
     return false;

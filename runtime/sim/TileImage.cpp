@@ -6,15 +6,70 @@
 // plan file they are page-cache pages the loader has already read, and only
 // a page a vertex writes is ever copied (copy-on-write).
 //
+// That copy is a page fault, and with the pool's threads on other cores a
+// TLB shootdown: an interrupt to every core, which a VM takes as an exit.
+// The encoder wrote 3 900 image pages (16 MB) that way, a page holding both
+// the end of a constant and the start of an activation, and the faults and
+// shootdowns were ~5 % of the whole run's samples. So a page that holds a
+// byte of any tensor the program may write (every mapped tensor but the
+// image's constants) is copied up front instead; only pages of nothing but
+// image constants are mapped.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Program.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace ipuc::sim {
 
+namespace {
+
+/// Per tile, one bit per page of its image range (page i of the range is
+/// bit i % 64 of word i / 64), set where the page holds a byte of a tensor
+/// the program may write: every mapped tensor but the data-less constants,
+/// whose bytes the image holds and nothing writes.
+std::vector<std::vector<uint64_t>>
+writablePages(const plan::Plan &plan, const plan::TileImage &image,
+              const std::vector<TensorLayout> &layouts, size_t numTiles) {
+  constexpr uint64_t kPage = plan::kTileImagePageBytes;
+  std::vector<std::pair<uint64_t, uint64_t>> range(numTiles, {0, 0});
+  std::vector<std::vector<uint64_t>> bits(numTiles);
+  for (const plan::TileImageRange *r : *image.ranges())
+    if (r->tile() < numTiles) {
+      range[r->tile()] = {r->address(), r->address() + r->size()};
+      bits[r->tile()].assign((r->size() / kPage + 63) / 64, 0);
+    }
+  const auto *tensors = plan.tensors();
+  for (size_t t = 0; t < layouts.size(); ++t) {
+    const plan::Tensor *tensor = tensors ? tensors->Get(t) : nullptr;
+    if (!layouts[t].mapped ||
+        (tensor && tensor->role() == plan::TensorRole::Constant &&
+         !tensor->data()))
+      continue;
+    layouts[t].forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
+      if (tile >= numTiles || b >= range[tile].second ||
+          e <= range[tile].first || bits[tile].empty())
+        return; // not in a range with a whole page
+      std::vector<uint64_t> &words = bits[tile];
+      const uint64_t first =
+          (std::max(b, range[tile].first) - range[tile].first) / kPage;
+      const uint64_t last = std::min<uint64_t>(
+          (std::min(e, range[tile].second) - range[tile].first - 1) / kPage,
+          words.size() * 64 - 1);
+      for (uint64_t i = first; i <= last; ++i)
+        words[i / 64] |= uint64_t(1) << (i % 64);
+    });
+  }
+  return bits;
+}
+
+} // namespace
+
 TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
+                               const std::vector<TensorLayout> &layouts,
                                TileMemory &memory) {
   TileImageStats stats;
   const plan::TileProgram *tp = loaded.plan().tile_program();
@@ -22,32 +77,53 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
   if (!image || !image->ranges() || !image->bytes())
     return stats;
   constexpr uint64_t kPage = plan::kTileImagePageBytes;
-  // Each mapped range splits the arena's mapping into up to two more areas,
-  // and Linux allows 65 530 per process by default (vm.max_map_count):
-  // past this many ranges (a 16-chip plan) the rest is copied, so that no
-  // mmap fails for want of one (mapPagesAt would then put zero pages back
-  // and the range be copied, but each failure costs two system calls).
-  constexpr size_t kMaxMappedRanges = 16384;
-  size_t mappedRanges = 0;
+  // Each mapped run of pages splits the arena's mapping into up to two more
+  // areas, and Linux allows 65 530 per process by default
+  // (vm.max_map_count): past this many runs (a 16-chip plan) the rest is
+  // copied, so that no mmap fails for want of one (mapPagesAt would then
+  // put zero pages back and the run be copied, but each failure costs two
+  // system calls).
+  constexpr size_t kMaxMappedRuns = 16384;
+  size_t mappedRuns = 0;
+  const auto writable =
+      writablePages(loaded.plan(), *image, layouts, memory.numTiles());
   const uint8_t *bytes = image->bytes()->data();
   for (const plan::TileImageRange *r : *image->ranges()) {
     // Verified: the range is inside the image and inside its tile, and the
     // tile's memory reaches it (its constants' intervals end there).
-    uint8_t *dest = memory.tile(r->tile());
-    if (!dest || !r->size())
+    uint8_t *tileBase = memory.tile(r->tile());
+    if (!tileBase || !r->size())
       continue;
-    dest += r->address();
+    uint8_t *dest = tileBase + r->address();
     const uint8_t *src = bytes + r->offset();
-    uint64_t pages = r->size() / kPage * kPage;
-    uint64_t done = 0;
-    if (pages && mappedRanges < kMaxMappedRanges &&
-        loaded.mapPagesAt(src, pages, dest)) {
-      done = pages;
-      ++mappedRanges;
+    const uint64_t pages = r->size() / kPage;
+    const std::vector<uint64_t> &bits = writable[r->tile()];
+    auto written = [&](uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; };
+    // Runs of unwritten pages are mapped, the rest copied.
+    uint64_t copyFrom = 0;
+    auto copyTo = [&](uint64_t end) {
+      std::memcpy(dest + copyFrom, src + copyFrom, end - copyFrom);
+      stats.copiedBytes += end - copyFrom;
+    };
+    for (uint64_t i = 0; i < pages;) {
+      if (written(i)) {
+        ++i;
+        continue;
+      }
+      uint64_t j = i;
+      while (j < pages && !written(j))
+        ++j;
+      if (mappedRuns < kMaxMappedRuns &&
+          loaded.mapPagesAt(src + i * kPage, (j - i) * kPage,
+                            dest + i * kPage)) {
+        copyTo(i * kPage);
+        copyFrom = j * kPage;
+        stats.mappedBytes += (j - i) * kPage;
+        ++mappedRuns;
+      }
+      i = j;
     }
-    std::memcpy(dest + done, src + done, r->size() - done);
-    stats.mappedBytes += done;
-    stats.copiedBytes += r->size() - done;
+    copyTo(r->size());
   }
   return stats;
 }

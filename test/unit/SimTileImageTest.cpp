@@ -3,8 +3,10 @@
 // A plan's mapped constants can live in its tile image (plan.fbs TileImage)
 // instead of their tensors' data. The simulator maps a file plan's image
 // pages into tile memory and copies the rest; either way the tiles read the
-// image's bytes, and a vertex writing into a mapped page changes neither
-// the constant beside it nor the plan file.
+// image's bytes. A page that a tensor the program writes shares with a
+// constant is copied rather than mapped (a write to a mapped page would be
+// a copy-on-write fault and a TLB shootdown), and writing it changes
+// neither the constant beside it nor the plan file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,10 +114,11 @@ void runAndCheck(const plan::LoadedPlan &p, bool expectMapped) {
   ASSERT_TRUE(dev);
   sim::SimDecodeStats stats = dev->decodeStats();
   if (expectMapped) {
-    // Tile 0's two pages and tile 1's two whole pages; tile 1's last 100
-    // bytes copied.
-    EXPECT_EQ(stats.imageMappedBytes, 4 * kPage);
-    EXPECT_EQ(stats.imageCopiedBytes, 100u);
+    // Tile 0's two pages and tile 1's second page mapped; tile 1's first
+    // page (z, which the fill writes, shares it with W's row 1) and its
+    // last 100 bytes copied.
+    EXPECT_EQ(stats.imageMappedBytes, 3 * kPage);
+    EXPECT_EQ(stats.imageCopiedBytes, kPage + 100u);
   } else {
     EXPECT_EQ(stats.imageMappedBytes, 0u);
     EXPECT_EQ(stats.imageCopiedBytes, kRow * 4 + (kRow1At - kPage) + kRow * 4);
@@ -153,8 +156,8 @@ TEST(SimTileImage, MappedFromThePlanFile) {
   std::string err;
   ASSERT_TRUE(plan::loadPlanFile(path, p, err)) << err;
   runAndCheck(p, /*expectMapped=*/true);
-  // The fill wrote into a mapped page (z shares tile 1's first page with
-  // W's row 1): copy-on-write kept it out of the file.
+  // The fill wrote z, beside W's row 1 in tile 1's first page: the page was
+  // copied, and the file is unchanged.
   EXPECT_EQ(readAll(path), bytes);
   std::remove(path.c_str());
 }
@@ -223,6 +226,52 @@ TEST(SimTileImage, ConstantWithoutDataNeedsTheImage) {
                    "expected 16384"),
             std::string::npos)
       << e;
+}
+
+TEST(SimTileImage, RangeOfLessThanAPageBesideAWrittenTensor) {
+  // c, 8 floats from the image, and y = c + x in the zeros of the same
+  // 64-byte range on tile 0: no whole page, so nothing is mapped and all of
+  // it is copied.
+  TB b;
+  std::vector<uint8_t> none;
+  uint32_t c =
+      b.addTensor("c", plan::DType::F32, {8}, plan::TensorRole::Constant, none);
+  uint32_t x = b.addInput("x", {8});
+  uint32_t y = b.addOutput("y", {8});
+  uint32_t high = b.addF32("high", {8});
+  b.mapOn(c, 0, 8, kPage);
+  b.mapOn(x, 0, 8, 2 * kPage);
+  b.mapOn(y, 0, 8, kPage + 32);
+  std::vector<TileInterval> highs;
+  for (uint32_t t = 0; t < 8; ++t)
+    highs.push_back(TileInterval(t, t, t + 1, kSram - 64));
+  b.map(high, highs);
+  b.add(TB::computeSet(
+      "add", "loc",
+      {{0, {{c, {0}, {8}}, {x, {0}, {8}}, {y, {0}, {8}}}, addCodelet(8)}}));
+  std::vector<uint8_t> image(kPage, 0);
+  for (int i = 0; i < 8; ++i) {
+    float v = weight(i);
+    std::memcpy(image.data() + 4 * i, &v, 4);
+  }
+  b.setImage({TileImageRange(0, kPage, 0, 64)}, image);
+  std::string path = writeTemp(b.finish(device()), "small_range.ipuplan");
+  plan::LoadedPlan p;
+  std::string err;
+  ASSERT_TRUE(plan::loadPlanFile(path, p, err)) << err;
+  auto dev = makeSim(p);
+  ASSERT_TRUE(dev);
+  EXPECT_EQ(dev->decodeStats().imageMappedBytes, 0u);
+  EXPECT_EQ(dev->decodeStats().imageCopiedBytes, 64u);
+  std::vector<float> in(8, 1.5f);
+  ASSERT_TRUE(dev->setInput("x", plan::DType::F32, {8}, in.data(), 32, err))
+      << err;
+  ASSERT_TRUE(dev->run(err)) << err;
+  std::vector<float> want;
+  for (int i = 0; i < 8; ++i)
+    want.push_back(weight(i) + 1.5f);
+  EXPECT_EQ(output(*dev, "y", 8), want);
+  std::remove(path.c_str());
 }
 
 } // namespace
