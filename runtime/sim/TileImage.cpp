@@ -27,43 +27,38 @@ namespace ipuc::sim {
 
 namespace {
 
-/// Per tile, one bit per page of its image range (page i of the range is
-/// bit i % 64 of word i / 64), set where the page holds a byte of a tensor
-/// the program may write: every mapped tensor but the data-less constants,
-/// whose bytes the image holds and nothing writes.
-std::vector<std::vector<uint64_t>>
+/// Per tile, a flag per whole page of its image range, set where the page
+/// holds a byte of a tensor the program may write: every mapped tensor but
+/// the constants in the image, whose bytes nothing writes.
+std::vector<std::vector<bool>>
 writablePages(const plan::Plan &plan, const plan::TileImage &image,
               const std::vector<TensorLayout> &layouts, size_t numTiles) {
   constexpr uint64_t kPage = plan::kTileImagePageBytes;
   std::vector<std::pair<uint64_t, uint64_t>> range(numTiles, {0, 0});
-  std::vector<std::vector<uint64_t>> bits(numTiles);
+  std::vector<std::vector<bool>> pages(numTiles);
   for (const plan::TileImageRange *r : *image.ranges())
     if (r->tile() < numTiles) {
       range[r->tile()] = {r->address(), r->address() + r->size()};
-      bits[r->tile()].assign((r->size() / kPage + 63) / 64, 0);
+      pages[r->tile()].assign(r->size() / kPage, false);
     }
   const auto *tensors = plan.tensors();
   for (size_t t = 0; t < layouts.size(); ++t) {
-    const plan::Tensor *tensor = tensors ? tensors->Get(t) : nullptr;
     if (!layouts[t].mapped ||
-        (tensor && tensor->role() == plan::TensorRole::Constant &&
-         !tensor->data()))
+        (tensors && plan::constantInTileImage(plan, *tensors->Get(t))))
       continue;
     layouts[t].forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
-      if (tile >= numTiles || b >= range[tile].second ||
-          e <= range[tile].first || bits[tile].empty())
-        return; // not in a range with a whole page
-      std::vector<uint64_t> &words = bits[tile];
-      const uint64_t first =
-          (std::max(b, range[tile].first) - range[tile].first) / kPage;
-      const uint64_t last = std::min<uint64_t>(
-          (std::min(e, range[tile].second) - range[tile].first - 1) / kPage,
-          words.size() * 64 - 1);
-      for (uint64_t i = first; i <= last; ++i)
-        words[i / 64] |= uint64_t(1) << (i % 64);
+      if (tile >= numTiles || b >= range[tile].second || e <= range[tile].first)
+        return;
+      std::vector<bool> &written = pages[tile];
+      const uint64_t begin = std::max(b, range[tile].first) - range[tile].first;
+      const uint64_t end = std::min(e, range[tile].second) - range[tile].first;
+      // The range's partial last page is copied anyway.
+      for (uint64_t i = begin / kPage; i < written.size() && i * kPage < end;
+           ++i)
+        written[i] = true;
     });
   }
-  return bits;
+  return pages;
 }
 
 } // namespace
@@ -96,9 +91,8 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
       continue;
     uint8_t *dest = tileBase + r->address();
     const uint8_t *src = bytes + r->offset();
-    const uint64_t pages = r->size() / kPage;
-    const std::vector<uint64_t> &bits = writable[r->tile()];
-    auto written = [&](uint64_t i) { return (bits[i / 64] >> (i % 64)) & 1; };
+    const std::vector<bool> &written = writable[r->tile()];
+    const uint64_t pages = written.size();
     // Runs of unwritten pages are mapped, the rest copied.
     uint64_t copyFrom = 0;
     auto copyTo = [&](uint64_t end) {
@@ -106,12 +100,12 @@ TileImageStats uploadTileImage(const plan::LoadedPlan &loaded,
       stats.copiedBytes += end - copyFrom;
     };
     for (uint64_t i = 0; i < pages;) {
-      if (written(i)) {
+      if (written[i]) {
         ++i;
         continue;
       }
       uint64_t j = i;
-      while (j < pages && !written(j))
+      while (j < pages && !written[j])
         ++j;
       if (mappedRuns < kMaxMappedRuns &&
           loaded.mapPagesAt(src + i * kPage, (j - i) * kPage,
