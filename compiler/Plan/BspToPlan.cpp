@@ -14,6 +14,7 @@
 #include "compiler/Plan/LocationString.h"
 #include "compiler/Plan/PlanWriting.h"
 #include "compiler/Plan/RecentVtables.h"
+#include "compiler/Plan/StepReruns.h"
 #include "compiler/Plan/TileImage.h"
 
 #include "ipuc/plan/Plan.h"
@@ -96,8 +97,9 @@ struct IntsKey {
 class BspSerializer {
 public:
   BspSerializer(const ipuc::PlanOptions &options, fb::FlatBufferBuilder &fbb,
-                ipuc::GenericCodeletPrefetcher &codelets)
-      : options(options), fbb(fbb), codelets(codelets) {}
+                ipuc::GenericCodeletPrefetcher &codelets,
+                const ipuc::StepReruns &reruns)
+      : options(options), fbb(fbb), codelets(codelets), reruns(reruns) {}
 
   LogicalResult run(bsp::ProgramOp program);
 
@@ -217,6 +219,8 @@ private:
   ipuc::GenericCodelet codelet;
   /// The mapped constants, written into the tile image.
   ipuc::TileImageWriter image;
+  /// The steps written as reruns of earlier ones (StepReruns.h).
+  const ipuc::StepReruns &reruns;
 };
 } // namespace
 
@@ -429,6 +433,21 @@ BspSerializer::serializeVertex(Operation *op) {
 
 FailureOr<fb::Offset<plan::Step>> BspSerializer::serializeStep(Operation *op) {
   std::string loc = ipuc::formatLocation(op->getLoc());
+  if (auto found = reruns.find(op); found != reruns.end()) {
+    std::vector<std::pair<uint32_t, uint32_t>> renames;
+    for (auto [from, to] : found->second.renames)
+      renames.emplace_back(tensorIndex.lookup(from), tensorIndex.lookup(to));
+    llvm::sort(renames);
+    std::vector<uint32_t> from, to;
+    for (auto [f, t] : renames) {
+      from.push_back(f);
+      to.push_back(t);
+    }
+    StringRef name = cast<StringAttr>(op->getAttr("name")).getValue();
+    return makeStep(plan::CreateRerunDirect(fbb, name.str().c_str(),
+                                            loc.c_str(), found->second.target,
+                                            &from, &to));
+  }
   if (auto cs = dyn_cast<bsp::ComputeSetOp>(op)) {
     std::vector<fb::Offset<plan::Vertex>> vertices;
     for (Operation &vertex : cs.getBody().front()) {
@@ -495,15 +514,17 @@ BspSerializer::serializeSteps(Block &block) {
 /// The generic vertices of `block`'s steps, in the order serializeSteps
 /// meets them.
 static void
-collectGenericVertices(Block &block,
+collectGenericVertices(Block &block, const ipuc::StepReruns &reruns,
                        std::vector<bsp::GenericVertexOp> &vertices) {
   for (Operation &op : block) {
+    if (reruns.count(&op))
+      continue;
     if (auto cs = dyn_cast<bsp::ComputeSetOp>(op)) {
       for (Operation &vertex : cs.getBody().front())
         if (auto generic = dyn_cast<bsp::GenericVertexOp>(vertex))
           vertices.push_back(generic);
     } else if (auto repeat = dyn_cast<bsp::RepeatOp>(op)) {
-      collectGenericVertices(repeat.getBody().front(), vertices);
+      collectGenericVertices(repeat.getBody().front(), reruns, vertices);
     }
   }
 }
@@ -521,9 +542,10 @@ static LogicalResult checkNoRemoteOperands(bsp::ProgramOp program) {
 /// the order serializeSteps meets them (program order, repeat bodies in
 /// place), before anything else of the plan: the serializer's first steps
 /// (the builder's size, the tensors and their data) then run beside it.
-static ipuc::GenericCodeletPrefetcher startCodelets(bsp::ProgramOp program) {
+static ipuc::GenericCodeletPrefetcher
+startCodelets(bsp::ProgramOp program, const ipuc::StepReruns &reruns) {
   std::vector<bsp::GenericVertexOp> vertices;
-  collectGenericVertices(program.getBody().front(), vertices);
+  collectGenericVertices(program.getBody().front(), reruns, vertices);
   return ipuc::GenericCodeletPrefetcher(program.getContext(),
                                         std::move(vertices));
 }
@@ -580,8 +602,9 @@ LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
                                  fb::FlatBufferBuilder &fbb) {
   if (failed(checkNoRemoteOperands(program)))
     return failure();
-  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program);
-  return BspSerializer(options, fbb, codelets).run(program);
+  ipuc::StepReruns reruns = ipuc::findStepReruns(program);
+  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program, reruns);
+  return BspSerializer(options, fbb, codelets, reruns).run(program);
 }
 
 LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
@@ -590,9 +613,10 @@ LogicalResult ipuc::buildBspPlan(bsp::ProgramOp program,
                                  std::optional<fb::FlatBufferBuilder> &fbb) {
   if (failed(checkNoRemoteOperands(program)))
     return failure();
-  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program);
+  ipuc::StepReruns reruns = ipuc::findStepReruns(program);
+  ipuc::GenericCodeletPrefetcher codelets = startCodelets(program, reruns);
   fbb.emplace(estimateTilePlanBytes(program), allocator);
-  return BspSerializer(options, *fbb, codelets).run(program);
+  return BspSerializer(options, *fbb, codelets, reruns).run(program);
 }
 
 bool ipuc::verifyTilePlanBuffer(ArrayRef<uint8_t> plan) {

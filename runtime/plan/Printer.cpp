@@ -278,6 +278,20 @@ void printSteps(std::string &s,
       s += ind + "}\n";
       break;
     }
+    case StepBody::Rerun: {
+      const Rerun &r = *step->body_as_Rerun();
+      std::vector<std::string> renames;
+      size_t n =
+          r.from() && r.to() ? std::min(r.from()->size(), r.to()->size()) : 0;
+      for (size_t i = 0; i < n; ++i)
+        renames.push_back(
+            fmt::format("%{} -> %{}", r.from()->Get(i), r.to()->Get(i)));
+      s += fmt::format("{}rerun \"{}\" loc(\"{}\") of step {} {{{}}}\n", ind,
+                       r.name() ? r.name()->str() : "",
+                       r.loc() ? r.loc()->str() : "", r.step(),
+                       fmt::join(renames, ", "));
+      break;
+    }
     case StepBody::HostWrite: {
       const HostWrite &w = *step->body_as_HostWrite();
       s += fmt::format("{}host_write %{} = input \"{}\"\n", ind, w.tensor(),

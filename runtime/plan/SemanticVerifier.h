@@ -99,6 +99,17 @@ private:
                  int depth);
   bool checkComputeSet(const ComputeSet &cs);
   bool checkExchange(const Exchange &ex);
+  /// The checks of rerun `r`, pre-order step `index`, that need no jobs
+  /// run: it reruns an earlier compute set or exchange and renames as many
+  /// tensors as it names.
+  bool checkRerunStep(std::string at, const Rerun &r, size_t index);
+  /// Every tensor the boxes of job `j`'s step name, in increasing order
+  /// (the boxes have passed their checks).
+  std::vector<uint32_t> tensorsOfJob(size_t j) const;
+  /// The checks of a rerun that need its target's tensors (after the jobs):
+  /// `from` names exactly them, and each `to` tensor has its `from`
+  /// tensor's dtype, shape, role and tile mapping.
+  bool checkRerunTensors(size_t rerun);
   /// Runs check(worker, j) for j in [0, n) and returns false with the error
   /// of the first j that fails, as checking one after the other would. With
   /// enough `work` (records to check) the jobs are spread over threads, each
@@ -177,9 +188,25 @@ private:
   struct Job {
     const void *table = nullptr;
     bool exchange = false;
+    /// A rerun refers to this step: its tensors are kept in jobTensors.
+    bool rerunTarget = false;
   };
   std::vector<Job> jobs;
   size_t jobWork = 0;
+  /// Per tensor, its tile mapping (null if none).
+  std::vector<const TensorMapping *> mappingOf;
+  /// The walk's steps in pre-order, as a rerun names them: the job of a
+  /// compute set or exchange, or -1.
+  std::vector<int64_t> jobOfStep;
+  /// The reruns the walk reached, with their positions for messages.
+  struct PendingRerun {
+    const Rerun *rerun = nullptr;
+    std::string at;
+    size_t job = 0; // of the step it reruns
+  };
+  std::vector<PendingRerun> reruns;
+  /// The tensors of each rerun target's job (tensorsOfJob), else empty.
+  std::vector<std::vector<uint32_t>> jobTensors;
   std::string error;
   bool quiet = false;
 };

@@ -14,6 +14,7 @@
 #include "ipuc/support/OrderedJobs.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <thread>
@@ -67,6 +68,7 @@ bool SemanticVerifier::checkTileProgram() {
     return fail("the plan has a tile program but its device has no tiles or "
                 "no tile memory");
   mapped.assign(numel.size(), false);
+  mappingOf.assign(numel.size(), nullptr);
   if (!checkTileImage() || !checkMappings())
     return false;
   for (size_t t = 0; t < imageOnly.size(); ++t)
@@ -93,14 +95,23 @@ bool SemanticVerifier::checkTileProgram() {
   bool walked = walkSteps(tp->steps(), 0);
   std::string walkError = std::move(error);
   error.clear();
+  jobTensors.assign(jobs.size(), {});
   if (!runInOrder(jobs.size(), jobWork, [&](SemanticVerifier &w, size_t j) {
         const Job &job = jobs[j];
-        return job.exchange
-                   ? w.checkExchange(*static_cast<const Exchange *>(job.table))
-                   : w.checkComputeSet(
-                         *static_cast<const ComputeSet *>(job.table));
+        bool ok =
+            job.exchange
+                ? w.checkExchange(*static_cast<const Exchange *>(job.table))
+                : w.checkComputeSet(
+                      *static_cast<const ComputeSet *>(job.table));
+        // Each job writes only its own entry.
+        if (ok && job.rerunTarget)
+          jobTensors[j] = tensorsOfJob(j);
+        return ok;
       }))
     return false;
+  for (size_t r = 0; r < reruns.size(); ++r)
+    if (!checkRerunTensors(r))
+      return false;
   return walked || fail(std::move(walkError));
 }
 
@@ -124,6 +135,7 @@ bool SemanticVerifier::checkMappings() {
       break;
     }
     mapped[m.tensor()] = true;
+    mappingOf[m.tensor()] = &m;
   }
   std::string claimError = std::move(error);
   error.clear();
@@ -491,6 +503,114 @@ bool SemanticVerifier::checkExchange(const Exchange &ex) {
   return true;
 }
 
+bool SemanticVerifier::checkRerunStep(std::string at, const Rerun &r,
+                                      size_t index) {
+  if (r.step() >= index)
+    return fail(fmt::format("{}: reruns step {}, which does not come before "
+                            "it (step {} in a pre-order walk of the program)",
+                            at, r.step(), index));
+  if (jobOfStep[r.step()] < 0)
+    return fail(fmt::format("{}: reruns step {}, which is not a compute set "
+                            "or an exchange",
+                            at, r.step()));
+  size_t nf = r.from() ? r.from()->size() : 0;
+  size_t nt = r.to() ? r.to()->size() : 0;
+  if (nf != nt)
+    return fail(fmt::format("{}: renames {} tensors to {}", at, nf, nt));
+  size_t job = static_cast<size_t>(jobOfStep[r.step()]);
+  jobs[job].rerunTarget = true;
+  reruns.push_back({&r, std::move(at), job});
+  return true;
+}
+
+std::vector<uint32_t> SemanticVerifier::tensorsOfJob(size_t j) const {
+  std::vector<uint32_t> out;
+  auto add = [&](const Box *b) {
+    if (out.empty() || out.back() != b->tensor())
+      out.push_back(b->tensor());
+  };
+  if (jobs[j].exchange) {
+    if (auto *cs = static_cast<const Exchange *>(jobs[j].table)->copies())
+      for (const ExchangeCopy *c : *cs) {
+        add(c->src());
+        add(c->dst());
+      }
+  } else if (auto *vs =
+                 static_cast<const ComputeSet *>(jobs[j].table)->vertices()) {
+    for (const Vertex *v : *vs)
+      if (v->operands())
+        for (const Box *b : *v->operands())
+          add(b);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+/// Whether two tile mappings place every element alike.
+static bool sameIntervals(const TensorMapping *a, const TensorMapping *b) {
+  if (a == b)
+    return true;
+  if (!a || !b)
+    return false;
+  size_t na = a->intervals() ? a->intervals()->size() : 0;
+  size_t nb = b->intervals() ? b->intervals()->size() : 0;
+  if (na != nb)
+    return false;
+  for (size_t i = 0; i < na; ++i) {
+    const TileInterval &x = *a->intervals()->Get(i);
+    const TileInterval &y = *b->intervals()->Get(i);
+    if (x.tile() != y.tile() || x.begin() != y.begin() || x.end() != y.end() ||
+        x.address() != y.address())
+      return false;
+  }
+  return true;
+}
+
+bool SemanticVerifier::checkRerunTensors(size_t ri) {
+  const PendingRerun &p = reruns[ri];
+  const Rerun &r = *p.rerun;
+  const std::vector<uint32_t> &of = jobTensors[p.job];
+  size_t n = r.from() ? r.from()->size() : 0;
+  bool sameList = n == of.size();
+  for (size_t i = 0; sameList && i < n; ++i)
+    sameList = r.from()->Get(i) == of[i];
+  if (!sameList)
+    return fail(fmt::format(
+        "{}: renames tensors [{}], but step {} uses "
+        "tensors [{}]",
+        p.at, r.from() ? fmt::format("{}", fmt::join(*r.from(), ", ")) : "",
+        r.step(), fmt::join(of, ", ")));
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t from = r.from()->Get(i), to = r.to()->Get(i);
+    if (from == to)
+      continue;
+    if (!checkTensorIndex(p.at, "renamed", to))
+      return false;
+    const TensorInfo &a = info[from], &b = info[to];
+    auto shapeOf = [](const TensorInfo &t) {
+      return t.shape ? std::vector<int64_t>(t.shape->begin(), t.shape->end())
+                     : std::vector<int64_t>();
+    };
+    const char *differs = nullptr;
+    if (a.dtype != b.dtype)
+      differs = "dtype";
+    else if (shapeOf(a) != shapeOf(b))
+      differs = "shape";
+    else if (a.role != b.role)
+      differs = "role";
+    else if (!mappingOf[to] || !sameIntervals(mappingOf[from], mappingOf[to]))
+      differs = "tile mapping";
+    if (differs)
+      return fail(fmt::format("{}: tensor {} stands for tensor {} of step {}, "
+                              "but its {} differs (a rerun must touch the "
+                              "same bytes of tile memory)",
+                              p.at, tensorLabel(plan, to),
+                              tensorLabel(plan, from), r.step(), differs));
+  }
+  return true;
+}
+
 bool SemanticVerifier::walkSteps(
     const flatbuffers::Vector<flatbuffers::Offset<Step>> *steps, int depth) {
   if (!steps)
@@ -505,16 +625,31 @@ bool SemanticVerifier::walkSteps(
                                        : "");
     if (!step.body())
       return fail(at + ": step has no body");
+    size_t index = jobOfStep.size();
+    jobOfStep.push_back(-1);
     switch (step.body_type()) {
     case StepBody::ComputeSet:
+      jobOfStep[index] = static_cast<int64_t>(jobs.size());
       jobs.push_back({step.body_as_ComputeSet(), false});
       if (auto *vs = step.body_as_ComputeSet()->vertices())
         jobWork += vs->size();
       break;
     case StepBody::Exchange:
+      jobOfStep[index] = static_cast<int64_t>(jobs.size());
       jobs.push_back({step.body_as_Exchange(), true});
       if (auto *cs = step.body_as_Exchange()->copies())
         jobWork += cs->size();
+      break;
+    case StepBody::Rerun:
+      if (!checkRerunStep(fmt::format("{} (rerun '{}' at {})", at,
+                                      step.body_as_Rerun()->name()
+                                          ? step.body_as_Rerun()->name()->str()
+                                          : "",
+                                      step.body_as_Rerun()->loc()
+                                          ? step.body_as_Rerun()->loc()->str()
+                                          : "unknown loc"),
+                          *step.body_as_Rerun(), index))
+        return false;
       break;
     case StepBody::Repeat: {
       const Repeat &r = *step.body_as_Repeat();

@@ -87,6 +87,30 @@ void Decoder::reachComputeSet(const ComputeSet &cs, uint32_t &index) {
   jobs.push_back({&cs, index, 0, Job::Kind::ComputeSet});
 }
 
+bool Decoder::reachRerun(const Rerun &r, StepOp &op, std::string &error) {
+  // The walk has pushed this step already: an earlier one is below it.
+  if (r.step() + size_t(1) >= walkOrder.size() ||
+      walkOrder[r.step()].kind == StepOp::Kind::Repeat)
+    return (error = fmt::format("rerun '{}' names step {}, not an earlier "
+                                "compute set or exchange",
+                                r.name() ? r.name()->str() : "", r.step()),
+            false);
+  const StepOp &target = walkOrder[r.step()];
+  bool compute = target.kind == StepOp::Kind::Compute;
+  auto &list = compute ? prog.computeSteps : prog.exchangeSteps;
+  op.kind = target.kind;
+  op.index = static_cast<uint32_t>(list.size());
+  list.emplace_back();
+  list.back().profile = prog.profile.size();
+  StepProfile prof;
+  prof.name = r.name() ? r.name()->str() : "";
+  prof.loc = r.loc() ? r.loc()->str() : "";
+  prof.kind = compute ? "compute" : "exchange";
+  prog.profile.push_back(prof);
+  reruns.push_back({target.kind, op.index, target.index});
+  return true;
+}
+
 void Decoder::assignBodies() {
   std::vector<Job> steps = std::move(jobs);
   jobs.clear();
@@ -378,15 +402,24 @@ bool Decoder::walkSteps(const Steps *steps, std::string &error) {
     return true;
   for (const Step *step : *steps) {
     StepOp op;
+    size_t at = walkOrder.size();
+    walkOrder.push_back({StepOp::Kind::Repeat});
     switch (step->body_type()) {
     case StepBody::ComputeSet:
       op.kind = StepOp::Kind::Compute;
       reachComputeSet(*step->body_as_ComputeSet(), op.index);
       prog.ops.push_back(op);
+      walkOrder[at] = op;
       break;
     case StepBody::Exchange:
       op.kind = StepOp::Kind::Exchange;
       reachExchange(*step->body_as_Exchange(), op.index);
+      prog.ops.push_back(op);
+      walkOrder[at] = op;
+      break;
+    case StepBody::Rerun:
+      if (!reachRerun(*step->body_as_Rerun(), op, error))
+        return false;
       prog.ops.push_back(op);
       break;
     case StepBody::Repeat: {
@@ -502,6 +535,7 @@ bool Decoder::decode(std::string &error) {
   std::string walkError;
   bool walked = walkSteps(plan.tile_program()->steps(), walkError);
   assignBodies();
+  assignRerunBodies();
   // Constants are written by the same jobs, after every step; an error
   // there comes after the walk's and the implicit streams', as when they
   // were written last.

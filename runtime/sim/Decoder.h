@@ -252,6 +252,28 @@ private:
   std::vector<char> partDirect; // per prog.exchangeParts
   /// Steps reached twice (shared tables) are decoded once.
   std::unordered_map<const void *, uint32_t> seenComputeSets, seenExchanges;
+  /// The steps walked, in pre-order as a plan Rerun names them; for a
+  /// compute set or exchange, its kind and its prog.computeSteps or
+  /// exchangeSteps index (other steps: Kind::Repeat).
+  std::vector<StepOp> walkOrder;
+  /// Each rerun's step (of `kind`) and the step whose body it runs.
+  struct RerunStep {
+    StepOp::Kind kind;
+    uint32_t step, target;
+  };
+  std::vector<RerunStep> reruns;
+  /// Makes each rerun step run its target's body (after assignBodies).
+  void assignRerunBodies() {
+    for (const RerunStep &r : reruns) {
+      auto &list = r.kind == StepOp::Kind::Compute ? prog.computeSteps
+                                                   : prog.exchangeSteps;
+      list[r.step].body = list[r.target].body;
+    }
+  }
+  /// Adds rerun `r` as a step running the body of the walked step it names,
+  /// with a profile entry of its own; false if it names no such step (the
+  /// plan verifier rejects that first).
+  bool reachRerun(const Rerun &r, StepOp &op, std::string &error);
 };
 
 } // namespace ipuc::sim::detail

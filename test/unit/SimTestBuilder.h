@@ -187,6 +187,16 @@ public:
       return plan::CreateStep(b, plan::StepBody::Repeat, r.Union());
     };
   }
+  /// A rerun of pre-order step `step`, renaming from[i] to to[i].
+  static StepFn rerun(std::string name, uint32_t step,
+                      std::vector<uint32_t> from, std::vector<uint32_t> to) {
+    return [=](B &b) {
+      auto r = plan::CreateRerun(b, b.CreateString(name),
+                                 b.CreateString(name + ".loc"), step,
+                                 b.CreateVector(from), b.CreateVector(to));
+      return plan::CreateStep(b, plan::StepBody::Rerun, r.Union());
+    };
+  }
   static StepFn hostWrite(std::string binding, uint32_t tensor) {
     return [=](B &b) {
       auto w = plan::CreateHostWrite(b, b.CreateString(binding), tensor);
