@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <map>
+
 namespace ipuc::plan {
 namespace {
 
@@ -312,6 +314,9 @@ void printSteps(std::string &s,
 
 void printTileProgram(std::string &s, const TileProgram &tp) {
   s += "tile_program\n";
+  // The first tensor mapped with each interval vector: ipuc shares one
+  // among the tensors of one mapping, and the listing says so.
+  std::map<const void *, uint32_t> firstWith;
   if (auto *maps = tp.mappings())
     for (const TensorMapping *m : *maps) {
       s += fmt::format("  mapping %{}:", m->tensor());
@@ -321,6 +326,11 @@ void printTileProgram(std::string &s, const TileProgram &tp) {
           s += fmt::format("{} tile {} [{}, {}) @{}", i ? "," : "", iv->tile(),
                            iv->begin(), iv->end(), iv->address());
         }
+      if (m->intervals() && m->intervals()->size()) {
+        auto [it, first] = firstWith.try_emplace(m->intervals(), m->tensor());
+        if (!first)
+          s += fmt::format(" (the intervals of %{})", it->second);
+      }
       s += "\n";
     }
   if (const TileImage *image = tp.image()) {

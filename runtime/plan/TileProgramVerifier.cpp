@@ -17,7 +17,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 #include <thread>
+#include <tuple>
 
 namespace ipuc::plan::detail {
 
@@ -139,12 +141,28 @@ bool SemanticVerifier::checkMappings() {
   }
   std::string claimError = std::move(error);
   error.clear();
+  // The checks of a mapping depend only on its intervals and its tensor's
+  // element count, element size and image-only constancy; the compiler
+  // shares one interval vector among the tensors of one mapping (the
+  // activations of repeated layers), so each such combination is checked
+  // once, at its first mapping.
+  std::vector<size_t> distinct;
+  std::set<std::tuple<const void *, int64_t, size_t, bool>> seen;
   size_t work = 0;
-  for (size_t mi = 0; mi < claimed; ++mi)
-    if (auto *ivs = maps->Get(mi)->intervals())
-      work += ivs->size();
-  if (!runInOrder(claimed, work, [&](SemanticVerifier &w, size_t mi) {
-        return w.checkMappingIntervals(mi);
+  for (size_t mi = 0; mi < claimed; ++mi) {
+    const TensorMapping &m = *maps->Get(mi);
+    uint32_t t = m.tensor();
+    if (m.intervals() &&
+        !seen.emplace(m.intervals(), numel[t],
+                      dtypeSize(plan.tensors()->Get(t)->dtype()), imageOnly[t])
+             .second)
+      continue;
+    distinct.push_back(mi);
+    if (m.intervals())
+      work += m.intervals()->size();
+  }
+  if (!runInOrder(distinct.size(), work, [&](SemanticVerifier &w, size_t j) {
+        return w.checkMappingIntervals(distinct[j]);
       }))
     return false;
   return claimError.empty() || fail(std::move(claimError));
@@ -553,6 +571,9 @@ static bool sameIntervals(const TensorMapping *a, const TensorMapping *b) {
     return true;
   if (!a || !b)
     return false;
+  // The compiler shares the vector among tensors of one mapping.
+  if (a->intervals() == b->intervals())
+    return true;
   size_t na = a->intervals() ? a->intervals()->size() : 0;
   size_t nb = b->intervals() ? b->intervals()->size() : 0;
   if (na != nb)

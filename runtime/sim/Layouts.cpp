@@ -18,7 +18,9 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <utility>
 
 namespace ipuc::sim {
@@ -63,17 +65,19 @@ void footprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
   // tile by tile (counted first), then each tile's sorted and merged.
   std::vector<uint64_t> start(tiles + 1, 0);
   for (const TensorLayout &l : layouts)
-    l.forEachAddressRange(
-        [&](uint32_t tile, uint64_t, uint64_t) { ++start[tile + 1]; });
+    if (l.equalTo < 0)
+      l.forEachAddressRange(
+          [&](uint32_t tile, uint64_t, uint64_t) { ++start[tile + 1]; });
   for (uint32_t t = 0; t < tiles; ++t)
     start[t + 1] += start[t];
   std::vector<Range> ranges(start[tiles]);
   {
     std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
     for (const TensorLayout &l : layouts)
-      l.forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
-        ranges[cursor[tile]++] = pack(b, e);
-      });
+      if (l.equalTo < 0)
+        l.forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
+          ranges[cursor[tile]++] = pack(b, e);
+        });
   }
   forEachIndex(pool, tiles, [&](size_t tile) {
     auto b = ranges.begin() + start[tile], e = ranges.begin() + start[tile + 1];
@@ -184,12 +188,42 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
   // each have their own block scratch (one -1 per tile); a misfit is
   // reported for the first mapping that has one, as reading them in order
   // would.
-  size_t chunks = pool ? std::min<size_t>(nmaps, 8 * pool->size()) : 1;
+  //
+  // The compiler writes one interval vector per distinct mapping and shares
+  // it among the tensors of that mapping (the activations of repeated
+  // layers). Such tensors with equal element sizes and shapes have equal
+  // layouts: the first is built and the others copy it (`firstOf`, then
+  // TensorLayout::equalTo), and walks over all tensors' memory skip them.
+  std::vector<int64_t> firstOf(nmaps, -1);
+  {
+    std::map<std::tuple<const void *, size_t, std::vector<int64_t>>, size_t>
+        seen;
+    for (size_t mi = 0; mi < nmaps; ++mi) {
+      const TensorMapping &m = *maps->Get(mi);
+      if (!m.intervals() || m.tensor() >= n)
+        continue;
+      const Tensor &t = *tensors->Get(m.tensor());
+      std::vector<int64_t> shape;
+      if (t.shape())
+        shape.assign(t.shape()->begin(), t.shape()->end());
+      auto [it, inserted] = seen.try_emplace(
+          {m.intervals(), dtypeSize(t.dtype()), std::move(shape)}, mi);
+      if (!inserted)
+        firstOf[mi] = static_cast<int64_t>(it->second);
+    }
+  }
+  std::vector<size_t> built;
+  for (size_t mi = 0; mi < nmaps; ++mi)
+    if (firstOf[mi] < 0)
+      built.push_back(mi);
+  size_t nbuilt = built.size();
+  size_t chunks = pool ? std::min<size_t>(nbuilt, 8 * pool->size()) : 1;
   std::vector<std::string> misfit(nmaps);
   std::vector<char> failed(nmaps, 0);
   forEachIndex(pool, chunks, [&](size_t c) {
     std::vector<int32_t> openBlock(tiles, -1);
-    for (size_t mi = nmaps * c / chunks; mi < nmaps * (c + 1) / chunks; ++mi) {
+    for (size_t j = nbuilt * c / chunks; j < nbuilt * (c + 1) / chunks; ++j) {
+      size_t mi = built[j];
       const TensorMapping &m = *maps->Get(mi);
       TensorLayout &l = layouts[m.tensor()];
       const Tensor &t = *tensors->Get(m.tensor());
@@ -206,9 +240,18 @@ bool buildLayouts(const Plan &plan, const DeviceModel &dev,
       l.buildIndex();
     }
   });
+  // A copy's misfit would be its first's, which comes before it.
   for (size_t mi = 0; mi < nmaps; ++mi)
     if (failed[mi])
       return (error = std::move(misfit[mi]), false);
+  forEachIndex(pool, nmaps, [&](size_t mi) {
+    if (firstOf[mi] < 0)
+      return;
+    uint32_t first = maps->Get(firstOf[mi])->tensor();
+    TensorLayout &l = layouts[maps->Get(mi)->tensor()];
+    l = layouts[first];
+    l.equalTo = first;
+  });
   // Tensors without a mapping still have their shape (errors name them).
   for (size_t i = 0; i < n; ++i)
     if (!layouts[i].mapped) {

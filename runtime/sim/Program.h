@@ -299,6 +299,8 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const plan::Vertex &v,
 /// Per tile of `tiles`, the bytes in use (the union of the address ranges of
 /// the layouts' intervals) and the extent (their highest end); every end is
 /// at most `sramBytesPerTile`. With a pool, tiles are merged on its threads.
+/// A layout equal to an earlier one (`equalTo`) adds nothing to the union,
+/// so it is not walked.
 void tileFootprints(const std::vector<TensorLayout> &layouts, uint32_t tiles,
                     uint64_t sramBytesPerTile, ThreadPool *pool,
                     std::vector<uint64_t> &tileBytes,

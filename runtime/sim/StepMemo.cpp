@@ -257,6 +257,9 @@ std::vector<uint32_t> layoutClasses(const Plan &plan,
     if (!la.mapped || !lb.mapped || dtype(a) != dtype(b) ||
         la.shape != lb.shape || la.intervals.size() != lb.intervals.size())
       return false;
+    // Views of one interval vector of the plan (shared by the compiler).
+    if (la.intervals.data() == lb.intervals.data())
+      return true;
     for (size_t i = 0; i < la.intervals.size(); ++i) {
       const Interval &x = la.intervals[i], &y = lb.intervals[i];
       if (x.begin != y.begin || x.end != y.end || x.tile != y.tile ||

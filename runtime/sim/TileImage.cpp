@@ -42,9 +42,14 @@ writablePages(const plan::Plan &plan, const plan::TileImage &image,
       pages[r->tile()].assign(r->size() / kPage, false);
     }
   const auto *tensors = plan.tensors();
+  auto writable = [&](size_t t) {
+    return layouts[t].mapped &&
+           !(tensors && plan::constantInTileImage(plan, *tensors->Get(t)));
+  };
   for (size_t t = 0; t < layouts.size(); ++t) {
-    if (!layouts[t].mapped ||
-        (tensors && plan::constantInTileImage(plan, *tensors->Get(t))))
+    // A tensor with an earlier one's layout marks the same pages.
+    if (!writable(t) || (layouts[t].equalTo >= 0 &&
+                         writable(static_cast<size_t>(layouts[t].equalTo))))
       continue;
     layouts[t].forEachAddressRange([&](uint32_t tile, uint64_t b, uint64_t e) {
       if (tile >= numTiles || b >= range[tile].second || e <= range[tile].first)

@@ -149,6 +149,9 @@ struct Block {
 
 struct TensorLayout {
   bool mapped = false;
+  /// An earlier tensor with an equal layout (buildLayouts), or -1: a walk
+  /// over the memory of every tensor may skip this one.
+  int64_t equalTo = -1;
   size_t elemSize = 1;
   std::vector<int64_t> shape;
   IntervalList intervals; // non-empty, sorted by begin

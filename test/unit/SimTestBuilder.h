@@ -110,6 +110,16 @@ public:
   void mapOn(uint32_t tensor, uint32_t tile, int64_t n, uint64_t address) {
     map(tensor, {plan::TileInterval(tile, 0, n, address)});
   }
+  /// Maps `tensor` with the interval vector of the mapping of `as` (mapped
+  /// before), as ipuc shares one among the tensors of one mapping.
+  void mapSharing(uint32_t tensor, uint32_t as) {
+    for (size_t m = 0; m < mappings.size(); ++m)
+      if (mappings[m].first == as) {
+        sharedMappings.push_back({mappings.size(), m});
+        mappings.push_back({tensor, mappings[m].second});
+        return;
+      }
+  }
 
   static StepFn computeSet(std::string name, std::string loc,
                            std::vector<VertexSpec> vertices) {
@@ -241,9 +251,17 @@ public:
         };
     auto ins = bindings(inputs), outs = bindings(outputs);
     std::vector<flatbuffers::Offset<plan::TensorMapping>> ms;
-    for (const auto &[t, ivs] : mappings)
-      ms.push_back(
-          plan::CreateTensorMapping(b, t, b.CreateVectorOfStructs(ivs)));
+    std::vector<
+        flatbuffers::Offset<flatbuffers::Vector<const plan::TileInterval *>>>
+        vectors;
+    for (size_t m = 0; m < mappings.size(); ++m) {
+      auto shared = std::find_if(sharedMappings.begin(), sharedMappings.end(),
+                                 [&](auto &p) { return p.first == m; });
+      vectors.push_back(shared != sharedMappings.end()
+                            ? vectors[shared->second]
+                            : b.CreateVectorOfStructs(mappings[m].second));
+      ms.push_back(plan::CreateTensorMapping(b, mappings[m].first, vectors[m]));
+    }
     std::vector<flatbuffers::Offset<plan::Step>> ss;
     for (const auto &s : steps)
       ss.push_back(s(b));
@@ -291,6 +309,8 @@ private:
   std::vector<TensorSpec> tensors;
   std::vector<std::pair<std::string, uint32_t>> inputs, outputs;
   std::vector<std::pair<uint32_t, std::vector<plan::TileInterval>>> mappings;
+  /// (mapping, earlier mapping whose interval vector it shares).
+  std::vector<std::pair<size_t, size_t>> sharedMappings;
   std::vector<StepFn> steps;
   std::vector<plan::TileImageRange> imageRanges;
   std::vector<uint8_t> imageBytes;

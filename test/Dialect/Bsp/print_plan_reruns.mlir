@@ -102,8 +102,15 @@ bsp.program @main attributes {device = #bsp.device<name = "tiny", tiles = 2,
   bsp.host_read %o "o" : !bsp.buffer<4xf32>
 }
 
-// Pre-order steps: 0 host_write, 1 in, 2 double1, 3 carry1, 4 double2, ...
+// Tensors of one mapping share one interval vector of the plan.
 // CHECK: tile_program
+// CHECK-NEXT: mapping %0: tile 0 [0, 4) @0{{$}}
+// CHECK-NEXT: mapping %1: tile 0 [0, 4) @64{{$}}
+// CHECK-NEXT: mapping %2: tile 0 [0, 4) @128{{$}}
+// CHECK-NEXT: mapping %3: tile 0 [0, 4) @64 (the intervals of %1)
+// CHECK-NEXT: mapping %4: tile 0 [0, 4) @128 (the intervals of %2)
+// CHECK-NEXT: mapping %5: tile 0 [0, 4) @256{{$}}
+// Pre-order steps: 0 host_write, 1 in, 2 double1, 3 carry1, 4 double2, ...
 // CHECK: compute_set "double1" loc({{.*}}) vertices 1
 // CHECK: exchange "carry1" loc({{.*}}) copies 1
 // CHECK-NEXT: copy %3[0:4] = %2[0:4]
