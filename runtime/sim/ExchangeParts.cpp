@@ -195,23 +195,27 @@ bool Decoder::partsDisjoint(const Composite &c) const {
   }
   // Now disjoint and sorted by end too. A part's source tensor may meet its
   // own destinations (it was made direct against its actual sources), not
-  // another part's.
-  for (uint32_t i = 0; i < c.groups.size(); ++i) {
-    bool met = false;
+  // another part's. Every part's source ranges, sorted, are merged with the
+  // destinations in one pass: a binary search per source range (13 k of
+  // them in a composite of a 12-layer encoder) was 3 % of its run.
+  std::vector<Tagged> sources;
+  for (uint32_t i = 0; i < c.groups.size(); ++i)
     layouts[copyGroups[c.groups[i]].srcTensor].forEachAddressRange(
         [&](uint32_t tile, uint64_t b, uint64_t e) {
-          if (met)
-            return;
-          const uint8_t *begin = memory.tile(tile) + b,
-                        *end = memory.tile(tile) + e;
-          auto it = std::partition_point(
-              all.begin(), all.end(),
-              [&](const Tagged &t) { return t.end <= begin; });
-          for (; !met && it != all.end() && it->begin < end; ++it)
-            met = it->part != i;
+          const uint8_t *base = memory.tile(tile);
+          sources.push_back({base + b, base + e, i});
         });
-    if (met)
-      return false;
+  std::sort(sources.begin(), sources.end(),
+            [](const Tagged &a, const Tagged &b) { return a.begin < b.begin; });
+  // Destinations ending at or before a source's begin end before every
+  // later source's too.
+  size_t first = 0;
+  for (const Tagged &src : sources) {
+    while (first < all.size() && all[first].end <= src.begin)
+      ++first;
+    for (size_t k = first; k < all.size() && all[k].begin < src.end; ++k)
+      if (all[k].part != src.part)
+        return false;
   }
   return true;
 }
