@@ -59,7 +59,9 @@ public:
 private:
   struct Entry {
     std::vector<int64_t> signature;
-    std::unique_ptr<kernels::PreparedKernel> prepared;
+    /// Shared: a relocated copy of a compute set's body (StepMemo.h) keeps
+    /// its vertices' pointers to these.
+    std::shared_ptr<const kernels::PreparedKernel> prepared;
   };
   std::vector<Entry> entries_;
   /// Entries by codelet table (usually one each).

@@ -146,6 +146,29 @@ void Decoder::assignBodies() {
         firstOf[of[i]] = of[first[i]];
     }
   }
+  // relocOf[k]: among compute sets with bodies of their own, the first
+  // congruent one (equal but for tensors at other addresses), whose body
+  // step k's is moved from (RelocateComputeSet.cpp).
+  std::vector<uint32_t> relocOf(firstOf);
+  if (options.shareSteps && options.relocateSteps && options.checked) {
+    std::vector<uint32_t> congruence = congruenceClasses(plan, layouts, pool);
+    StepKeys congruent(congruence);
+    std::vector<uint32_t> of;
+    for (size_t k = 0; k < steps.size(); ++k)
+      if (steps[k].kind == Job::Kind::ComputeSet && firstOf[k] == k)
+        of.push_back(static_cast<uint32_t>(k));
+    auto table = [&](size_t i) {
+      return static_cast<const ComputeSet *>(steps[of[i]].table);
+    };
+    std::vector<uint32_t> first = firstOfEqual(
+        of.size(), [&](size_t i) { return congruent.hash(*table(i)); },
+        [&](size_t i, size_t j) {
+          return congruent.same(*table(i), *table(j));
+        },
+        pool);
+    for (size_t i = 0; i < of.size(); ++i)
+      relocOf[of[i]] = of[first[i]];
+  }
   // A shared body is decoded by the job of its first step, which comes
   // before every step sharing it: decode errors (a step's own, before any
   // step of equal content) are the ones the walk order reports.
@@ -160,7 +183,13 @@ void Decoder::assignBodies() {
         prog.computeSets.emplace_back();
       else
         prog.exchanges.emplace_back();
-      jobs.push_back(job);
+      if (relocOf[k] != k)
+        relocations.push_back(
+            {static_cast<const ComputeSet *>(job.table),
+             static_cast<const ComputeSet *>(steps[relocOf[k]].table),
+             job.index, job.body, steps[relocOf[k]].body, job.order});
+      else
+        jobs.push_back(job);
     } else {
       job.body = steps[firstOf[k]].body;
     }
@@ -514,6 +543,8 @@ bool Decoder::runJobs(const std::vector<Job> &list, size_t n,
         return true;
       case Job::Kind::Composite:
         return compose(composites[job.index], s, jobError);
+      case Job::Kind::Relocated:
+        return relocate(relocations[job.index], s, jobError);
       }
       return false;
     });
@@ -546,12 +577,18 @@ bool Decoder::decode(std::string &error) {
   size_t failedJob = 0;
   partDirect.assign(prog.exchangeParts.size(), 0);
   bool ran = runJobs(jobs, jobs.size(), constantError, failedJob);
+  // The jobs of a later pass, over `items` (each with a table, a body and
+  // its step's walk order).
+  auto passJobs = [](const auto &items, Job::Kind kind, auto table) {
+    std::vector<Job> out;
+    for (uint32_t i = 0; i < items.size(); ++i)
+      out.push_back({table(items[i]), i, items[i].body, kind, items[i].order});
+    return out;
+  };
   // Then the composites, from their parts; the first error in the walk's
   // order is reported, whichever pass met it.
-  std::vector<Job> composed;
-  for (uint32_t c = 0; c < composites.size(); ++c)
-    composed.push_back({composites[c].ex, c, composites[c].body,
-                        Job::Kind::Composite, composites[c].order});
+  std::vector<Job> composed = passJobs(composites, Job::Kind::Composite,
+                                       [](const Composite &c) { return c.ex; });
   std::string composeError;
   size_t failedComposite = 0;
   if (!runJobs(composed, composed.size(), composeError, failedComposite) &&
@@ -560,6 +597,18 @@ bool Decoder::decode(std::string &error) {
     return (error = composeError, false);
   if (!ran && failedJob < stepJobs)
     return (error = constantError, false);
+  // Then the relocated compute sets, from bodies decoded above (so only
+  // when all of those were). A relocation that would not be exact decodes
+  // its step instead, which fails only where its congruent one did.
+  if (ran) {
+    std::vector<Job> relocated =
+        passJobs(relocations, Job::Kind::Relocated,
+                 [](const Relocation &r) { return r.cs; });
+    std::string relocateError;
+    size_t failedRelocation = 0;
+    if (!runJobs(relocated, relocated.size(), relocateError, failedRelocation))
+      return (error = relocateError, false);
+  }
   if (!walked)
     return (error = walkError, false);
   // Bindings the program never streams are streamed around the whole run.

@@ -125,7 +125,8 @@ private:
       Exchange,
       Constant,
       ExchangePart,
-      Composite
+      Composite,
+      Relocated
     };
     const void *table = nullptr;
     uint32_t index = 0;
@@ -262,6 +263,24 @@ private:
     uint32_t step, target;
   };
   std::vector<RerunStep> reruns;
+  /// A compute set whose body is a congruent earlier one's moved
+  /// (SimOptions::relocateSteps): it runs after every decode job, as a job
+  /// of kind Relocated with index into `relocations`.
+  struct Relocation {
+    const ComputeSet *cs = nullptr, *from = nullptr;
+    uint32_t step = 0, body = 0, fromBody = 0, order = 0;
+  };
+  std::vector<Relocation> relocations;
+  /// Gives `r.body` the moved copy of `r.fromBody`, or decodes it when the
+  /// move is not exact (RelocateComputeSet.cpp).
+  bool relocate(const Relocation &r, Scratch &s, std::string &error);
+  /// `p` = `from` (the body of table `fromTable`) with every operand moved
+  /// to where table `to` puts it; false, with `p` to be decoded instead, if
+  /// some tensor's addresses do not move by one distance per tile or the
+  /// move changes which operands of a vertex overlap.
+  bool relocateComputeSet(const DecodedComputeSet &from,
+                          const ComputeSet &fromTable, const ComputeSet &to,
+                          DecodedComputeSet &p) const;
   /// Makes each rerun step run its target's body (after assignBodies).
   void assignRerunBodies() {
     for (const RerunStep &r : reruns) {

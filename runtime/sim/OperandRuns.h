@@ -39,6 +39,13 @@ public:
   }
 
   uint8_t *ptr(uint32_t i) const { return base_ + (words_[i] >> kLengthBits); }
+  /// Moves runs [begin, end) by `delta` bytes (each stays in the arena).
+  void shift(uint32_t begin, uint32_t end, int64_t delta) {
+    for (uint32_t i = begin; i < end; ++i)
+      words_[i] = static_cast<uint64_t>(
+          static_cast<int64_t>(words_[i]) +
+          delta * static_cast<int64_t>(uint64_t(1) << kLengthBits));
+  }
   uint64_t length(uint32_t i) const { return words_[i] & kMaxLength; }
 
   /// Copies runs [begin, end) one after the other into `buf`.

@@ -139,6 +139,9 @@ struct DecodedComputeSet {
   /// Enough host work that waking the thread pool pays for itself. Tiles
   /// are independent within a compute set, so this never changes results.
   bool parallel = false;
+  /// A congruent compute set's body, copied and moved (SimOptions::
+  /// relocateSteps), not decoded.
+  bool relocated = false;
 };
 
 /// What an exchange decodes to; shared like DecodedComputeSet (its staging

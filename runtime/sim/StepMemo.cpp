@@ -234,9 +234,10 @@ firstOfEqual(size_t n, const std::function<uint64_t(size_t)> &hash,
   return first;
 }
 
-std::vector<uint32_t> layoutClasses(const Plan &plan,
-                                    const std::vector<TensorLayout> &layouts,
-                                    ThreadPool *pool) {
+/// layoutClasses, or with `addresses` false congruenceClasses.
+static std::vector<uint32_t>
+tensorClasses(const Plan &plan, const std::vector<TensorLayout> &layouts,
+              bool addresses, ThreadPool *pool) {
   auto dtype = [&](size_t t) { return plan.tensors()->Get(t)->dtype(); };
   auto hash = [&](size_t t) {
     const TensorLayout &l = layouts[t];
@@ -248,7 +249,9 @@ std::vector<uint32_t> layoutClasses(const Plan &plan,
     h = mix(h, l.intervals.size());
     forSamples(static_cast<uint32_t>(l.intervals.size()), [&](uint32_t i) {
       const Interval &iv = l.intervals[i];
-      h = mix(mix(mix(mix(h, iv.begin), iv.end), iv.tile), iv.address);
+      h = mix(mix(mix(h, iv.begin), iv.end), iv.tile);
+      if (addresses)
+        h = mix(h, iv.address);
     });
     return h;
   };
@@ -263,12 +266,24 @@ std::vector<uint32_t> layoutClasses(const Plan &plan,
     for (size_t i = 0; i < la.intervals.size(); ++i) {
       const Interval &x = la.intervals[i], &y = lb.intervals[i];
       if (x.begin != y.begin || x.end != y.end || x.tile != y.tile ||
-          x.address != y.address)
+          (addresses && x.address != y.address))
         return false;
     }
     return true;
   };
   return firstOfEqual(layouts.size(), hash, same, pool);
+}
+
+std::vector<uint32_t> layoutClasses(const Plan &plan,
+                                    const std::vector<TensorLayout> &layouts,
+                                    ThreadPool *pool) {
+  return tensorClasses(plan, layouts, /*addresses=*/true, pool);
+}
+
+std::vector<uint32_t>
+congruenceClasses(const Plan &plan, const std::vector<TensorLayout> &layouts,
+                  ThreadPool *pool) {
+  return tensorClasses(plan, layouts, /*addresses=*/false, pool);
 }
 
 uint64_t StepKeys::hashBox(uint64_t h, const Box *box) const {
@@ -374,8 +389,12 @@ SimDecodeStats decodeStats(const Program &prog) {
     s.vertices += prog.computeSets[step.body].vertices.size();
     s.computeSetBodies.push_back(step.body);
   }
-  for (const DecodedComputeSet &p : prog.computeSets)
-    s.verticesDecoded += p.vertices.size();
+  for (const DecodedComputeSet &p : prog.computeSets) {
+    (p.relocated ? s.verticesRelocated : s.verticesDecoded) +=
+        p.vertices.size();
+    s.computeSetsRelocated += p.relocated;
+  }
+  s.computeSetsDecoded -= s.computeSetsRelocated;
   // A direct exchange keeps its moves and strided copies, a staged one
   // their gathers; a composite has its parts'.
   auto own = [](const DecodedExchange &p) {

@@ -43,6 +43,15 @@ std::vector<uint32_t> layoutClasses(const plan::Plan &plan,
                                     const std::vector<TensorLayout> &layouts,
                                     ThreadPool *pool);
 
+/// A class per tensor like layoutClasses, but with addresses left out: two
+/// mapped tensors share one when their dtypes, shapes and intervals' tiles
+/// and element ranges are equal (the weights of identical layers), so that
+/// a box of one lies on the same tiles, in the same shape, as the same box
+/// of the other.
+std::vector<uint32_t>
+congruenceClasses(const plan::Plan &plan,
+                  const std::vector<TensorLayout> &layouts, ThreadPool *pool);
+
 /// Step tables compared with tensor ids read through their layout classes:
 /// every field the decoder reads except the name and location.
 class StepKeys {

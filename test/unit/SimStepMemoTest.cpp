@@ -30,20 +30,6 @@ namespace {
 
 constexpr int64_t kRows = 4, kCols = 8, kN = kRows * kCols;
 
-/// One table for every vertex that uses `spec`, across steps, as the
-/// compiler shares Generic tables by content over the whole plan.
-CodeletSpec sharedCodelet(CodeletSpec spec) {
-  auto cache = std::make_shared<std::pair<B *, flatbuffers::Offset<void>>>();
-  CodeletSpec shared;
-  shared.type = spec.type;
-  shared.build = [spec, cache](B &b) {
-    if (cache->first != &b)
-      *cache = {&b, spec.build(b)};
-    return cache->second;
-  };
-  return shared;
-}
-
 /// Row r of a [4x8] tensor lives on tile r, at `address` (or, on
 /// `otherTile`, at `otherAddress`).
 std::vector<TileInterval> rows(uint64_t address, uint32_t otherTile = kRows,
@@ -220,10 +206,11 @@ struct SimRun {
 };
 
 SimRun runSim(const plan::LoadedPlan &p, bool share,
-              const std::vector<float> &x) {
+              const std::vector<float> &x, bool relocate = true) {
   sim::SimOptions o;
   o.threads = 2;
   o.shareSteps = share;
+  o.relocateSteps = relocate;
   std::string err;
   SimRun r;
   auto dev = sim::SimDevice::create(p, o, err);
@@ -253,14 +240,26 @@ TEST(SimStepMemo, SharesExactlyTheStepsEqualButForTensorsOfEqualLayout) {
   // rot2 rot3 out. add2 and rot2 repeat add1 and rot1 over other tensors of
   // the same layouts, fill2 repeats fill1 (its own, equal, Fill table);
   // add3 is an address apart, addBox a box, fill3 a fill value, rot3 reads
-  // m3.
+  // m3. add3's body of its own is add1's moved (m3 is m1's layout but for
+  // one tile's address: congruent, RelocateComputeSet.cpp); without
+  // relocation it is decoded.
   EXPECT_EQ(on.stats.computeSetBodies,
             (std::vector<uint32_t>{0, 0, 1, 2, 3, 3, 4}));
   EXPECT_EQ(on.stats.exchangeBodies, (std::vector<uint32_t>{0, 0, 1, 2}));
-  EXPECT_EQ(on.stats.computeSetsDecoded, 5u);
+  EXPECT_EQ(on.stats.computeSetsDecoded, 4u);
+  EXPECT_EQ(on.stats.computeSetsRelocated, 1u);
   EXPECT_EQ(on.stats.exchangesDecoded, 3u);
   EXPECT_EQ(on.stats.vertices, 4u * 8 + 3 * 4);
-  EXPECT_EQ(on.stats.verticesDecoded, 3u * 8 + 2 * 4);
+  EXPECT_EQ(on.stats.verticesDecoded, 2u * 8 + 2 * 4);
+  EXPECT_EQ(on.stats.verticesRelocated, 8u);
+  SimRun decoded = runSim(p, true, x, /*relocate=*/false);
+  EXPECT_EQ(decoded.stats.computeSetBodies, on.stats.computeSetBodies);
+  EXPECT_EQ(decoded.stats.computeSetsDecoded, 5u);
+  EXPECT_EQ(decoded.stats.computeSetsRelocated, 0u);
+  EXPECT_EQ(decoded.stats.verticesDecoded, 3u * 8 + 2 * 4);
+  EXPECT_EQ(decoded.y, on.y);
+  EXPECT_EQ(decoded.y2, on.y2);
+  expectSameProfiles(on.steps, decoded.steps);
   EXPECT_EQ(off.stats.computeSetBodies,
             (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(off.stats.exchangeBodies, (std::vector<uint32_t>{0, 1, 2, 3}));

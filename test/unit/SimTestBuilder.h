@@ -11,6 +11,7 @@
 #include "PlanTestBuilder.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace ipuc::test {
 
@@ -41,6 +42,20 @@ inline CodeletSpec fillCodelet(uint32_t dst, double value) {
 inline CodeletSpec genericCodelet(GenericSpec g) {
   return {plan::KernelBody::Generic,
           [g](B &b) { return buildGeneric(b, g).Union(); }};
+}
+
+/// One table for every vertex that uses `spec`, across steps, as the
+/// compiler shares Generic tables by content over the whole plan.
+inline CodeletSpec sharedCodelet(CodeletSpec spec) {
+  auto cache = std::make_shared<std::pair<B *, flatbuffers::Offset<void>>>();
+  CodeletSpec shared;
+  shared.type = spec.type;
+  shared.build = [spec, cache](B &b) {
+    if (cache->first != &b)
+      *cache = {&b, spec.build(b)};
+    return cache->second;
+  };
+  return shared;
 }
 
 /// out(operand 2) = in0 + in1 over `n` contiguous f32 elements.

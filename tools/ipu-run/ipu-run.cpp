@@ -201,6 +201,12 @@ int main(int argc, char **argv) {
                  d.computeSetsDecoded, d.computeSteps, d.verticesDecoded,
                  d.vertices, d.exchangesDecoded, d.exchangeSteps,
                  d.piecesDecoded, d.pieces);
+      if (d.computeSetsRelocated)
+        fmt::print(stderr,
+                   "ipu-run: sim set-up relocated {} compute sets ({} "
+                   "vertices) from congruent ones: the same vertices over "
+                   "tensors at other addresses\n",
+                   d.computeSetsRelocated, d.verticesRelocated);
       if (d.exchangePartsRun)
         fmt::print(stderr,
                    "ipu-run: sim set-up ran {} exchange parts, {} distinct, "

@@ -41,6 +41,12 @@ struct SimOptions {
   /// (identical layers). Results, cycles and errors never depend on it; off
   /// only to test that.
   bool shareSteps = true;
+  /// With shareSteps and checked: a compute set equal to an earlier one but
+  /// for tensors whose mappings differ only in their addresses (the
+  /// weights of identical layers) gets a copy of that one's body with the
+  /// pointers moved, instead of being decoded (RelocateComputeSet.cpp).
+  /// Results, cycles and errors never depend on it; off only to test that.
+  bool relocateSteps = true;
   /// Run each exchange that a compute set follows together with it, tile
   /// by tile, where that computes the same bytes (runtime/sim/
   /// ExchangeFusion.cpp); needs `checked`. Results, cycles and profiles
@@ -53,6 +59,9 @@ struct SimOptions {
 /// the distinct bodies actually decoded (SimOptions::shareSteps).
 struct SimDecodeStats {
   uint64_t computeSteps = 0, computeSetsDecoded = 0;
+  /// Compute set bodies copied from a congruent one and moved
+  /// (SimOptions::relocateSteps), and their vertices; not in the decoded.
+  uint64_t computeSetsRelocated = 0, verticesRelocated = 0;
   uint64_t exchangeSteps = 0, exchangesDecoded = 0;
   uint64_t vertices = 0, verticesDecoded = 0;
   uint64_t pieces = 0, piecesDecoded = 0;
