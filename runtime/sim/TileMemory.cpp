@@ -157,6 +157,8 @@ bool TensorLayout::boxSegments(const int64_t *offsets, const int64_t *sizes,
 }
 
 void TensorLayout::buildBlocks(std::vector<int32_t> &openBlock) {
+  std::vector<Block> &blocks = this->blocks.own();
+  std::vector<uint32_t> &blockOf = this->blockOf.own();
   blocks.clear();
   // At most one block per interval. Reserved, not grown: growing a big
   // tensor's blocks by doubling faulted in about twice their final pages;
@@ -197,10 +199,14 @@ void TensorLayout::buildBlocks(std::vector<int32_t> &openBlock) {
   }
   for (const Block &b : blocks)
     openBlock[b.tile] = -1;
+  this->blocks.sync();
+  this->blockOf.sync();
 }
 
 void TensorLayout::buildIndex() {
+  std::vector<uint32_t> &bucketFirst = this->bucketFirst.own();
   bucketFirst.clear();
+  this->bucketFirst.sync();
   bucketShift = 0;
   // A few intervals are found in a probe or two without one.
   constexpr size_t kMinIndexedIntervals = 16;
@@ -224,6 +230,7 @@ void TensorLayout::buildIndex() {
       ++i;
     bucketFirst[b] = static_cast<uint32_t>(i);
   }
+  this->bucketFirst.sync();
 }
 
 std::string TensorLayout::elementString(int64_t flat) const {

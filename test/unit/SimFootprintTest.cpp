@@ -81,7 +81,7 @@ TEST(SimFootprint, UnionAndExtentMatchEveryByte) {
       for (sim::TensorLayout &l : shifted) {
         for (sim::Interval &iv : l.intervals.own())
           iv.address += shift;
-        for (sim::Block &b : l.blocks)
+        for (sim::Block &b : l.blocks.own())
           b.address += shift;
       }
       uint64_t sram = shift ? shift + 4096 : 4096;
