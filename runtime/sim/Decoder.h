@@ -276,8 +276,9 @@ private:
   bool relocate(const Relocation &r, Scratch &s, std::string &error);
   /// `p` = `from` (the body of table `fromTable`) with every operand moved
   /// to where table `to` puts it; false, with `p` to be decoded instead, if
-  /// some tensor's addresses do not move by one distance per tile or the
-  /// move changes which operands of a vertex overlap.
+  /// some tensor's addresses do not move by one distance per tile or two
+  /// operands of a vertex that move by different distances have meeting
+  /// spans before or after the move.
   bool relocateComputeSet(const DecodedComputeSet &from,
                           const ComputeSet &fromTable, const ComputeSet &to,
                           DecodedComputeSet &p) const;

@@ -36,15 +36,14 @@ void forEachPiece(const DecodedComputeSet &p, const DecodedOperand &o, F &&f) {
         [&](const uint8_t *src, uint8_t *, uint64_t bytes) { f(src, bytes); });
 }
 
-/// The bytes [lo, hi) that hold every piece of operand `o` (empty for an
-/// empty box).
-struct Span {
-  const uint8_t *lo = nullptr, *hi = nullptr;
-  bool meets(const Span &o) const { return lo < o.hi && o.lo < hi; }
-};
+} // namespace
 
-Span span(const DecodedComputeSet &p, const DecodedOperand &o) {
-  Span s;
+OperandSpan operandSpan(const DecodedComputeSet &p, const DecodedOperand &o) {
+  // A direct operand's strided gather is dropped once decoded; its span is
+  // what the gather's source spanned.
+  if (o.direct)
+    return {o.data, o.data + o.directSpan()};
+  OperandSpan s;
   if (o.strided >= 0) {
     const StridedCopy &c = p.strided[o.strided];
     bool forward = true;
@@ -64,13 +63,15 @@ Span span(const DecodedComputeSet &p, const DecodedOperand &o) {
   return s;
 }
 
+namespace {
+
 /// Whether no other operand of [begin, end) shares a byte with operand `a`
 /// where either of the two is written; `spans` holds theirs. Pieces are
 /// compared one by one only where the spans meet and one of the two is not
 /// a single run (whose span is its only piece): a strided operand has a
 /// piece per row, and its rows may interleave with another's.
 bool alone(const DecodedComputeSet &p, uint32_t begin, uint32_t end, uint32_t a,
-           const std::vector<Span> &spans) {
+           const std::vector<OperandSpan> &spans) {
   const DecodedOperand &oa = p.operands[a];
   auto single = [](const DecodedOperand &o) {
     return o.strided < 0 && o.runEnd - o.runBegin == 1;
@@ -178,10 +179,10 @@ void chooseInPlaceOperands(DecodedComputeSet &p, const Vertex &v,
     return;
   }
   // Kept by the thread: this runs for every vertex of a plan.
-  thread_local std::vector<Span> spans;
+  thread_local std::vector<OperandSpan> spans;
   spans.clear();
   for (uint32_t o = dv.operandBegin; o < dv.operandEnd; ++o)
-    spans.push_back(span(p, p.operands[o]));
+    spans.push_back(operandSpan(p, p.operands[o]));
   for (uint32_t a = dv.operandBegin; a < dv.operandEnd; ++a) {
     DecodedOperand &oa = p.operands[a];
     if (oa.runEnd - oa.runBegin == 1 && oa.strided < 0) {

@@ -299,6 +299,15 @@ class ThreadPool;
 void chooseInPlaceOperands(DecodedComputeSet &p, const plan::Vertex &v,
                            const DecodedVertex &dv);
 
+/// The bytes [lo, hi) that hold every piece of operand `o` of `p` (empty for
+/// an empty box): a direct operand's span in tile memory, its strided
+/// gather's source, or its runs' extent (InPlaceOperands.cpp).
+struct OperandSpan {
+  const uint8_t *lo = nullptr, *hi = nullptr;
+  bool meets(const OperandSpan &o) const { return lo < o.hi && o.lo < hi; }
+};
+OperandSpan operandSpan(const DecodedComputeSet &p, const DecodedOperand &o);
+
 /// Per tile of `tiles`, the bytes in use (the union of the address ranges of
 /// the layouts' intervals) and the extent (their highest end); every end is
 /// at most `sramBytesPerTile`. With a pool, tiles are merged on its threads.

@@ -6,11 +6,12 @@
 // same element ranges (StepMemo.h, congruenceClasses). Decoding one of
 // them is most of a 12-layer encoder's decode; the others are its body with
 // every operand pointer moved by its tensor's distance on the vertex's
-// tile. The copy equals a fresh decode exactly when every tensor moves by
-// one distance per tile (so runs, blocks and strides keep their shape) and
-// no two operands of a vertex start or stop overlapping (the in-place
-// choices, InPlaceOperands.cpp, depend on that); otherwise the step is
-// decoded.
+// tile. The copy equals a fresh decode when every tensor moves by one
+// distance per tile (so runs, blocks and strides keep their shape) and no
+// two operands of a vertex that move apart come near each other, before or
+// after the move: the in-place choices (InPlaceOperands.cpp) compare the
+// pieces of operands whose spans meet, and two that move together keep
+// them. Otherwise the step is decoded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,32 +25,6 @@ namespace {
 
 constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMixed = std::numeric_limits<int64_t>::max();
-
-/// The bytes [lo, hi) that hold operand `o` of `p` as decoded: a direct
-/// operand's span, a strided gather's source, or its runs' extent.
-std::pair<const uint8_t *, const uint8_t *> span(const DecodedComputeSet &p,
-                                                 const DecodedOperand &o) {
-  if (o.direct)
-    return {o.data, o.data + o.directSpan()};
-  if (o.strided >= 0) {
-    const StridedCopy &c = p.strided[o.strided];
-    return {c.src, c.src + c.srcSpan()};
-  }
-  const uint8_t *lo = nullptr, *hi = nullptr;
-  for (uint32_t r = o.runBegin; r < o.runEnd; ++r) {
-    const uint8_t *b = p.runs.ptr(r), *e = b + p.runs.length(r);
-    if (b == e)
-      continue;
-    lo = lo && lo < b ? lo : b;
-    hi = hi && hi > e ? hi : e;
-  }
-  return {lo, hi};
-}
-
-bool meet(std::pair<const uint8_t *, const uint8_t *> a,
-          std::pair<const uint8_t *, const uint8_t *> b) {
-  return a.first < b.second && b.first < a.second;
-}
 
 } // namespace
 
@@ -137,12 +112,11 @@ bool Decoder::relocateComputeSet(const DecodedComputeSet &from,
         for (uint32_t j = i + 1; j < nops; ++j) {
           if (moved[i] == moved[j])
             continue;
-          const DecodedOperand &fi = from.operands[dv.operandBegin + i];
-          const DecodedOperand &fj = from.operands[dv.operandBegin + j];
-          const DecodedOperand &pi = p.operands[dv.operandBegin + i];
-          const DecodedOperand &pj = p.operands[dv.operandBegin + j];
-          if (meet(span(from, fi), span(from, fj)) !=
-              meet(span(p, pi), span(p, pj)))
+          auto spanIn = [&](const DecodedComputeSet &q, uint32_t k) {
+            return operandSpan(q, q.operands[dv.operandBegin + k]);
+          };
+          if (spanIn(from, i).meets(spanIn(from, j)) ||
+              spanIn(p, i).meets(spanIn(p, j)))
             return false;
         }
     }
